@@ -1,0 +1,69 @@
+# Flowbook: `make run` starts the app, `make test` runs every test. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS_BIN := $(CURDIR)/.tools/node_modules/.bin
+BUN_VERSION := 1.4.4
+
+export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run serve test test-unit test-e2e check bench migrate setup browser clean
+
+## set-up ------------------------------------------------------------------------------------
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(TOOLS_BIN)/bun:
+	npm install --silent --no-audit --no-fund --prefix .tools bun@$(BUN_VERSION)
+
+setup: $(VENV)/.installed $(TOOLS_BIN)/bun
+
+# Headless Chromium for the end-to-end tests (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+migrate: setup
+	$(PY) -m app.cli migrate
+
+## the two commands --------------------------------------------------------------------------
+
+run: migrate
+	$(VENV)/bin/reflex run
+
+test: setup browser
+	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest e2e -q -p no:cacheprovider
+
+## more --------------------------------------------------------------------------------------
+
+serve: migrate
+	$(VENV)/bin/flowbook serve
+
+test-unit: setup
+	$(PY) -m pytest tests -q
+
+test-e2e: setup browser
+	$(PY) -m pytest e2e -q
+
+check: setup
+	$(VENV)/bin/ruff check app tests e2e bench
+	$(VENV)/bin/ruff format --check app tests e2e bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy app/engine
+
+bench: setup
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf .web .states data/*.db*
