@@ -1,0 +1,1 @@
+"""Flowbook: a reactive, notebook-style visual builder for AI and automation workflows."""

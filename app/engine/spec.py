@@ -1,0 +1,104 @@
+"""The workflow document: one JSON format for the canvas, engine, versions, exports and API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class OnError(StrEnum):
+    """What a node failure does to the rest of the run."""
+
+    STOP = "stop"
+    CONTINUE = "continue"
+    ERROR_OUTPUT = "error_output"
+
+
+class Position(BaseModel):
+    """Where a node sits on the canvas."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    x: float = 0.0
+    y: float = 0.0
+
+
+class NodeSpec(BaseModel):
+    """One node of a workflow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    type: str = Field(min_length=1, max_length=64)
+    name: str = Field(default="", max_length=200)
+    position: Position = Field(default_factory=Position)
+    config: dict[str, Any] = Field(default_factory=dict)
+    pinned_output: Any | None = None
+    breakpoint: str | None = None
+    disabled: bool = False
+    timeout_s: float | None = Field(default=None, gt=0, le=3600)
+    retries: int = Field(default=0, ge=0, le=10)
+    retry_backoff_s: float = Field(default=0.5, ge=0, le=300)
+    on_error: OnError = OnError.STOP
+
+    @property
+    def label(self) -> str:
+        """The name people see: the node's name, or its id when unnamed."""
+        return self.name or self.id
+
+
+class EdgeSpec(BaseModel):
+    """A connection from one node's output handle to another node's input handle."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    source: str
+    source_handle: str = "out"
+    target: str
+    target_handle: str = "in"
+
+
+class WorkflowSettings(BaseModel):
+    """Workflow-wide settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = "UTC"
+    error_workflow_id: int | None = None
+
+
+class WorkflowSpec(BaseModel):
+    """A whole workflow document (`{"schema": 1, "nodes": [...], "edges": [...], ...}`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_version: int = Field(default=SCHEMA_VERSION, alias="schema")
+    nodes: list[NodeSpec] = Field(default_factory=list)
+    edges: list[EdgeSpec] = Field(default_factory=list)
+    settings: WorkflowSettings = Field(default_factory=WorkflowSettings)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> WorkflowSpec:
+        """Parse a JSON document; raises `pydantic.ValidationError` when malformed."""
+        return cls.model_validate(document)
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON-ready document, with `schema` as the version key."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def node(self, node_id: str) -> NodeSpec:
+        """The node with this id; raises KeyError when absent."""
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """JSON schema of the document, for the API and exports."""
+        return cls.model_json_schema(by_alias=True)
