@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +41,8 @@ class RunServices:
         http_policy: outbound HTTP rules.
         http_transport: optional httpx transport (tests); None uses the network.
         llm: the LLM client for AI nodes (later issues); None when not configured.
+        resolver: optional `async resolver(host, port) -> list of IP strings` used by the
+            HTTP request node's SSRF guard; None uses the system resolver (getaddrinfo).
     """
 
     clock: Callable[[], datetime] = utc_now
@@ -48,6 +50,7 @@ class RunServices:
     http_policy: HttpPolicy = field(default_factory=HttpPolicy)
     http_transport: Any = None
     llm: Any = None
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
 
 
 @dataclass

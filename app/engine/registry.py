@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import builtins
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -66,7 +67,7 @@ class NodeType:
     label: str
     category: NodeCategory
     description: str
-    config_model: type[BaseModel]
+    config_model: builtins.type[BaseModel]
     run: NodeRunner
     inputs: tuple[str, ...] = ("in",)
     outputs: tuple[str, ...] | Callable[[Any], tuple[str, ...]] = ("out",)
@@ -122,7 +123,7 @@ class NodeRegistry:
     def __contains__(self, type_id: object) -> bool:
         return type_id in self.types
 
-    def __iter__(self) -> Iterable[NodeType]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[NodeType]:
         return iter(self.types.values())
 
     def describe(self) -> list[dict[str, Any]]:

@@ -1,0 +1,174 @@
+"""Guarded HTTP sending: every hop checked by the SSRF guard, pinned to the checked address.
+
+How DNS rebinding is prevented: for each hop the host is resolved and every address is
+checked once (`resolve_and_check`); the request is then sent to the checked IP itself (the
+URL's host is replaced by the IP), while the `Host` header keeps the original name and the
+TLS `sni_hostname` extension makes httpcore send SNI for, and verify the certificate
+against, the original name. No second DNS lookup happens, so nothing can change between
+check and connect. Redirects are followed here, not by httpx, so each `Location` goes
+through the same check. Environment proxies are ignored (`trust_env=False`) so the pinned
+address is the one actually connected to.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from functools import cache
+
+import httpx
+
+from app.engine.context import HttpPolicy
+from app.engine.nodes.ssrf_guard import AddressRefused, Resolver, resolve_and_check
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class HttpRequestFailed(Exception):
+    """An HTTP request could not be completed or was answered with an error status."""
+
+
+@dataclass(frozen=True)
+class FetchedResponse:
+    """A fully read response of the last hop."""
+
+    status: int
+    reason: str
+    headers: httpx.Headers
+    content: bytes
+    url: httpx.URL
+    charset: str | None
+
+
+def shown_url(url: httpx.URL) -> str:
+    """The URL for messages and outputs, without any user:password part."""
+    return str(url.copy_with(userinfo=b"")) if url.userinfo else str(url)
+
+
+@cache
+def ssl_context() -> ssl.SSLContext:
+    """One shared TLS context (building one per request costs milliseconds)."""
+    return httpx.create_ssl_context()
+
+
+def _pinned_request(request: httpx.Request, address: str) -> httpx.Request:
+    """The same request sent to `address`, with Host and SNI kept for the original name."""
+    url = request.url
+    headers = request.headers.copy()
+    headers["Host"] = url.netloc.decode("ascii")
+    extensions = dict(request.extensions)
+    extensions["sni_hostname"] = url.host
+    return httpx.Request(
+        request.method,
+        url.copy_with(host=address),
+        headers=headers,
+        stream=request.stream,
+        extensions=extensions,
+    )
+
+
+def _redirect_request(request: httpx.Request, status: int, location: str) -> httpx.Request:
+    """The next hop's request, with httpx's (browser-like) redirect rules."""
+    url = request.url.join(location)
+    method = request.method
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+        method = "GET"
+    headers = request.headers.copy()
+    headers.pop("Host", None)
+    if (url.scheme, url.host, url.port) != (request.url.scheme, request.url.host, request.url.port):
+        headers.pop("Authorization", None)
+    if method != request.method:
+        for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+            headers.pop(name, None)
+        return httpx.Request(method, url, headers=headers, extensions=request.extensions)
+    return httpx.Request(
+        method, url, headers=headers, stream=request.stream, extensions=request.extensions
+    )
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """Read the (decoded) body, stopping as soon as it grows past `limit` bytes."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HttpRequestFailed(f"response is larger than the {limit}-byte limit")
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > limit:
+            raise HttpRequestFailed(f"response is larger than the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _send_checked(
+    client: httpx.AsyncClient, request: httpx.Request, policy: HttpPolicy, resolver: Resolver | None
+) -> httpx.Response:
+    url = request.url
+    if url.scheme not in _DEFAULT_PORTS:
+        raise AddressRefused(f"refused: scheme {url.scheme!r} is not http or https")
+    if not url.host:
+        raise AddressRefused(f"refused: {shown_url(url)} has no host")
+    port = url.port or _DEFAULT_PORTS[url.scheme]
+    address = await resolve_and_check(url.host, port, policy, resolver)
+    return await client.send(_pinned_request(request, address), stream=True)
+
+
+async def send_guarded(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    policy: HttpPolicy,
+    resolver: Resolver | None = None,
+    follow_redirects: bool = True,
+    max_redirects: int = 5,
+) -> FetchedResponse:
+    """Send a request through the SSRF guard, following redirects by hand.
+
+    Args:
+        client: an httpx client created with `follow_redirects=False`.
+        request: the request, addressed by the URL the user wrote.
+        policy: SSRF rules and the response size limit.
+        resolver: DNS resolver for the guard (None: the system resolver).
+        follow_redirects: follow 3xx answers that carry a Location.
+        max_redirects: how many redirects may be followed.
+
+    Returns:
+        The last hop's response, fully read.
+
+    Raises:
+        AddressRefused: a hop's host is refused by the guard.
+        HttpRequestFailed: too many redirects, a response over the size limit, or a
+            transport error (connection, TLS, protocol).
+    """
+    redirects = 0
+    while True:
+        try:
+            response = await _send_checked(client, request, policy, resolver)
+        except httpx.HTTPError as exc:
+            detail = str(exc) or type(exc).__name__
+            message = f"{request.method} {shown_url(request.url)} failed: {detail}"
+            raise HttpRequestFailed(message) from exc
+        try:
+            location = response.headers.get("location")
+            if follow_redirects and location and response.status_code in REDIRECT_STATUSES:
+                if redirects >= max_redirects:
+                    raise HttpRequestFailed(f"too many redirects (more than {max_redirects})")
+                redirects += 1
+                request = _redirect_request(request, response.status_code, location)
+                continue
+            content = await _read_capped(response, policy.max_response_bytes)
+            return FetchedResponse(
+                status=response.status_code,
+                reason=response.reason_phrase,
+                headers=response.headers,
+                content=content,
+                url=request.url,
+                charset=response.charset_encoding,
+            )
+        except httpx.HTTPError as exc:
+            message = f"reading the response of {shown_url(request.url)} failed: {exc}"
+            raise HttpRequestFailed(message) from exc
+        finally:
+            await response.aclose()

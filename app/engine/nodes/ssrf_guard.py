@@ -1,0 +1,191 @@
+"""SSRF guard for outbound HTTP: which addresses a workflow may reach.
+
+A host is checked by resolving it (IP literals as they are, everything else through
+`getaddrinfo`, which also turns odd IPv4 spellings such as `2130706433` or `0x7f.1` into
+`127.0.0.1`) and refusing it when ANY resolved address is loopback, private, link-local,
+CGNAT, unspecified, multicast, reserved or a cloud metadata address, including the IPv4
+forms hidden inside IPv6 addresses (IPv4-mapped, IPv4-compatible, 6to4, NAT64).
+
+`resolve_and_check` returns the address to connect to; the HTTP node connects to exactly
+that address (see `app.engine.nodes.http_fetch`), so a DNS answer that changes between the
+check and the connection (DNS rebinding) cannot redirect the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+
+from app.engine.context import HttpPolicy
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+_METADATA = frozenset(
+    {
+        ipaddress.ip_address("169.254.169.254"),
+        ipaddress.ip_address("fd00:ec2::254"),
+        ipaddress.ip_address("100.100.100.200"),
+    }
+)
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_PRIVATE: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(text)
+    for text in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+        "fec0::/10",
+        "64:ff9b:1::/48",
+    )
+)
+
+
+class AddressRefused(Exception):
+    """An outbound request was refused because of where it would go."""
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, str] | None:
+    """The IPv4 address carried inside an IPv6 address, with the name of the form."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped, "IPv4-mapped"
+    if ip.sixtofour is not None:
+        return ip.sixtofour, "6to4"
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF), "NAT64"
+    if int(ip) >> 32 == 0 and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF), "IPv4-compatible"
+    return None
+
+
+def _plain_reason(ip: IPAddress) -> str | None:
+    """Why an address (without embedded-IPv4 handling) is not public, or None when it is."""
+    if ip in _METADATA:
+        return "a cloud metadata address"
+    if ip.is_unspecified or (ip.version == 4 and ip in _THIS_NETWORK):
+        return "an unspecified address"
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.version == 4 and ip in _CGNAT:
+        return "a carrier-grade NAT (100.64.0.0/10) address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if any(ip.version == net.version and ip in net for net in _PRIVATE):
+        return "a private address"
+    if ip.is_reserved or not ip.is_global:
+        return "a reserved address"
+    return None
+
+
+def refusal_reason(ip: IPAddress) -> str | None:
+    """Why an address may not be reached, or None when it is public.
+
+    Args:
+        ip: the address to classify.
+
+    Returns:
+        A phrase such as "a loopback address", or None for a public address.
+    """
+    if ip.version == 6:
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            inner, form = embedded
+            reason = _plain_reason(inner)
+            if reason is not None:
+                return f"{reason} in {form} form ({inner})"
+            return None
+    return _plain_reason(ip)
+
+
+@lru_cache(maxsize=64)
+def _parse_allowlist(entries: tuple[str, ...]) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
+    """Split allowlist entries into host names and networks."""
+    hosts: set[str] = set()
+    networks: list[IPNetwork] = []
+    for entry in entries:
+        text = entry.strip()
+        try:
+            networks.append(ipaddress.ip_network(text.strip("[]"), strict=False))
+        except ValueError:
+            hosts.add(text.lower().rstrip("."))
+    return frozenset(hosts), tuple(networks)
+
+
+def _in_networks(ip: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
+    candidates: list[IPAddress] = [ip]
+    if ip.version == 6:
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            candidates.append(embedded[0])
+    return any(
+        candidate.version == net.version and candidate in net
+        for candidate in candidates
+        for net in networks
+    )
+
+
+def parse_ip(text: str) -> IPAddress | None:
+    """The address when `text` is a standard IP literal (brackets allowed), else None."""
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Resolve a host name with the system resolver (getaddrinfo) to IP address strings."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+async def resolve_and_check(
+    host: str, port: int, policy: HttpPolicy, resolver: Resolver | None = None
+) -> str:
+    """Resolve `host` and check every address against the policy.
+
+    Args:
+        host: the URL's host (name or IP literal, without brackets).
+        port: the port that will be connected to.
+        policy: allow_private and allowlist settings.
+        resolver: `async (host, port) -> [ip, ...]`; defaults to `system_resolver`.
+
+    Returns:
+        The address to connect to (the first resolved one).
+
+    Raises:
+        AddressRefused: when the host does not resolve or any address is refused.
+    """
+    literal = parse_ip(host)
+    if literal is not None:
+        addresses: list[IPAddress] = [literal]
+    else:
+        try:
+            resolved = await (resolver or system_resolver)(host, port)
+        except OSError as exc:
+            raise AddressRefused(f"refused: cannot resolve {host!r} ({exc})") from exc
+        addresses = [ipaddress.ip_address(text) for text in resolved]
+        if not addresses:
+            raise AddressRefused(f"refused: {host!r} resolves to no address")
+    if policy.allow_private:
+        return str(addresses[0])
+    allowed_hosts, allowed_networks = _parse_allowlist(policy.allowlist)
+    if host.lower().rstrip(".") in allowed_hosts:
+        return str(addresses[0])
+    for ip in addresses:
+        reason = refusal_reason(ip)
+        if reason is None or _in_networks(ip, allowed_networks):
+            continue
+        if literal is not None:
+            raise AddressRefused(f"refused: {host} is {reason}")
+        raise AddressRefused(f"refused: {host} resolves to {ip}, {reason}")
+    return str(addresses[0])

@@ -1,0 +1,191 @@
+"""HTTP request node against a real local server (allowlisted), plus redirect re-checks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import quote, urlsplit
+
+import pytest
+from pydantic import ValidationError
+
+from app.engine.context import HttpPolicy, NodeContext, RunServices
+from app.engine.nodes.http_fetch import HttpRequestFailed
+from app.engine.nodes.http_request import HTTP_REQUEST, HttpRequestConfig, run_http_request
+from app.engine.nodes.ssrf_guard import AddressRefused
+
+PUBLIC_NAME = "api.example.test"
+
+
+def local_services(max_response_bytes: int = 1024 * 1024) -> RunServices:
+    """Services whose policy allows the loopback server."""
+    policy = HttpPolicy(allowlist=("127.0.0.1",), max_response_bytes=max_response_bytes)
+    return RunServices(http_policy=policy)
+
+
+def named_services() -> RunServices:
+    """`api.example.test` resolves to the local server and only that name is allowlisted,
+    so every hop to any other host (localhost, 127.0.0.1) goes through the guard."""
+
+    async def resolver(host: str, port: int) -> list[str]:
+        if host == PUBLIC_NAME:
+            return ["127.0.0.1"]
+        return [{"localhost": "127.0.0.1"}.get(host, host)]
+
+    return RunServices(http_policy=HttpPolicy(allowlist=(PUBLIC_NAME,)), resolver=resolver)
+
+
+async def test_get_json_is_parsed(make_ctx: Callable[..., NodeContext], http_server: str) -> None:
+    config = HttpRequestConfig(url=f"{http_server}/json")
+    result = await run_http_request(make_ctx(services=local_services()), {}, config)
+    assert result["status"] == 200
+    assert result["body"] == {"hello": "world", "items": [1, 2, 3]}
+    assert result["headers"]["content-type"] == "application/json"
+
+
+async def test_text_body_is_decoded(make_ctx: Callable[..., NodeContext], http_server: str) -> None:
+    config = HttpRequestConfig(url=f"{http_server}/anything")
+    result = await run_http_request(make_ctx(services=local_services()), {}, config)
+    assert result["body"] == "héllo"
+
+
+async def test_post_json_body_headers_and_query_are_sent(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    config = HttpRequestConfig(
+        method="post",
+        url=f"{http_server}/echo",
+        headers={"X-Token": "abc"},
+        query={"page": 2},
+        body={"name": "Ada", "tags": ["x"]},
+    )
+    result = await run_http_request(make_ctx(services=local_services()), {}, config)
+    echoed = result["body"]
+    assert echoed["method"] == "POST"
+    assert echoed["content_type"] == "application/json"
+    assert echoed["body"] == '{"name":"Ada","tags":["x"]}'
+    assert echoed["query"] == {"page": "2"}
+    assert echoed["x_token"] == "abc"
+
+
+@pytest.mark.parametrize(
+    ("body_type", "body", "sent", "content_type"),
+    [
+        ("text", "plain words", "plain words", "text/plain; charset=utf-8"),
+        ("json", '{"raw": 1}', '{"raw": 1}', "application/json"),
+        ("form", {"a": "1", "b": 2}, "a=1&b=2", "application/x-www-form-urlencoded"),
+    ],
+)
+async def test_body_types(
+    make_ctx: Callable[..., NodeContext],
+    http_server: str,
+    body_type: str,
+    body: object,
+    sent: str,
+    content_type: str,
+) -> None:
+    config = HttpRequestConfig(
+        method="PUT", url=f"{http_server}/echo", body=body, body_type=body_type
+    )
+    result = await run_http_request(make_ctx(services=local_services()), {}, config)
+    assert result["body"]["body"] == sent
+    assert result["body"]["content_type"] == content_type
+
+
+async def test_error_status_fails_unless_disabled(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    ctx = make_ctx(services=local_services())
+    with pytest.raises(
+        HttpRequestFailed, match=r"^HTTP 404 Not Found from GET .*/status/404: nope"
+    ):
+        await run_http_request(ctx, {}, HttpRequestConfig(url=f"{http_server}/status/404"))
+    config = HttpRequestConfig(url=f"{http_server}/status/500", fail_on_error_status=False)
+    result = await run_http_request(ctx, {}, config)
+    assert (result["status"], result["body"]) == (500, "nope")
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-unsized"])
+async def test_response_size_is_capped(
+    make_ctx: Callable[..., NodeContext], http_server: str, path: str
+) -> None:
+    ctx = make_ctx(services=local_services(max_response_bytes=1000))
+    with pytest.raises(HttpRequestFailed, match="larger than the 1000-byte limit"):
+        await run_http_request(ctx, {}, HttpRequestConfig(url=f"{http_server}{path}"))
+
+
+async def test_timeout(make_ctx: Callable[..., NodeContext], http_server: str) -> None:
+    config = HttpRequestConfig(url=f"{http_server}/slow", timeout_s=0.3)
+    started = time.monotonic()
+    with pytest.raises(HttpRequestFailed, match=r"timed out after 0\.3s"):
+        await run_http_request(make_ctx(services=local_services()), {}, config)
+    assert time.monotonic() - started < 1.5
+
+
+async def test_redirect_to_an_allowed_host_is_followed(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    port = urlsplit(http_server).port
+    target = f"http://{PUBLIC_NAME}:{port}/echo"
+    config = HttpRequestConfig(
+        method="POST", url=f"http://{PUBLIC_NAME}:{port}/redirect?to={quote(target)}", body={}
+    )
+    result = await run_http_request(make_ctx(services=named_services()), {}, config)
+    assert result["url"] == target
+    assert result["body"]["method"] == "GET"  # 302 after POST becomes GET, like browsers
+    assert result["body"]["host"] == f"{PUBLIC_NAME}:{port}"
+
+
+@pytest.mark.parametrize("target_host", ["localhost", "127.0.0.1"])
+async def test_redirect_to_localhost_is_refused(
+    make_ctx: Callable[..., NodeContext], http_server: str, target_host: str
+) -> None:
+    port = urlsplit(http_server).port
+    target = quote(f"http://{target_host}:{port}/json")
+    config = HttpRequestConfig(url=f"http://{PUBLIC_NAME}:{port}/redirect?to={target}")
+    with pytest.raises(AddressRefused, match="a loopback address"):
+        await run_http_request(make_ctx(services=named_services()), {}, config)
+
+
+async def test_redirects_are_limited_or_not_followed(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    loop = f"{http_server}/redirect?to=/redirect%3Fto%3D/json"
+    ctx = make_ctx(services=local_services())
+    with pytest.raises(HttpRequestFailed, match=r"too many redirects \(more than 1\)"):
+        await run_http_request(ctx, {}, HttpRequestConfig(url=loop, max_redirects=1))
+    assert (await run_http_request(ctx, {}, HttpRequestConfig(url=loop)))["body"]["hello"] == (
+        "world"
+    )
+    unfollowed = HttpRequestConfig(url=loop, follow_redirects=False, fail_on_error_status=False)
+    result = await run_http_request(ctx, {}, unfollowed)
+    assert result["status"] == 302
+    assert result["headers"]["location"] == "/redirect?to=/json"
+
+
+def test_side_effect_depends_on_method() -> None:
+    assert not HTTP_REQUEST.has_side_effect(HttpRequestConfig(url="https://a.test"))
+    assert not HTTP_REQUEST.has_side_effect(HttpRequestConfig(url="https://a.test", method="HEAD"))
+    assert HTTP_REQUEST.has_side_effect(HttpRequestConfig(url="https://a.test", method="DELETE"))
+    assert HTTP_REQUEST.has_side_effect(None)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"url": "ftp://a.test"}, "URL must start with http:// or https://"),
+        ({"url": ""}, "at least 1 character"),
+        ({"url": "https://a.test", "method": "FETCH"}, "Input should be 'GET'"),
+        ({"url": "https://a.test", "body_type": "form", "body": "a=1"}, "form body"),
+        ({"url": "https://a.test", "timeout_s": 0}, "greater than 0"),
+        ({"url": "https://a.test", "max_redirects": 50}, "less than or equal to 20"),
+        ({"url": "https://a.test", "verb": "GET"}, "Extra inputs are not permitted"),
+    ],
+)
+def test_invalid_config_is_rejected(config: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        HttpRequestConfig.model_validate(config)
+
+
+def test_templated_url_passes_config_validation() -> None:
+    assert HttpRequestConfig(url="{{ vars.base }}/items").url == "{{ vars.base }}/items"
