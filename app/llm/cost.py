@@ -1,0 +1,95 @@
+"""What a call cost: LiteLLM's local price map, overridable per model by a pricing table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.llm.deployments import Deployment, Provider
+from app.llm.litellm_import import load_litellm
+
+_PER_MILLION = 1_000_000
+LITELLM_PROVIDERS = {Provider.OPENAI, Provider.ANTHROPIC, Provider.GEMINI}
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per million tokens."""
+
+    input_per_mtok: float
+    output_per_mtok: float
+
+
+class CostCalculator:
+    """Prices calls. Overrides win over LiteLLM's map; the mock provider is free.
+
+    Self-hosted OpenAI-compatible deployments have no price unless one is given.
+
+    Override keys are matched in this order: deployment name, "provider/model", model.
+    """
+
+    def __init__(self, pricing: dict[str, Price] | None = None) -> None:
+        """Creates a calculator.
+
+        Args:
+            pricing: overrides (e.g. rows of the `provider_pricing` table).
+        """
+        self.pricing = dict(pricing or {})
+
+    def _override(self, deployment: Deployment) -> Price | None:
+        for key in (deployment.name, f"{deployment.provider.value}/{deployment.model}"):
+            if key in self.pricing:
+                return self.pricing[key]
+        return self.pricing.get(deployment.model)
+
+    def cost(self, deployment: Deployment, input_tokens: int, output_tokens: int) -> float | None:
+        """The USD cost of one call.
+
+        Args:
+            deployment: who answered.
+            input_tokens: prompt tokens.
+            output_tokens: completion tokens.
+
+        Returns:
+            The cost, 0.0 for the mock provider, None when the model has no known price.
+        """
+        if deployment.provider is Provider.MOCK:
+            return 0.0
+        override = self._override(deployment)
+        if override is not None:
+            return (
+                input_tokens * override.input_per_mtok + output_tokens * override.output_per_mtok
+            ) / _PER_MILLION
+        if deployment.provider not in LITELLM_PROVIDERS:
+            return None
+        try:
+            prompt_cost, completion_cost = load_litellm().cost_per_token(
+                model=deployment.model,
+                prompt_tokens=input_tokens,
+                completion_tokens=output_tokens,
+                custom_llm_provider=deployment.provider.value,
+            )
+        except Exception:  # LiteLLM raises several types for unmapped models.
+            return None
+        return float(prompt_cost) + float(completion_cost)
+
+    def unit_price(self, deployment: Deployment) -> float | None:
+        """USD for one input plus one output token (what "cheapest" routing compares).
+
+        Returns:
+            The price, 0.0 for the mock provider, None when unknown.
+        """
+        if deployment.provider is Provider.MOCK:
+            return 0.0
+        override = self._override(deployment)
+        if override is not None:
+            return (override.input_per_mtok + override.output_per_mtok) / _PER_MILLION
+        if deployment.provider not in LITELLM_PROVIDERS:
+            return None
+        model_cost = load_litellm().model_cost
+        for key in (f"{deployment.provider.value}/{deployment.model}", deployment.model):
+            info = model_cost.get(key)
+            if info and "input_cost_per_token" in info:
+                return float(info["input_cost_per_token"]) + float(
+                    info.get("output_cost_per_token", 0.0)
+                )
+        return None

@@ -1,0 +1,119 @@
+"""OpenAI, Anthropic and Gemini through `litellm.acompletion`, one attempt per call.
+
+LiteLLM's retries and cooldowns are off (num_retries=0, max_retries=0): the client decides
+about retries and fallback itself, within milliseconds of a failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.llm.deployments import Deployment, Provider
+from app.llm.errors import ProviderError
+from app.llm.fallback import error_for_status
+from app.llm.litellm_import import load_litellm
+from app.llm.types import LLMRequest, Outcome, ProviderAnswer
+
+
+def _model_name(deployment: Deployment) -> str:
+    if deployment.provider is Provider.OPENAI_COMPATIBLE:
+        return f"openai/{deployment.model}"
+    return f"{deployment.provider.value}/{deployment.model}"
+
+
+def _retry_after(exc: Exception) -> str | None:
+    headers = getattr(exc, "litellm_response_headers", None) or getattr(exc, "headers", None)
+    response = getattr(exc, "response", None)
+    if not headers and response is not None:
+        headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    return headers.get("retry-after") or headers.get("Retry-After")
+
+
+def _translate(deployment: Deployment, exc: Exception, *, streaming: bool) -> ProviderError:
+    litellm = load_litellm()
+    message = deployment.redact(f"{type(exc).__name__}: {exc}")[:500]
+    if isinstance(exc, litellm.Timeout):
+        return ProviderError(message, outcome=Outcome.TIMEOUT)
+    if streaming and isinstance(exc, litellm.exceptions.MidStreamFallbackError):
+        return ProviderError(message, outcome=Outcome.STREAM_CUT)
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int) and status >= 400:
+        return error_for_status(status, message, _retry_after(exc))
+    if isinstance(exc, litellm.APIConnectionError):
+        outcome = Outcome.STREAM_CUT if streaming else Outcome.CONNECTION_ERROR
+        return ProviderError(message, outcome=outcome)
+    return ProviderError(message, outcome=Outcome.ERROR)
+
+
+def _kwargs(deployment: Deployment, request: LLMRequest) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "model": _model_name(deployment),
+        "messages": request.wire_messages(),
+        "num_retries": 0,
+        "max_retries": 0,
+    }
+    key = deployment.api_key()
+    if key:
+        kwargs["api_key"] = key
+    if deployment.api_base:
+        kwargs["api_base"] = deployment.api_base
+    if request.temperature is not None:
+        kwargs["temperature"] = request.temperature
+    if request.max_tokens is not None:
+        kwargs["max_tokens"] = request.max_tokens
+    if request.json_output:
+        kwargs["response_format"] = {"type": "json_object"}
+    if request.stream:
+        kwargs["stream"] = True
+        kwargs["stream_options"] = {"include_usage": True}
+    return kwargs
+
+
+async def _read_stream(deployment: Deployment, stream: Any) -> ProviderAnswer:
+    parts: list[str] = []
+    input_tokens = output_tokens = None
+    finished = False
+    async for chunk in stream:
+        usage = getattr(chunk, "usage", None)
+        if usage:
+            input_tokens, output_tokens = usage.prompt_tokens, usage.completion_tokens
+        for choice in chunk.choices or ():
+            parts.append(getattr(choice.delta, "content", None) or "")
+            finished = finished or bool(choice.finish_reason)
+    if not finished:
+        raise ProviderError("the stream ended before the answer did", outcome=Outcome.STREAM_CUT)
+    return ProviderAnswer("".join(parts), input_tokens, output_tokens, deployment.model)
+
+
+async def call_litellm(deployment: Deployment, request: LLMRequest) -> ProviderAnswer:
+    """Sends one completion request through LiteLLM.
+
+    Args:
+        deployment: where to send it.
+        request: what to ask.
+
+    Returns:
+        The answer.
+
+    Raises:
+        ProviderError: for any failure, classified like an HTTP error where possible.
+    """
+    litellm = load_litellm()
+    try:
+        response = await litellm.acompletion(**_kwargs(deployment, request))
+        if request.stream:
+            return await _read_stream(deployment, response)
+    except ProviderError:
+        raise
+    except Exception as exc:  # LiteLLM maps every provider failure to its own types.
+        raise _translate(deployment, exc, streaming=request.stream) from None
+    choice = response.choices[0]
+    usage = getattr(response, "usage", None)
+    return ProviderAnswer(
+        choice.message.content or "",
+        getattr(usage, "prompt_tokens", None),
+        getattr(usage, "completion_tokens", None),
+        deployment.model,
+    )

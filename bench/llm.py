@@ -1,0 +1,175 @@
+"""LLM client benchmark against the local fake OpenAI-compatible server (tests/llm/fake_server.py).
+
+Prints one JSON document. Figures:
+- overhead our client adds over a direct httpx call to the same server (p50/p99 per call,
+  calls interleaved), with the in-memory and the SQLite breaker store, plus the client's own
+  work with the network taken out (mock deployment);
+- time from the primary's 500 leaving the server to the fallback request reaching it
+  (p50/p99), i.e. the fallback decision including one loopback round of I/O;
+- for reference, the same overhead through LiteLLM (the path used for OpenAI, Anthropic and
+  Gemini), which is why openai_compatible deployments use plain httpx.
+Goals: overhead p99 < 5 ms; fallback decision < 50 ms. Ratios are measured / goal (< 1 is met).
+
+Run with `python bench/llm.py [--quick]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import httpx
+
+from app.llm.breaker import CircuitBreaker
+from app.llm.breaker_store import SqliteBreakerStore
+from app.llm.client import LLMClient
+from app.llm.deployments import Deployment, Provider
+from app.llm.fallback import FallbackPolicy
+from app.llm.types import LLMRequest
+from tests.llm.fake_server import FakeLLMServer, answer, error
+
+GOAL_OVERHEAD_P99_MS = 5.0
+GOAL_FALLBACK_MS = 50.0
+PROMPT = "Summarise the benchmark in one sentence."
+KEY_ENV = "FLOWBOOK_BENCH_FAKE_KEY"
+
+
+def percentiles(samples_s: list[float]) -> dict[str, float]:
+    """p50 and p99 of samples given in seconds, in milliseconds."""
+    ordered = sorted(samples_s)
+    p99_index = min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 3),
+        "p99_ms": round(ordered[p99_index] * 1000, 3),
+    }
+
+
+def deployment(server: FakeLLMServer, name: str, provider: Provider) -> Deployment:
+    """A deployment of model `name` on the fake server (with a dummy key, so it is real)."""
+    return Deployment(
+        name=name, provider=provider, model=name, api_base=server.base_url, api_key_env=KEY_ENV
+    )
+
+
+async def overhead(
+    server: FakeLLMServer, client: LLMClient, model: str, calls: int
+) -> dict[str, Any]:
+    """Interleaves direct httpx calls and client calls; returns both distributions."""
+    body = {"model": model, "messages": [{"role": "user", "content": PROMPT}]}
+    request = LLMRequest.from_prompt(PROMPT, model=model, use_equivalents=False)
+    direct: list[float] = []
+    ours: list[float] = []
+    async with httpx.AsyncClient() as http:
+        url = f"{server.base_url}/chat/completions"
+        for i in range(calls + calls // 10):
+            t0 = time.perf_counter()
+            response = await http.post(url, json=body)
+            response.json()["choices"][0]["message"]["content"]
+            t1 = time.perf_counter()
+            await client.complete(request)
+            t2 = time.perf_counter()
+            if i >= calls // 10:  # the first tenth warms connections up
+                direct.append(t1 - t0)
+                ours.append(t2 - t1)
+    d, o = percentiles(direct), percentiles(ours)
+    return {
+        "direct_httpx": d,
+        "client": o,
+        "overhead_p50_ms": round(o["p50_ms"] - d["p50_ms"], 3),
+        "overhead_p99_ms": round(o["p99_ms"] - d["p99_ms"], 3),
+    }
+
+
+async def client_only(calls: int) -> dict[str, float]:
+    """The client's own work per call with the network taken out (mock deployment)."""
+    async with LLMClient() as client:
+        request = LLMRequest.from_prompt(PROMPT, model="mock/bench", use_equivalents=False)
+        samples = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            await client.complete(request)
+            samples.append(time.perf_counter() - t0)
+    return percentiles(samples)
+
+
+async def fallback_decision(server: FakeLLMServer, calls: int) -> dict[str, Any]:
+    """Time from the primary's 500 leaving the server to the fallback request reaching it."""
+    server.reset()
+    server.set("primary", error(500))
+    server.set("backup", answer("fallback"))
+    deployments = [
+        deployment(server, "primary", Provider.OPENAI_COMPATIBLE),
+        deployment(server, "backup", Provider.OPENAI_COMPATIBLE),
+    ]
+    breaker = CircuitBreaker(failure_threshold=10**9)  # keep the primary tried every time
+    request = LLMRequest.from_prompt(PROMPT, model="primary", fallbacks=("backup",))
+    gaps: list[float] = []
+    async with LLMClient(deployments, breaker=breaker) as client:
+        for _ in range(calls):
+            server.received.clear()
+            await client.complete(request)
+            primary, backup = server.received
+            assert primary.responded_at is not None
+            gaps.append(backup.received_at - primary.responded_at)
+    return percentiles(gaps)
+
+
+async def main(quick: bool) -> dict[str, Any]:
+    """Runs every measurement and returns the report."""
+    calls = 100 if quick else 300
+    os.environ[KEY_ENV] = "sk-bench-not-a-real-key"
+    server = FakeLLMServer().start()
+    try:
+        async with LLMClient([deployment(server, "bench", Provider.OPENAI_COMPATIBLE)]) as client:
+            memory = await overhead(server, client, "bench", calls)
+        with tempfile.TemporaryDirectory() as folder:
+            store = SqliteBreakerStore(Path(folder) / "breaker.db")
+            async with LLMClient(
+                [deployment(server, "bench", Provider.OPENAI_COMPATIBLE)],
+                breaker=CircuitBreaker(store),
+            ) as client:
+                sqlite = await overhead(server, client, "bench", calls)
+            store.close()
+        pure = await client_only(calls)
+        fallback = await fallback_decision(server, calls)
+        policy = FallbackPolicy(attempt_timeout_s=30.0)
+        litellm_calls = max(30, calls // 3)
+        async with LLMClient(
+            [deployment(server, "bench", Provider.OPENAI)], policy=policy
+        ) as client:
+            litellm = await overhead(server, client, "bench", litellm_calls)
+    finally:
+        server.stop()
+    return {
+        "calls": calls,
+        "overhead_in_memory_breaker": memory,
+        "overhead_sqlite_breaker": sqlite,
+        "client_only_no_network": pure,
+        "fallback_decision": fallback,
+        "litellm_path_for_reference": litellm,
+        "goals": {"overhead_p99_ms": GOAL_OVERHEAD_P99_MS, "fallback_ms": GOAL_FALLBACK_MS},
+        "ratios_to_goal": {
+            "overhead_p99": round(memory["overhead_p99_ms"] / GOAL_OVERHEAD_P99_MS, 3),
+            "overhead_p99_sqlite": round(sqlite["overhead_p99_ms"] / GOAL_OVERHEAD_P99_MS, 3),
+            "fallback_p50": round(fallback["p50_ms"] / GOAL_FALLBACK_MS, 3),
+            "fallback_p99": round(fallback["p99_ms"] / GOAL_FALLBACK_MS, 3),
+        },
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer calls")
+    arguments = parser.parse_args()
+    print(json.dumps(asyncio.run(main(arguments.quick)), indent=2))

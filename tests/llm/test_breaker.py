@@ -1,0 +1,168 @@
+"""Circuit breaker: state machine, its effect on real calls, and state shared across processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.llm.breaker import CircuitBreaker
+from app.llm.breaker_store import BreakerPhase, SqliteBreakerStore
+from app.llm.client import LLMClient
+from app.llm.fallback import FallbackPolicy
+from app.llm.types import LLMRequest, Outcome
+from tests.llm.conftest import fake_deployment
+from tests.llm.fake_server import FakeLLMServer, answer, error
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class FakeClock:
+    """A settable wall clock."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_opens_after_n_failures_within_the_window_only() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=3, window_s=10, cooldown_s=5, clock=clock)
+    breaker.record_failure("d", "server_error")
+    clock.now += 11  # the first failure leaves the window
+    breaker.record_failure("d", "server_error")
+    breaker.record_failure("d", "timeout")
+    assert breaker.state("d").phase is BreakerPhase.CLOSED
+    assert breaker.allow("d")
+    breaker.record_failure("d", "timeout")
+    state = breaker.state("d")
+    assert (state.phase, state.last_error) == (BreakerPhase.OPEN, "timeout")
+    assert not breaker.allow("d")
+
+
+def test_half_open_lets_one_probe_through_and_its_result_decides() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=1, window_s=60, cooldown_s=5, clock=clock)
+    breaker.record_failure("d", "server_error")
+    clock.now += 4.9
+    assert not breaker.allow("d")
+    clock.now += 0.2
+    assert breaker.allow("d")
+    assert breaker.state("d").phase is BreakerPhase.HALF_OPEN
+    assert not breaker.allow("d"), "only one probe at a time"
+    breaker.record_failure("d", "server_error")
+    assert breaker.state("d").phase is BreakerPhase.OPEN
+    clock.now += 5
+    assert breaker.allow("d")
+    breaker.record_success("d")
+    assert breaker.state("d").phase is BreakerPhase.CLOSED
+    assert breaker.state("d").failures == ()
+
+
+def test_a_probe_that_never_reports_is_replaced_after_a_cooldown() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=1, cooldown_s=5, clock=clock)
+    breaker.record_failure("d", "timeout")
+    clock.now += 5
+    assert breaker.allow("d")
+    clock.now += 5
+    assert breaker.allow("d")
+
+
+async def test_open_breaker_keeps_calls_off_the_primary_until_the_probe(
+    fake_server: FakeLLMServer, fake_key: str
+) -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=3, window_s=60, cooldown_s=30, clock=clock)
+    fake_server.set("primary", error(500))
+    deployments = [fake_deployment(fake_server, "primary"), fake_deployment(fake_server, "backup")]
+    request = LLMRequest.from_prompt("hi", model="primary", fallbacks=("backup",))
+    async with LLMClient(
+        deployments, breaker=breaker, policy=FallbackPolicy(attempt_timeout_s=1.0)
+    ) as client:
+        for _ in range(3):
+            await client.complete(request)
+        assert fake_server.calls["primary"] == 3
+        for _ in range(4):
+            skipped = await client.complete(request)
+        assert fake_server.calls["primary"] == 3
+        assert skipped.path[0].outcome is Outcome.BREAKER_OPEN
+        assert skipped.deployment == "backup"
+
+        clock.now += 30  # half-open: one probe, still failing -> open again
+        await client.complete(request)
+        assert fake_server.calls["primary"] == 4
+        await client.complete(request)
+        assert fake_server.calls["primary"] == 4
+
+        fake_server.set("primary", answer("primary is back"))
+        clock.now += 30
+        probe = await client.complete(request)
+        assert probe.text == "primary is back"
+        assert breaker.state("primary").phase is BreakerPhase.CLOSED
+        again = await client.complete(request)
+    assert again.deployment == "primary"
+    assert fake_server.calls["primary"] == 6
+    assert client.breaker_states()["primary"]["phase"] == "closed"
+
+
+def run_in_subprocess(code: str, *args: str) -> str:
+    """Runs Python code in a fresh interpreter at the repository root; returns its stdout."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return result.stdout
+
+
+READ_STATE = """
+import json, sys
+from app.llm.breaker_store import SqliteBreakerStore
+print(json.dumps(SqliteBreakerStore(sys.argv[1]).get(sys.argv[2]).to_dict()))
+"""
+
+RECORD_FAILURES = """
+import sys
+from app.llm.breaker import CircuitBreaker
+from app.llm.breaker_store import SqliteBreakerStore
+breaker = CircuitBreaker(SqliteBreakerStore(sys.argv[1]), failure_threshold=1000, window_s=600)
+for _ in range(int(sys.argv[3])):
+    breaker.record_failure(sys.argv[2], "server_error")
+"""
+
+
+def test_breaker_state_is_the_same_when_read_from_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "breaker.db"
+    breaker = CircuitBreaker(SqliteBreakerStore(path), failure_threshold=2, cooldown_s=60)
+    breaker.record_failure("openai/gpt-4o", "server_error")
+    breaker.record_failure("openai/gpt-4o", "timeout")
+    mine = breaker.state("openai/gpt-4o")
+    assert mine.phase is BreakerPhase.OPEN
+    theirs = json.loads(run_in_subprocess(READ_STATE, str(path), "openai/gpt-4o"))
+    assert theirs == mine.to_dict()
+
+
+def test_concurrent_processes_never_lose_each_others_failures(tmp_path: Path) -> None:
+    path = tmp_path / "breaker.db"
+    SqliteBreakerStore(path).close()
+    workers = [
+        subprocess.Popen([sys.executable, "-c", RECORD_FAILURES, str(path), "d", "25"], cwd=REPO)
+        for _ in range(3)
+    ]
+    assert [w.wait(timeout=30) for w in workers] == [0, 0, 0]
+    assert len(SqliteBreakerStore(path).get("d").failures) == 75
+
+
+@pytest.mark.parametrize("threshold", [0, -1])
+def test_a_threshold_below_one_is_refused(threshold: int) -> None:
+    with pytest.raises(ValueError):
+        CircuitBreaker(failure_threshold=threshold)
