@@ -1,0 +1,132 @@
+"""Database engine and sessions: SQLite (embedded default) or PostgreSQL via DATABASE_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.models.types import json_default
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+
+
+def data_dir() -> Path:
+    """Folder of the embedded SQLite database (env FLOWBOOK_DATA_DIR, default <repo>/data)."""
+    return Path(os.environ.get("FLOWBOOK_DATA_DIR") or REPO_ROOT / "data")
+
+
+def database_url() -> str:
+    """The configured database URL (env DATABASE_URL, default a SQLite file in data_dir())."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'flowbook.db'}"
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether the URL points at SQLite."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    # Take BEGIN away from the sqlite3 driver so the "begin" listener below controls it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a deferred transaction that later writes can
+    # fail at once with "database is locked" (busy_timeout does not apply to lock upgrades).
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_db_engine(url: str) -> Engine:
+    """A new engine for `url` with the SQLite settings applied on every connection.
+
+    Args:
+        url: a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://...`).
+
+    Returns:
+        The engine. For SQLite: WAL, busy_timeout, synchronous=NORMAL, foreign_keys=ON, and
+        every transaction starts with BEGIN IMMEDIATE (use the execution option
+        `sqlite_begin="DEFERRED"` for read-only work).
+    """
+    serializer = partial(json.dumps, default=json_default, ensure_ascii=False)
+    if not is_sqlite(url):
+        return create_engine(url, json_serializer=serializer, pool_pre_ping=True)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        json_serializer=serializer,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=10,
+        max_overflow=30,
+    )
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def get_engine() -> Engine:
+    """The process-wide engine, created from database_url() on first use."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = create_db_engine(database_url())
+        return _engine
+
+
+def configure_engine(url: str) -> Engine:
+    """Replace the process-wide engine with one for `url` (tests, CLI, bench)."""
+    global _engine
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = create_db_engine(url)
+        return _engine
+
+
+def set_engine(engine: Engine) -> None:
+    """Make an existing engine the process-wide one, without disposing the previous one.
+
+    Tests that switch between databases keep one engine per database and swap them.
+    """
+    global _engine
+    with _lock:
+        _engine = engine
+
+
+def dispose_engine() -> None:
+    """Close every pooled connection and forget the process-wide engine."""
+    global _engine
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = None
+
+
+def make_session() -> Session:
+    """A new session on the process-wide engine (objects stay usable after commit)."""
+    return Session(get_engine(), expire_on_commit=False)

@@ -1,0 +1,135 @@
+"""The workflows table and the schemas the services and API exchange."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import Column, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.models.types import UTCDateTime, json_column_type
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 5000
+
+
+def empty_definition() -> dict[str, Any]:
+    """The document of a new, empty workflow."""
+    return {"schema": 1, "nodes": [], "edges": []}
+
+
+def clean_name(value: str) -> str:
+    """Trim a workflow name; raises ValueError when empty or longer than NAME_MAX."""
+    name = value.strip()
+    if not name:
+        raise ValueError("name must not be empty")
+    if "\x00" in name:
+        raise ValueError("name must not contain NUL characters")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"name must be at most {NAME_MAX} characters")
+    return name
+
+
+def clean_description(value: str) -> str:
+    """Trim a description; raises ValueError when too long or holding NUL characters."""
+    if len(value) > DESCRIPTION_MAX:
+        raise ValueError(f"description must be at most {DESCRIPTION_MAX} characters")
+    # PostgreSQL text columns cannot store NUL; refuse it here rather than fail on insert.
+    if "\x00" in value:
+        raise ValueError("description must not contain NUL characters")
+    return value.strip()
+
+
+class Workflow(SQLModel, table=True):
+    """A saved workflow; `deleted_at` is set by a soft delete."""
+
+    __tablename__ = "workflows"
+    __table_args__ = (Index("ix_workflows_deleted_at_updated_at", "deleted_at", "updated_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    name: str = Field(sa_column=Column(String(NAME_MAX), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    definition: dict[str, Any] = Field(sa_column=Column(json_column_type(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class ProblemPublic(SQLModel):
+    """One validation problem, tied to a node, an edge or a config field when known."""
+
+    code: str
+    message: str
+    node_id: str | None = None
+    edge_id: str | None = None
+    field: str | None = None
+
+
+class WorkflowCreate(SQLModel):
+    """What it takes to create a workflow."""
+
+    name: str
+    description: str = ""
+    definition: dict[str, Any] = Field(default_factory=empty_definition)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return clean_name(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return clean_description(value)
+
+
+class WorkflowUpdate(SQLModel):
+    """A change to a workflow; fields left out (None) keep their value."""
+
+    name: str | None = None
+    description: str | None = None
+    definition: dict[str, Any] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else clean_name(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str | None) -> str | None:
+        return None if value is None else clean_description(value)
+
+
+class WorkflowSummary(SQLModel):
+    """A workflow in a list (no definition)."""
+
+    id: int
+    name: str
+    description: str
+    node_count: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+class WorkflowPublic(SQLModel):
+    """A workflow with its definition and the graph problems found in it."""
+
+    id: int
+    name: str
+    description: str
+    definition: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    problems: list[ProblemPublic] = Field(default_factory=list)
+
+
+class WorkflowsPage(SQLModel):
+    """One page of workflows and the total that match."""
+
+    items: list[WorkflowSummary]
+    total: int

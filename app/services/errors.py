@@ -1,0 +1,41 @@
+"""Errors the services raise; the API and UI turn them into messages (404, 409, 422)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.engine.validation import Problem
+
+
+class ServiceError(Exception):
+    """Base of every service error; `message` is meant for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(ServiceError):
+    """The thing asked for does not exist (or is deleted)."""
+
+
+class InvalidInputError(ServiceError):
+    """An argument is not acceptable (bad name, bad filter, ...)."""
+
+
+class ConflictError(ServiceError):
+    """The request conflicts with the current state (e.g. cancelling a finished run)."""
+
+
+class InvalidWorkflowError(ServiceError):
+    """A workflow document is malformed or its graph has problems.
+
+    Attributes:
+        problems: every problem found, each tied to a node, edge or field when known.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Problem]) -> None:
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems)

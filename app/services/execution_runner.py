@@ -1,0 +1,289 @@
+"""The in-process asyncio runner: runs executions as tasks, persisting as they go.
+
+Each node attempt is written as it ends (one short transaction, which also refreshes the
+heartbeat when due); a timer refreshes the heartbeat while a long node runs; the final
+status is written only if the row is still `running`, so a cancel is never overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from app.engine.events import ExecutionHooks, NodeRunRecord
+from app.engine.executor import run_workflow
+from app.engine.nodes import default_registry
+from app.engine.spec import WorkflowSpec
+from app.engine.validation import WorkflowInvalid
+from app.models.db import get_engine
+from app.models.execution import ExecutionStatus
+from app.models.types import utc_now
+from app.services import execution_store as store
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_ENV = "FLOWBOOK_HEARTBEAT_S"
+DEFAULT_HEARTBEAT_S = 5.0
+# How long a signalled run gets to wind down before its task is cancelled outright.
+CANCEL_GRACE_S = 5.0
+
+
+def heartbeat_interval_s() -> float:
+    """Seconds between heartbeats (env FLOWBOOK_HEARTBEAT_S, default 5)."""
+    return float(os.environ.get(HEARTBEAT_ENV) or DEFAULT_HEARTBEAT_S)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a persisted run ended with (as written, unless the row was cancelled first)."""
+
+    status: str
+    output: Any
+    error: str | None
+    error_node_id: str | None
+    finished_at: datetime
+
+
+class PersistenceHooks(ExecutionHooks):
+    """Writes one node_runs row per attempt and keeps the heartbeat fresh."""
+
+    def __init__(self, engine: Engine, execution_id: int, interval_s: float) -> None:
+        self._engine = engine
+        self._execution_id = execution_id
+        self._interval_s = interval_s
+        self._last_beat = time.monotonic()
+
+    async def after_node(self, record: NodeRunRecord) -> None:
+        """Insert the attempt, with a heartbeat in the same transaction when one is due."""
+        beat = time.monotonic() - self._last_beat >= self._interval_s
+        with self._engine.begin() as connection:
+            store.insert_node_run(connection, self._execution_id, record)
+            if beat:
+                store.heartbeat(connection, self._execution_id, utc_now())
+        if beat:
+            self._last_beat = time.monotonic()
+
+    def beat_if_due(self) -> None:
+        """Refresh the heartbeat unless a node write did so within half an interval."""
+        if time.monotonic() - self._last_beat < self._interval_s / 2:
+            return
+        try:
+            with self._engine.begin() as connection:
+                store.heartbeat(connection, self._execution_id, utc_now())
+            self._last_beat = time.monotonic()
+        except Exception:
+            logger.exception("heartbeat of execution %s failed", self._execution_id)
+
+
+class _HeartbeatTimer:
+    """Calls `beat_if_due` every interval on the event loop until stopped."""
+
+    def __init__(self, hooks: PersistenceHooks, interval_s: float) -> None:
+        self._hooks = hooks
+        self._interval_s = interval_s
+        self._loop = asyncio.get_running_loop()
+        self._handle = self._loop.call_later(interval_s, self._fire)
+
+    def _fire(self) -> None:
+        self._hooks.beat_if_due()
+        self._handle = self._loop.call_later(self._interval_s, self._fire)
+
+    def stop(self) -> None:
+        self._handle.cancel()
+
+
+def _trigger_node_id(spec: WorkflowSpec, trigger: str) -> str | None:
+    wanted = f"{trigger}_trigger"
+    return next((node.id for node in spec.nodes if node.type == wanted), None)
+
+
+async def run_persisted(
+    *,
+    execution_id: int,
+    spec: WorkflowSpec,
+    payload: Any,
+    trigger: str = "manual",
+    cancel_event: asyncio.Event | None = None,
+) -> RunOutcome:
+    """Run a `running` execution row's workflow and write its node runs and final status.
+
+    Args:
+        execution_id: the row, already `running`.
+        spec: the definition snapshot to run.
+        payload: the trigger payload.
+        trigger: how the run was started; picks the `<trigger>_trigger` node when present.
+        cancel_event: setting it cancels the run.
+
+    Returns:
+        The outcome. If the task is cancelled, the row is marked cancelled (when still
+        running) and the CancelledError propagates.
+    """
+    engine = get_engine()
+    interval = heartbeat_interval_s()
+    hooks = PersistenceHooks(engine, execution_id, interval)
+    timer = _HeartbeatTimer(hooks, interval)
+    try:
+        result = await run_workflow(
+            spec,
+            registry=default_registry(),
+            trigger_payload=payload,
+            trigger_node_id=_trigger_node_id(spec, trigger),
+            hooks=hooks,
+            cancel_event=cancel_event,
+            execution_id=execution_id,
+        )
+        outcome = RunOutcome(
+            result.status.value, result.output, result.error, result.error_node_id, utc_now()
+        )
+    except asyncio.CancelledError:
+        with engine.begin() as connection:
+            store.finish(connection, execution_id, status=ExecutionStatus.CANCELLED.value)
+        raise
+    except WorkflowInvalid as exc:
+        outcome = RunOutcome(ExecutionStatus.FAILED.value, None, str(exc), None, utc_now())
+    except Exception as exc:
+        logger.exception("execution %s failed unexpectedly", execution_id)
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        outcome = RunOutcome(ExecutionStatus.FAILED.value, None, message, None, utc_now())
+    finally:
+        timer.stop()
+    with engine.begin() as connection:
+        store.finish(
+            connection,
+            execution_id,
+            status=outcome.status,
+            output=outcome.output,
+            error=outcome.error,
+            error_node_id=outcome.error_node_id,
+            now=outcome.finished_at,
+        )
+    return outcome
+
+
+@dataclass
+class _Job:
+    task: asyncio.Task[Any]
+    cancel_event: asyncio.Event
+    loop: asyncio.AbstractEventLoop
+
+
+class ExecutionRunner:
+    """Runs executions as asyncio tasks on the loop that submits them."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[int, _Job] = {}
+
+    def submit(self, execution_id: int) -> asyncio.Task[Any]:
+        """Start a `queued` execution in the background (needs a running event loop)."""
+        event = asyncio.Event()
+        task = asyncio.get_running_loop().create_task(
+            self._run_queued(execution_id, event), name=f"execution-{execution_id}"
+        )
+        job = self.track(execution_id, task, event)
+        task.add_done_callback(lambda _task: self._forget(execution_id, job))
+        return task
+
+    def track(self, execution_id: int, task: asyncio.Task[Any], event: asyncio.Event) -> _Job:
+        """Make a run cancellable through this runner (inline runs call `untrack` after)."""
+        job = _Job(task, event, asyncio.get_running_loop())
+        self._jobs[execution_id] = job
+        return job
+
+    def untrack(self, execution_id: int) -> None:
+        """Forget an inline run that has ended."""
+        self._jobs.pop(execution_id, None)
+
+    def _forget(self, execution_id: int, job: _Job) -> None:
+        if self._jobs.get(execution_id) is job:
+            del self._jobs[execution_id]
+
+    async def _run_queued(self, execution_id: int, cancel_event: asyncio.Event) -> None:
+        try:
+            await self._start_and_run(execution_id, cancel_event)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The row stays queued/running and is recovered as crashed later.
+            logger.exception("execution %s could not be run", execution_id)
+
+    async def _start_and_run(self, execution_id: int, cancel_event: asyncio.Event) -> None:
+        engine = get_engine()
+        with engine.begin() as connection:
+            row = store.start_queued(connection, execution_id, utc_now())
+        if row is None:
+            return  # cancelled (or recovered) before it could start
+        definition, payload, trigger = row
+        try:
+            spec = WorkflowSpec.from_document(definition)
+        except ValidationError as exc:
+            with engine.begin() as connection:
+                store.finish(
+                    connection,
+                    execution_id,
+                    status=ExecutionStatus.FAILED.value,
+                    error=f"the definition snapshot is not a workflow document: {exc}",
+                )
+            return
+        await run_persisted(
+            execution_id=execution_id,
+            spec=spec,
+            payload=payload,
+            trigger=trigger,
+            cancel_event=cancel_event,
+        )
+
+    def is_running(self, execution_id: int) -> bool:
+        """Whether this process is running the execution."""
+        return execution_id in self._jobs
+
+    def cancel(self, execution_id: int) -> bool:
+        """Ask a run to stop (thread-safe); its task is cancelled if it has not stopped soon.
+
+        Returns:
+            Whether this process was running the execution.
+        """
+        job = self._jobs.get(execution_id)
+        if job is None or job.loop.is_closed():
+            return False
+
+        def force() -> None:
+            if self._jobs.get(execution_id) is job:
+                job.task.cancel()
+
+        def signal() -> None:
+            job.cancel_event.set()
+            job.loop.call_later(CANCEL_GRACE_S, force)
+
+        job.loop.call_soon_threadsafe(signal)
+        return True
+
+    async def wait(self, execution_id: int, timeout_s: float) -> None:
+        """Wait (at most `timeout_s`) for a run of this process on this loop to end."""
+        job = self._jobs.get(execution_id)
+        if job is None or job.loop is not asyncio.get_running_loop():
+            return
+        await asyncio.wait({job.task}, timeout=timeout_s)
+
+    async def shutdown(self) -> None:
+        """Cancel every run on the current loop and wait for them to end."""
+        loop = asyncio.get_running_loop()
+        tasks = [job.task for job in self._jobs.values() if job.loop is loop]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+_runner = ExecutionRunner()
+
+
+def get_runner() -> ExecutionRunner:
+    """The process-wide runner."""
+    return _runner

@@ -1,0 +1,139 @@
+"""SQL of the execution hot path, in SQLAlchemy Core: few statements, no ORM objects.
+
+Every write that changes an execution's status is conditional on its current status, so a
+cancelled or crashed row is never overwritten by a run that ends later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
+
+from app.engine.events import NodeRunRecord
+from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
+from app.models.types import utc_now
+from app.models.workflow import Workflow
+
+EXECUTIONS: Table = Execution.__table__  # type: ignore[attr-defined]
+NODE_RUNS: Table = NodeRun.__table__  # type: ignore[attr-defined]
+WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
+
+RUNNING = ExecutionStatus.RUNNING.value
+QUEUED = ExecutionStatus.QUEUED.value
+
+PUBLIC_COLUMNS = [EXECUTIONS.c[name] for name in ExecutionPublic.model_fields]
+
+_NOW = bindparam("now", type_=EXECUTIONS.c.finished_at.type)
+_SELECT_WORKFLOW = select(
+    WORKFLOWS.c.name, WORKFLOWS.c.definition, WORKFLOWS.c.updated_at, WORKFLOWS.c.deleted_at
+).where(WORKFLOWS.c.id == bindparam("workflow_id"))
+_INSERT_EXECUTION = insert(EXECUTIONS)
+_INSERT_NODE_RUN = insert(NODE_RUNS)
+_START = (
+    update(EXECUTIONS)
+    .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.status == QUEUED)
+    .values(status=RUNNING, started_at=_NOW, heartbeat_at=_NOW)
+    .returning(EXECUTIONS.c.definition, EXECUTIONS.c.input, EXECUTIONS.c.trigger)
+)
+_HEARTBEAT = (
+    update(EXECUTIONS)
+    .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.status == RUNNING)
+    .values(heartbeat_at=_NOW)
+)
+_FINISH = (
+    update(EXECUTIONS)
+    .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.status == RUNNING)
+    .values(
+        status=bindparam("new_status"),
+        output=bindparam("new_output", type_=EXECUTIONS.c.output.type),
+        error=bindparam("new_error"),
+        error_node_id=bindparam("new_error_node_id"),
+        finished_at=_NOW,
+    )
+)
+
+
+def select_workflow(connection: Connection, workflow_id: int) -> Any:
+    """(name, definition, updated_at, deleted_at) of a workflow, or None."""
+    return connection.execute(_SELECT_WORKFLOW, {"workflow_id": workflow_id}).first()
+
+
+def insert_execution(connection: Connection, values: dict[str, Any]) -> int:
+    """Insert an execution row and return its id."""
+    key = connection.execute(_INSERT_EXECUTION, values).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def start_queued(connection: Connection, execution_id: int, now: datetime) -> Any:
+    """queued -> running; returns (definition, input, trigger), or None if not queued."""
+    return connection.execute(_START, {"execution_id": execution_id, "now": now}).first()
+
+
+def heartbeat(connection: Connection, execution_id: int, now: datetime) -> None:
+    """Record that the run is alive (only while it is running)."""
+    connection.execute(_HEARTBEAT, {"execution_id": execution_id, "now": now})
+
+
+def insert_node_run(connection: Connection, execution_id: int, record: NodeRunRecord) -> None:
+    """Insert one node attempt."""
+    connection.execute(
+        _INSERT_NODE_RUN,
+        {
+            "execution_id": execution_id,
+            "node_id": record.node_id,
+            "node_type": record.node_type,
+            "node_name": record.node_name,
+            "status": record.status.value,
+            "attempt": record.attempt,
+            "inputs": record.inputs,
+            "output": record.output,
+            "error": record.error,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "duration_ms": record.duration_ms,
+            "pinned": record.pinned,
+        },
+    )
+
+
+def finish(
+    connection: Connection,
+    execution_id: int,
+    *,
+    status: str,
+    output: Any = None,
+    error: str | None = None,
+    error_node_id: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """running -> a final status; returns False (and changes nothing) when not running."""
+    result = connection.execute(
+        _FINISH,
+        {
+            "execution_id": execution_id,
+            "new_status": status,
+            "new_output": output,
+            "new_error": error,
+            "new_error_node_id": error_node_id,
+            "now": now or utc_now(),
+        },
+    )
+    return result.rowcount == 1
+
+
+def finish_any_active(
+    connection: Connection, execution_id: int, *, status: str, error: str | None
+) -> bool:
+    """queued/running/paused -> a final status (cancel); False when already finished."""
+    result = connection.execute(
+        update(EXECUTIONS)
+        .where(
+            EXECUTIONS.c.id == execution_id,
+            EXECUTIONS.c.status.in_([QUEUED, RUNNING, ExecutionStatus.PAUSED.value]),
+        )
+        .values(status=status, error=error, finished_at=utc_now())
+    )
+    return result.rowcount == 1

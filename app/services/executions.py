@@ -1,0 +1,272 @@
+"""Execution use cases: start (queued, run in-process), run inline, cancel, list, detail, wait."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from app.engine.nodes import default_registry
+from app.engine.spec import WorkflowSpec
+from app.engine.validation import parse_document
+from app.models.db import get_engine
+from app.models.execution import (
+    FINISHED_STATUSES,
+    ExecutionDetail,
+    ExecutionPublic,
+    ExecutionsPage,
+    ExecutionStatus,
+    NodeRunPublic,
+)
+from app.models.types import utc_now
+from app.services import execution_store as store
+from app.services.errors import (
+    ConflictError,
+    InvalidInputError,
+    InvalidWorkflowError,
+    NotFoundError,
+)
+from app.services.execution_runner import get_runner, run_persisted
+from app.services.unit_of_work import session_scope
+
+MAX_PAGE = 500
+TRIGGER_MAX = 32
+POLL_S = 0.05
+_SPEC_CACHE_SIZE = 256
+# (database, workflow id, updated_at) -> parsed spec with no problems; saves re-validating
+# the same definition on every run.
+_spec_cache: dict[tuple[str, int, datetime], WorkflowSpec] = {}
+
+__all__ = [
+    "ExecutionsPage",
+    "cancel_execution",
+    "get_execution_detail",
+    "list_executions",
+    "run_execution_inline",
+    "start_execution",
+    "wait_for_execution",
+]
+
+
+def _runnable_spec(engine: Engine, workflow_id: int, row: Any) -> WorkflowSpec:
+    key = (str(engine.url), workflow_id, row.updated_at)
+    spec = _spec_cache.get(key)
+    if spec is not None:
+        return spec
+    spec, problems = parse_document(row.definition, default_registry())
+    if spec is None or problems:
+        raise InvalidWorkflowError(
+            f"Workflow {workflow_id} cannot run: fix its problems first", problems
+        )
+    if len(_spec_cache) >= _SPEC_CACHE_SIZE:
+        _spec_cache.clear()
+    _spec_cache[key] = spec
+    return spec
+
+
+def _check_trigger(trigger: str) -> None:
+    if not trigger or len(trigger) > TRIGGER_MAX:
+        raise InvalidInputError(f"trigger must be 1 to {TRIGGER_MAX} characters")
+
+
+def _load_runnable(engine: Engine, connection: Any, workflow_id: int) -> tuple[Any, WorkflowSpec]:
+    row = store.select_workflow(connection, workflow_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFoundError(f"Workflow {workflow_id} not found")
+    return row, _runnable_spec(engine, workflow_id, row)
+
+
+def _public(row: Any) -> ExecutionPublic:
+    return ExecutionPublic.model_validate(row, from_attributes=True)
+
+
+def _fetch_public(connection: Any, execution_id: int) -> ExecutionPublic | None:
+    row = connection.execute(
+        select(*store.PUBLIC_COLUMNS).where(store.EXECUTIONS.c.id == execution_id)
+    ).first()
+    return None if row is None else _public(row)
+
+
+def start_execution(
+    session: Session, *, workflow_id: int, trigger: str = "manual", input: Any = None
+) -> ExecutionPublic:
+    """Queue a run and start it in the background on the running event loop.
+
+    The session is committed so the runner (on its own connection) sees the new row.
+
+    Raises:
+        NotFoundError: no such workflow (or it is deleted).
+        InvalidWorkflowError: the workflow has problems.
+        InvalidInputError: a bad trigger name.
+        RuntimeError: called without a running event loop.
+    """
+    _check_trigger(trigger)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError as exc:
+        raise RuntimeError("start_execution needs a running event loop") from exc
+    connection = session.connection()
+    row, _spec = _load_runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
+    values = {
+        "workflow_id": workflow_id,
+        "workflow_name": row.name,
+        "definition": row.definition,
+        "status": ExecutionStatus.QUEUED.value,
+        "trigger": trigger,
+        "input": input,
+        "created_at": utc_now(),
+    }
+    execution_id = store.insert_execution(connection, values)
+    session.commit()
+    get_runner().submit(execution_id)
+    del values["definition"]
+    return ExecutionPublic(id=execution_id, **values)
+
+
+async def run_execution_inline(
+    *, workflow_id: int, input: Any = None, trigger: str = "manual"
+) -> ExecutionPublic:
+    """Create an execution and run it in the current task (CLI, bench, tests).
+
+    Raises:
+        NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
+    """
+    _check_trigger(trigger)
+    engine = get_engine()
+    now = utc_now()
+    with engine.begin() as connection:
+        row, spec = _load_runnable(engine, connection, workflow_id)
+        values = {
+            "workflow_id": workflow_id,
+            "workflow_name": row.name,
+            "definition": row.definition,
+            "status": ExecutionStatus.RUNNING.value,
+            "trigger": trigger,
+            "input": input,
+            "created_at": now,
+            "started_at": now,
+            "heartbeat_at": now,
+        }
+        execution_id = store.insert_execution(connection, values)
+    runner = get_runner()
+    task = asyncio.current_task()
+    event = asyncio.Event()
+    if task is not None:
+        runner.track(execution_id, task, event)
+    try:
+        outcome = await run_persisted(
+            execution_id=execution_id, spec=spec, payload=input, trigger=trigger, cancel_event=event
+        )
+    finally:
+        runner.untrack(execution_id)
+    if event.is_set():
+        with engine.connect() as connection:
+            current = _fetch_public(connection, execution_id)
+        assert current is not None
+        return current
+    del values["definition"]
+    return ExecutionPublic(
+        id=execution_id,
+        **values | {"status": outcome.status},
+        output=outcome.output,
+        error=outcome.error,
+        error_node_id=outcome.error_node_id,
+        finished_at=outcome.finished_at,
+    )
+
+
+def cancel_execution(session: Session, *, execution_id: int) -> ExecutionPublic:
+    """Cancel a queued, running or paused execution (committed at once).
+
+    Raises:
+        NotFoundError: no such execution.
+        ConflictError: it has already finished.
+    """
+    connection = session.connection()
+    changed = store.finish_any_active(
+        connection, execution_id, status=ExecutionStatus.CANCELLED.value, error=None
+    )
+    current = _fetch_public(connection, execution_id)
+    if current is None:
+        raise NotFoundError(f"Execution {execution_id} not found")
+    if not changed:
+        raise ConflictError(f"Execution {execution_id} has already finished ({current.status})")
+    session.commit()
+    get_runner().cancel(execution_id)
+    return current
+
+
+def list_executions(
+    session: Session,
+    *,
+    workflow_id: int | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> ExecutionsPage:
+    """Executions, newest first, optionally of one workflow and/or in one status."""
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInputError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
+    if status is not None and status not in ExecutionStatus.__members__.values():
+        raise InvalidInputError(f"unknown status {status!r}")
+    table = store.EXECUTIONS
+    conditions = []
+    if workflow_id is not None:
+        conditions.append(table.c.workflow_id == workflow_id)
+    if status is not None:
+        conditions.append(table.c.status == status)
+    connection = session.connection()
+    total = connection.execute(select(func.count()).select_from(table).where(*conditions)).scalar()
+    rows = connection.execute(
+        select(*store.PUBLIC_COLUMNS)
+        .where(*conditions)
+        .order_by(table.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return ExecutionsPage(items=[_public(row) for row in rows], total=int(total or 0))
+
+
+def get_execution_detail(session: Session, *, execution_id: int) -> ExecutionDetail:
+    """An execution with its definition snapshot and every node run, in the order they ended."""
+    connection = session.connection()
+    row = connection.execute(
+        select(*store.PUBLIC_COLUMNS, store.EXECUTIONS.c.definition).where(
+            store.EXECUTIONS.c.id == execution_id
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"Execution {execution_id} not found")
+    runs = connection.execute(
+        select(store.NODE_RUNS)
+        .where(store.NODE_RUNS.c.execution_id == execution_id)
+        .order_by(store.NODE_RUNS.c.id)
+    ).all()
+    detail = ExecutionDetail.model_validate(row, from_attributes=True)
+    detail.node_runs = [NodeRunPublic.model_validate(run, from_attributes=True) for run in runs]
+    return detail
+
+
+async def wait_for_execution(*, execution_id: int, timeout_s: float) -> ExecutionPublic:
+    """Wait until an execution finishes, or `timeout_s` passes.
+
+    Returns:
+        The execution as it is then (check `status`: it may still be running on timeout).
+
+    Raises:
+        NotFoundError: no such execution.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    await get_runner().wait(execution_id, timeout_s)
+    while True:
+        with session_scope(read_only=True) as session:
+            current = _fetch_public(session.connection(), execution_id)
+        if current is None:
+            raise NotFoundError(f"Execution {execution_id} not found")
+        if current.status in FINISHED_STATUSES or loop.time() >= deadline:
+            return current
+        await asyncio.sleep(min(POLL_S, max(0.0, deadline - loop.time())))

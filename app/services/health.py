@@ -1,0 +1,22 @@
+"""Health checks used by the API and monitoring."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.services.unit_of_work import session_scope
+
+
+def database_status() -> str:
+    """Run a trivial query.
+
+    Returns:
+        `ok`, or `error: <kind>` when the database cannot be reached or queried.
+    """
+    try:
+        with session_scope() as session:
+            session.connection().execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"

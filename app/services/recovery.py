@@ -1,0 +1,87 @@
+"""Crash recovery: executions whose process died are marked `crashed`, never finished ones."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session
+
+from app.models.execution import ExecutionStatus
+from app.models.types import utc_now
+from app.services.execution_store import EXECUTIONS
+from app.services.unit_of_work import session_scope
+
+logger = logging.getLogger(__name__)
+
+STALE_ENV = "FLOWBOOK_HEARTBEAT_STALE_S"
+DEFAULT_STALE_S = 30.0
+CRASH_ERROR = "process died during the run"
+
+
+def default_stale_after_s() -> float:
+    """Seconds without a heartbeat after which a run is taken as dead (env, default 30)."""
+    return float(os.environ.get(STALE_ENV) or DEFAULT_STALE_S)
+
+
+def recover_crashed_executions(
+    session: Session, *, stale_after_s: float | None = None, now: datetime | None = None
+) -> int:
+    """Mark as crashed the runs whose process is gone, with one conditional UPDATE.
+
+    Only rows still `running` whose heartbeat (or start, if none) is older than the cutoff,
+    and `queued` rows created before it, change; finished rows are never rewritten and
+    recorded node runs are kept.
+
+    Args:
+        session: the session (its transaction is committed by the caller).
+        stale_after_s: age that makes a heartbeat stale; default_stale_after_s() if None.
+        now: the current time (tests).
+
+    Returns:
+        How many executions were marked crashed.
+    """
+    now = now or utc_now()
+    limit = stale_after_s if stale_after_s is not None else default_stale_after_s()
+    cutoff = now - timedelta(seconds=limit)
+    table = EXECUTIONS
+    running = ExecutionStatus.RUNNING.value
+    last_sign_of_life = table.c.heartbeat_at
+    statement = (
+        update(table)
+        .where(
+            or_(
+                and_(
+                    table.c.status == running,
+                    or_(
+                        last_sign_of_life < cutoff,
+                        and_(last_sign_of_life.is_(None), table.c.created_at < cutoff),
+                    ),
+                ),
+                and_(table.c.status == ExecutionStatus.QUEUED.value, table.c.created_at < cutoff),
+            )
+        )
+        .values(status=ExecutionStatus.CRASHED.value, finished_at=now, error=CRASH_ERROR)
+    )
+    count = session.connection().execute(statement).rowcount
+    if count:
+        logger.warning("marked %d execution(s) as crashed", count)
+    return int(count)
+
+
+async def run_recovery_loop(*, interval_s: float | None = None) -> None:
+    """Recover crashed executions every `interval_s` (default: the stale age) until cancelled.
+
+    Start-up recovery cannot see runs whose heartbeat was still fresh when the process
+    restarted; this loop catches them once they go stale.
+    """
+    while True:
+        await asyncio.sleep(interval_s or default_stale_after_s())
+        try:
+            with session_scope() as session:
+                recover_crashed_executions(session)
+        except Exception:
+            logger.exception("crash recovery failed")

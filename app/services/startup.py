@@ -1,0 +1,32 @@
+"""Start-up: migrate, load the samples on first start, recover crashed executions."""
+
+from __future__ import annotations
+
+import logging
+
+from app.models.migrations import upgrade_database
+from app.services.recovery import recover_crashed_executions
+from app.services.samples import load_samples
+from app.services.unit_of_work import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+def migrate_database() -> None:
+    """Upgrade the configured database to the latest schema."""
+    upgrade_database()
+
+
+def start_up() -> None:
+    """Prepare the database before serving; safe to call more than once (and concurrently).
+
+    Migrates, creates the sample workflows when there are no workflows at all, and marks
+    executions whose process died as crashed.
+    """
+    migrate_database()
+    with session_scope() as session:
+        created = load_samples(session)
+    if created:
+        logger.info("loaded %d sample workflows", created)
+    with session_scope() as session:
+        recover_crashed_executions(session)

@@ -1,0 +1,226 @@
+"""Workflow use cases: create, save with validation, duplicate, soft delete/restore, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import Session, col, select
+
+from app.engine.nodes import default_registry
+from app.engine.spec import WorkflowSpec
+from app.engine.validation import Problem, parse_document
+from app.models.types import utc_now
+from app.models.workflow import (
+    NAME_MAX,
+    ProblemPublic,
+    Workflow,
+    WorkflowCreate,
+    WorkflowPublic,
+    WorkflowsPage,
+    WorkflowSummary,
+    WorkflowUpdate,
+)
+from app.services.errors import InvalidInputError, InvalidWorkflowError, NotFoundError
+
+COPY_SUFFIX = " (copy)"
+MAX_PAGE = 500
+
+__all__ = [
+    "WorkflowsPage",
+    "create_workflow",
+    "delete_workflow",
+    "duplicate_workflow",
+    "get_workflow",
+    "list_workflows",
+    "restore_workflow",
+    "update_workflow",
+    "validate_definition",
+]
+
+
+def check_definition(definition: Any) -> tuple[WorkflowSpec, list[Problem]]:
+    """Parse a document and validate its graph.
+
+    Returns:
+        The parsed spec and its graph problems (which do not block saving).
+
+    Raises:
+        InvalidWorkflowError: the document is not a workflow document at all.
+    """
+    spec, problems = parse_document(definition, default_registry())
+    if spec is None:
+        raise InvalidWorkflowError("The definition is not a valid workflow document", problems)
+    return spec, problems
+
+
+def validate_definition(*, definition: Any) -> list[Problem]:
+    """Every problem of a document: malformed structure, or graph problems when it parses."""
+    return parse_document(definition, default_registry())[1]
+
+
+def _problems_public(problems: list[Problem]) -> list[ProblemPublic]:
+    return [
+        ProblemPublic(
+            code=p.code, message=p.message, node_id=p.node_id, edge_id=p.edge_id, field=p.field
+        )
+        for p in problems
+    ]
+
+
+def _public(workflow: Workflow, problems: list[Problem] | None = None) -> WorkflowPublic:
+    if problems is None:
+        problems = validate_definition(definition=workflow.definition)
+    assert workflow.id is not None
+    return WorkflowPublic(
+        id=workflow.id,
+        name=workflow.name,
+        description=workflow.description,
+        definition=workflow.definition,
+        created_at=workflow.created_at,
+        updated_at=workflow.updated_at,
+        deleted_at=workflow.deleted_at,
+        problems=_problems_public(problems),
+    )
+
+
+def load_workflow(session: Session, workflow_id: int, *, include_deleted: bool = False) -> Workflow:
+    """The workflow row; raises NotFoundError when absent (or deleted, unless included)."""
+    workflow = session.get(Workflow, workflow_id)
+    if workflow is None or (workflow.deleted_at is not None and not include_deleted):
+        raise NotFoundError(f"Workflow {workflow_id} not found")
+    return workflow
+
+
+def create_workflow(session: Session, *, data: WorkflowCreate) -> WorkflowPublic:
+    """Create a workflow.
+
+    Raises:
+        InvalidWorkflowError: the definition is not a workflow document (graph problems
+            are allowed and returned in `problems`).
+    """
+    spec, problems = check_definition(data.definition)
+    now = utc_now()
+    workflow = Workflow(
+        name=data.name,
+        description=data.description,
+        definition=spec.to_document(),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(workflow)
+    session.flush()
+    return _public(workflow, problems)
+
+
+def get_workflow(
+    session: Session, *, workflow_id: int, include_deleted: bool = False
+) -> WorkflowPublic:
+    """One workflow with its current graph problems; NotFoundError when absent or deleted."""
+    return _public(load_workflow(session, workflow_id, include_deleted=include_deleted))
+
+
+def update_workflow(session: Session, *, workflow_id: int, data: WorkflowUpdate) -> WorkflowPublic:
+    """Change the fields given (None keeps a field).
+
+    Raises:
+        NotFoundError: no such workflow, or it is deleted.
+        InvalidWorkflowError: the new definition is not a workflow document.
+    """
+    workflow = load_workflow(session, workflow_id)
+    problems: list[Problem] | None = None
+    if data.definition is not None:
+        spec, problems = check_definition(data.definition)
+        workflow.definition = spec.to_document()
+    if data.name is not None:
+        workflow.name = data.name
+    if data.description is not None:
+        workflow.description = data.description
+    workflow.updated_at = utc_now()
+    session.add(workflow)
+    session.flush()
+    return _public(workflow, problems)
+
+
+def duplicate_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
+    """Copy a workflow as "<name> (copy)"."""
+    original = load_workflow(session, workflow_id)
+    name = original.name[: NAME_MAX - len(COPY_SUFFIX)] + COPY_SUFFIX
+    return create_workflow(
+        session,
+        data=WorkflowCreate(
+            name=name, description=original.description, definition=original.definition
+        ),
+    )
+
+
+def delete_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
+    """Soft-delete a workflow (its executions are kept); NotFoundError if already deleted."""
+    workflow = load_workflow(session, workflow_id)
+    workflow.deleted_at = utc_now()
+    session.add(workflow)
+    session.flush()
+    return _public(workflow)
+
+
+def restore_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
+    """Undo a soft delete (a no-op for a workflow that is not deleted)."""
+    workflow = load_workflow(session, workflow_id, include_deleted=True)
+    if workflow.deleted_at is not None:
+        workflow.deleted_at = None
+        workflow.updated_at = utc_now()
+        session.add(workflow)
+        session.flush()
+    return _public(workflow)
+
+
+def list_workflows(
+    session: Session,
+    *,
+    search: str | None = None,
+    include_deleted: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> WorkflowsPage:
+    """Workflows, most recently updated first.
+
+    Args:
+        search: case-insensitive substring of the name or the description.
+        include_deleted: list soft-deleted workflows too.
+        offset: rows to skip.
+        limit: page size (1..500).
+    """
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInputError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
+    conditions: list[ColumnElement[bool]] = []
+    if not include_deleted:
+        conditions.append(col(Workflow.deleted_at).is_(None))
+    if search and search.strip():
+        term = search.strip()
+        conditions.append(
+            or_(
+                col(Workflow.name).icontains(term, autoescape=True),
+                col(Workflow.description).icontains(term, autoescape=True),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(Workflow).where(*conditions)).one()
+    rows = session.exec(
+        select(Workflow)
+        .where(*conditions)
+        .order_by(col(Workflow.updated_at).desc(), col(Workflow.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    items = [
+        WorkflowSummary(
+            id=row.id or 0,
+            name=row.name,
+            description=row.description,
+            node_count=len(row.definition.get("nodes", [])),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            deleted_at=row.deleted_at,
+        )
+        for row in rows
+    ]
+    return WorkflowsPage(items=items, total=total)

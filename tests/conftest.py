@@ -1,0 +1,159 @@
+"""Database fixtures shared by every test: each test runs on SQLite and on PostgreSQL.
+
+- `db_url`: parametrized ["sqlite", "postgresql"]; the database is migrated once per
+  session and emptied before each test; the process-wide engine (used by session_scope()
+  and the execution runner) and DATABASE_URL point at it. The PostgreSQL case is a fresh,
+  uniquely named database (from TEST_DATABASE_URL or postgresql+psycopg://root@127.0.0.1:5432/
+  test), dropped at the end; it is skipped only when the server cannot be reached.
+- `engine`, `session`: the engine and a session on it. On SQLite a session that has
+  written holds the write lock until it commits: commit (or use session_scope()) before
+  awaiting an execution.
+- `alembic_engine` / `alembic_config`: for pytest-alembic, on a separate empty database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.models.db import create_db_engine, set_engine
+from app.models.migrations import upgrade_database
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
+TABLES = ("node_runs", "executions", "workflows")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+_engines: dict[str, Engine] = {}
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def postgres_reachable() -> bool:
+    """Whether the test PostgreSQL server answers."""
+    try:
+        with psycopg.connect(_libpq(POSTGRES_ADMIN_URL), connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def create_postgres_database(prefix: str) -> str:
+    """Create a fresh, uniquely named database and return its SQLAlchemy URL."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_libpq(POSTGRES_ADMIN_URL), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by create_postgres_database (closing its connections)."""
+    name = make_url(url).database
+    with psycopg.connect(_libpq(POSTGRES_ADMIN_URL), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per test database for the whole session."""
+    if url not in _engines:
+        _engines[url] = create_db_engine(url)
+    return _engines[url]
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated SQLite file for the session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'flowbook.db'}"
+    upgrade_database(url)
+    yield url
+    engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_database() -> Iterator[str]:
+    """A migrated, freshly created PostgreSQL database for the session."""
+    if not postgres_reachable():
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
+    url = create_postgres_database("flowbook_test")
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        engine = _engines.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        drop_postgres_database(url)
+
+
+def _empty(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """URL of an empty, migrated database that the app's engine is configured to use."""
+    url: str = request.getfixturevalue(f"{request.param}_database")
+    engine = engine_for(url)
+    _empty(engine)
+    set_engine(engine)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Engine:
+    """The engine of the test database."""
+    return engine_for(db_url)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the test database, rolled back and closed after the test."""
+    with Session(engine, expire_on_commit=False) as db_session:
+        yield db_session
+        db_session.rollback()
+
+
+@pytest.fixture(params=BACKENDS)
+def alembic_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database for pytest-alembic's migration tests."""
+    if request.param == "sqlite":
+        engine = create_db_engine(f"sqlite:///{tmp_path / 'alembic.db'}")
+        yield engine
+        engine.dispose()
+        return
+    if not postgres_reachable():
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
+    url = create_postgres_database("flowbook_alembic")
+    engine = create_db_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def alembic_config() -> dict[str, Any]:
+    """Where pytest-alembic finds this repository's migrations."""
+    return {"file": str(REPO_ROOT / "alembic.ini"), "script_location": str(REPO_ROOT / "alembic")}

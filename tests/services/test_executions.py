@@ -1,0 +1,250 @@
+"""Execution services on SQLite and PostgreSQL: start, persist, cancel, list, detail."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.models.execution import Execution
+from app.models.workflow import WorkflowCreate, WorkflowUpdate
+from app.services import executions, workflows
+from app.services.errors import (
+    ConflictError,
+    InvalidInputError,
+    InvalidWorkflowError,
+    NotFoundError,
+)
+from app.services.unit_of_work import session_scope
+from tests.documents import chain, edge, greeting, node, slow
+
+
+def make_workflow(definition: dict[str, Any], name: str = "Flow") -> int:
+    with session_scope() as session:
+        data = WorkflowCreate(name=name, definition=definition)
+        return workflows.create_workflow(session, data=data).id
+
+
+def start(workflow_id: int, payload: Any = None) -> int:
+    with session_scope() as session:
+        return executions.start_execution(session, workflow_id=workflow_id, input=payload).id
+
+
+def detail(execution_id: int) -> Any:
+    with session_scope(read_only=True) as session:
+        return executions.get_execution_detail(session, execution_id=execution_id)
+
+
+async def wait_for_status(execution_id: int, status: str, timeout_s: float = 10) -> Any:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while (current := detail(execution_id)).status != status:
+        assert loop.time() < deadline, current
+        await asyncio.sleep(0.02)
+    return current
+
+
+async def test_start_returns_queued_row_then_runs_and_persists_node_runs(db_url: str) -> None:
+    workflow_id = make_workflow(greeting(), "Greeter")
+    with session_scope() as session:
+        started = executions.start_execution(
+            session, workflow_id=workflow_id, input={"name": "Ada"}
+        )
+    assert started.status == "queued"
+    assert started.workflow_name == "Greeter"
+    assert started.input == {"name": "Ada"}
+
+    done = await executions.wait_for_execution(execution_id=started.id, timeout_s=10)
+    assert done.status == "succeeded", done.error
+    assert done.output == {"result": "Hello Ada"}
+    assert done.started_at is not None
+    assert done.finished_at is not None
+    assert done.heartbeat_at is not None
+    assert done.started_at <= done.finished_at
+
+    full = detail(started.id)
+    assert full.definition["nodes"][1]["id"] == "greet"
+    runs = {run.node_id: run for run in full.node_runs}
+    assert list(runs) == ["start", "greet", "result"]
+    assert runs["start"].output == {"name": "Ada"}
+    assert runs["greet"].output == "Hello Ada"
+    assert runs["greet"].node_type == "transform"
+    assert runs["greet"].inputs == {"start": {"name": "Ada"}}
+    assert all(run.status == "succeeded" and run.attempt == 1 for run in runs.values())
+    assert all(run.duration_ms is not None and run.duration_ms >= 0 for run in runs.values())
+
+
+async def test_the_definition_snapshot_is_what_ran(db_url: str) -> None:
+    workflow_id = make_workflow(greeting())
+    execution_id = start(workflow_id, {"name": "Ada"})
+    with session_scope() as session:
+        changed = chain(node("start", "manual_trigger"), node("other", "output", value=2))
+        workflows.update_workflow(
+            session,
+            workflow_id=workflow_id,
+            data=WorkflowUpdate(name="Renamed", definition=changed),
+        )
+    done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
+    assert done.status == "succeeded"
+    full = detail(execution_id)
+    assert [n["id"] for n in full.definition["nodes"]] == ["start", "greet", "result"]
+    assert full.workflow_name == "Flow"
+
+
+async def test_each_retry_attempt_is_a_node_run_and_the_run_fails(db_url: str) -> None:
+    failing = node("boom", "transform", mode="jmespath", expression="abs(@)")
+    failing.update(retries=2, retry_backoff_s=0)
+    workflow_id = make_workflow(chain(node("t", "manual_trigger"), failing, node("o", "output")))
+    execution_id = start(workflow_id, "not a number")
+    done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
+    assert done.status == "failed"
+    assert done.error_node_id == "boom"
+    assert done.error
+    attempts = [run for run in detail(execution_id).node_runs if run.node_id == "boom"]
+    assert [run.attempt for run in attempts] == [1, 2, 3]
+    assert all(run.status == "failed" and run.error for run in attempts)
+
+
+async def test_a_workflow_with_problems_cannot_start_and_nothing_is_written(
+    session: Session, db_url: str
+) -> None:
+    document = greeting()
+    document["edges"].append(edge("result", "greet"))
+    workflow_id = make_workflow(document)
+    with pytest.raises(InvalidWorkflowError) as caught:
+        start(workflow_id)
+    assert "cycle" in {p.code for p in caught.value.problems}
+    with pytest.raises(InvalidWorkflowError):
+        await executions.run_execution_inline(workflow_id=workflow_id)
+    assert session.exec(select(func.count()).select_from(Execution)).one() == 0
+
+
+async def test_deleted_or_missing_workflows_cannot_start(db_url: str) -> None:
+    workflow_id = make_workflow(greeting())
+    with session_scope() as session:
+        workflows.delete_workflow(session, workflow_id=workflow_id)
+    with pytest.raises(NotFoundError):
+        start(workflow_id)
+    with pytest.raises(NotFoundError):
+        start(12345)
+    with pytest.raises(InvalidInputError), session_scope() as session:
+        executions.start_execution(session, workflow_id=workflow_id, trigger="")
+
+
+async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> None:
+    workflow_id = make_workflow(slow(30))
+    execution_id = start(workflow_id)
+    await wait_for_status(execution_id, "running")
+    with session_scope() as session:
+        cancelled = executions.cancel_execution(session, execution_id=execution_id)
+    assert cancelled.status == "cancelled"
+    assert cancelled.finished_at is not None
+
+    # The run winds down quickly and its final write does not overwrite the cancel.
+    finished = await executions.wait_for_execution(execution_id=execution_id, timeout_s=5)
+    assert finished.status == "cancelled"
+    await asyncio.sleep(0.1)
+    full = detail(execution_id)
+    assert full.status == "cancelled"
+    statuses = {run.node_id: run.status for run in full.node_runs}
+    assert statuses["start"] == "succeeded"
+    assert statuses.get("result") != "succeeded"
+    assert "running" not in statuses.values()
+
+    with pytest.raises(ConflictError), session_scope() as session:
+        executions.cancel_execution(session, execution_id=execution_id)
+
+
+async def test_cancel_a_queued_execution_before_it_starts(db_url: str) -> None:
+    workflow_id = make_workflow(greeting())
+    with session_scope() as session:
+        started = executions.start_execution(session, workflow_id=workflow_id)
+        cancelled = executions.cancel_execution(session, execution_id=started.id)
+    assert cancelled.status == "cancelled"
+    await asyncio.sleep(0.2)  # the runner task gets its turn and must not run it
+    full = detail(started.id)
+    assert full.status == "cancelled"
+    assert full.started_at is None
+    assert full.node_runs == []
+
+
+async def test_cancel_finished_or_missing_executions(db_url: str) -> None:
+    workflow_id = make_workflow(greeting())
+    done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "x"})
+    with pytest.raises(ConflictError), session_scope() as session:
+        executions.cancel_execution(session, execution_id=done.id)
+    assert detail(done.id).status == "succeeded"
+    with pytest.raises(NotFoundError), session_scope() as session:
+        executions.cancel_execution(session, execution_id=999)
+
+
+async def test_run_inline_returns_what_was_stored(db_url: str) -> None:
+    workflow_id = make_workflow(greeting())
+    done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "Bo"})
+    assert done.status == "succeeded"
+    assert done.output == {"result": "Hello Bo"}
+    stored = detail(done.id)
+    assert stored.model_dump(exclude={"definition", "node_runs"}) == done.model_dump()
+    assert len(stored.node_runs) == 3
+
+
+async def test_list_filters_and_paginates(db_url: str) -> None:
+    ok = make_workflow(chain(node("t", "manual_trigger"), node("o", "output", value=1)))
+    failing = make_workflow(
+        chain(
+            node("t", "manual_trigger"),
+            node("boom", "transform", mode="jmespath", expression="abs(@)"),
+        ),
+        "Failing",
+    )
+    ok_ids = [(await executions.run_execution_inline(workflow_id=ok)).id for _ in range(3)]
+    failed = await executions.run_execution_inline(workflow_id=failing, input="text")
+    with session_scope(read_only=True) as session:
+        everything = executions.list_executions(session)
+        of_ok = executions.list_executions(session, workflow_id=ok)
+        only_failed = executions.list_executions(session, status="failed")
+        page = executions.list_executions(session, workflow_id=ok, offset=1, limit=1)
+        none = executions.list_executions(session, status="crashed")
+        with pytest.raises(InvalidInputError):
+            executions.list_executions(session, status="exploded")
+        with pytest.raises(InvalidInputError):
+            executions.list_executions(session, limit=0)
+    assert everything.total == 4
+    assert [e.id for e in everything.items] == [failed.id, *reversed(ok_ids)]
+    assert of_ok.total == 3
+    assert [e.id for e in only_failed.items] == [failed.id]
+    assert only_failed.items[0].error_node_id == "boom"
+    assert page.total == 3
+    assert [e.id for e in page.items] == [ok_ids[1]]
+    assert (none.total, none.items) == (0, [])
+
+
+async def test_detail_of_a_missing_execution_is_not_found(db_url: str) -> None:
+    with pytest.raises(NotFoundError):
+        detail(4242)
+    with pytest.raises(NotFoundError):
+        await executions.wait_for_execution(execution_id=4242, timeout_s=0.1)
+
+
+async def test_wait_returns_the_current_state_on_timeout(db_url: str) -> None:
+    execution_id = start(make_workflow(slow(30)))
+    current = await executions.wait_for_execution(execution_id=execution_id, timeout_s=0.3)
+    assert current.status in {"queued", "running"}
+    with session_scope() as session:
+        executions.cancel_execution(session, execution_id=execution_id)
+
+
+async def test_heartbeat_advances_while_a_node_runs(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOWBOOK_HEARTBEAT_S", "0.05")
+    execution_id = start(make_workflow(slow(0.6)))
+    running = await wait_for_status(execution_id, "running")
+    await asyncio.sleep(0.3)
+    later = detail(execution_id)
+    assert later.heartbeat_at > running.heartbeat_at
+    done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
+    assert done.status == "succeeded"
