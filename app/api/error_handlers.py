@@ -1,0 +1,97 @@
+"""Turn every known failure into a JSON 4xx `{"detail": ..., "problems": [...]}`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.schemas import ErrorResponse
+from app.models.workflow import ProblemPublic
+from app.services.errors import (
+    ConflictError,
+    InvalidInputError,
+    InvalidWorkflowError,
+    NotFoundError,
+    ServiceError,
+)
+
+logger = logging.getLogger(__name__)
+
+_SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
+    (NotFoundError, 404),
+    (InvalidWorkflowError, 422),
+    (InvalidInputError, 422),
+    (ConflictError, 409),
+)
+
+
+def problems_out(problems: Iterable[Any]) -> list[ProblemPublic]:
+    """Convert engine `Problem`s (or objects with the same attributes) for responses.
+
+    Args:
+        problems: objects with `code`, `message`, `node_id`, `edge_id` and `field`.
+
+    Returns:
+        The problems as response models, in the same order.
+    """
+    return [ProblemPublic.model_validate(problem, from_attributes=True) for problem in problems]
+
+
+def error_response(
+    status_code: int, detail: str, problems: Sequence[ProblemPublic] = ()
+) -> JSONResponse:
+    """A JSON error answer in the one shape every client can rely on."""
+    body = ErrorResponse(detail=detail, problems=list(problems))
+    return JSONResponse(status_code=status_code, content=body.model_dump(mode="json"))
+
+
+def _request_problem(error: dict[str, Any]) -> ProblemPublic:
+    location = [str(part) for part in error.get("loc", ())]
+    message = str(error.get("msg", "invalid value"))
+    context = error.get("ctx") or {}
+    if error.get("type") == "json_invalid" and "error" in context:
+        message = f"{message}: {context['error']}"
+    return ProblemPublic(
+        code=str(error.get("type", "invalid")), message=message, field=".".join(location) or None
+    )
+
+
+async def _on_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [_request_problem(dict(error)) for error in exc.errors()]
+    if any(problem.code == "json_invalid" for problem in problems):
+        return error_response(400, "Malformed JSON body", problems)
+    first = problems[0] if problems else None
+    summary = f"{first.field}: {first.message}" if first and first.field else "invalid request"
+    return error_response(422, f"Invalid request ({summary})", problems)
+
+
+async def _on_service_error(request: Request, exc: ServiceError) -> JSONResponse:
+    status_code = next((code for kind, code in _SERVICE_STATUS if isinstance(exc, kind)), 400)
+    problems = problems_out(exc.problems) if isinstance(exc, InvalidWorkflowError) else []
+    return error_response(status_code, str(exc) or type(exc).__name__, problems)
+
+
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    response = error_response(exc.status_code, str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "Internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the `ErrorResponse` shape."""
+    app.add_exception_handler(RequestValidationError, _on_request_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(ServiceError, _on_service_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _on_unexpected)

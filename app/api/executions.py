@@ -1,0 +1,62 @@
+"""Execution routes: list with filters, detail with node runs, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.params import MAX_ID, ExecutionIdPath, Limit, Offset
+from app.api.schemas import ErrorResponse
+from app.api.strict_json import StrictJSONRoute
+from app.models.execution import (
+    ExecutionDetail,
+    ExecutionPublic,
+    ExecutionsPage,
+    ExecutionStatus,
+)
+from app.services import executions as execution_service
+from app.services.unit_of_work import session_scope
+
+router = APIRouter(
+    prefix="/api/executions",
+    route_class=StrictJSONRoute,
+    tags=["executions"],
+    responses={
+        404: {"model": ErrorResponse, "description": "No such execution."},
+        422: {"model": ErrorResponse, "description": "Invalid request."},
+    },
+)
+
+
+@router.get("", response_model=ExecutionsPage, summary="List executions")
+def list_executions(
+    workflow_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status: ExecutionStatus | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> ExecutionsPage:
+    """Executions, newest first, filtered by workflow and status."""
+    with session_scope(read_only=True) as session:
+        return execution_service.list_executions(
+            session, workflow_id=workflow_id, status=status, offset=offset, limit=limit
+        )
+
+
+@router.get("/{execution_id}", response_model=ExecutionDetail, summary="Get an execution")
+def get_execution(execution_id: ExecutionIdPath) -> ExecutionDetail:
+    """One execution with every node run (one per attempt) in order."""
+    with session_scope(read_only=True) as session:
+        return execution_service.get_execution_detail(session, execution_id=execution_id)
+
+
+@router.post(
+    "/{execution_id}/cancel",
+    response_model=ExecutionPublic,
+    summary="Cancel an execution",
+    responses={409: {"model": ErrorResponse, "description": "The execution already ended."}},
+)
+def cancel_execution(execution_id: ExecutionIdPath) -> ExecutionPublic:
+    """Cancel a queued or running execution; a finished one answers 409."""
+    with session_scope() as session:
+        return execution_service.cancel_execution(session, execution_id=execution_id)

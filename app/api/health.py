@@ -1,0 +1,37 @@
+"""Health check: is the app up and can it reach its database."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import APIRouter, Response, status
+
+from app.api.schemas import HealthStatus
+from app.services.health import database_status
+
+router = APIRouter(prefix="/api/health", tags=["health"])
+
+
+def app_version() -> str:
+    """The installed Flowbook version (a source checkout that was never installed has none)."""
+    try:
+        return version("flowbook")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@router.get(
+    "",
+    response_model=HealthStatus,
+    summary="Health check",
+    responses={503: {"model": HealthStatus, "description": "The database is unreachable."}},
+)
+def health(response: Response) -> HealthStatus:
+    """`ok` when the database answers; 503 with the reason otherwise."""
+    database = database_status()
+    healthy = database == "ok"
+    if not healthy:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return HealthStatus(
+        status="ok" if healthy else "degraded", database=database, version=app_version()
+    )

@@ -1,0 +1,43 @@
+"""The FastAPI application: every route under `/api`, docs at `/api/docs`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.api import executions, health, node_types, not_found, workflows
+from app.api.error_handlers import install_error_handlers
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
+
+
+def create_api(lifespan: Lifespan | None = None) -> FastAPI:
+    """Build the API app.
+
+    The Reflex app passes it as `api_transformer` (Reflex mounts its own app inside it);
+    `app.api.server` serves it alone with a start-up lifespan.
+
+    Args:
+        lifespan: optional start-up/shut-down context for standalone serving.
+
+    Returns:
+        A FastAPI app with every router and error handler installed.
+    """
+    api = FastAPI(
+        title="Flowbook API",
+        description="Workflows, executions and node types of a Flowbook instance.",
+        version=health.app_version(),
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        lifespan=lifespan,
+    )
+    install_error_handlers(api)
+    # not_found goes last: it answers every /api path no other route took.
+    for module in (workflows, executions, node_types, health, not_found):
+        api.include_router(module.router)
+    return api

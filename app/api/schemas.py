@@ -1,0 +1,51 @@
+"""Request and response bodies that exist only at the HTTP edge (the rest come from app.models)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.models.workflow import ProblemPublic
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx answer: a summary and, for validation errors, every problem found."""
+
+    detail: str
+    problems: list[ProblemPublic] = Field(default_factory=list)
+
+
+class ValidateRequest(BaseModel):
+    """An unsaved workflow document to validate."""
+
+    definition: dict[str, Any] = Field(description="The workflow document (`schema`, `nodes`...).")
+
+
+class ValidationResult(BaseModel):
+    """The outcome of validating a workflow document."""
+
+    valid: bool
+    problems: list[ProblemPublic]
+
+
+class ExecuteRequest(BaseModel):
+    """Input of a manual run: the trigger payload."""
+
+    input: Any = Field(default=None, description="Payload handed to the trigger node.")
+
+
+class ExecutionStarted(BaseModel):
+    """A queued execution; poll `GET /api/executions/{execution_id}` for its progress."""
+
+    execution_id: int
+    workflow_id: int
+    status: str
+
+
+class HealthStatus(BaseModel):
+    """Liveness of the app and its database."""
+
+    status: str = Field(description="`ok` when every check passes, else `degraded`.")
+    database: str = Field(description="`ok`, or the reason the database check failed.")
+    version: str

@@ -1,0 +1,83 @@
+"""API test fixtures: an ASGI client over `create_api()` on each database of the suite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from app.api.main import create_api
+from tests.documents import chain, edge, greeting, node, slow
+
+FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
+
+WaitFor = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def greeting_definition() -> dict[str, Any]:
+    """trigger -> transform (greets `trigger.name`) -> output."""
+    return greeting()
+
+
+@pytest.fixture
+def slow_definition() -> dict[str, Any]:
+    """trigger -> transform -> delay 30 s -> output: runs long enough to be cancelled."""
+    return slow(30)
+
+
+@pytest.fixture
+def cyclic_definition() -> dict[str, Any]:
+    """A document that parses but has graph problems (a cycle between a and b)."""
+    document = chain(
+        node("start", "manual_trigger"),
+        node("a", "transform", template="{{ input }}"),
+        node("b", "transform", template="{{ input }}"),
+    )
+    document["edges"].append(edge("b", "a"))
+    return document
+
+
+@pytest.fixture
+async def client(db_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client talking to the API in-process, on the database `db_url` configured."""
+    transport = httpx.ASGITransport(app=create_api())
+    async with httpx.AsyncClient(transport=transport, base_url="http://flowbook.test") as http:
+        yield http
+
+
+@pytest.fixture
+def wait_for_execution(client: httpx.AsyncClient) -> WaitFor:
+    """Poll an execution through the API until it reaches a wanted status."""
+
+    async def wait(
+        execution_id: int, statuses: set[str] = FINISHED, timeout_s: float = 15.0
+    ) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            response = await client.get(f"/api/executions/{execution_id}")
+            assert response.status_code == 200, response.text
+            detail = response.json()
+            if detail["status"] in statuses:
+                return detail
+            assert asyncio.get_running_loop().time() < deadline, detail
+            await asyncio.sleep(0.05)
+
+    return wait
+
+
+@pytest.fixture
+def create_workflow(client: httpx.AsyncClient) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """Create a workflow through the API and return its JSON."""
+
+    async def create(definition: dict[str, Any], name: str = "Test flow", **extra: Any) -> Any:
+        response = await client.post(
+            "/api/workflows", json={"name": name, "definition": definition, **extra}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return create
