@@ -18,6 +18,7 @@ from app.llm.breaker_store import (
 from app.llm.client import LLMClient
 from app.llm.cost import CostCalculator, Price
 from app.llm.deployments import Deployment, Provider
+from app.llm.engine_adapter import EngineLLMAdapter
 from app.llm.errors import LLMCallFailed, LLMError, NoDeploymentError, ProviderError
 from app.llm.fallback import FallbackPolicy
 from app.llm.model_map import ModelMap
@@ -32,6 +33,7 @@ __all__ = [
     "CircuitBreaker",
     "CostCalculator",
     "Deployment",
+    "EngineLLMAdapter",
     "FallbackEvent",
     "FallbackPolicy",
     "InMemoryBreakerStore",

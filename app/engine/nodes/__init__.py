@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
+from app.engine.nodes.agent import AGENT
 from app.engine.nodes.condition import CONDITION
 from app.engine.nodes.delay import DELAY
 from app.engine.nodes.http_request import HTTP_REQUEST
 from app.engine.nodes.merge import MERGE
 from app.engine.nodes.noop import NOOP
+from app.engine.nodes.orchestration import ORCHESTRATION
 from app.engine.nodes.output import OUTPUT
 from app.engine.nodes.set_variables import SET_VARIABLES
 from app.engine.nodes.transform import TRANSFORM
@@ -26,6 +28,8 @@ BUILTIN_NODE_TYPES: tuple[NodeType, ...] = (
     DELAY,
     NOOP,
     SET_VARIABLES,
+    AGENT,
+    ORCHESTRATION,
     OUTPUT,
 )
 

@@ -21,6 +21,8 @@ EXPECTED_TYPES = {
     "noop",
     "set_variables",
     "output",
+    "agent",
+    "orchestration",
 }
 
 
