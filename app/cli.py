@@ -21,6 +21,7 @@ from app.engine.executor import run_workflow
 from app.engine.nodes import default_registry
 from app.engine.spec import WorkflowSpec
 from app.engine.validation import Problem, parse_document
+from app.services.run_services import build_run_services
 from app.services.startup import migrate_database
 
 EXIT_OK = 0
@@ -105,14 +106,18 @@ def command_run(args: argparse.Namespace) -> int:
     try:
         spec = load_workflow(Path(args.file))
         payload = parse_input(args.input)
-        result = asyncio.run(
-            run_workflow(spec, registry=default_registry(), trigger_payload=payload)
-        )
+        result = asyncio.run(_run_in_memory(spec, payload))
     except InvalidUsage as exc:
         print(f"flowbook: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     print(json.dumps(result_document(result), indent=2, ensure_ascii=False, default=str))
     return EXIT_OK if result.status is RunStatus.SUCCEEDED else EXIT_RUN_FAILED
+
+
+async def _run_in_memory(spec: WorkflowSpec, payload: Any) -> ExecutionResult:
+    return await run_workflow(
+        spec, registry=default_registry(), trigger_payload=payload, services=build_run_services()
+    )
 
 
 def command_migrate(args: argparse.Namespace) -> int:

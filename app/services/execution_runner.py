@@ -27,6 +27,7 @@ from app.models.db import get_engine
 from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
 from app.services import execution_store as store
+from app.services.run_services import build_run_services
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ async def run_persisted(
             registry=default_registry(),
             trigger_payload=payload,
             trigger_node_id=_trigger_node_id(spec, trigger),
+            services=build_run_services(),
             hooks=hooks,
             cancel_event=cancel_event,
             execution_id=execution_id,
