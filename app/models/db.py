@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.models.types import json_default
+from app.models.types import dumps_json
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -71,15 +69,14 @@ def create_db_engine(url: str) -> Engine:
         every transaction starts with BEGIN IMMEDIATE (use the execution option
         `sqlite_begin="DEFERRED"` for read-only work).
     """
-    serializer = partial(json.dumps, default=json_default, ensure_ascii=False)
     if not is_sqlite(url):
-        return create_engine(url, json_serializer=serializer, pool_pre_ping=True)
+        return create_engine(url, json_serializer=dumps_json, pool_pre_ping=True)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        json_serializer=serializer,
+        json_serializer=dumps_json,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         pool_size=10,
         max_overflow=30,

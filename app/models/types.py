@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,3 +56,25 @@ def json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def dumps_json(value: Any) -> str:
+    """Serialise a column value as strict JSON: NaN and ±Infinity become null.
+
+    PostgreSQL refuses the non-standard `NaN` tokens Python writes by default, so a node
+    output holding one would fail the run there; the slow path only runs in that case.
+    """
+    try:
+        return json.dumps(value, default=json_default, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), default=json_default, ensure_ascii=False)

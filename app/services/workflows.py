@@ -195,8 +195,8 @@ def list_workflows(
     conditions: list[ColumnElement[bool]] = []
     if not include_deleted:
         conditions.append(col(Workflow.deleted_at).is_(None))
-    if search and search.strip():
-        term = search.strip()
+    term = (search or "").replace("\x00", "").strip()
+    if term:
         conditions.append(
             or_(
                 col(Workflow.name).icontains(term, autoescape=True),

@@ -248,3 +248,17 @@ async def test_heartbeat_advances_while_a_node_runs(
     assert later.heartbeat_at > running.heartbeat_at
     done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
     assert done.status == "succeeded"
+
+
+async def test_non_finite_numbers_in_outputs_are_stored_as_null(db_url: str) -> None:
+    definition = chain(
+        node("start", "manual_trigger"),
+        node("huge", "transform", template="{{ 1e308 * 10 }}"),
+        node("result", "output", value="{{ {'inf': input, 'ok': 1.5} }}"),
+    )
+    workflow_id = make_workflow(definition)
+    done = await executions.run_execution_inline(workflow_id=workflow_id)
+    assert done.status == "succeeded", done.error
+    stored = detail(done.id)
+    assert stored.output == {"result": {"inf": None, "ok": 1.5}}
+    assert [run.output for run in stored.node_runs if run.node_id == "huge"] == [None]

@@ -167,3 +167,9 @@ def test_validate_definition_lists_every_problem_without_saving() -> None:
     assert {"unknown_type", "dangling_edge"} <= codes
     assert workflows.validate_definition(definition=greeting()) == []
     assert workflows.validate_definition(definition=[1, 2])
+
+
+def test_search_ignores_nul_characters(session: Session) -> None:
+    create(session, "Nightly report")
+    page = workflows.list_workflows(session, search="night\x00ly")
+    assert [item.name for item in page.items] == ["Nightly report"]
