@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +71,6 @@ class NodeContext:
     execution_id: int | None
     trigger: Any
     outputs: dict[str, Any]
-    variables: dict[str, Any]
+    variables: MutableMapping[str, Any]
     services: RunServices
     attempt: int = 1

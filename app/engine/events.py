@@ -17,6 +17,8 @@ class NodeStatus(StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
+    CACHED = "cached"
+    STALE = "stale"
 
 
 class RunStatus(StrEnum):
@@ -43,10 +45,14 @@ class NodeRunRecord:
     """One attempt of one node (or one skip), sent to `after_node` as it ends.
 
     Attributes:
-        status: succeeded, failed, skipped or cancelled.
+        status: succeeded, failed, skipped or cancelled for attempts and skips; cached for a
+            reused output; stale for a node left waiting for an explicit run.
         pinned: the output came from the node's pinned data; the node did not run.
         taken_handles: output handles that carried the output on (None: all).
         duration_ms: wall time of the attempt.
+        cached: the output was reused (from the cache or from given outputs); the node did
+            not run, `attempt` is 0 and no `before_node` was sent.
+        cache_key: the run's cache key when the run used a cache (see `cache_key.py`).
     """
 
     node_id: str
@@ -62,6 +68,8 @@ class NodeRunRecord:
     duration_ms: float
     pinned: bool = False
     taken_handles: frozenset[str] | None = None
+    cached: bool = False
+    cache_key: str | None = None
 
 
 @dataclass
@@ -100,7 +108,7 @@ class ExecutionHooks:
         """A node attempt is about to run."""
 
     async def after_node(self, record: NodeRunRecord) -> None:
-        """A node attempt ended, or a node was skipped."""
+        """A node attempt ended, or a node was skipped, reused (cached) or left stale."""
 
     async def on_finish(self, result: ExecutionResult) -> None:
         """The run ended."""

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from app.engine.context import NodeContext, RunServices
 from app.engine.events import ExecutionHooks, NodeRunRecord, NodeStarted, NodeStatus
 from app.engine.expressions import ExpressionError, render_value
+from app.engine.node_cache import RecordingVariables
 from app.engine.registry import NodeOutput, NodeType
 from app.engine.scope import expression_scope
 from app.engine.spec import NodeSpec
@@ -39,9 +40,10 @@ class NodeOutcome:
     output: Any = None
     taken_handles: frozenset[str] | None = None
     error: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
 
 
-class _ConfigFailed(Exception):
+class ConfigFailed(Exception):
     """The config could not be rendered or parsed; retrying cannot help."""
 
 
@@ -58,6 +60,8 @@ def make_record(
     error: str | None = None,
     pinned: bool = False,
     taken_handles: frozenset[str] | None = None,
+    cached: bool = False,
+    cache_key: str | None = None,
 ) -> NodeRunRecord:
     """A run record ending now."""
     return NodeRunRecord(
@@ -74,6 +78,8 @@ def make_record(
         duration_ms=(time.perf_counter() - started) * 1000,
         pinned=pinned,
         taken_handles=taken_handles,
+        cached=cached,
+        cache_key=cache_key,
     )
 
 
@@ -85,6 +91,7 @@ async def run_node(
     *,
     config: BaseModel | None,
     template: dict[str, Any] | None,
+    cache_key: str | None = None,
 ) -> NodeOutcome:
     """Run a node's attempts until one succeeds or the retries are used up.
 
@@ -95,6 +102,8 @@ async def run_node(
         inputs: live upstream outputs keyed by node id.
         config: the parsed config when it has no expressions.
         template: the raw config to render and parse when it has expressions.
+        cache_key: the run's cache key, put on its records; when set, the variables the
+            succeeding attempt writes are captured in the outcome (for the cache).
 
     Returns:
         The outcome of the last attempt. Each attempt is reported to `before_node` and
@@ -122,8 +131,10 @@ async def run_node(
             parsed = (
                 config
                 if template is None
-                else _render_config(ctx, node_type, inputs, template, shared)
+                else render_config(ctx, node_type, inputs, template, shared.node_names)
             )
+            if cache_key is not None:
+                ctx.variables = RecordingVariables(shared.variables)
             async with deadline:
                 result = await node_type.run(ctx, inputs, parsed)
         except asyncio.CancelledError:
@@ -136,10 +147,11 @@ async def run_node(
                 started=started,
                 services=services,
                 error="cancelled",
+                cache_key=cache_key,
             )
             await hooks.after_node(record)
             raise
-        except _ConfigFailed as exc:
+        except ConfigFailed as exc:
             error, retryable = str(exc), False
         except TimeoutError as exc:
             error = f"timed out after {timeout:g}s" if deadline.expired() else _message(exc)
@@ -159,9 +171,11 @@ async def run_node(
                     services=services,
                     output=output,
                     taken_handles=taken,
+                    cache_key=cache_key,
                 )
             )
-            return NodeOutcome(NodeStatus.SUCCEEDED, output=output, taken_handles=taken)
+            written = ctx.variables.written if isinstance(ctx.variables, RecordingVariables) else {}
+            return NodeOutcome(NodeStatus.SUCCEEDED, output, taken, variables=written)
         await hooks.after_node(
             make_record(
                 node,
@@ -172,6 +186,7 @@ async def run_node(
                 started=started,
                 services=services,
                 error=error,
+                cache_key=cache_key,
             )
         )
         if not retryable:
@@ -181,23 +196,28 @@ async def run_node(
     return NodeOutcome(NodeStatus.FAILED, error=error)
 
 
-def _render_config(
+def render_config(
     ctx: NodeContext,
     node_type: NodeType,
     inputs: dict[str, Any],
     template: dict[str, Any],
-    shared: RunShared,
+    node_names: dict[str, str],
 ) -> BaseModel:
-    scope = expression_scope(ctx, inputs, node_names=shared.node_names)
+    """Render a config's expressions and parse it.
+
+    Raises:
+        ConfigFailed: an expression failed, or the rendered config is invalid.
+    """
+    scope = expression_scope(ctx, inputs, node_names=node_names)
     try:
         return node_type.parse_config(render_value(template, scope))
     except ExpressionError as exc:
-        raise _ConfigFailed(f"expression failed: {exc}") from exc
+        raise ConfigFailed(f"expression failed: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors()
         )
-        raise _ConfigFailed(f"invalid config after rendering expressions: {problems}") from exc
+        raise ConfigFailed(f"invalid config after rendering expressions: {problems}") from exc
 
 
 def _message(exc: BaseException) -> str:
