@@ -1,0 +1,73 @@
+"""Composition root: the Reflex app, its pages, the REST API and start-up/shut-down."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import reflex as rx
+
+from app.api.main import create_api
+from app.services.execution_runner import get_runner
+from app.services.startup import start_up
+from app.ui.pages.coming_soon import PLACEHOLDERS, placeholder_page
+from app.ui.pages.execution_detail import execution_detail_page
+from app.ui.pages.executions import executions_page
+from app.ui.pages.workflow_editor import workflow_editor_page
+from app.ui.pages.workflows import workflows_page
+from app.ui.state.execution_detail_state import ExecutionDetailState
+from app.ui.state.executions_state import ExecutionsState
+from app.ui.state.workflow_editor_state import WorkflowEditorState
+from app.ui.state.workflows_state import WorkflowsState
+
+STYLESHEET = "/flowbook.css"
+
+
+@asynccontextmanager
+async def services_lifespan() -> AsyncIterator[None]:
+    """Migrate, load samples and recover crashed runs before serving; stop runs at exit."""
+    await asyncio.to_thread(start_up)
+    try:
+        yield
+    finally:
+        await get_runner().shutdown()
+
+
+app = rx.App(
+    api_transformer=create_api(),
+    stylesheets=[STYLESHEET],
+    style={"font_family": "Inter, ui-sans-serif, system-ui, -apple-system, sans-serif"},
+    html_lang="en",
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+)
+app.register_lifespan_task(services_lifespan)
+
+app.add_page(workflows_page, route="/", title="Workflows · Flowbook", on_load=WorkflowsState.load)
+app.add_page(
+    workflows_page, route="/workflows", title="Workflows · Flowbook", on_load=WorkflowsState.load
+)
+app.add_page(
+    workflow_editor_page,
+    route="/workflows/[workflow_id]",
+    title="Workflow · Flowbook",
+    on_load=WorkflowEditorState.load,
+)
+app.add_page(
+    executions_page,
+    route="/executions",
+    title="Executions · Flowbook",
+    on_load=ExecutionsState.load,
+)
+app.add_page(
+    execution_detail_page,
+    route="/executions/[execution_id]",
+    title="Execution · Flowbook",
+    on_load=ExecutionDetailState.load,
+)
+for placeholder in PLACEHOLDERS:
+    app.add_page(
+        placeholder_page(placeholder),
+        route=placeholder.route,
+        title=f"{placeholder.title} · Flowbook",
+    )

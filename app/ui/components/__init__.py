@@ -1,0 +1,1 @@
+"""Reusable UI building blocks shared by the pages."""

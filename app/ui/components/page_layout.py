@@ -1,0 +1,90 @@
+"""The frame of every page: sidebar on the left, a header and the content on the right."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.sidebar import sidebar
+
+
+def page_header(
+    title: str | rx.Var[str],
+    description: str | rx.Var[str] | None = None,
+    actions: list[rx.Component] | None = None,
+    back: rx.Component | None = None,
+) -> rx.Component:
+    """A title row with an optional subtitle, back link and actions on the right.
+
+    Args:
+        title: the page title.
+        description: one line under the title.
+        actions: buttons on the right (the primary action last).
+        back: a small link above the title.
+    """
+    return rx.vstack(
+        *([back] if back is not None else []),
+        rx.hstack(
+            rx.vstack(
+                rx.heading(title, size="6", weight="bold", class_name="fb-title"),
+                *(
+                    [rx.text(description, size="2", color=rx.color("gray", 11))]
+                    if description is not None
+                    else []
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            *(actions or []),
+            align="center",
+            spacing="3",
+            width="100%",
+        ),
+        spacing="2",
+        width="100%",
+        margin_bottom="24px",
+    )
+
+
+def page_layout(
+    *children: rx.Component,
+    title: str | rx.Var[str],
+    description: str | rx.Var[str] | None = None,
+    actions: list[rx.Component] | None = None,
+    back: rx.Component | None = None,
+) -> rx.Component:
+    """A full page: sidebar plus a scrolling main column with a header.
+
+    Args:
+        *children: the page content below the header.
+        title: the page title.
+        description: one line under the title.
+        actions: header buttons.
+        back: a small link above the title.
+    """
+    return rx.hstack(
+        sidebar(),
+        rx.box(
+            page_header(title, description, actions, back),
+            *children,
+            flex="1",
+            min_width="0",
+            max_width="1180px",
+            margin="0 auto",
+            padding="32px 40px 64px",
+        ),
+        spacing="0",
+        width="100%",
+        min_height="100vh",
+        align="start",
+        background=rx.color("gray", 1),
+    )
+
+
+def back_link(label: str, href: str) -> rx.Component:
+    """A small "← label" link shown above a page title."""
+    return rx.link(
+        rx.hstack(rx.icon("arrow_left", size=14), rx.text(label, size="1"), align="center"),
+        href=href,
+        color=rx.color("gray", 11),
+        underline="none",
+    )

@@ -1,0 +1,149 @@
+"""The left navigation: logo, one link per area, theme toggle and API docs link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex import constants
+from reflex.config import environment, get_config
+
+API_DOCS_PATH = "/api/docs"
+
+
+def api_docs_url() -> str:
+    """Swagger UI of the API (on the backend port in dev mode, the same origin in prod)."""
+    if environment.REFLEX_ENV_MODE.get() == constants.Env.PROD:
+        return API_DOCS_PATH
+    return get_config().api_url.rstrip("/") + API_DOCS_PATH
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One sidebar link."""
+
+    label: str
+    icon: str
+    href: str
+    # Other route prefixes that highlight this item (e.g. "/" for workflows).
+    also: tuple[str, ...] = ()
+
+
+MAIN_NAV = (
+    NavItem("Workflows", "workflow", "/workflows", also=("/",)),
+    NavItem("Executions", "history", "/executions"),
+    NavItem("Orchestrations", "network", "/orchestrations"),
+    NavItem("Schedules", "calendar_clock", "/schedules"),
+)
+INSIGHT_NAV = (
+    NavItem("Costs", "coins", "/costs"),
+    NavItem("Monitoring", "activity", "/monitoring"),
+)
+SYSTEM_NAV = (NavItem("Settings", "settings", "/settings"),)
+
+
+def _is_active(item: NavItem) -> rx.Var[bool]:
+    path = rx.State.router.url.path
+    active = path.startswith(item.href)
+    for prefix in item.also:
+        active = active | (path == prefix)
+    return active
+
+
+def _nav_link(item: NavItem) -> rx.Component:
+    active = _is_active(item)
+    return rx.link(
+        rx.hstack(
+            rx.icon(item.icon, size=17),
+            rx.text(item.label, size="2", weight="medium"),
+            align="center",
+            spacing="3",
+            padding="7px 10px",
+            border_radius="8px",
+            width="100%",
+            color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+            background=rx.cond(active, rx.color("accent", 3), "transparent"),
+            _hover={"background": rx.cond(active, rx.color("accent", 4), rx.color("gray", 3))},
+        ),
+        href=item.href,
+        underline="none",
+        width="100%",
+        data_nav=item.label,
+    )
+
+
+def _section(title: str, items: tuple[NavItem, ...]) -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            title,
+            size="1",
+            weight="medium",
+            color=rx.color("gray", 9),
+            padding_x="10px",
+            text_transform="uppercase",
+            letter_spacing="0.06em",
+        ),
+        *[_nav_link(item) for item in items],
+        spacing="1",
+        width="100%",
+    )
+
+
+def _logo() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.center(
+                rx.icon("zap", size=16, color="white"),
+                width="28px",
+                height="28px",
+                border_radius="8px",
+                background=f"linear-gradient(135deg, {rx.color('accent', 9)}, "
+                f"{rx.color('crimson', 9)})",
+            ),
+            rx.text("Flowbook", size="4", weight="bold", color=rx.color("gray", 12)),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+    )
+
+
+def sidebar() -> rx.Component:
+    """The fixed left sidebar shown on every page."""
+    return rx.vstack(
+        rx.box(_logo(), padding="4px 10px 12px"),
+        _section("Build", MAIN_NAV),
+        _section("Insights", INSIGHT_NAV),
+        rx.spacer(),
+        _section("System", SYSTEM_NAV),
+        rx.hstack(
+            rx.link(
+                rx.hstack(
+                    rx.icon("book_open", size=15),
+                    rx.text("API docs", size="2"),
+                    align="center",
+                    spacing="2",
+                ),
+                href=api_docs_url(),
+                is_external=True,
+                color=rx.color("gray", 11),
+                underline="none",
+            ),
+            rx.spacer(),
+            rx.color_mode.button(size="2", variant="ghost", color_scheme="gray"),
+            align="center",
+            width="100%",
+            padding="10px 10px 0",
+            border_top=f"1px solid {rx.color('gray', 5)}",
+        ),
+        spacing="5",
+        width="232px",
+        min_width="232px",
+        height="100vh",
+        padding="18px 12px",
+        background=rx.color("gray", 2),
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        position="sticky",
+        top="0",
+    )

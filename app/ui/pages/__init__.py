@@ -1,0 +1,1 @@
+"""One module per page; `app/app.py` registers them with their routes."""

@@ -1,0 +1,1 @@
+"""Reflex state classes: they call service functions through `session_scope()`."""

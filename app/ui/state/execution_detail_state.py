@@ -1,0 +1,207 @@
+"""The execution detail page: header, timeline and one card per node run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from app.engine.nodes import default_registry
+from app.models.execution import ExecutionDetail, NodeRunPublic
+from app.services import executions
+from app.services.errors import NotFoundError, ServiceError
+from app.services.unit_of_work import session_scope
+from app.ui.state.display import elapsed_ms, error_message, format_ms, iso, pretty
+
+ACTIVE_STATUSES = frozenset({"queued", "running", "paused"})
+# Node runs are expanded by default when there are this many or fewer.
+OPEN_ALL_UP_TO = 8
+MIN_BAR_PERCENT = 0.8
+
+
+@dataclass
+class NodeRunView:
+    """One node attempt as a card."""
+
+    id: int
+    node_id: str
+    node_name: str
+    node_type: str
+    icon: str
+    status: str
+    attempt: int
+    started_at: str
+    duration: str
+    inputs: str
+    output: str
+    error: str
+    pinned: bool
+    open: bool
+
+
+@dataclass
+class TimelineBar:
+    """One node attempt on the timeline, positioned in percent of the run's span."""
+
+    id: int
+    label: str
+    status: str
+    left: str
+    width: str
+    duration: str
+
+
+def _node_icon(node_type: str) -> str:
+    node = default_registry().get(node_type)
+    return node.icon if node is not None else "box"
+
+
+def _run_view(run: NodeRunPublic, open_all: bool) -> NodeRunView:
+    return NodeRunView(
+        id=run.id,
+        node_id=run.node_id,
+        node_name=run.node_name,
+        node_type=run.node_type,
+        icon=_node_icon(run.node_type),
+        status=run.status,
+        attempt=run.attempt,
+        started_at=iso(run.started_at),
+        duration=format_ms(run.duration_ms),
+        inputs=pretty(run.inputs),
+        output=pretty(run.output),
+        error=run.error or "",
+        pinned=run.pinned,
+        open=open_all or run.status == "failed",
+    )
+
+
+def timeline_bars(detail: ExecutionDetail) -> tuple[list[TimelineBar], str]:
+    """Bars spanning from the first node start to the last node end, and that span."""
+    starts = [t for t in (r.started_at or r.finished_at for r in detail.node_runs) if t]
+    if not starts:
+        return [], format_ms(None)
+    origin: datetime = min(starts)
+    ends = [t for t in (r.finished_at for r in detail.node_runs) if t]
+    end = None if detail.status in ACTIVE_STATUSES or not ends else max(ends)
+    span = max(elapsed_ms(origin, end) or 0.0, 0.001)
+    bars = []
+    for run in detail.node_runs:
+        start = run.started_at or run.finished_at
+        offset = (elapsed_ms(origin, start) or 0.0) if start else 0.0
+        length = run.duration_ms or 0.0
+        left = min(max(offset / span * 100, 0.0), 100 - MIN_BAR_PERCENT)
+        width = min(max(length / span * 100, MIN_BAR_PERCENT), 100 - left)
+        bars.append(
+            TimelineBar(
+                id=run.id,
+                label=run.node_name if run.attempt == 1 else f"{run.node_name} #{run.attempt}",
+                status=run.status,
+                left=f"{left:.2f}%",
+                width=f"{width:.2f}%",
+                duration=format_ms(run.duration_ms),
+            )
+        )
+    return bars, format_ms(span)
+
+
+class ExecutionDetailState(rx.State):
+    """State of one execution's page."""
+
+    execution_id: int = 0
+    found: bool = True
+    loading: bool = True
+    workflow_id: int = 0
+    workflow_name: str = ""
+    status: str = ""
+    trigger: str = ""
+    created_at: str = ""
+    started_at: str = ""
+    duration: str = "—"
+    error: str = ""
+    error_node_id: str = ""
+    input_text: str = ""
+    output_text: str = ""
+    runs: list[NodeRunView] = []
+    bars: list[TimelineBar] = []
+    span: str = "—"
+    unfinished_nodes: int = 0
+
+    @rx.var
+    def is_active(self) -> bool:
+        """Whether the execution has not finished yet."""
+        return self.status in ACTIVE_STATUSES
+
+    def _reload(self) -> None:
+        try:
+            with session_scope(read_only=True) as session:
+                detail = executions.get_execution_detail(session, execution_id=self.execution_id)
+        except NotFoundError:
+            self.found = False
+            self.loading = False
+            return
+        self.found = True
+        self.workflow_id = detail.workflow_id
+        self.workflow_name = detail.workflow_name
+        self.status = detail.status
+        self.trigger = detail.trigger
+        self.created_at = iso(detail.created_at)
+        self.started_at = iso(detail.started_at)
+        self.duration = format_ms(elapsed_ms(detail.started_at, detail.finished_at))
+        self.error = detail.error or ""
+        self.error_node_id = detail.error_node_id or ""
+        self.input_text = pretty(detail.input)
+        self.output_text = pretty(detail.output)
+        open_all = len(detail.node_runs) <= OPEN_ALL_UP_TO
+        self.runs = [_run_view(run, open_all) for run in detail.node_runs]
+        self.bars, self.span = timeline_bars(detail)
+        finished = {run.node_id for run in detail.node_runs}
+        nodes = {str(node.get("id")) for node in detail.definition.get("nodes", [])}
+        self.unfinished_nodes = len(nodes - finished)
+        self.loading = False
+
+    @rx.event
+    def load(self) -> None:
+        """Load the execution named by the URL (`/executions/<id>`)."""
+        last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        self.execution_id = int(last) if last.isdigit() else 0
+        self.loading = True
+        self.runs = []
+        self.bars = []
+        self._reload()
+
+    @rx.event
+    def tick(self, _now: str = "") -> None:
+        """Called every second while the page is open: refresh while the run is active."""
+        if self.is_active:
+            self._reload()
+
+    @rx.event
+    def cancel(self) -> EventSpec:
+        """Cancel this execution."""
+        try:
+            with session_scope() as session:
+                executions.cancel_execution(session, execution_id=self.execution_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self._reload()
+        return rx.toast.success(f"Cancelled execution #{self.execution_id}")
+
+    @rx.event
+    async def run_again(self) -> EventSpec | list[EventSpec]:
+        """Start a new execution of the same workflow with the same input."""
+        try:
+            with session_scope() as session:
+                previous = executions.get_execution_detail(session, execution_id=self.execution_id)
+                execution = executions.start_execution(
+                    session,
+                    workflow_id=previous.workflow_id,
+                    input=previous.input,
+                )
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        return [
+            rx.toast.success(f"Started execution #{execution.id}"),
+            rx.redirect(f"/executions/{execution.id}"),
+        ]

@@ -1,0 +1,187 @@
+"""The workflows page: list with search and paging, create, rename, duplicate, delete, run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from app.models.workflow import WorkflowCreate, WorkflowUpdate
+from app.services import executions, workflows
+from app.services.errors import ServiceError
+from app.services.unit_of_work import session_scope
+from app.ui.state.display import error_message, iso
+from app.ui.state.paging import PAGE_SIZE, PagingMixin
+
+
+@dataclass
+class WorkflowRow:
+    """One workflow in the table."""
+
+    id: int
+    name: str
+    description: str
+    node_count: int
+    updated_at: str
+
+
+class WorkflowsState(PagingMixin, rx.State):
+    """State of the workflows page and its dialogs."""
+
+    rows: list[WorkflowRow] = []
+    search: str = ""
+    create_open: bool = False
+    rename_open: bool = False
+    rename_id: int = 0
+    rename_name: str = ""
+    delete_open: bool = False
+    delete_id: int = 0
+    delete_name: str = ""
+
+    def _reload(self) -> None:
+        with session_scope(read_only=True) as session:
+            page = workflows.list_workflows(
+                session, search=self.search or None, offset=self.offset, limit=PAGE_SIZE
+            )
+        self.total = page.total
+        if self._clamp_offset():
+            self._reload()
+            return
+        self.rows = [
+            WorkflowRow(
+                id=item.id,
+                name=item.name,
+                description=item.description,
+                node_count=item.node_count,
+                updated_at=iso(item.updated_at),
+            )
+            for item in page.items
+        ]
+        self.loading = False
+
+    @rx.event
+    def load(self) -> None:
+        """Load the current page (on page load)."""
+        self._reload()
+
+    @rx.event
+    def set_search(self, value: str) -> None:
+        """Filter by a substring of the name or description."""
+        self.search = value.strip()
+        self.offset = 0
+        self._reload()
+
+    @rx.event
+    def set_create_open(self, value: bool) -> None:
+        """Open or close the create dialog."""
+        self.create_open = value
+
+    @rx.event
+    def create(self, form: dict[str, Any]) -> EventSpec | None:
+        """Create a workflow from the dialog's form and open it."""
+        try:
+            data = WorkflowCreate(
+                name=str(form.get("name", "")), description=str(form.get("description", ""))
+            )
+        except ValueError:
+            return rx.toast.error("Give the workflow a name (at most 200 characters).")
+        try:
+            with session_scope() as session:
+                created = workflows.create_workflow(session, data=data)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self.create_open = False
+        self._reload()
+        return rx.toast.success(f"Created “{created.name}”")
+
+    @rx.event
+    def open_rename(self, workflow_id: int, name: str) -> None:
+        """Open the rename dialog for a workflow."""
+        self.rename_id = workflow_id
+        self.rename_name = name
+        self.rename_open = True
+
+    @rx.event
+    def set_rename_open(self, value: bool) -> None:
+        """Open or close the rename dialog."""
+        self.rename_open = value
+
+    @rx.event
+    def rename(self, form: dict[str, Any]) -> EventSpec | None:
+        """Save the new name from the rename dialog."""
+        try:
+            data = WorkflowUpdate(name=str(form.get("name", "")))
+        except ValueError:
+            return rx.toast.error("The name must be 1 to 200 characters.")
+        try:
+            with session_scope() as session:
+                updated = workflows.update_workflow(session, workflow_id=self.rename_id, data=data)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self.rename_open = False
+        self._reload()
+        return rx.toast.success(f"Renamed to “{updated.name}”")
+
+    @rx.event
+    def duplicate(self, workflow_id: int) -> EventSpec:
+        """Copy a workflow as "<name> (copy)"."""
+        try:
+            with session_scope() as session:
+                copy = workflows.duplicate_workflow(session, workflow_id=workflow_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self._reload()
+        return rx.toast.success(f"Created “{copy.name}”")
+
+    @rx.event
+    def ask_delete(self, workflow_id: int, name: str) -> None:
+        """Ask for confirmation before deleting a workflow."""
+        self.delete_id = workflow_id
+        self.delete_name = name
+        self.delete_open = True
+
+    @rx.event
+    def set_delete_open(self, value: bool) -> None:
+        """Open or close the delete confirmation."""
+        self.delete_open = value
+
+    @rx.event
+    def confirm_delete(self) -> EventSpec:
+        """Soft-delete the workflow the confirmation was opened for."""
+        self.delete_open = False
+        try:
+            with session_scope() as session:
+                workflows.delete_workflow(session, workflow_id=self.delete_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self._reload()
+        return rx.toast.success(
+            f"Deleted “{self.delete_name}”",
+            action={"label": "Undo", "on_click": WorkflowsState.restore(self.delete_id)},
+        )
+
+    @rx.event
+    def restore(self, workflow_id: int) -> EventSpec:
+        """Bring back a workflow deleted by mistake (the toast's Undo)."""
+        try:
+            with session_scope() as session:
+                restored = workflows.restore_workflow(session, workflow_id=workflow_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self._reload()
+        return rx.toast.success(f"Restored “{restored.name}”")
+
+    @rx.event
+    async def run(self, workflow_id: int) -> EventSpec | list[EventSpec]:
+        """Start a manual execution and open its detail page."""
+        try:
+            with session_scope() as session:
+                execution = executions.start_execution(session, workflow_id=workflow_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        return [
+            rx.toast.success(f"Started execution #{execution.id}"),
+            rx.redirect(f"/executions/{execution.id}"),
+        ]

@@ -1,0 +1,1 @@
+"""End-to-end browser tests (Playwright + Chromium) against the running app."""

@@ -1,0 +1,131 @@
+"""Start the real app (`reflex run`) for the browser tests and stop it afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 10.0
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class AppProcess:
+    """A running `reflex run` in its own process group."""
+
+    process: subprocess.Popen[bytes]
+    frontend_url: str
+    backend_url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of the app's output, for failure messages."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """Stop the whole process group (reflex, the backend worker and bun)."""
+        if self.process.poll() is not None:
+            return
+        pgid = os.getpgid(self.process.pid)
+        os.killpg(pgid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=STOP_TIMEOUT_S)
+        # Children may outlive the leader; make sure nothing of the group stays.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        self.process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def app_environment(work_dir: Path, frontend_port: int, backend_port: int) -> dict[str, str]:
+    """The environment of the app under test: its own database, ports and build folder."""
+    env = dict(os.environ)
+    no_reload = work_dir / "no-reload"
+    no_reload.mkdir(exist_ok=True)
+    tools_bin = REPO_ROOT / ".tools" / "node_modules" / ".bin"
+    venv_bin = Path(sys.executable).parent
+    env.update(
+        {
+            "PATH": os.pathsep.join([str(tools_bin), str(venv_bin), env.get("PATH", "")]),
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "DATABASE_URL": f"sqlite:///{work_dir / 'e2e.db'}",
+            "FLOWBOOK_FRONTEND_PORT": str(frontend_port),
+            "FLOWBOOK_BACKEND_PORT": str(backend_port),
+            # A build folder of its own, so a developer's `make run` is left alone.
+            "REFLEX_WEB_WORKDIR": str(work_dir / "web"),
+            "REFLEX_STATES_WORKDIR": str(work_dir / "states"),
+            # Watch an empty folder only: an edit in the repo must not restart the
+            # backend (and cancel its runs) in the middle of a test.
+            "REFLEX_HOT_RELOAD_OVERRIDE_PATHS": str(no_reload),
+        }
+    )
+    return env
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_app(work_dir: Path) -> AppProcess:
+    """Run `reflex run` on free ports and wait until both the backend and frontend answer.
+
+    Raises:
+        RuntimeError: the app exited or did not become ready in time (with its log).
+    """
+    frontend_port, backend_port = free_port(), free_port()
+    log_path = work_dir / "reflex.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--frontend-port",
+                str(frontend_port),
+                "--backend-port",
+                str(backend_port),
+            ],
+            cwd=REPO_ROOT,
+            env=app_environment(work_dir, frontend_port, backend_port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app = AppProcess(
+        process=process,
+        frontend_url=f"http://localhost:{frontend_port}",
+        backend_url=f"http://localhost:{backend_port}",
+        log_path=log_path,
+    )
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"reflex run exited with {process.returncode}:\n{app.log_tail()}")
+        if _ready(f"{app.backend_url}/ping") and _ready(app.frontend_url):
+            return app
+        time.sleep(0.5)
+    app.stop()
+    raise RuntimeError(f"the app did not start within {STARTUP_TIMEOUT_S} s:\n{app.log_tail()}")

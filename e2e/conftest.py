@@ -1,0 +1,77 @@
+"""Browser tests against the real app: one `reflex run` and one Chromium per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from e2e.app_process import AppProcess, start_app
+from e2e.artifacts import ARTIFACTS, save_screenshot
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+# The first page compiles in the dev server; later expectations are quick.
+expect.set_options(timeout=20_000)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Remember each phase's outcome on the item so fixtures can react to failures."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """The app on free ports with a fresh SQLite database (the samples load on start)."""
+    app = start_app(tmp_path_factory.mktemp("flowbook-e2e"))
+    try:
+        yield app
+    finally:
+        app.stop()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(app.log_path, ARTIFACTS / "reflex.log")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from the system (Playwright cannot download browsers here)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(
+    browser: Browser, app_server: AppProcess, request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh browser context per test; a screenshot is saved when the test fails."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=app_server.frontend_url)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        save_screenshot(page, f"FAILED-{request.node.name}")
+    context.close()
+
+
+@pytest.fixture
+def api(app_server: AppProcess) -> Iterator[httpx.Client]:
+    """An HTTP client on the app's REST API (for setting up data quickly)."""
+    with httpx.Client(base_url=app_server.backend_url, timeout=10.0) as client:
+        yield client
