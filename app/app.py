@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import reflex as rx
 
 from app.api.main import create_api
-from app.services.execution_runner import get_runner
-from app.services.startup import start_up
+from app.services.lifespan import serving_lifespan
 from app.ui.pages.coming_soon import PLACEHOLDERS, placeholder_page
 from app.ui.pages.execution_detail import execution_detail_page
 from app.ui.pages.executions import executions_page
@@ -24,16 +19,6 @@ from app.ui.state.workflows_state import WorkflowsState
 STYLESHEET = "/flowbook.css"
 
 
-@asynccontextmanager
-async def services_lifespan() -> AsyncIterator[None]:
-    """Migrate, load samples and recover crashed runs before serving; stop runs at exit."""
-    await asyncio.to_thread(start_up)
-    try:
-        yield
-    finally:
-        await get_runner().shutdown()
-
-
 app = rx.App(
     api_transformer=create_api(),
     stylesheets=[STYLESHEET],
@@ -41,7 +26,7 @@ app = rx.App(
     html_lang="en",
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
-app.register_lifespan_task(services_lifespan)
+app.register_lifespan_task(serving_lifespan)
 
 app.add_page(workflows_page, route="/", title="Workflows · Flowbook", on_load=WorkflowsState.load)
 app.add_page(

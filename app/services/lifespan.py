@@ -1,0 +1,31 @@
+"""What every serving process does around its life: prepare the database, keep recovering
+crashed runs, and stop its own runs at exit. Used by the Reflex app and the bare API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from app.services.execution_runner import get_runner
+from app.services.recovery import run_recovery_loop
+from app.services.startup import start_up
+
+
+@asynccontextmanager
+async def serving_lifespan() -> AsyncIterator[None]:
+    """Start-up before serving, a crash-recovery loop while serving, shut-down after.
+
+    The loop matters when a process restarts quickly: an execution killed with it still
+    has a fresh heartbeat at start-up and only becomes stale (and `crashed`) later.
+    """
+    await asyncio.to_thread(start_up)
+    recovery = asyncio.create_task(run_recovery_loop(), name="crash-recovery")
+    try:
+        yield
+    finally:
+        recovery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await recovery
+        await get_runner().shutdown()
