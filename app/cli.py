@@ -116,7 +116,10 @@ def command_run(args: argparse.Namespace) -> int:
 
 async def _run_in_memory(spec: WorkflowSpec, payload: Any) -> ExecutionResult:
     return await run_workflow(
-        spec, registry=default_registry(), trigger_payload=payload, services=build_run_services()
+        spec,
+        registry=default_registry(),
+        trigger_payload=payload,
+        services=build_run_services(persistent=False),
     )
 
 

@@ -16,23 +16,36 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.llm.model_map import DEFAULT_GROUPS
 from app.models.db import create_db_engine, set_engine
+from app.models.llm import ModelMapping
 from app.models.migrations import upgrade_database
+from app.services.llm_settings import invalidate_settings_cache
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
-TABLES = ("node_runs", "executions", "workflows")
+TABLES = (
+    "node_runs",
+    "executions",
+    "workflows",
+    "node_cache",
+    "llm_breaker",
+    "llm_fallback_event",
+    "provider_setting",
+    "model_mapping",
+)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 _engines: dict[str, Engine] = {}
@@ -101,12 +114,22 @@ def postgresql_database() -> Iterator[str]:
 
 
 def _empty(engine: Engine) -> None:
+    now = datetime.now(UTC)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         else:
             for table in TABLES:
                 connection.execute(text(f"DELETE FROM {table}"))
+        # The migration seeds the model map; every test starts from that seed.
+        connection.execute(
+            insert(ModelMapping.__table__),  # type: ignore[attr-defined]
+            [
+                {"name": name, "models": list(models), "position": position, "updated_at": now}
+                for position, (name, models) in enumerate(DEFAULT_GROUPS.items())
+            ],
+        )
+    invalidate_settings_cache()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -8,7 +8,16 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.api import executions, health, node_types, not_found, workflows
+from app.api import (
+    executions,
+    health,
+    llm,
+    node_types,
+    not_found,
+    orchestrations,
+    reactive,
+    workflows,
+)
 from app.api.error_handlers import install_error_handlers
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
@@ -28,7 +37,10 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
     """
     api = FastAPI(
         title="Flowbook API",
-        description="Workflows, executions and node types of a Flowbook instance.",
+        description=(
+            "Workflows, executions, orchestrations, LLM settings and node types of a Flowbook"
+            " instance."
+        ),
         version=health.app_version(),
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
@@ -38,6 +50,16 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
     )
     install_error_handlers(api)
     # not_found goes last: it answers every /api path no other route took.
-    for module in (workflows, executions, node_types, health, not_found):
+    routers = (
+        workflows,
+        reactive,
+        executions,
+        orchestrations,
+        llm,
+        node_types,
+        health,
+        not_found,
+    )
+    for module in routers:
         api.include_router(module.router)
     return api

@@ -16,7 +16,13 @@ from app.api.schemas import (
     ValidationResult,
 )
 from app.api.strict_json import StrictJSONRoute
-from app.models.workflow import WorkflowCreate, WorkflowPublic, WorkflowsPage, WorkflowUpdate
+from app.models.workflow import (
+    WorkflowCreate,
+    WorkflowKind,
+    WorkflowPublic,
+    WorkflowsPage,
+    WorkflowUpdate,
+)
 from app.services import executions as execution_service
 from app.services import workflows as workflow_service
 from app.services.unit_of_work import session_scope
@@ -46,13 +52,21 @@ SearchQuery = Annotated[
 def list_workflows(
     search: SearchQuery = None,
     include_deleted: bool = False,
+    kind: Annotated[
+        WorkflowKind, Query(description="`orchestration` lists the orchestrations' workflows.")
+    ] = WorkflowKind.WORKFLOW,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> WorkflowsPage:
     """Workflows, newest first, optionally filtered by a search string."""
     with session_scope(read_only=True) as session:
         return workflow_service.list_workflows(
-            session, search=search, include_deleted=include_deleted, offset=offset, limit=limit
+            session,
+            search=search,
+            include_deleted=include_deleted,
+            kind=kind,
+            offset=offset,
+            limit=limit,
         )
 
 

@@ -22,6 +22,7 @@ from app.llm.engine_adapter import EngineLLMAdapter
 from app.llm.errors import LLMCallFailed, LLMError, NoDeploymentError, ProviderError
 from app.llm.fallback import FallbackPolicy
 from app.llm.model_map import ModelMap
+from app.llm.provider_access import ProviderConfig, reset_provider_lookup, use_provider_lookup
 from app.llm.router import RoutingStrategy
 from app.llm.types import Attempt, FallbackEvent, LLMRequest, LLMResponse, Message, Outcome
 
@@ -48,7 +49,10 @@ __all__ = [
     "Outcome",
     "Price",
     "Provider",
+    "ProviderConfig",
     "ProviderError",
     "RoutingStrategy",
     "SqliteBreakerStore",
+    "reset_provider_lookup",
+    "use_provider_lookup",
 ]

@@ -276,7 +276,9 @@ class LLMClient:
 
 
 def _no_key(deployment: Deployment) -> Attempt:
-    missing = deployment.api_key_env if deployment.api_base or deployment.api_key_env else None
+    if deployment.is_disabled():
+        return Attempt(deployment.name, Outcome.NO_KEY, error="provider disabled in settings")
+    missing = deployment.api_key_env if deployment.base_url() or deployment.api_key_env else None
     reason = f"{missing} is not set" if missing else "no api_base configured"
     return Attempt(deployment.name, Outcome.NO_KEY, error=reason)
 

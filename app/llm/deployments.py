@@ -1,5 +1,6 @@
-"""Deployments: one model at one provider endpoint. Keys are read from the environment at call
-time and never stored on the object, so no repr, log line or export can carry one."""
+"""Deployments: one model at one provider endpoint. Keys are read at call time (from the
+provider settings installed by `app.llm.provider_access`, then the environment) and never
+stored on the object, so no repr, log line or export can carry one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from app.llm.provider_access import ProviderConfig, provider_config
 
 
 class Provider(StrEnum):
@@ -112,18 +115,43 @@ class Deployment:
             "max_concurrency": self.max_concurrency,
         }
 
+    def _settings(self) -> ProviderConfig | None:
+        return None if self.provider is Provider.MOCK else provider_config(self.provider.value)
+
     def api_key(self) -> str | None:
-        """The key, read from the environment now; None when not set or not needed."""
+        """The key, read now: the provider's stored setting first, then the environment.
+
+        Returns:
+            The key; None when not set or not needed.
+        """
+        settings = self._settings()
+        if settings is not None and settings.api_key:
+            return settings.api_key
         if not self.api_key_env:
             return None
         return os.environ.get(self.api_key_env) or None
 
+    def base_url(self) -> str | None:
+        """The base URL: the deployment's own, else the provider's setting (if any)."""
+        if self.api_base:
+            return self.api_base
+        settings = self._settings()
+        return None if settings is None else settings.api_base
+
+    def is_disabled(self) -> bool:
+        """Whether the provider settings turned this deployment's provider off."""
+        settings = self._settings()
+        return settings is not None and not settings.enabled
+
     def is_usable(self) -> bool:
-        """Whether it can be called now: mock always; others need their key (and a base URL)."""
+        """Whether it can be called now: mock always; others need their provider enabled,
+        their key (and a base URL)."""
         if self.provider is Provider.MOCK:
             return True
+        if self.is_disabled():
+            return False
         if self.provider is Provider.OPENAI_COMPATIBLE:
-            return bool(self.api_base) and (not self.api_key_env or self.api_key() is not None)
+            return bool(self.base_url()) and (not self.api_key_env or self.api_key() is not None)
         return self.api_key() is not None
 
     def redact(self, text: str) -> str:

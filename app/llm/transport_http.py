@@ -38,7 +38,7 @@ def _headers(deployment: Deployment) -> dict[str, str]:
 
 
 def _url(deployment: Deployment) -> str:
-    return f"{(deployment.api_base or '').rstrip('/')}/chat/completions"
+    return f"{(deployment.base_url() or '').rstrip('/')}/chat/completions"
 
 
 async def _raise_for_status(deployment: Deployment, response: httpx.Response) -> None:

@@ -57,8 +57,9 @@ def _kwargs(deployment: Deployment, request: LLMRequest) -> dict[str, Any]:
     key = deployment.api_key()
     if key:
         kwargs["api_key"] = key
-    if deployment.api_base:
-        kwargs["api_base"] = deployment.api_base
+    api_base = deployment.base_url()
+    if api_base:
+        kwargs["api_base"] = api_base
     if request.temperature is not None:
         kwargs["temperature"] = request.temperature
     if request.max_tokens is not None:

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from app.models.execution import Execution, NodeRun
+from app.models.llm import LLMBreaker, LLMFallbackEvent, ModelMapping, ProviderSetting
+from app.models.node_cache import NodeCacheEntry
 from app.models.workflow import Workflow
 
-__all__ = ["Execution", "NodeRun", "Workflow"]
+__all__ = [
+    "Execution",
+    "LLMBreaker",
+    "LLMFallbackEvent",
+    "ModelMapping",
+    "NodeCacheEntry",
+    "NodeRun",
+    "ProviderSetting",
+    "Workflow",
+]

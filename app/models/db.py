@@ -65,18 +65,23 @@ def create_db_engine(url: str) -> Engine:
         url: a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://...`).
 
     Returns:
-        The engine. For SQLite: WAL, busy_timeout, synchronous=NORMAL, foreign_keys=ON, and
+        The engine; statement parameters are hidden from logs and errors. For SQLite:
+        WAL, busy_timeout, synchronous=NORMAL, foreign_keys=ON, and
         every transaction starts with BEGIN IMMEDIATE (use the execution option
         `sqlite_begin="DEFERRED"` for read-only work).
     """
     if not is_sqlite(url):
-        return create_engine(url, json_serializer=dumps_json, pool_pre_ping=True)
+        return create_engine(
+            url, json_serializer=dumps_json, pool_pre_ping=True, hide_parameters=True
+        )
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         json_serializer=dumps_json,
+        # Statement parameters (provider keys among them) never reach logs or error text.
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         pool_size=10,
         max_overflow=30,

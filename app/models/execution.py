@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, json_column_type
@@ -59,6 +59,12 @@ class Execution(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     heartbeat_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    uses_mock: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    # node id -> {"status", "cached", "cache_key", "pinned"}, written when the run ends: the
+    # one place for nodes that did not run (cached, pinned, stale), which have no node_runs.
+    node_states: dict[str, Any] | None = Field(default=None, sa_column=Column(json_column_type()))
 
 
 class NodeRun(SQLModel, table=True):
@@ -105,6 +111,9 @@ class ExecutionPublic(SQLModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     heartbeat_at: datetime | None = None
+    uses_mock: bool = Field(
+        default=False, description="Some LLM answer of this run came from the mock provider."
+    )
 
 
 class NodeRunPublic(SQLModel):
@@ -130,10 +139,15 @@ class NodeRunPublic(SQLModel):
 
 
 class ExecutionDetail(ExecutionPublic):
-    """An execution with the definition it ran and every node run, in the order they ended."""
+    """An execution with the definition it ran and every node run, in the order they ended.
+
+    `node_states` has every node's final state (node id -> status, cached, cache_key,
+    pinned), including nodes that reused an output and so have no node run.
+    """
 
     definition: dict[str, Any]
     node_runs: list[NodeRunPublic] = Field(default_factory=list)
+    node_states: dict[str, Any] | None = None
 
 
 class ExecutionsPage(SQLModel):

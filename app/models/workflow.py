@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
@@ -42,13 +43,28 @@ def clean_description(value: str) -> str:
     return value.strip()
 
 
+class WorkflowKind(StrEnum):
+    """What a workflow row is: a workflow drawn on the canvas, or an orchestration (a
+    trigger -> orchestration -> output workflow edited on the orchestrations page)."""
+
+    WORKFLOW = "workflow"
+    ORCHESTRATION = "orchestration"
+
+
 class Workflow(SQLModel, table=True):
     """A saved workflow; `deleted_at` is set by a soft delete."""
 
     __tablename__ = "workflows"
-    __table_args__ = (Index("ix_workflows_deleted_at_updated_at", "deleted_at", "updated_at"),)
+    __table_args__ = (
+        Index("ix_workflows_deleted_at_updated_at", "deleted_at", "updated_at"),
+        Index("ix_workflows_kind_updated_at", "kind", "updated_at"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    kind: str = Field(
+        default=WorkflowKind.WORKFLOW.value,
+        sa_column=Column(String(16), nullable=False, server_default=WorkflowKind.WORKFLOW.value),
+    )
     name: str = Field(sa_column=Column(String(NAME_MAX), nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     definition: dict[str, Any] = Field(sa_column=Column(json_column_type(), nullable=False))
@@ -107,6 +123,7 @@ class WorkflowSummary(SQLModel):
     """A workflow in a list (no definition)."""
 
     id: int
+    kind: str = WorkflowKind.WORKFLOW.value
     name: str
     description: str
     node_count: int
@@ -119,6 +136,7 @@ class WorkflowPublic(SQLModel):
     """A workflow with its definition and the graph problems found in it."""
 
     id: int
+    kind: str = WorkflowKind.WORKFLOW.value
     name: str
     description: str
     definition: dict[str, Any]

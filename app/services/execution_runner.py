@@ -1,8 +1,8 @@
 """The in-process asyncio runner: runs executions as tasks, persisting as they go.
 
-Each node attempt is written as it ends (one short transaction, which also refreshes the
-heartbeat when due); a timer refreshes the heartbeat while a long node runs; the final
-status is written only if the row is still `running`, so a cancel is never overwritten.
+Each node attempt is written as it ends (see `persistence_hooks.py`); a timer refreshes the
+heartbeat while a long node runs; the final status and every node's state are written only
+if the row is still `running`, so a cancel is never overwritten.
 """
 
 from __future__ import annotations
@@ -10,24 +10,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
 
-from app.engine.events import ExecutionHooks, NodeRunRecord
+from app.engine.events import ExecutionResult
 from app.engine.executor import run_workflow
 from app.engine.nodes import default_registry
+from app.engine.run_plan import TargetMode
 from app.engine.spec import WorkflowSpec
 from app.engine.validation import WorkflowInvalid
 from app.models.db import get_engine
 from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
 from app.services import execution_store as store
-from app.services.run_services import build_run_services
+from app.services.node_cache_store import SqlNodeCache
+from app.services.persistence_hooks import HeartbeatTimer, PersistenceHooks
+from app.services.run_services import build_run_services, drain_llm_events
 
 logger = logging.getLogger(__name__)
 
@@ -51,54 +53,23 @@ class RunOutcome:
     error: str | None
     error_node_id: str | None
     finished_at: datetime
+    uses_mock: bool = False
 
 
-class PersistenceHooks(ExecutionHooks):
-    """Writes one node_runs row per attempt and keeps the heartbeat fresh."""
+@dataclass(frozen=True)
+class ReactiveOptions:
+    """A run that reuses cached outputs (see `run_workflow` for the fields of the same name).
 
-    def __init__(self, engine: Engine, execution_id: int, interval_s: float) -> None:
-        self._engine = engine
-        self._execution_id = execution_id
-        self._interval_s = interval_s
-        self._last_beat = time.monotonic()
+    Attributes:
+        workflow_id: the workflow, recorded on the cache entries the run stores.
+    """
 
-    async def after_node(self, record: NodeRunRecord) -> None:
-        """Insert the attempt, with a heartbeat in the same transaction when one is due."""
-        beat = time.monotonic() - self._last_beat >= self._interval_s
-        with self._engine.begin() as connection:
-            store.insert_node_run(connection, self._execution_id, record)
-            if beat:
-                store.heartbeat(connection, self._execution_id, utc_now())
-        if beat:
-            self._last_beat = time.monotonic()
-
-    def beat_if_due(self) -> None:
-        """Refresh the heartbeat unless a node write did so within half an interval."""
-        if time.monotonic() - self._last_beat < self._interval_s / 2:
-            return
-        try:
-            with self._engine.begin() as connection:
-                store.heartbeat(connection, self._execution_id, utc_now())
-            self._last_beat = time.monotonic()
-        except Exception:
-            logger.exception("heartbeat of execution %s failed", self._execution_id)
-
-
-class _HeartbeatTimer:
-    """Calls `beat_if_due` every interval on the event loop until stopped."""
-
-    def __init__(self, hooks: PersistenceHooks, interval_s: float) -> None:
-        self._hooks = hooks
-        self._interval_s = interval_s
-        self._loop = asyncio.get_running_loop()
-        self._handle = self._loop.call_later(interval_s, self._fire)
-
-    def _fire(self) -> None:
-        self._hooks.beat_if_due()
-        self._handle = self._loop.call_later(self._interval_s, self._fire)
-
-    def stop(self) -> None:
-        self._handle.cancel()
+    workflow_id: int
+    rerun: frozenset[str] | None = None
+    allow_side_effects: bool = True
+    target: str | None = None
+    target_mode: TargetMode = "node"
+    seed_outputs: Mapping[str, Any] | None = None
 
 
 def _trigger_node_id(spec: WorkflowSpec, trigger: str) -> str | None:
@@ -113,6 +84,7 @@ async def run_persisted(
     payload: Any,
     trigger: str = "manual",
     cancel_event: asyncio.Event | None = None,
+    options: ReactiveOptions | None = None,
 ) -> RunOutcome:
     """Run a `running` execution row's workflow and write its node runs and final status.
 
@@ -122,6 +94,8 @@ async def run_persisted(
         payload: the trigger payload.
         trigger: how the run was started; picks the `<trigger>_trigger` node when present.
         cancel_event: setting it cancels the run.
+        options: reuse cached outputs and run part of the workflow; None: a plain run, which
+            neither reads nor fills the cache.
 
     Returns:
         The outcome. If the task is cancelled, the row is marked cancelled (when still
@@ -129,8 +103,20 @@ async def run_persisted(
     """
     engine = get_engine()
     interval = heartbeat_interval_s()
-    hooks = PersistenceHooks(engine, execution_id, interval)
-    timer = _HeartbeatTimer(hooks, interval)
+    cache = None if options is None else SqlNodeCache(engine, workflow_id=options.workflow_id)
+    hooks = PersistenceHooks(engine, execution_id, interval, cache)
+    timer = HeartbeatTimer(hooks, interval)
+    reuse: dict[str, Any] = {}
+    if options is not None:
+        reuse = {
+            "cache": cache,
+            "rerun": options.rerun,
+            "allow_side_effects": options.allow_side_effects,
+            "target": options.target,
+            "target_mode": options.target_mode,
+            "seed_outputs": options.seed_outputs,
+        }
+    result: ExecutionResult | None = None
     try:
         result = await run_workflow(
             spec,
@@ -141,13 +127,21 @@ async def run_persisted(
             hooks=hooks,
             cancel_event=cancel_event,
             execution_id=execution_id,
+            **reuse,
         )
         outcome = RunOutcome(
             result.status.value, result.output, result.error, result.error_node_id, utc_now()
         )
     except asyncio.CancelledError:
         with engine.begin() as connection:
-            store.finish(connection, execution_id, status=ExecutionStatus.CANCELLED.value)
+            states = hooks.node_states(None)
+            if not store.finish(
+                connection,
+                execution_id,
+                status=ExecutionStatus.CANCELLED.value,
+                node_states=states,
+            ):
+                store.save_node_states(connection, execution_id, states)
         raise
     except WorkflowInvalid as exc:
         outcome = RunOutcome(ExecutionStatus.FAILED.value, None, str(exc), None, utc_now())
@@ -157,17 +151,23 @@ async def run_persisted(
         outcome = RunOutcome(ExecutionStatus.FAILED.value, None, message, None, utc_now())
     finally:
         timer.stop()
+    await drain_llm_events()
+    states = hooks.node_states(result)
     with engine.begin() as connection:
-        store.finish(
+        if not store.finish(
             connection,
             execution_id,
             status=outcome.status,
             output=outcome.output,
             error=outcome.error,
             error_node_id=outcome.error_node_id,
+            node_states=states,
             now=outcome.finished_at,
-        )
-    return outcome
+        ):
+            store.save_node_states(connection, execution_id, states)
+        if cache is not None:
+            cache.touch_hits(connection, outcome.finished_at)
+    return replace(outcome, uses_mock=hooks.uses_mock)
 
 
 @dataclass
@@ -183,11 +183,13 @@ class ExecutionRunner:
     def __init__(self) -> None:
         self._jobs: dict[int, _Job] = {}
 
-    def submit(self, execution_id: int) -> asyncio.Task[Any]:
+    def submit(
+        self, execution_id: int, options: ReactiveOptions | None = None
+    ) -> asyncio.Task[Any]:
         """Start a `queued` execution in the background (needs a running event loop)."""
         event = asyncio.Event()
         task = asyncio.get_running_loop().create_task(
-            self._run_queued(execution_id, event), name=f"execution-{execution_id}"
+            self._run_queued(execution_id, event, options), name=f"execution-{execution_id}"
         )
         job = self.track(execution_id, task, event)
         task.add_done_callback(lambda _task: self._forget(execution_id, job))
@@ -207,16 +209,20 @@ class ExecutionRunner:
         if self._jobs.get(execution_id) is job:
             del self._jobs[execution_id]
 
-    async def _run_queued(self, execution_id: int, cancel_event: asyncio.Event) -> None:
+    async def _run_queued(
+        self, execution_id: int, cancel_event: asyncio.Event, options: ReactiveOptions | None
+    ) -> None:
         try:
-            await self._start_and_run(execution_id, cancel_event)
+            await self._start_and_run(execution_id, cancel_event, options)
         except asyncio.CancelledError:
             raise
         except Exception:
             # The row stays queued/running and is recovered as crashed later.
             logger.exception("execution %s could not be run", execution_id)
 
-    async def _start_and_run(self, execution_id: int, cancel_event: asyncio.Event) -> None:
+    async def _start_and_run(
+        self, execution_id: int, cancel_event: asyncio.Event, options: ReactiveOptions | None
+    ) -> None:
         engine = get_engine()
         with engine.begin() as connection:
             row = store.start_queued(connection, execution_id, utc_now())
@@ -240,6 +246,7 @@ class ExecutionRunner:
             payload=payload,
             trigger=trigger,
             cancel_event=cancel_event,
+            options=options,
         )
 
     def is_running(self, execution_id: int) -> bool:

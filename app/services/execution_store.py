@@ -15,6 +15,7 @@ from app.engine.events import NodeRunRecord
 from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
 from app.models.types import utc_now
 from app.models.workflow import Workflow
+from app.services.llm_usage import NodeUsage
 
 EXECUTIONS: Table = Execution.__table__  # type: ignore[attr-defined]
 NODE_RUNS: Table = NodeRun.__table__  # type: ignore[attr-defined]
@@ -50,8 +51,14 @@ _FINISH = (
         output=bindparam("new_output", type_=EXECUTIONS.c.output.type),
         error=bindparam("new_error"),
         error_node_id=bindparam("new_error_node_id"),
+        node_states=bindparam("new_node_states", type_=EXECUTIONS.c.node_states.type),
         finished_at=_NOW,
     )
+)
+_SAVE_NODE_STATES = (
+    update(EXECUTIONS)
+    .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.node_states.is_(None))
+    .values(node_states=bindparam("new_node_states", type_=EXECUTIONS.c.node_states.type))
 )
 
 
@@ -77,11 +84,17 @@ def heartbeat(connection: Connection, execution_id: int, now: datetime) -> None:
     connection.execute(_HEARTBEAT, {"execution_id": execution_id, "now": now})
 
 
-def insert_node_run(connection: Connection, execution_id: int, record: NodeRunRecord) -> None:
-    """Insert one node attempt."""
+def insert_node_run(
+    connection: Connection,
+    execution_id: int,
+    record: NodeRunRecord,
+    usage: NodeUsage | None = None,
+) -> None:
+    """Insert one node attempt, with its LLM tokens and cost when `usage` gives them."""
     connection.execute(
         _INSERT_NODE_RUN,
-        {
+        (usage or NodeUsage()).columns()
+        | {
             "execution_id": execution_id,
             "node_id": record.node_id,
             "node_type": record.node_type,
@@ -95,7 +108,15 @@ def insert_node_run(connection: Connection, execution_id: int, record: NodeRunRe
             "finished_at": record.finished_at,
             "duration_ms": record.duration_ms,
             "pinned": record.pinned,
+            "cache_key": record.cache_key,
         },
+    )
+
+
+def mark_uses_mock(connection: Connection, execution_id: int) -> None:
+    """Record that some LLM answer of the execution came from the mock provider."""
+    connection.execute(
+        update(EXECUTIONS).where(EXECUTIONS.c.id == execution_id).values(uses_mock=True)
     )
 
 
@@ -107,6 +128,7 @@ def finish(
     output: Any = None,
     error: str | None = None,
     error_node_id: str | None = None,
+    node_states: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> bool:
     """running -> a final status; returns False (and changes nothing) when not running."""
@@ -118,10 +140,21 @@ def finish(
             "new_output": output,
             "new_error": error,
             "new_error_node_id": error_node_id,
+            "new_node_states": node_states,
             "now": now or utc_now(),
         },
     )
     return result.rowcount == 1
+
+
+def save_node_states(
+    connection: Connection, execution_id: int, node_states: dict[str, Any] | None
+) -> None:
+    """Record the node states of a run that was ended by someone else (e.g. cancelled)."""
+    if node_states:
+        connection.execute(
+            _SAVE_NODE_STATES, {"execution_id": execution_id, "new_node_states": node_states}
+        )
 
 
 def finish_any_active(

@@ -29,7 +29,7 @@ from app.services.errors import (
     InvalidWorkflowError,
     NotFoundError,
 )
-from app.services.execution_runner import get_runner, run_persisted
+from app.services.execution_runner import ReactiveOptions, get_runner, run_persisted
 from app.services.unit_of_work import session_scope
 
 MAX_PAGE = 500
@@ -45,6 +45,7 @@ __all__ = [
     "cancel_execution",
     "get_execution_detail",
     "list_executions",
+    "load_runnable_spec",
     "run_execution_inline",
     "start_execution",
     "wait_for_execution",
@@ -79,6 +80,16 @@ def _load_runnable(engine: Engine, connection: Any, workflow_id: int) -> tuple[A
     return row, _runnable_spec(engine, workflow_id, row)
 
 
+def load_runnable_spec(session: Session, *, workflow_id: int) -> WorkflowSpec:
+    """The workflow's current definition, parsed; only when it can run.
+
+    Raises:
+        NotFoundError: no such workflow (or it is deleted).
+        InvalidWorkflowError: the workflow has problems.
+    """
+    return _load_runnable(session.get_bind(), session.connection(), workflow_id)[1]  # type: ignore[arg-type]
+
+
 def _public(row: Any) -> ExecutionPublic:
     return ExecutionPublic.model_validate(row, from_attributes=True)
 
@@ -91,11 +102,17 @@ def _fetch_public(connection: Any, execution_id: int) -> ExecutionPublic | None:
 
 
 def start_execution(
-    session: Session, *, workflow_id: int, trigger: str = "manual", input: Any = None
+    session: Session,
+    *,
+    workflow_id: int,
+    trigger: str = "manual",
+    input: Any = None,
+    options: ReactiveOptions | None = None,
 ) -> ExecutionPublic:
     """Queue a run and start it in the background on the running event loop.
 
     The session is committed so the runner (on its own connection) sees the new row.
+    `options` makes it a reactive run (cache, stale set, target; see `reactive_runs.py`).
 
     Raises:
         NotFoundError: no such workflow (or it is deleted).
@@ -121,7 +138,7 @@ def start_execution(
     }
     execution_id = store.insert_execution(connection, values)
     session.commit()
-    get_runner().submit(execution_id)
+    get_runner().submit(execution_id, options)
     del values["definition"]
     return ExecutionPublic(id=execution_id, **values)
 
@@ -175,6 +192,7 @@ async def run_execution_inline(
         error=outcome.error,
         error_node_id=outcome.error_node_id,
         finished_at=outcome.finished_at,
+        uses_mock=outcome.uses_mock,
     )
 
 
@@ -234,9 +252,9 @@ def get_execution_detail(session: Session, *, execution_id: int) -> ExecutionDet
     """An execution with its definition snapshot and every node run, in the order they ended."""
     connection = session.connection()
     row = connection.execute(
-        select(*store.PUBLIC_COLUMNS, store.EXECUTIONS.c.definition).where(
-            store.EXECUTIONS.c.id == execution_id
-        )
+        select(
+            *store.PUBLIC_COLUMNS, store.EXECUTIONS.c.definition, store.EXECUTIONS.c.node_states
+        ).where(store.EXECUTIONS.c.id == execution_id)
     ).first()
     if row is None:
         raise NotFoundError(f"Execution {execution_id} not found")

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from app.services.execution_runner import get_runner
 from app.services.recovery import run_recovery_loop
+from app.services.run_services import close_llm_client
 from app.services.startup import start_up
 
 
@@ -29,3 +30,4 @@ async def serving_lifespan() -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await recovery
         await get_runner().shutdown()
+        await close_llm_client()

@@ -1,8 +1,9 @@
 """The collaborators every run gets: outbound HTTP rules and the LLM client.
 
-One `LLMClient` is kept per event loop (it pools connections and is bound to its loop); the
-circuit breaker's state lives in a SQLite file next to the database so every worker
-process on the host sees the same breakers.
+One `LLMClient` is kept per event loop (it pools connections and is bound to its loop). Its
+circuit breaker lives in the app database (`llm_breaker`), so every worker on any host that
+shares the database sees the same breakers; its fallbacks are recorded in
+`llm_fallback_event`; the model map and provider settings come from the settings tables.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import os
 import weakref
 
 from app.engine.context import HttpPolicy, RunServices
-from app.llm import EngineLLMAdapter, LLMClient
+from app.llm import CostCalculator, EngineLLMAdapter, LLMClient
 from app.llm.breaker import CircuitBreaker
-from app.llm.breaker_store import SqliteBreakerStore
-from app.models.db import data_dir
+from app.services.breaker_store_sql import SqlBreakerStore
+from app.services.llm_events import FallbackRecorder
+from app.services.llm_settings import current_llm_settings
 
 ALLOWLIST_ENV = "FLOWBOOK_HTTP_ALLOWLIST"
+BREAKER_FAILURE_THRESHOLD = 5
+BREAKER_WINDOW_S = 60.0
+BREAKER_COOLDOWN_S = 30.0
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, EngineLLMAdapter] = (
     weakref.WeakKeyDictionary()
@@ -31,19 +36,64 @@ def http_policy_from_env() -> HttpPolicy:
     return HttpPolicy(allowlist=allowlist)
 
 
-def llm_for_current_loop() -> EngineLLMAdapter:
-    """The LLM adapter of the running event loop, created on first use."""
-    loop = asyncio.get_running_loop()
-    adapter = _clients.get(loop)
-    if adapter is None:
-        folder = data_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        store = SqliteBreakerStore(folder / "llm_breakers.db")
-        adapter = EngineLLMAdapter(LLMClient(breaker=CircuitBreaker(store)))
-        _clients[loop] = adapter
+def new_llm_client(*, costs: CostCalculator | None = None) -> LLMClient:
+    """A client with the shared database breaker and the fallback event recorder.
+
+    Args:
+        costs: the price calculator; LiteLLM's price map by default.
+    """
+    breaker = CircuitBreaker(
+        SqlBreakerStore(),
+        failure_threshold=BREAKER_FAILURE_THRESHOLD,
+        window_s=BREAKER_WINDOW_S,
+        cooldown_s=BREAKER_COOLDOWN_S,
+    )
+    return LLMClient(breaker=breaker, costs=costs, on_fallback=FallbackRecorder())
+
+
+def use_llm_client(client: LLMClient) -> EngineLLMAdapter:
+    """Make `client` the one runs on the current event loop use (tests, bench, CLI).
+
+    The caller keeps ownership: close the client when the loop is done with it.
+    """
+    adapter = EngineLLMAdapter(client)
+    _clients[asyncio.get_running_loop()] = adapter
     return adapter
 
 
-def build_run_services() -> RunServices:
-    """Run services for a run on the current event loop."""
-    return RunServices(http_policy=http_policy_from_env(), llm=llm_for_current_loop())
+def llm_for_current_loop() -> EngineLLMAdapter:
+    """The LLM adapter of the running event loop, created on first use."""
+    adapter = _clients.get(asyncio.get_running_loop())
+    return adapter if adapter is not None else use_llm_client(new_llm_client())
+
+
+async def drain_llm_events() -> None:
+    """Wait until the fallback events of the current loop's client are written."""
+    adapter = _clients.get(asyncio.get_running_loop())
+    recorder = adapter.client.on_fallback if adapter is not None else None
+    if isinstance(recorder, FallbackRecorder):
+        await recorder.drain()
+
+
+async def close_llm_client() -> None:
+    """Write the pending fallback events and close the current loop's client (shut-down)."""
+    await drain_llm_events()
+    adapter = _clients.pop(asyncio.get_running_loop(), None)
+    if adapter is not None:
+        await adapter.client.aclose()
+
+
+def build_run_services(*, persistent: bool = True) -> RunServices:
+    """Run services for a run on the current event loop.
+
+    Args:
+        persistent: a run of the app (the default): the loop's shared client with the
+            current model map. False: an in-memory run (CLI) that needs no database: a
+            client of its own with an in-memory breaker, environment keys and the built-in
+            model map, recording no events.
+    """
+    if not persistent:
+        return RunServices(http_policy=http_policy_from_env(), llm=EngineLLMAdapter(LLMClient()))
+    adapter = llm_for_current_loop()
+    adapter.client.router.model_map = current_llm_settings().model_map
+    return RunServices(http_policy=http_policy_from_env(), llm=adapter)

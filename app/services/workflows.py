@@ -16,6 +16,7 @@ from app.models.workflow import (
     ProblemPublic,
     Workflow,
     WorkflowCreate,
+    WorkflowKind,
     WorkflowPublic,
     WorkflowsPage,
     WorkflowSummary,
@@ -33,7 +34,9 @@ __all__ = [
     "duplicate_workflow",
     "get_workflow",
     "list_workflows",
+    "pin_node_output",
     "restore_workflow",
+    "unpin_node_output",
     "update_workflow",
     "validate_definition",
 ]
@@ -74,6 +77,7 @@ def _public(workflow: Workflow, problems: list[Problem] | None = None) -> Workfl
     assert workflow.id is not None
     return WorkflowPublic(
         id=workflow.id,
+        kind=workflow.kind,
         name=workflow.name,
         description=workflow.description,
         definition=workflow.definition,
@@ -92,8 +96,10 @@ def load_workflow(session: Session, workflow_id: int, *, include_deleted: bool =
     return workflow
 
 
-def create_workflow(session: Session, *, data: WorkflowCreate) -> WorkflowPublic:
-    """Create a workflow.
+def create_workflow(
+    session: Session, *, data: WorkflowCreate, kind: WorkflowKind = WorkflowKind.WORKFLOW
+) -> WorkflowPublic:
+    """Create a workflow (or, with `kind`, an orchestration's workflow).
 
     Raises:
         InvalidWorkflowError: the definition is not a workflow document (graph problems
@@ -102,6 +108,7 @@ def create_workflow(session: Session, *, data: WorkflowCreate) -> WorkflowPublic
     spec, problems = check_definition(data.definition)
     now = utc_now()
     workflow = Workflow(
+        kind=kind.value,
         name=data.name,
         description=data.description,
         definition=spec.to_document(),
@@ -143,7 +150,7 @@ def update_workflow(session: Session, *, workflow_id: int, data: WorkflowUpdate)
 
 
 def duplicate_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
-    """Copy a workflow as "<name> (copy)"."""
+    """Copy a workflow as "<name> (copy)", of the same kind."""
     original = load_workflow(session, workflow_id)
     name = original.name[: NAME_MAX - len(COPY_SUFFIX)] + COPY_SUFFIX
     return create_workflow(
@@ -151,6 +158,7 @@ def duplicate_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
         data=WorkflowCreate(
             name=name, description=original.description, definition=original.definition
         ),
+        kind=WorkflowKind(original.kind),
     )
 
 
@@ -179,6 +187,7 @@ def list_workflows(
     *,
     search: str | None = None,
     include_deleted: bool = False,
+    kind: WorkflowKind | None = WorkflowKind.WORKFLOW,
     offset: int = 0,
     limit: int = 50,
 ) -> WorkflowsPage:
@@ -186,6 +195,7 @@ def list_workflows(
 
     Args:
         search: case-insensitive substring of the name or the description.
+        kind: only rows of this kind (default: workflows, not orchestrations); None: all.
         include_deleted: list soft-deleted workflows too.
         offset: rows to skip.
         limit: page size (1..500).
@@ -193,6 +203,8 @@ def list_workflows(
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
         raise InvalidInputError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
     conditions: list[ColumnElement[bool]] = []
+    if kind is not None:
+        conditions.append(col(Workflow.kind) == WorkflowKind(kind).value)
     if not include_deleted:
         conditions.append(col(Workflow.deleted_at).is_(None))
     term = (search or "").replace("\x00", "").strip()
@@ -214,6 +226,7 @@ def list_workflows(
     items = [
         WorkflowSummary(
             id=row.id or 0,
+            kind=row.kind,
             name=row.name,
             description=row.description,
             node_count=len(row.definition.get("nodes", [])),
@@ -224,3 +237,39 @@ def list_workflows(
         for row in rows
     ]
     return WorkflowsPage(items=items, total=total)
+
+
+def pin_node_output(
+    session: Session, *, workflow_id: int, node_id: str, output: Any
+) -> WorkflowPublic:
+    """Freeze a node's output: runs use `output` as it is instead of running the node.
+
+    Raises:
+        NotFoundError: no such workflow or node.
+        InvalidInputError: `output` is None (which would mean "not pinned").
+    """
+    if output is None:
+        raise InvalidInputError("a pinned output cannot be null; unpin the node instead")
+    return _set_pinned(session, workflow_id, node_id, output)
+
+
+def unpin_node_output(session: Session, *, workflow_id: int, node_id: str) -> WorkflowPublic:
+    """Let a pinned node run again (a no-op edit when it is not pinned).
+
+    Raises:
+        NotFoundError: no such workflow or node.
+    """
+    return _set_pinned(session, workflow_id, node_id, None)
+
+
+def _set_pinned(session: Session, workflow_id: int, node_id: str, output: Any) -> WorkflowPublic:
+    definition = dict(load_workflow(session, workflow_id).definition)
+    nodes = [dict(n) for n in definition.get("nodes", [])]
+    node = next((n for n in nodes if n.get("id") == node_id), None)
+    if node is None:
+        raise NotFoundError(f"Node {node_id!r} not found in workflow {workflow_id}")
+    node["pinned_output"] = output
+    definition["nodes"] = nodes
+    return update_workflow(
+        session, workflow_id=workflow_id, data=WorkflowUpdate(definition=definition)
+    )

@@ -1,4 +1,5 @@
-"""Service test helpers: stop leftover in-process runs after each test."""
+"""Service test helpers: stop leftover in-process runs after each test; the LLM layer's fake
+OpenAI-compatible server fixtures (`fake_server`, `fake_key`) for LLM service tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.services.execution_runner import get_runner
+from tests.llm.conftest import fake_key, fake_server, fake_server_session
+
+__all__ = ["fake_key", "fake_server", "fake_server_session"]
 
 
 @pytest.fixture(autouse=True)

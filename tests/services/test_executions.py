@@ -153,6 +153,11 @@ async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> Non
     assert statuses["start"] == "succeeded"
     assert statuses.get("result") != "succeeded"
     assert "running" not in statuses.values()
+    # Every node's final state is still recorded beside the cancel.
+    assert full.node_states is not None
+    assert full.node_states["start"]["status"] == "succeeded"
+    assert full.node_states["wait"]["status"] == "cancelled"
+    assert full.node_states["result"]["status"] == "cancelled"
 
     with pytest.raises(ConflictError), session_scope() as session:
         executions.cancel_execution(session, execution_id=execution_id)
@@ -187,8 +192,14 @@ async def test_run_inline_returns_what_was_stored(db_url: str) -> None:
     assert done.status == "succeeded"
     assert done.output == {"result": "Hello Bo"}
     stored = detail(done.id)
-    assert stored.model_dump(exclude={"definition", "node_runs"}) == done.model_dump()
+    assert stored.model_dump(exclude={"definition", "node_runs", "node_states"}) == (
+        done.model_dump()
+    )
     assert len(stored.node_runs) == 3
+    assert stored.node_states is not None
+    assert {n: s["status"] for n, s in stored.node_states.items()} == dict.fromkeys(
+        ("start", "greet", "result"), "succeeded"
+    )
 
 
 async def test_list_filters_and_paginates(db_url: str) -> None:

@@ -1,0 +1,229 @@
+"""LLM settings: provider keys, base URLs and switches, and the editable model map.
+
+Keys are stored in `provider_setting` and never leave this module except into the LLM
+client (through `current_llm_settings`): the public schema carries only whether a key is
+set and its last 4 characters (for keys long enough that this gives nothing away).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlmodel import Session, col, select
+
+from app.llm.deployments import DEFAULT_KEY_ENV, Provider
+from app.llm.model_map import DEFAULT_ALIASES, ModelMap
+from app.llm.provider_access import ProviderConfig
+from app.models.db import get_engine
+from app.models.llm import (
+    GROUP_NAME_MAX,
+    MODEL_NAME_MAX,
+    ModelMapping,
+    ModelMapPublic,
+    ModelMapUpdate,
+    ProviderSetting,
+    ProviderSettingPublic,
+    ProviderSettingUpdate,
+)
+from app.models.types import utc_now
+from app.services.errors import InvalidInputError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+PROVIDERS = tuple(p for p in Provider if p is not Provider.MOCK)
+MAX_GROUPS = 50
+MAX_GROUP_MODELS = 20
+LAST4_MIN_KEY_LENGTH = 12
+SETTINGS_TTL_S = 2.0
+
+
+def _provider(name: str) -> Provider:
+    if name not in {p.value for p in PROVIDERS}:
+        known = ", ".join(p.value for p in PROVIDERS)
+        raise NotFoundError(f"Unknown provider {name!r} (known: {known})")
+    return Provider(name)
+
+
+def _public(provider: Provider, row: ProviderSetting | None) -> ProviderSettingPublic:
+    key = row.api_key if row is not None else None
+    env_var = DEFAULT_KEY_ENV[provider]
+    return ProviderSettingPublic(
+        provider=provider.value,
+        configured=bool(key),
+        key_last4=key[-4:] if key and len(key) >= LAST4_MIN_KEY_LENGTH else None,
+        env_configured=bool(env_var and os.environ.get(env_var)),
+        env_var=env_var,
+        api_base=row.api_base if row is not None else None,
+        enabled=row.enabled if row is not None else True,
+        updated_at=row.updated_at if row is not None else None,
+    )
+
+
+def list_providers(session: Session) -> list[ProviderSettingPublic]:
+    """Every provider's settings (masked), in a fixed order."""
+    rows = {row.provider: row for row in session.exec(select(ProviderSetting)).all()}
+    return [_public(provider, rows.get(provider.value)) for provider in PROVIDERS]
+
+
+def _clean_key(value: str | None) -> str | None:
+    key = (value or "").strip()
+    if not key:
+        return None
+    if any(ch.isspace() or not ch.isprintable() for ch in key):
+        raise InvalidInputError("api_key must not contain spaces or control characters")
+    return key
+
+
+def _clean_base(value: str | None) -> str | None:
+    base = (value or "").strip()
+    if not base:
+        return None
+    parts = urlsplit(base)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise InvalidInputError("api_base must be an http:// or https:// URL with a host")
+    return base.rstrip("/")
+
+
+def update_provider(
+    session: Session, *, provider: str, data: ProviderSettingUpdate
+) -> ProviderSettingPublic:
+    """Change the fields sent: a new key (null or "" removes it), base URL, enabled.
+
+    Raises:
+        NotFoundError: unknown provider.
+        InvalidInputError: a malformed key or base URL.
+    """
+    known = _provider(provider)
+    row = session.get(ProviderSetting, known.value)
+    if row is None:
+        row = ProviderSetting(provider=known.value, updated_at=utc_now())
+    sent = data.model_fields_set
+    if "api_key" in sent:
+        row.api_key = _clean_key(data.api_key)
+    if "api_base" in sent:
+        row.api_base = _clean_base(data.api_base)
+    if "enabled" in sent and data.enabled is not None:
+        row.enabled = data.enabled
+    row.updated_at = utc_now()
+    session.add(row)
+    session.flush()
+    invalidate_settings_cache()
+    return _public(known, row)
+
+
+def _groups(session: Session) -> dict[str, list[str]]:
+    rows = session.exec(
+        select(ModelMapping).order_by(col(ModelMapping.position), col(ModelMapping.name))
+    ).all()
+    return {row.name: list(row.models) for row in rows}
+
+
+def get_model_map(session: Session) -> ModelMapPublic:
+    """The groups of equivalent models (in order) and the built-in aliases."""
+    return ModelMapPublic(groups=_groups(session), aliases=dict(DEFAULT_ALIASES))
+
+
+def _checked_groups(groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    problems: list[str] = []
+    if len(groups) > MAX_GROUPS:
+        problems.append(f"at most {MAX_GROUPS} groups")
+    checked: dict[str, list[str]] = {}
+    for raw_name, raw_models in groups.items():
+        name = raw_name.strip()
+        if not name or len(name) > GROUP_NAME_MAX or "\x00" in name:
+            problems.append(f"group name {raw_name!r} must be 1 to {GROUP_NAME_MAX} characters")
+            continue
+        if name in checked:
+            problems.append(f"group {name!r} appears twice")
+            continue
+        models = [model.strip() for model in raw_models]
+        if not models or len(models) > MAX_GROUP_MODELS:
+            problems.append(f"group {name!r} needs 1 to {MAX_GROUP_MODELS} models")
+        bad = [m for m in models if not m or len(m) > MODEL_NAME_MAX or "\x00" in m]
+        if bad:
+            problems.append(f"group {name!r} has empty or too long model names")
+        resolved = [DEFAULT_ALIASES.get(m, m) for m in models]
+        if len(set(resolved)) != len(resolved):
+            problems.append(f"group {name!r} lists a model twice")
+        checked[name] = resolved
+    if problems:
+        raise InvalidInputError("Invalid model map: " + "; ".join(problems))
+    return checked
+
+
+def update_model_map(session: Session, *, data: ModelMapUpdate) -> ModelMapPublic:
+    """Replace every group (their order is kept); aliases are resolved to full names.
+
+    Raises:
+        InvalidInputError: empty or repeated names, too many groups or models.
+    """
+    groups = _checked_groups(data.groups)
+    now = utc_now()
+    for row in session.exec(select(ModelMapping)).all():
+        session.delete(row)
+    session.flush()
+    for position, (name, models) in enumerate(groups.items()):
+        session.add(ModelMapping(name=name, models=models, position=position, updated_at=now))
+    session.flush()
+    invalidate_settings_cache()
+    return get_model_map(session)
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """What the LLM client of a run uses from the settings."""
+
+    providers: dict[str, ProviderConfig] = field(default_factory=dict)
+    model_map: ModelMap = field(default_factory=ModelMap)
+
+    def lookup(self, provider: str) -> ProviderConfig | None:
+        """A `ProviderLookup`: the settings of `provider`, or None."""
+        return self.providers.get(provider)
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[float, LLMSettings]] = {}
+
+
+def invalidate_settings_cache() -> None:
+    """Forget the cached settings (this process re-reads them on the next run)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _read_settings() -> LLMSettings:
+    with Session(get_engine().execution_options(sqlite_begin="DEFERRED")) as session:
+        rows = session.exec(select(ProviderSetting)).all()
+        providers = {
+            row.provider: ProviderConfig(row.api_key, row.api_base, row.enabled) for row in rows
+        }
+        groups: dict[str, Iterable[str]] = dict(_groups(session))
+    return LLMSettings(providers, ModelMap(groups=groups))
+
+
+def current_llm_settings() -> LLMSettings:
+    """The settings, cached for a couple of seconds (other workers' edits show up after that).
+
+    A database failure leaves the environment and built-in defaults in charge: settings must
+    never stop a run.
+    """
+    key = str(get_engine().url)
+    now = time.monotonic()
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    try:
+        settings = _read_settings()
+    except Exception as exc:
+        logger.warning("could not read the LLM settings (%s); using the defaults", exc)
+        settings = LLMSettings()
+    with _cache_lock:
+        _cache[key] = (now + SETTINGS_TTL_S, settings)
+    return settings

@@ -1,0 +1,112 @@
+"""LLM settings and monitoring routes on SQLite and PostgreSQL: keys go in and never come out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from app.llm.breaker import CircuitBreaker
+from app.llm.model_map import DEFAULT_GROUPS
+from app.llm.types import FallbackEvent
+from app.services.breaker_store_sql import SqlBreakerStore
+from app.services.llm_events import FallbackRecorder
+
+SECRET = "sk-api-test-5e4d3c2b1a09ABCD"
+
+
+async def test_a_key_is_accepted_but_only_its_last_four_characters_come_back(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    put = await client.put(
+        "/api/llm/providers/openai",
+        json={"api_key": SECRET, "api_base": "https://gateway.example.com/v1"},
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["configured"] is True and put.json()["key_last4"] == "ABCD"
+    listed = await client.get("/api/llm/providers")
+    openai = next(p for p in listed.json() if p["provider"] == "openai")
+    assert (openai["configured"], openai["api_base"], openai["enabled"]) == (
+        True,
+        "https://gateway.example.com/v1",
+        True,
+    )
+    docs = await client.get("/api/openapi.json")
+    for response in (put, listed, docs):
+        assert SECRET not in response.text
+    assert SECRET not in caplog.text
+
+    off = await client.put("/api/llm/providers/openai", json={"enabled": False})
+    assert (off.json()["configured"], off.json()["enabled"]) == (True, False)
+    cleared = await client.put("/api/llm/providers/openai", json={"api_key": None})
+    assert (cleared.json()["configured"], cleared.json()["key_last4"]) == (False, None)
+
+
+async def test_bad_provider_requests_get_json_errors(client: httpx.AsyncClient) -> None:
+    unknown = await client.put("/api/llm/providers/acme", json={"enabled": True})
+    assert unknown.status_code == 404 and "Unknown provider 'acme'" in unknown.json()["detail"]
+    bad_base = await client.put("/api/llm/providers/openai", json={"api_base": "file:///etc"})
+    assert bad_base.status_code == 422 and "api_base" in bad_base.json()["detail"]
+    bad_type = await client.put("/api/llm/providers/openai", json={"enabled": "maybe"})
+    assert bad_type.status_code == 422
+    malformed = await client.put(
+        "/api/llm/providers/openai",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert malformed.status_code == 400
+
+
+async def test_the_model_map_is_read_and_replaced(client: httpx.AsyncClient) -> None:
+    seeded = (await client.get("/api/llm/model-map")).json()
+    assert seeded["groups"] == {k: list(v) for k, v in DEFAULT_GROUPS.items()}
+    assert seeded["aliases"]["claude-sonnet"] == "anthropic/claude-sonnet-4-5"
+    groups = {"local": ["openai_compatible/llama3", "gpt-4o-mini"]}
+    put = await client.put("/api/llm/model-map", json={"groups": groups})
+    assert put.status_code == 200, put.text
+    assert put.json()["groups"] == {"local": ["openai_compatible/llama3", "openai/gpt-4o-mini"]}
+    assert (await client.get("/api/llm/model-map")).json()["groups"] == put.json()["groups"]
+    bad = await client.put("/api/llm/model-map", json={"groups": {"x": []}})
+    assert bad.status_code == 422 and "needs 1 to 20 models" in bad.json()["detail"]
+    wrong = await client.put("/api/llm/model-map", json={"groups": ["gpt-4o"]})
+    assert wrong.status_code == 422
+
+
+async def test_breakers_and_fallbacks_are_visible(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    assert (await client.get("/api/llm/breakers")).json() == []
+    CircuitBreaker(SqlBreakerStore(engine), failure_threshold=1).record_failure(
+        "openai/gpt-4o", "server_error"
+    )
+    recorder = FallbackRecorder(engine)
+    recorder(
+        FallbackEvent(
+            at=datetime.now(UTC),
+            from_deployment="openai/gpt-4o",
+            to_deployment="anthropic/claude-sonnet-4-5",
+            reason="server_error",
+            detail="HTTP 500",
+        )
+    )
+    await recorder.drain()
+    (breaker,) = (await client.get("/api/llm/breakers")).json()
+    assert (breaker["deployment"], breaker["phase"], breaker["last_error"]) == (
+        "openai/gpt-4o",
+        "open",
+        "server_error",
+    )
+    assert breaker["opened_at"] is not None
+    (event,) = (await client.get("/api/llm/fallbacks", params={"limit": 5})).json()
+    assert (event["from_deployment"], event["to_deployment"], event["reason"]) == (
+        "openai/gpt-4o",
+        "anthropic/claude-sonnet-4-5",
+        "server_error",
+    )
+    too_many = await client.get("/api/llm/fallbacks", params={"limit": 10_000})
+    assert too_many.status_code == 422

@@ -1,0 +1,129 @@
+"""LLM settings on SQLite and PostgreSQL: provider keys stored but never shown, base URLs,
+switches, and the editable model map."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from app.llm.model_map import DEFAULT_ALIASES, DEFAULT_GROUPS
+from app.models.llm import ModelMapUpdate, ProviderSetting, ProviderSettingUpdate
+from app.services import llm_settings
+from app.services.errors import InvalidInputError, NotFoundError
+
+SECRET = "sk-live-0123456789abcdefWXYZ"
+
+
+def test_every_provider_is_listed_unconfigured_at_first(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-never-shown-1234")
+    providers = llm_settings.list_providers(session)
+    assert [p.provider for p in providers] == [
+        "openai",
+        "anthropic",
+        "gemini",
+        "openai_compatible",
+    ]
+    openai, anthropic = providers[0], providers[1]
+    assert (openai.configured, openai.env_configured, openai.env_var) == (
+        False,
+        True,
+        "OPENAI_API_KEY",
+    )
+    assert (anthropic.configured, anthropic.env_configured, anthropic.enabled) == (
+        False,
+        False,
+        True,
+    )
+    assert "sk-env-key" not in str([p.model_dump() for p in providers])
+
+
+def test_a_stored_key_is_masked_replaced_and_removed(session: Session) -> None:
+    shown = llm_settings.update_provider(
+        session, provider="anthropic", data=ProviderSettingUpdate(api_key=f"  {SECRET} ")
+    )
+    assert (shown.configured, shown.key_last4) == (True, "WXYZ")
+    assert SECRET not in shown.model_dump_json()
+    session.commit()
+    settings = llm_settings.current_llm_settings()
+    assert settings.lookup("anthropic") is not None
+    assert settings.lookup("anthropic").api_key == SECRET  # type: ignore[union-attr]
+    assert SECRET not in repr(settings.lookup("anthropic"))
+    row = session.get(ProviderSetting, "anthropic")
+    assert row is not None and SECRET not in repr(row) and SECRET not in str(row)
+
+    # Sending only `enabled` keeps the key; sending null removes it.
+    kept = llm_settings.update_provider(
+        session, provider="anthropic", data=ProviderSettingUpdate(enabled=False)
+    )
+    assert (kept.configured, kept.enabled) == (True, False)
+    removed = llm_settings.update_provider(
+        session, provider="anthropic", data=ProviderSettingUpdate.model_validate({"api_key": None})
+    )
+    assert (removed.configured, removed.key_last4, removed.enabled) == (False, None, False)
+
+
+def test_short_keys_show_no_characters(session: Session) -> None:
+    shown = llm_settings.update_provider(
+        session, provider="openai", data=ProviderSettingUpdate(api_key="sk-short")
+    )
+    assert (shown.configured, shown.key_last4) == (True, None)
+
+
+def test_bad_provider_settings_are_refused(session: Session) -> None:
+    with pytest.raises(NotFoundError, match="Unknown provider 'mock'"):
+        llm_settings.update_provider(session, provider="mock", data=ProviderSettingUpdate())
+    with pytest.raises(InvalidInputError, match="api_base"):
+        llm_settings.update_provider(
+            session, provider="openai_compatible", data=ProviderSettingUpdate(api_base="ftp://x")
+        )
+    with pytest.raises(InvalidInputError, match="api_key"):
+        llm_settings.update_provider(
+            session, provider="openai", data=ProviderSettingUpdate(api_key="sk one two")
+        )
+    base = llm_settings.update_provider(
+        session,
+        provider="openai_compatible",
+        data=ProviderSettingUpdate(api_base="http://127.0.0.1:11434/v1/"),
+    )
+    assert base.api_base == "http://127.0.0.1:11434/v1"
+
+
+def test_the_model_map_starts_from_the_defaults_and_can_be_replaced(session: Session) -> None:
+    seeded = llm_settings.get_model_map(session)
+    assert seeded.groups == {name: list(models) for name, models in DEFAULT_GROUPS.items()}
+    assert seeded.aliases == DEFAULT_ALIASES
+
+    groups = {"local": ["openai_compatible/llama3", "gpt-4o-mini"], "flagship": ["gpt-4o"]}
+    replaced = llm_settings.update_model_map(session, data=ModelMapUpdate(groups=groups))
+    assert replaced.groups == {
+        "local": ["openai_compatible/llama3", "openai/gpt-4o-mini"],
+        "flagship": ["openai/gpt-4o"],
+    }
+    session.commit()
+    model_map = llm_settings.current_llm_settings().model_map
+    assert model_map.equivalents("openai_compatible/llama3") == [
+        "openai_compatible/llama3",
+        "openai/gpt-4o-mini",
+    ]
+    assert model_map.equivalents("claude-sonnet") == ["anthropic/claude-sonnet-4-5"]
+
+
+@pytest.mark.parametrize(
+    ("groups", "problem"),
+    [
+        ({"": ["gpt-4o"]}, "group name"),
+        ({"empty": []}, "needs 1 to 20 models"),
+        ({"twice": ["gpt-4o", "openai/gpt-4o"]}, "lists a model twice"),
+        ({"blank": ["gpt-4o", " "]}, "empty or too long"),
+        ({"a": ["gpt-4o"], " a ": ["gpt-4o-mini"]}, "appears twice"),
+    ],
+)
+def test_a_bad_model_map_is_refused_whole(
+    session: Session, groups: dict[str, list[str]], problem: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=problem):
+        llm_settings.update_model_map(session, data=ModelMapUpdate(groups=groups))
+    assert llm_settings.get_model_map(session).groups.keys() == DEFAULT_GROUPS.keys()
