@@ -1,19 +1,22 @@
-"""Reactive-run routes: run all/stale/this node/up to here, node states, stale nodes, pins."""
+"""Reactive-run routes: run all/stale/this node/up to here, node states, stale nodes, pins,
+and the estimated cost of the LLM nodes an explicit run would call."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, status
+from fastapi import APIRouter, Body, Path, Query, status
 from pydantic import BaseModel, Field
 
 from app.api.params import WorkflowIdPath
 from app.api.schemas import ErrorResponse, ExecutionStarted
 from app.api.strict_json import StrictJSONRoute
+from app.models.cost_estimate import WorkflowCostEstimate
 from app.models.node_cache import NodeState
 from app.models.workflow import WorkflowPublic
 from app.services import reactive_runs
 from app.services import workflows as workflow_service
+from app.services.cost_estimates import estimate_workflow_cost
 from app.services.reactive_runs import RunMode
 from app.services.unit_of_work import session_scope
 
@@ -28,6 +31,10 @@ router = APIRouter(
 )
 
 NodeIdPath = Annotated[str, Path(min_length=1, max_length=64, description="Node id.")]
+NodeIdsQuery = Annotated[
+    str | None,
+    Query(max_length=4096, description="Comma-separated node ids; empty or absent: all nodes."),
+]
 
 
 class RunRequest(BaseModel):
@@ -102,6 +109,21 @@ def stale_nodes(workflow_id: WorkflowIdPath) -> StaleNodes:
         stale = reactive_runs.stale_node_ids(session, workflow_id=workflow_id)
         side_effects = reactive_runs.side_effect_nodes(session, workflow_id=workflow_id)
     return StaleNodes(stale=sorted(stale), side_effects=side_effects)
+
+
+@router.get(
+    "/{workflow_id}/cost-estimate",
+    response_model=WorkflowCostEstimate,
+    summary="Estimated cost of the LLM nodes",
+)
+def cost_estimate(
+    workflow_id: WorkflowIdPath, node_ids: NodeIdsQuery = None
+) -> WorkflowCostEstimate:
+    """What the agent and orchestration nodes would likely cost on an explicit run (an
+    estimate: prompts as written, outputs at their cap, the provider a call would use now)."""
+    wanted = {n.strip() for n in (node_ids or "").split(",") if n.strip()}
+    with session_scope(read_only=True) as session:
+        return estimate_workflow_cost(session, workflow_id=workflow_id, node_ids=wanted or None)
 
 
 @router.post(

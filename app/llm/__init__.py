@@ -20,6 +20,7 @@ from app.llm.cost import CostCalculator, Price
 from app.llm.deployments import Deployment, Provider
 from app.llm.engine_adapter import EngineLLMAdapter
 from app.llm.errors import LLMCallFailed, LLMError, NoDeploymentError, ProviderError
+from app.llm.estimate import CallEstimate, estimate_call
 from app.llm.fallback import FallbackPolicy
 from app.llm.model_map import ModelMap
 from app.llm.provider_access import ProviderConfig, reset_provider_lookup, use_provider_lookup
@@ -31,6 +32,7 @@ __all__ = [
     "BreakerPhase",
     "BreakerState",
     "BreakerStore",
+    "CallEstimate",
     "CircuitBreaker",
     "CostCalculator",
     "Deployment",
@@ -53,6 +55,7 @@ __all__ = [
     "ProviderError",
     "RoutingStrategy",
     "SqliteBreakerStore",
+    "estimate_call",
     "reset_provider_lookup",
     "use_provider_lookup",
 ]
