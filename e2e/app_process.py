@@ -88,13 +88,20 @@ def _ready(url: str) -> bool:
         return False
 
 
-def start_app(work_dir: Path) -> AppProcess:
+def start_app(work_dir: Path, *, prod: bool = False) -> AppProcess:
     """Run `reflex run` on free ports and wait until both the backend and frontend answer.
+
+    Args:
+        work_dir: a scratch folder for the database, the build and the log.
+        prod: run the production build on one port (`--env prod --single-port`) instead of
+            the dev server (the benchmarks measure both).
 
     Raises:
         RuntimeError: the app exited or did not become ready in time (with its log).
     """
-    frontend_port, backend_port = free_port(), free_port()
+    backend_port = free_port()
+    frontend_port = backend_port if prod else free_port()
+    mode = ["--env", "prod", "--single-port"] if prod else []
     log_path = work_dir / "reflex.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -103,6 +110,7 @@ def start_app(work_dir: Path) -> AppProcess:
                 "-m",
                 "reflex",
                 "run",
+                *mode,
                 "--frontend-port",
                 str(frontend_port),
                 "--backend-port",

@@ -136,15 +136,17 @@ def test_run_a_sample_and_read_its_node_outputs(page: Page) -> None:
     save_screenshot(page, "execution_detail")
 
 
-def test_run_with_input_from_the_workflow_page(page: Page) -> None:
+def test_run_with_input_from_the_canvas(page: Page) -> None:
     find_workflow(page, "Hello, Flowbook").get_by_role("link", name="Hello, Flowbook").click()
     expect(page.get_by_role("heading", name="Hello, Flowbook")).to_be_visible()
-    expect(page.locator("[data-node='greet']")).to_be_visible()
-    page.get_by_placeholder('{"name": "Ada"}').fill('{"name": "Grace"}')
+    greet = page.locator(".react-flow__node[data-id='greet']")
+    expect(greet).to_be_visible()
+    page.get_by_role("button", name="Test input").click()
+    page.get_by_label("Test input").fill('{"name": "Grace"}')
     save_screenshot(page, "workflow_page")
-    page.get_by_role("button", name="Run workflow").click()
-    page.wait_for_url(re.compile(r"/executions/\d+$"))
-    expect(page.locator("details[data-node='greet']")).to_contain_text("Hello, Grace!")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(greet.locator("[data-preview]")).to_contain_text("Hello, Grace!")
 
 
 def test_executions_refresh_live_and_filter_by_status(page: Page, api: httpx.Client) -> None:

@@ -1,0 +1,1 @@
+"""The workflow canvas and its panels (palette, inspector, output panel, toolbar)."""

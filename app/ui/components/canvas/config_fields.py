@@ -1,0 +1,133 @@
+"""Inputs of the inspector form, one per kind of config field (text, code, select, ...)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.editor_form import FieldView, KeyValue
+from app.ui.state.editor_state import EditorState as S
+
+
+def field_key(*parts: rx.Var | str) -> rx.Var:
+    """A React key for an uncontrolled input: new after undo/redo or another selection."""
+    text: rx.Var = S.form_key.to_string() + "-" + S.sel_id
+    for part in parts:
+        text = text + "-" + part
+    return text
+
+
+def _text_input(field: FieldView) -> rx.Component:
+    return rx.input(
+        default_value=field.value,
+        on_blur=S.set_field(field.name),
+        key=field_key(field.name),
+        name=field.name,
+        width="100%",
+        size="2",
+        color_scheme=rx.cond(field.error != "", "red", "gray"),
+        class_name=rx.cond(field.error != "", "fb-invalid", ""),
+    )
+
+
+def _area(field: FieldView, rows: str) -> rx.Component:
+    return rx.text_area(
+        default_value=field.value,
+        on_blur=S.set_field(field.name),
+        key=field_key(field.name),
+        name=field.name,
+        rows=rows,
+        width="100%",
+        class_name=rx.cond(field.error != "", "fb-mono fb-invalid", "fb-mono"),
+        resize="vertical",
+    )
+
+
+def _kv_row(field: FieldView, row: KeyValue, index: rx.Var[int]) -> rx.Component:
+    return rx.hstack(
+        rx.input(
+            default_value=row.key,
+            placeholder="name",
+            on_blur=S.set_row(field.name, index, "key"),
+            key=field_key(field.name, "k", index.to_string(), row.key),
+            size="1",
+            flex="2",
+        ),
+        rx.input(
+            default_value=row.value,
+            placeholder="value",
+            on_blur=S.set_row(field.name, index, "value"),
+            key=field_key(field.name, "v", index.to_string(), row.key),
+            size="1",
+            flex="3",
+        ),
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=S.remove_row(field.name, index),
+            aria_label="Remove row",
+        ),
+        spacing="1",
+        width="100%",
+        align="center",
+    )
+
+
+def _kv(field: FieldView) -> rx.Component:
+    return rx.vstack(
+        rx.foreach(field.rows, lambda row, index: _kv_row(field, row, index)),
+        rx.button(
+            rx.icon("plus", size=12),
+            "Add",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.add_row(field.name),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _control(field: FieldView) -> rx.Component:
+    return rx.match(
+        field.kind,
+        ("select", rx.select(field.options, value=field.value, on_change=S.set_choice(field.name))),
+        ("toggle", rx.switch(checked=field.checked, on_change=S.set_toggle(field.name))),
+        ("code", _area(field, "4")),
+        ("json", _area(field, "4")),
+        ("textarea", _area(field, "3")),
+        ("kv", _kv(field)),
+        _text_input(field),
+    )
+
+
+def config_field(field: FieldView) -> rx.Component:
+    """One labelled field of the inspector form with its validation message and help."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text(field.title, size="2", weight="medium"),
+            rx.cond(field.required, rx.text("*", color=rx.color("red", 10), size="2")),
+            spacing="1",
+        ),
+        _control(field),
+        rx.cond(
+            field.error != "",
+            rx.hstack(
+                rx.icon("circle_alert", size=12),
+                rx.text(field.error, size="1"),
+                color=rx.color("red", 11),
+                spacing="1",
+                align="center",
+                data_testid="field-error",
+            ),
+        ),
+        rx.cond(
+            field.description != "",
+            rx.text(field.description, size="1", color=rx.color("gray", 10)),
+        ),
+        spacing="1",
+        width="100%",
+        data_field=field.name,
+    )

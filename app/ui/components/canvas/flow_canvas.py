@@ -1,0 +1,54 @@
+"""The React Flow canvas (assets/flow_canvas.jsx) as a Reflex component, bound to the editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import passthrough_event_spec
+
+from app.ui.state.editor_state import EditorState as S
+
+CANVAS_MODULE = rx.asset("flow_canvas.jsx")
+
+
+class FlowCanvas(rx.NoSSRComponent):
+    """@xyflow/react 12 with local state: Python receives committed edits only."""
+
+    library = CANVAS_MODULE.importable_path
+    lib_dependencies: list[str] = ["@xyflow/react@12.12.1"]
+    tag = "FlowCanvas"
+
+    nodes: rx.Var[list[dict[str, Any]]]
+    edges: rx.Var[list[dict[str, Any]]]
+    statuses: rx.Var[dict[str, Any]]
+    auto_run: rx.Var[bool]
+    fit_key: rx.Var[int]
+    color_mode: rx.Var[str]
+
+    on_nodes_moved: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_connect_nodes: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_delete_items: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_select: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_drop_node: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_node_action: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_command: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+
+
+def flow_canvas() -> rx.Component:
+    """The editor's canvas, filling its (explicitly sized) container."""
+    return FlowCanvas.create(
+        nodes=S.rf_nodes,
+        edges=S.rf_edges,
+        statuses=S.statuses,
+        auto_run=S.auto_run,
+        fit_key=S.fit_key,
+        color_mode=rx.color_mode_cond("light", "dark"),
+        on_nodes_moved=S.nodes_moved,
+        on_connect_nodes=S.connect_nodes,
+        on_delete_items=S.delete_items,
+        on_select=S.select,
+        on_drop_node=S.drop_node,
+        on_node_action=S.node_action,
+        on_command=S.command,
+    )

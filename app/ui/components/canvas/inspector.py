@@ -1,0 +1,228 @@
+"""The inspector: a form generated from the selected node's config schema, plus its settings."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.canvas.config_fields import config_field, field_key
+from app.ui.state.editor_inspector_mixin import ExpressionHint
+from app.ui.state.editor_state import EditorState as S
+
+ON_ERROR_CHOICES = ["stop", "continue", "error_output"]
+
+
+def _hint(hint: ExpressionHint) -> rx.Component:
+    return rx.hstack(
+        rx.text(hint.label, size="1", color=rx.color("gray", 11), flex="1", truncate=True),
+        rx.code(hint.expression, size="1", variant="soft"),
+        align="center",
+        spacing="2",
+        width="100%",
+        cursor="copy",
+        title="Click to copy",
+        on_click=[rx.set_clipboard(hint.expression), rx.toast.info("Copied", duration=900)],
+    )
+
+
+def _section(title: str, *children: rx.Component) -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            title,
+            size="1",
+            weight="bold",
+            color=rx.color("gray", 10),
+            text_transform="uppercase",
+            letter_spacing="0.06em",
+        ),
+        *children,
+        spacing="3",
+        width="100%",
+    )
+
+
+def _header() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.center(
+                rx.icon(S.sel_icon, size=17, color="white"),
+                width="34px",
+                height="34px",
+                min_width="34px",
+                border_radius="9px",
+                background=S.sel_color,
+            ),
+            rx.input(
+                default_value=S.sel_name,
+                on_blur=S.rename,
+                key=field_key("name"),
+                aria_label="Node name",
+                variant="soft",
+                size="3",
+                weight="bold",
+                flex="1",
+            ),
+            rx.icon_button(
+                rx.icon("x", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=S.focus_node(""),
+                aria_label="Close inspector",
+            ),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        rx.text(S.sel_type_label, " · ", S.sel_id, size="1", color=rx.color("gray", 10)),
+        rx.text(S.sel_description, size="1", color=rx.color("gray", 11)),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.flex(
+        rx.button(rx.icon("play", size=13), "Run node", size="1", on_click=S.run_node(S.sel_id)),
+        rx.button(
+            rx.icon("skip_forward", size=13),
+            "Run up to here",
+            size="1",
+            variant="soft",
+            on_click=S.run_up_to(S.sel_id),
+        ),
+        rx.button(
+            rx.icon("panel_bottom", size=13),
+            "Output",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.open_output(""),
+        ),
+        rx.cond(
+            S.sel_pinned,
+            rx.button(
+                rx.icon("pin_off", size=13),
+                "Unpin",
+                size="1",
+                variant="soft",
+                color_scheme="amber",
+                on_click=S.unpin_output,
+            ),
+            rx.button(
+                rx.icon("pin", size=13),
+                "Pin output",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=S.pin_output,
+                disabled=~S.sel_has_output,
+            ),
+        ),
+        rx.button(
+            rx.icon("copy", size=13),
+            "Duplicate",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.duplicate_selected,
+        ),
+        rx.button(
+            rx.icon("trash_2", size=13),
+            "Delete",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            on_click=S.delete_selected,
+        ),
+        wrap="wrap",
+        gap="6px",
+        width="100%",
+    )
+
+
+def _settings() -> rx.Component:
+    return _section(
+        "Settings",
+        rx.hstack(
+            rx.text("Disabled", size="2", flex="1"),
+            rx.switch(checked=S.sel_disabled, on_change=S.set_disabled),
+            width="100%",
+        ),
+        rx.grid(
+            rx.vstack(
+                rx.text("Timeout (s)", size="1", color=rx.color("gray", 11)),
+                rx.input(
+                    default_value=S.sel_timeout,
+                    placeholder="default",
+                    key=field_key("timeout"),
+                    on_blur=S.set_timeout,
+                    size="1",
+                    width="100%",
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.text("Retries", size="1", color=rx.color("gray", 11)),
+                rx.input(
+                    default_value=S.sel_retries,
+                    key=field_key("retries"),
+                    on_blur=S.set_retries,
+                    size="1",
+                    width="100%",
+                ),
+                spacing="1",
+            ),
+            columns="2",
+            spacing="2",
+            width="100%",
+        ),
+        rx.vstack(
+            rx.text("On error", size="1", color=rx.color("gray", 11)),
+            rx.select(ON_ERROR_CHOICES, value=S.sel_on_error, on_change=S.set_on_error, size="1"),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def inspector() -> rx.Component:
+    """The right panel; shown while exactly one node is selected."""
+    return rx.cond(
+        S.sel_id != "",
+        rx.scroll_area(
+            rx.vstack(
+                _header(),
+                _actions(),
+                rx.divider(),
+                _section(
+                    "Parameters",
+                    rx.cond(
+                        S.fields.length() > 0,
+                        rx.foreach(S.fields, config_field),
+                        rx.text(
+                            "This node has no parameters.", size="2", color=rx.color("gray", 10)
+                        ),
+                    ),
+                ),
+                rx.cond(
+                    S.hints.length() > 0,
+                    _section(
+                        "Expressions",
+                        rx.vstack(rx.foreach(S.hints, _hint), spacing="2", width="100%"),
+                    ),
+                ),
+                rx.divider(),
+                _settings(),
+                spacing="4",
+                padding="16px",
+                width="100%",
+            ),
+            type="hover",
+            scrollbars="vertical",
+            width="360px",
+            min_width="360px",
+            height="100%",
+            border_left=f"1px solid {rx.color('gray', 5)}",
+            background=rx.color("gray", 1),
+            data_testid="inspector",
+        ),
+    )

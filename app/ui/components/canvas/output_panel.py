@@ -1,0 +1,85 @@
+"""The output panel: a bottom drawer with a node's input, output, error, duration, attempts."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.json_view import json_view
+from app.ui.state.editor_state import EditorState as S
+
+
+def _stat(label: str, value: rx.Var[str]) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 10)),
+        rx.text(value, size="2", weight="medium"),
+        spacing="0",
+    )
+
+
+def _pane(title: str, text: rx.Var[str], empty: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(title, size="1", weight="bold", color=rx.color("gray", 10)),
+        rx.cond(
+            text != "",
+            json_view(text, max_height="210px"),
+            rx.text(empty, size="2", color=rx.color("gray", 9), font_style="italic"),
+        ),
+        spacing="1",
+        width="100%",
+        min_width="0",
+    )
+
+
+def output_panel() -> rx.Component:
+    """The drawer over the bottom of the canvas (open with "Output" or a double click)."""
+    return rx.cond(
+        S.drawer_open,
+        rx.vstack(
+            rx.hstack(
+                rx.icon("panel_bottom", size=16, color=rx.color("accent", 10)),
+                rx.text(S.drawer_name, size="2", weight="bold"),
+                rx.code(S.drawer_node, size="1", variant="ghost", color_scheme="gray"),
+                rx.badge(S.drawer_status, radius="full", variant="soft"),
+                rx.spacer(),
+                _stat("Duration", S.drawer_duration),
+                _stat("Attempts", S.drawer_attempts),
+                rx.icon_button(
+                    rx.icon("x", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=S.close_output,
+                    aria_label="Close output",
+                ),
+                align="center",
+                spacing="4",
+                width="100%",
+            ),
+            rx.cond(
+                S.drawer_error != "",
+                rx.callout(
+                    S.drawer_error, icon="circle_x", color_scheme="red", size="1", width="100%"
+                ),
+            ),
+            rx.grid(
+                _pane("Input", S.drawer_input, "No recorded input"),
+                _pane("Output", S.drawer_output, "No output yet"),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            spacing="3",
+            position="absolute",
+            left="12px",
+            right="12px",
+            bottom="12px",
+            max_height="45%",
+            overflow="auto",
+            padding="14px 16px",
+            border_radius="12px",
+            border=f"1px solid {rx.color('gray', 6)}",
+            background=rx.color("gray", 1),
+            box_shadow="0 12px 32px rgba(0,0,0,.16)",
+            z_index="10",
+            data_testid="output-panel",
+        ),
+    )

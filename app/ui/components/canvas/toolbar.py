@@ -1,0 +1,205 @@
+"""The editor's top bar (name, save state, history, runs) and the floating problems list."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_views import ProblemView
+
+
+def _save_state() -> rx.Component:
+    return rx.cond(
+        S.dirty,
+        rx.hstack(
+            rx.box(
+                width="7px", height="7px", border_radius="99px", background=rx.color("amber", 9)
+            ),
+            rx.text("Unsaved changes", size="1", color=rx.color("amber", 11)),
+            align="center",
+            spacing="1",
+            data_testid="unsaved-marker",
+        ),
+        rx.hstack(
+            rx.icon("cloud_check", size=13, color=rx.color("gray", 10)),
+            rx.text("Saved", size="1", color=rx.color("gray", 10)),
+            align="center",
+            spacing="1",
+            data_testid="saved-marker",
+        ),
+    )
+
+
+def _icon_button(icon: str, label: str, **props: object) -> rx.Component:
+    return rx.tooltip(
+        rx.icon_button(
+            rx.icon(icon, size=15), variant="ghost", color_scheme="gray", aria_label=label, **props
+        ),
+        content=label,
+    )
+
+
+def _input_popover() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("braces", size=14),
+                "Test input",
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+            ),
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.text(
+                    "Trigger payload (JSON), available as {{ trigger }}.",
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                rx.text_area(
+                    value=S.run_input,
+                    on_change=S.set_run_input,
+                    placeholder='{"name": "Ada"}',
+                    rows="6",
+                    width="100%",
+                    class_name="fb-mono",
+                    aria_label="Test input",
+                ),
+                rx.text("Blank: reuse the last run's input.", size="1", color=rx.color("gray", 10)),
+                spacing="2",
+            ),
+            width="340px",
+        ),
+    )
+
+
+def toolbar() -> rx.Component:
+    """Name and save state on the left, editing and run controls on the right."""
+    return rx.hstack(
+        rx.link(
+            rx.icon("arrow_left", size=16),
+            href="/workflows",
+            color=rx.color("gray", 11),
+            aria_label="All workflows",
+        ),
+        rx.heading(S.name, size="4", weight="bold", truncate=True, max_width="320px"),
+        _save_state(),
+        rx.spacer(),
+        _icon_button("undo_2", "Undo (Ctrl+Z)", on_click=S.undo, disabled=~S.can_undo),
+        _icon_button("redo_2", "Redo (Ctrl+Shift+Z)", on_click=S.redo, disabled=~S.can_redo),
+        _icon_button("layout_dashboard", "Auto-layout", on_click=S.arrange),
+        _icon_button("save", "Save (Ctrl+S)", on_click=S.save),
+        rx.separator(orientation="vertical", size="1"),
+        rx.link(
+            rx.button(
+                rx.icon("history", size=14),
+                "Executions",
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+            ),
+            href=f"/executions?workflow={S.workflow_id}",
+        ),
+        rx.hstack(
+            rx.switch(
+                checked=S.auto_run, on_change=S.set_auto_run, size="1", aria_label="Auto-run"
+            ),
+            rx.text("Auto-run", size="2"),
+            align="center",
+            spacing="2",
+            title="Run stale nodes after each edit (nodes with side effects wait for you)",
+        ),
+        _input_popover(),
+        rx.button(
+            rx.icon("refresh_cw", size=14),
+            "Run stale",
+            variant="soft",
+            size="2",
+            on_click=S.run_stale,
+            disabled=S.run_active,
+        ),
+        rx.cond(
+            S.run_active,
+            rx.button(
+                rx.spinner(size="1"),
+                "Running… Cancel",
+                color_scheme="gray",
+                variant="surface",
+                size="2",
+                on_click=S.cancel_run,
+            ),
+            rx.button(rx.icon("play", size=14), "Run", size="2", on_click=S.run_all),
+        ),
+        align="center",
+        spacing="3",
+        height="56px",
+        padding="0 16px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 1),
+        width="100%",
+    )
+
+
+def _problem(problem: ProblemView) -> rx.Component:
+    return rx.hstack(
+        rx.icon("circle_alert", size=13, color=rx.color("red", 10), min_width="13px"),
+        rx.vstack(
+            rx.cond(problem.node_name != "", rx.text(problem.node_name, size="1", weight="bold")),
+            rx.text(problem.message, size="1"),
+            spacing="0",
+        ),
+        align="start",
+        spacing="2",
+        padding="6px 8px",
+        border_radius="6px",
+        cursor=rx.cond(problem.node_id != "", "pointer", "default"),
+        class_name="fb-row",
+        on_click=S.focus_node(problem.node_id),
+        data_problem_node=problem.node_id,
+        width="100%",
+    )
+
+
+def problems_panel() -> rx.Component:
+    """The floating list of validation problems (top left of the canvas)."""
+    return rx.cond(
+        S.problems.length() > 0,
+        rx.box(
+            rx.el.details(
+                rx.el.summary(
+                    rx.hstack(
+                        rx.icon("triangle_alert", size=14, color=rx.color("red", 10)),
+                        rx.text(
+                            S.problems.length(),
+                            rx.cond(S.problems.length() == 1, " problem", " problems"),
+                            size="2",
+                            weight="medium",
+                        ),
+                        align="center",
+                        spacing="2",
+                    ),
+                    cursor="pointer",
+                    padding="8px 12px",
+                ),
+                rx.vstack(
+                    rx.foreach(S.problems, _problem),
+                    spacing="0",
+                    padding="0 6px 8px",
+                    max_height="260px",
+                    overflow_y="auto",
+                ),
+                open=True,
+            ),
+            position="absolute",
+            top="12px",
+            left="12px",
+            width="320px",
+            border_radius="10px",
+            border=f"1px solid {rx.color('red', 6)}",
+            background=rx.color("gray", 1),
+            box_shadow="0 6px 20px rgba(0,0,0,.10)",
+            z_index="5",
+            data_testid="problems-list",
+        ),
+    )

@@ -1,0 +1,229 @@
+// Flowbook's workflow canvas: React Flow 12 with local state; Python gets committed edits only.
+import React, { useCallback, useEffect, useRef, useState } from "react";
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { ArrowRight, Play } from "lucide-react";
+import { AutoRunContext, FbNode, StatusContext } from "./flow_node.jsx";
+import { CSS } from "./flow_canvas_styles.js";
+
+const NODE_MIME = "application/flowbook-node";
+const nodeTypes = { fb: FbNode };
+const defaultEdgeOptions = { interactionWidth: 18 };
+const SNAP = [10, 10];
+
+function reaches(edges, from, to) {
+  const seen = new Set();
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop();
+    if (id === to) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const e of edges) if (e.source === id) stack.push(e.target);
+  }
+  return false;
+}
+
+function isTyping(target) {
+  const tag = (target && target.tagName) || "";
+  return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+}
+
+function Canvas(props) {
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const [nodes, setNodes] = useState(() => props.nodes || []);
+  const [fitOnInit] = useState(() => (props.nodes || []).length > 0);
+  const [edges, setEdges] = useState(() => props.edges || []);
+  const [menu, setMenu] = useState(null);
+  const selectedRef = useRef([]);
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  const edgesRef = useRef(edges);
+  edgesRef.current = edges;
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+
+  useEffect(() => {
+    const serverNodes = props.nodes || [];
+    selectedRef.current = serverNodes.filter((n) => n.selected).map((n) => n.id);
+    setNodes(serverNodes);
+  }, [props.nodes]);
+  useEffect(() => setEdges(props.edges || []), [props.edges]);
+  useEffect(() => {
+    if (!props.fitKey || !(propsRef.current.nodes || []).length) return undefined;
+    const timer = window.setTimeout(() => fitView({ padding: 0.12, maxZoom: 1.1, duration: 250 }), 60);
+    return () => window.clearTimeout(timer);
+  }, [props.fitKey]);
+
+  const send = (name, payload) => {
+    const handler = propsRef.current[name];
+    if (handler) handler(payload);
+  };
+
+  const onNodesChange = useCallback((changes) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
+  const onEdgesChange = useCallback((changes) => setEdges((es) => applyEdgeChanges(changes, es)), []);
+  const onNodeDragStop = useCallback((_event, _node, dragged) => {
+    send("onNodesMoved", { moves: dragged.map((n) => ({ id: n.id, x: n.position.x, y: n.position.y })) });
+  }, []);
+  const onConnect = useCallback((c) => {
+    send("onConnectNodes", { source: c.source, source_handle: c.sourceHandle || "out",
+      target: c.target, target_handle: c.targetHandle || "in" });
+  }, []);
+  const isValidConnection = useCallback((c) => {
+    if (!c.source || !c.target || c.source === c.target) return false;
+    const source = nodesRef.current.find((n) => n.id === c.source);
+    const target = nodesRef.current.find((n) => n.id === c.target);
+    if (!source || !target) return false;
+    if (!(source.data.outputs || []).includes(c.sourceHandle || "out")) return false;
+    if (!(target.data.inputs || []).includes(c.targetHandle || "in")) return false;
+    const current = edgesRef.current;
+    if (current.some((e) => e.source === c.source && e.target === c.target &&
+      (e.sourceHandle || "out") === (c.sourceHandle || "out"))) return false;
+    return !reaches(current, c.target, c.source);
+  }, []);
+  const onDelete = useCallback(({ nodes: ns, edges: es }) => {
+    send("onDeleteItems", { nodes: ns.map((n) => n.id), edges: es.map((e) => e.id) });
+  }, []);
+  const onSelectionChange = useCallback(({ nodes: ns }) => {
+    const ids = ns.map((n) => n.id);
+    const before = selectedRef.current;
+    if (ids.length === before.length && ids.every((id, i) => id === before[i])) return;
+    selectedRef.current = ids;
+    send("onSelect", { ids });
+  }, []);
+  const onDrop = useCallback((event) => {
+    event.preventDefault();
+    const type = event.dataTransfer.getData(NODE_MIME);
+    if (!type) return;
+    const p = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    send("onDropNode", { type, x: Math.round(p.x - 120), y: Math.round(p.y - 30) });
+  }, [screenToFlowPosition]);
+  const onDragOver = useCallback((event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+  }, []);
+  const onNodeDoubleClick = useCallback((_event, node) => {
+    send("onNodeAction", { id: node.id, action: "open_output" });
+  }, []);
+  const onNodeContextMenu = useCallback((event, node) => {
+    event.preventDefault();
+    setMenu({ id: node.id, x: event.clientX, y: event.clientY });
+  }, []);
+  const act = (action) => {
+    if (menu) send("onNodeAction", { id: menu.id, action });
+    setMenu(null);
+  };
+
+  useEffect(() => {
+    const onDragStart = (e) => {
+      const el = e.target && e.target.closest && e.target.closest("[data-node-type]");
+      if (!el) return;
+      e.dataTransfer.setData(NODE_MIME, el.getAttribute("data-node-type"));
+      e.dataTransfer.effectAllowed = "move";
+    };
+    const onKey = (e) => {
+      if (e.key === "Escape") setMenu(null);
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === "s") {
+        e.preventDefault();
+        if (isTyping(document.activeElement)) document.activeElement.blur();
+        send("onCommand", { command: "save", ids: [] });
+        return;
+      }
+      if (!mod || isTyping(e.target)) return;
+      let command = null;
+      if (key === "z") command = e.shiftKey ? "redo" : "undo";
+      else if (key === "y") command = "redo";
+      else if (key === "c") command = "copy";
+      else if (key === "v") command = "paste";
+      else if (key === "d") command = "duplicate";
+      if (!command) return;
+      e.preventDefault();
+      send("onCommand", { command, ids: selectedRef.current });
+    };
+    document.addEventListener("dragstart", onDragStart);
+    window.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("dragstart", onDragStart);
+      window.removeEventListener("keydown", onKey);
+    };
+  }, []);
+
+  return (
+    <StatusContext.Provider value={props.statuses || {}}>
+      <AutoRunContext.Provider value={!!props.autoRun}>
+        <style>{CSS}</style>
+        <ReactFlow
+          className="fb-flow"
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          defaultEdgeOptions={defaultEdgeOptions}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onConnect={onConnect}
+          isValidConnection={isValidConnection}
+          onDelete={onDelete}
+          onSelectionChange={onSelectionChange}
+          onDrop={onDrop}
+          onDragOver={onDragOver}
+          onNodeContextMenu={onNodeContextMenu}
+          onNodeDoubleClick={onNodeDoubleClick}
+          zoomOnDoubleClick={false}
+          onPaneClick={() => setMenu(null)}
+          onNodeClick={() => setMenu(null)}
+          onMoveStart={() => setMenu(null)}
+          deleteKeyCode={["Delete", "Backspace"]}
+          multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+          selectNodesOnDrag={false}
+          snapToGrid
+          snapGrid={SNAP}
+          onlyRenderVisibleElements
+          fitView={fitOnInit}
+          fitViewOptions={{ padding: 0.12, maxZoom: 1.1 }}
+          minZoom={0.1}
+          maxZoom={2}
+          proOptions={{ hideAttribution: true }}
+          colorMode={props.colorMode || "light"}
+        >
+          <Background gap={20} size={1.2} />
+          <Controls showInteractive={false} />
+          <MiniMap pannable zoomable nodeColor={(n) => (n.data && n.data.color) || "#94a3b8"}
+            nodeStrokeWidth={3} maskColor="rgba(100,116,139,0.12)" />
+        </ReactFlow>
+        {menu && (
+          <div className="fb-menu" style={{ left: menu.x, top: menu.y }} role="menu">
+            <button role="menuitem" onClick={() => act("run_node")}><Play size={14} />Run this node</button>
+            <button role="menuitem" onClick={() => act("run_up_to")}><ArrowRight size={14} />Run up to here</button>
+            <hr />
+            <button role="menuitem" onClick={() => act("open_output")}>Open output</button>
+            <button role="menuitem" onClick={() => act("duplicate")}>Duplicate</button>
+            <button role="menuitem" onClick={() => act("toggle_disabled")}>Disable / enable</button>
+            <button role="menuitem" onClick={() => act("delete")}>Delete</button>
+          </div>
+        )}
+      </AutoRunContext.Provider>
+    </StatusContext.Provider>
+  );
+}
+
+export function FlowCanvas(props) {
+  return (
+    <div style={{ width: "100%", height: "100%" }} data-testid="flow-canvas">
+      <ReactFlowProvider>
+        <Canvas {...props} />
+      </ReactFlowProvider>
+    </div>
+  );
+}
