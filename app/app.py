@@ -9,11 +9,20 @@ from app.services.lifespan import serving_lifespan
 from app.ui.pages.coming_soon import PLACEHOLDERS, placeholder_page
 from app.ui.pages.execution_detail import execution_detail_page
 from app.ui.pages.executions import executions_page
+from app.ui.pages.monitoring import monitoring_page
+from app.ui.pages.orchestration_detail import orchestration_detail_page
+from app.ui.pages.orchestrations import orchestrations_page
+from app.ui.pages.settings import settings_page
 from app.ui.pages.workflow_editor import workflow_editor_page
 from app.ui.pages.workflows import workflows_page
+from app.ui.state.editor_state import EditorState
 from app.ui.state.execution_detail_state import ExecutionDetailState
 from app.ui.state.executions_state import ExecutionsState
-from app.ui.state.workflow_editor_state import WorkflowEditorState
+from app.ui.state.monitoring_state import MonitoringState
+from app.ui.state.orchestration_detail_state import OrchestrationDetailState
+from app.ui.state.orchestration_editor_state import OrchestrationEditorState
+from app.ui.state.orchestrations_state import OrchestrationsState
+from app.ui.state.settings_state import SettingsState
 from app.ui.state.workflows_state import WorkflowsState
 
 STYLESHEET = "/flowbook.css"
@@ -36,7 +45,7 @@ app.add_page(
     workflow_editor_page,
     route="/workflows/[workflow_id]",
     title="Workflow · Flowbook",
-    on_load=WorkflowEditorState.load,
+    on_load=EditorState.load,
 )
 app.add_page(
     executions_page,
@@ -49,6 +58,27 @@ app.add_page(
     route="/executions/[execution_id]",
     title="Execution · Flowbook",
     on_load=ExecutionDetailState.load,
+)
+app.add_page(
+    orchestrations_page,
+    route="/orchestrations",
+    title="Orchestrations · Flowbook",
+    on_load=OrchestrationsState.load,
+)
+app.add_page(
+    orchestration_detail_page,
+    route="/orchestrations/[orchestration_id]",
+    title="Orchestration · Flowbook",
+    on_load=[OrchestrationDetailState.load, OrchestrationEditorState.load],
+)
+app.add_page(
+    monitoring_page,
+    route="/monitoring",
+    title="Monitoring · Flowbook",
+    on_load=MonitoringState.load,
+)
+app.add_page(
+    settings_page, route="/settings", title="Settings · Flowbook", on_load=SettingsState.load
 )
 for placeholder in PLACEHOLDERS:
     app.add_page(

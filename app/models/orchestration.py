@@ -134,6 +134,7 @@ class OrchestrationSummary(SQLModel):
     voting: str
     agent_count: int
     models: list[str]
+    created_at: datetime
     updated_at: datetime
 
 

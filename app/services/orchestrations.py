@@ -198,6 +198,7 @@ def _summary(workflow: Workflow) -> OrchestrationSummary:
         voting=voting,
         agent_count=len(agents),
         models=list(dict.fromkeys(agent.model for agent in agents)),
+        created_at=workflow.created_at,
         updated_at=workflow.updated_at,
     )
 

@@ -24,13 +24,6 @@ class Placeholder:
 
 PLACEHOLDERS = (
     Placeholder(
-        "/orchestrations",
-        "Orchestrations",
-        "Multi-agent workflows that plan, delegate and review.",
-        "network",
-        "Compose LLM agents into teams with roles, hand-offs and shared memory.",
-    ),
-    Placeholder(
         "/schedules",
         "Schedules",
         "Run workflows on a cron, in any timezone.",
@@ -43,20 +36,6 @@ PLACEHOLDERS = (
         "What every LLM call costs, per node, model and version.",
         "coins",
         "A cost ledger with dashboards, so a re-run never re-pays for what it can reuse.",
-    ),
-    Placeholder(
-        "/monitoring",
-        "Monitoring",
-        "Health of providers, circuit breakers and the runner.",
-        "activity",
-        "Latency, error rates and circuit breaker states for every LLM deployment.",
-    ),
-    Placeholder(
-        "/settings",
-        "Settings",
-        "Providers, API keys, webhooks and preferences.",
-        "settings",
-        "Configure LLM providers, webhook secrets and defaults for new workflows.",
     ),
 )
 

@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.empty_state import empty_state
 from app.ui.components.execution_timeline import execution_timeline
 from app.ui.components.json_view import json_view
+from app.ui.components.mock_badge import mock_badge
 from app.ui.components.node_run_card import node_run_card
 from app.ui.components.page_layout import back_link, page_layout
 from app.ui.components.status_badge import status_badge
@@ -28,7 +29,15 @@ def _stat(label: str, value: rx.Component) -> rx.Component:
 
 def _stats() -> rx.Component:
     return rx.grid(
-        _stat("Status", rx.box(status_badge(S.status), data_testid="execution-status")),
+        _stat(
+            "Status",
+            rx.hstack(
+                rx.box(status_badge(S.status), data_testid="execution-status"),
+                rx.cond(S.uses_mock, mock_badge()),
+                spacing="2",
+                align="center",
+            ),
+        ),
         _stat("Duration", rx.text(S.duration, size="3", weight="medium", class_name="fb-mono")),
         _stat("Trigger", trigger_label(S.trigger)),
         _stat(

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_base.event import EventType
 
 from app.ui.components.empty_state import empty_state
+from app.ui.components.mock_badge import mock_badge
 from app.ui.components.page_layout import page_layout
 from app.ui.components.pagination import pagination
 from app.ui.components.status_badge import status_badge
@@ -42,7 +43,12 @@ def _row(row: ExecutionRow) -> rx.Component:
             rx.link(f"#{row.id}", href=href, weight="medium", class_name="fb-mono", size="2"),
         ),
         rx.table.cell(
-            rx.text(row.workflow_name, size="2", weight="medium", color=rx.color("gray", 12)),
+            rx.hstack(
+                rx.text(row.workflow_name, size="2", weight="medium", color=rx.color("gray", 12)),
+                rx.cond(row.uses_mock, mock_badge()),
+                align="center",
+                spacing="2",
+            ),
         ),
         rx.table.cell(status_badge(row.status)),
         rx.table.cell(trigger_label(row.trigger)),

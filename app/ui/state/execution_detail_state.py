@@ -115,6 +115,7 @@ class ExecutionDetailState(rx.State):
     workflow_id: int = 0
     workflow_name: str = ""
     status: str = ""
+    uses_mock: bool = False
     trigger: str = ""
     created_at: str = ""
     started_at: str = ""
@@ -145,6 +146,7 @@ class ExecutionDetailState(rx.State):
         self.workflow_id = detail.workflow_id
         self.workflow_name = detail.workflow_name
         self.status = detail.status
+        self.uses_mock = detail.uses_mock
         self.trigger = detail.trigger
         self.created_at = iso(detail.created_at)
         self.started_at = iso(detail.started_at)

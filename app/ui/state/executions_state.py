@@ -41,6 +41,7 @@ class ExecutionRow:
     created_at: str
     duration: str
     error: str
+    uses_mock: bool
 
 
 def execution_row(item: ExecutionPublic) -> ExecutionRow:
@@ -54,6 +55,7 @@ def execution_row(item: ExecutionPublic) -> ExecutionRow:
         created_at=iso(item.created_at),
         duration=format_ms(elapsed_ms(item.started_at, item.finished_at)),
         error=item.error or "",
+        uses_mock=item.uses_mock,
     )
 
 

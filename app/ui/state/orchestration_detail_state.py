@@ -1,0 +1,152 @@
+"""One orchestration's page: its summary, run with an input, the run history (live)."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from app.services import llm_settings, orchestration_runs, orchestrations
+from app.services.errors import NotFoundError, ServiceError
+from app.services.unit_of_work import session_scope
+from app.ui.state.display import error_message
+from app.ui.state.orchestration_views import RunView, run_view, strategy_label
+from app.ui.state.settings_state import has_usable_provider
+
+RUNS_PAGE = 5
+MAX_INPUT = 20_000
+
+
+class OrchestrationDetailState(rx.State):
+    """State of `/orchestrations/<id>` (the form itself is `OrchestrationEditorState`)."""
+
+    orchestration_id: int = 0
+    is_new: bool = False
+    found: bool = True
+    loading: bool = True
+    name: str = ""
+    description: str = ""
+    strategy_text: str = ""
+    agent_count: int = 0
+    tab: str = "runs"
+    run_input: str = ""
+    runs: list[RunView] = []
+    runs_total: int = 0
+    runs_limit: int = RUNS_PAGE
+    no_keys: bool = False
+    delete_open: bool = False
+
+    @rx.var
+    def has_active(self) -> bool:
+        """Whether a run shown is still queued or running (drives the 500 ms refresh)."""
+        return any(run.active for run in self.runs)
+
+    @rx.var
+    def has_more_runs(self) -> bool:
+        """Whether older runs exist beyond the ones shown."""
+        return self.runs_total > len(self.runs)
+
+    def _reload_runs(self) -> None:
+        with session_scope(read_only=True) as session:
+            page = orchestration_runs.orchestration_runs(
+                session, orchestration_id=self.orchestration_id, limit=self.runs_limit
+            )
+        runs = [run_view(run) for run in page.items]
+        # Assigning re-sends the whole list: skip that while nothing changed.
+        if runs != list(self.runs):
+            self.runs = runs
+        self.runs_total = page.total
+
+    def _reload(self) -> None:
+        try:
+            with session_scope(read_only=True) as session:
+                found = orchestrations.get_orchestration(
+                    session, orchestration_id=self.orchestration_id
+                )
+                providers = llm_settings.list_providers(session)
+        except NotFoundError:
+            self.found = False
+            self.loading = False
+            return
+        self.found = True
+        self.name, self.description = found.name, found.description
+        self.strategy_text = strategy_label(found.strategy, found.voting)
+        self.agent_count = len(found.agents)
+        self.no_keys = not has_usable_provider(providers)
+        self._reload_runs()
+        self.loading = False
+
+    @rx.event
+    def load(self) -> None:
+        """Load the orchestration named by the URL (`new` shows the empty form only)."""
+        last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        self.is_new = not last.isdigit()
+        self.orchestration_id = int(last) if last.isdigit() else 0
+        self.tab = "runs"
+        self.runs = []
+        self.runs_limit = RUNS_PAGE
+        self.loading = not self.is_new
+        if not self.is_new:
+            self._reload()
+
+    @rx.event
+    def refresh_header(self) -> None:
+        """Re-read name and strategy after the form saved."""
+        if self.orchestration_id:
+            self._reload()
+
+    @rx.event
+    def set_tab(self, value: str) -> None:
+        """Switch between the runs and the configuration."""
+        self.tab = value
+
+    @rx.event
+    def set_run_input(self, value: str) -> None:
+        """The question the agents get."""
+        self.run_input = value
+
+    @rx.event
+    def tick(self, _now: str = "") -> None:
+        """Called every 500 ms while a run is going: refresh the runs."""
+        if self.has_active:
+            self._reload_runs()
+
+    @rx.event
+    def show_more(self) -> None:
+        """Show older runs."""
+        self.runs_limit += RUNS_PAGE
+        self._reload_runs()
+
+    @rx.event
+    async def run(self) -> EventSpec | None:
+        """Start a run with the input; its card appears at once and fills in live."""
+        question = self.run_input.strip()
+        if not question:
+            return rx.toast.error("Type a question or task for the agents first.")
+        if len(question) > MAX_INPUT:
+            return rx.toast.error(f"The input is limited to {MAX_INPUT:,} characters.")
+        try:
+            with session_scope() as session:
+                execution = orchestrations.run_orchestration(
+                    session, orchestration_id=self.orchestration_id, input=question
+                )
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self.tab = "runs"
+        self._reload_runs()
+        return rx.toast.success(f"Started run #{execution.id}")
+
+    @rx.event
+    def set_delete_open(self, value: bool) -> None:
+        """Open or close the delete confirmation."""
+        self.delete_open = value
+
+    @rx.event
+    def delete(self) -> EventSpec | list[EventSpec]:
+        """Soft-delete this orchestration and go back to the list."""
+        self.delete_open = False
+        try:
+            with session_scope() as session:
+                orchestrations.delete_orchestration(session, orchestration_id=self.orchestration_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        return [rx.toast.success(f"Deleted “{self.name}”"), rx.redirect("/orchestrations")]

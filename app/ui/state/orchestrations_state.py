@@ -1,0 +1,138 @@
+"""The orchestrations list: paging, search, last run of each, delete with undo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from app.services import executions, orchestrations, workflows
+from app.services.errors import ServiceError
+from app.services.unit_of_work import session_scope
+from app.ui.state.display import error_message, iso
+from app.ui.state.orchestration_views import STRATEGY_LABELS, VOTING_LABELS
+from app.ui.state.paging import PAGE_SIZE, PagingMixin
+
+MODELS_SHOWN = 3
+
+
+@dataclass
+class OrchestrationRow:
+    """One orchestration in the table."""
+
+    id: int
+    name: str
+    description: str
+    strategy: str
+    strategy_name: str
+    voting: str
+    agent_count: int
+    models: str
+    last_run_id: int
+    last_run_status: str
+    last_run_at: str
+    created_at: str
+
+
+def _models_text(models: list[str]) -> str:
+    shown = ", ".join(models[:MODELS_SHOWN])
+    more = len(models) - MODELS_SHOWN
+    return f"{shown} +{more}" if more > 0 else shown
+
+
+class OrchestrationsState(PagingMixin, rx.State):
+    """State of the orchestrations page."""
+
+    rows: list[OrchestrationRow] = []
+    search: str = ""
+    delete_open: bool = False
+    delete_id: int = 0
+    delete_name: str = ""
+
+    def _reload(self) -> None:
+        with session_scope(read_only=True) as session:
+            page = orchestrations.list_orchestrations(
+                session, search=self.search or None, offset=self.offset, limit=PAGE_SIZE
+            )
+            last_runs = {
+                item.id: executions.list_executions(session, workflow_id=item.id, limit=1).items
+                for item in page.items
+            }
+        self.total = page.total
+        if self._clamp_offset():
+            self._reload()
+            return
+        rows = []
+        for item in page.items:
+            last = last_runs[item.id][0] if last_runs[item.id] else None
+            rows.append(
+                OrchestrationRow(
+                    id=item.id,
+                    name=item.name,
+                    description=item.description,
+                    strategy=item.strategy,
+                    strategy_name=STRATEGY_LABELS.get(item.strategy, item.strategy),
+                    voting=VOTING_LABELS.get(item.voting, "")
+                    if item.strategy == "consensus"
+                    else "",
+                    agent_count=item.agent_count,
+                    models=_models_text(item.models),
+                    last_run_id=last.id if last is not None else 0,
+                    last_run_status=last.status if last is not None else "",
+                    last_run_at=iso(last.created_at) if last is not None else "",
+                    created_at=iso(item.created_at),
+                )
+            )
+        self.rows = rows
+        self.loading = False
+
+    @rx.event
+    def load(self) -> None:
+        """Load the current page (on page load)."""
+        self._reload()
+
+    @rx.event
+    def set_search(self, value: str) -> None:
+        """Filter by a substring of the name or description."""
+        self.search = value.strip()
+        self.offset = 0
+        self._reload()
+
+    @rx.event
+    def ask_delete(self, orchestration_id: int, name: str) -> None:
+        """Ask for confirmation before deleting an orchestration."""
+        self.delete_id = orchestration_id
+        self.delete_name = name
+        self.delete_open = True
+
+    @rx.event
+    def set_delete_open(self, value: bool) -> None:
+        """Open or close the delete confirmation."""
+        self.delete_open = value
+
+    @rx.event
+    def confirm_delete(self) -> EventSpec:
+        """Soft-delete the orchestration the confirmation was opened for."""
+        self.delete_open = False
+        try:
+            with session_scope() as session:
+                orchestrations.delete_orchestration(session, orchestration_id=self.delete_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self._reload()
+        return rx.toast.success(
+            f"Deleted “{self.delete_name}”",
+            action={"label": "Undo", "on_click": OrchestrationsState.restore(self.delete_id)},
+        )
+
+    @rx.event
+    def restore(self, orchestration_id: int) -> EventSpec:
+        """Bring back an orchestration deleted by mistake (the toast's Undo)."""
+        try:
+            with session_scope() as session:
+                restored = workflows.restore_workflow(session, workflow_id=orchestration_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self._reload()
+        return rx.toast.success(f"Restored “{restored.name}”")
