@@ -12,7 +12,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test test-unit test-e2e check bench migrate setup browser clean
+.PHONY: run serve test test-unit test-e2e check bench bench-canvas migrate setup browser clean
 
 ## set-up ------------------------------------------------------------------------------------
 
@@ -64,6 +64,10 @@ check: setup
 
 bench: setup
 	$(PY) bench/engine.py
+	$(PY) bench/llm.py
+
+bench-canvas: setup browser
+	$(PY) bench/canvas.py --prod
 
 clean:
 	rm -rf .web .states data/*.db*
