@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import ValidationError, model_validator
 from sqlmodel import Field, SQLModel
 
 from app.engine.nodes.agent import DEFAULT_MODEL
 from app.engine.nodes.orchestration import OrchestrationAgent, OrchestrationConfig
-from app.models.workflow import clean_description, clean_name
+from app.models.workflow import DescriptionText, NameText
 
 Strategy = Literal["sequential", "parallel", "consensus"]
 Voting = Literal["majority", "weighted", "judge"]
@@ -53,22 +53,12 @@ def error_messages(exc: ValidationError) -> list[str]:
 class OrchestrationCreate(SQLModel):
     """What it takes to create an orchestration."""
 
-    name: str
-    description: str = ""
+    name: NameText
+    description: DescriptionText = ""
     strategy: Strategy = "consensus"
     voting: Voting = "majority"
     judge_model: str = Field(default=DEFAULT_MODEL, min_length=1, max_length=200)
     agents: list[AgentSpec] = Field(min_length=1, max_length=MAX_AGENTS)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return clean_name(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str) -> str:
-        return clean_description(value)
 
     @model_validator(mode="after")
     def _agents_fit_the_strategy(self) -> OrchestrationCreate:
@@ -91,22 +81,12 @@ class OrchestrationCreate(SQLModel):
 class OrchestrationUpdate(SQLModel):
     """A change to an orchestration; fields left out (None) keep their value."""
 
-    name: str | None = None
-    description: str | None = None
+    name: NameText | None = None
+    description: DescriptionText | None = None
     strategy: Strategy | None = None
     voting: Voting | None = None
     judge_model: str | None = Field(default=None, min_length=1, max_length=200)
     agents: list[AgentSpec] | None = Field(default=None, min_length=1, max_length=MAX_AGENTS)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else clean_name(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return None if value is None else clean_description(value)
 
 
 class OrchestrationPublic(SQLModel):

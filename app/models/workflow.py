@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import AfterValidator
 from sqlalchemy import Column, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
@@ -41,6 +41,10 @@ def clean_description(value: str) -> str:
     if "\x00" in value:
         raise ValueError("description must not contain NUL characters")
     return value.strip()
+
+
+NameText = Annotated[str, AfterValidator(clean_name)]
+DescriptionText = Annotated[str, AfterValidator(clean_description)]
 
 
 class WorkflowKind(StrEnum):
@@ -86,37 +90,17 @@ class ProblemPublic(SQLModel):
 class WorkflowCreate(SQLModel):
     """What it takes to create a workflow."""
 
-    name: str
-    description: str = ""
+    name: NameText
+    description: DescriptionText = ""
     definition: dict[str, Any] = Field(default_factory=empty_definition)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return clean_name(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str) -> str:
-        return clean_description(value)
 
 
 class WorkflowUpdate(SQLModel):
     """A change to a workflow; fields left out (None) keep their value."""
 
-    name: str | None = None
-    description: str | None = None
+    name: NameText | None = None
+    description: DescriptionText | None = None
     definition: dict[str, Any] | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else clean_name(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return None if value is None else clean_description(value)
 
 
 class WorkflowSummary(SQLModel):
