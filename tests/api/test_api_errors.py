@@ -236,3 +236,110 @@ async def test_non_finite_numbers_are_not_json(client: httpx.AsyncClient, consta
     problems = assert_error(response, 400)["problems"]
     assert constant.decode() in problems[0]["message"]
     assert (await client.get("/api/workflows")).json()["total"] == 0
+
+
+def nested(depth: int) -> Any:
+    """A JSON value `depth` objects deep."""
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/workflows", "create"),
+        ("PUT", "/api/workflows/{id}", "update"),
+        ("POST", "/api/workflows/validate", "validate"),
+        ("POST", "/api/workflows/{id}/execute", "input"),
+        ("POST", "/api/workflows/{id}/runs", "input"),
+        ("POST", "/api/workflows/{id}/nodes/greet/pin", "output"),
+    ],
+)
+async def test_deep_but_parseable_nesting_is_a_400_and_changes_nothing(
+    client: httpx.AsyncClient,
+    create_workflow: Any,
+    greeting_definition: dict[str, Any],
+    method: str,
+    path: str,
+    body: str,
+) -> None:
+    workflow = await create_workflow(greeting_definition)
+    deep = nested(300)  # json parses it; the recursive code behind it used to overflow
+    document = chain(node("t", "manual_trigger"), node("x", "transform", template="x", extra=deep))
+    bodies = {
+        "create": {"name": "deep", "definition": document},
+        "update": {"definition": document},
+        "validate": {"definition": document},
+        "input": {"input": deep},
+        "output": {"output": deep},
+    }
+    response = await client.request(method, path.format(id=workflow["id"]), json=bodies[body])
+    problems = assert_error(response, 400)["problems"]
+    assert "nested deeper than" in problems[0]["message"]
+    assert (await client.get("/api/workflows")).json()["total"] == 1
+    assert (await client.get("/api/executions")).json()["total"] == 0
+    stored = (await client.get(f"/api/workflows/{workflow['id']}")).json()
+    assert stored["definition"] == workflow["definition"]
+
+
+async def test_ordinary_nesting_in_a_definition_is_still_accepted(
+    client: httpx.AsyncClient, create_workflow: Any
+) -> None:
+    document = chain(
+        node("t", "manual_trigger"), node("x", "transform", template="x", extra=nested(40))
+    )
+    workflow = await create_workflow(document)
+    assert workflow["definition"]["nodes"][1]["config"]["extra"] == nested(40)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/workflows", b'{"name": "lone \\ud800", "definition": {"schema": 1}}'),
+        (
+            "/api/workflows",
+            b'{"name": "x", "definition": {"schema": 1, "nodes": [{"id": "\\udc00", "type":'
+            b' "manual_trigger"}], "edges": []}}',
+        ),
+        ("/api/workflows/validate", b'{"definition": {"schema": 1, "\\ud800": 1}}'),
+        ("/api/workflows/{id}/execute", b'{"input": {"text": "\\udfff"}}'),
+        ("/api/workflows/{id}/nodes/greet/pin", b'{"output": "\\ud83d"}'),
+        (
+            "/api/orchestrations",
+            b'{"name": "\\ud800", "agents": [{"name": "a", "model": "mock/a"},'
+            b' {"name": "b", "model": "mock/b"}]}',
+        ),
+    ],
+    ids=["name", "node-id", "key", "input", "pin", "orchestration"],
+)
+async def test_lone_surrogates_are_a_400_and_change_nothing(
+    client: httpx.AsyncClient,
+    create_workflow: Any,
+    greeting_definition: dict[str, Any],
+    path: str,
+    body: bytes,
+) -> None:
+    workflow = await create_workflow(greeting_definition)
+    response = await client.post(
+        path.format(id=workflow["id"]), content=body, headers={"content-type": "application/json"}
+    )
+    problems = assert_error(response, 400)["problems"]
+    assert "surrogate" in problems[0]["message"]
+    assert (await client.get("/api/workflows")).json()["total"] == 1
+    assert (await client.get("/api/executions")).json()["total"] == 0
+    stored = (await client.get(f"/api/workflows/{workflow['id']}")).json()
+    assert stored["definition"] == workflow["definition"]
+
+
+async def test_escaped_astral_characters_are_not_lone_surrogates(
+    client: httpx.AsyncClient, create_workflow: Any
+) -> None:
+    document = b'{"schema": 1, "nodes": [{"id": "t", "type": "manual_trigger"}], "edges": []}'
+    body = b'{"name": "smile \\ud83d\\ude00", "definition": ' + document + b"}"
+    response = await client.post(
+        "/api/workflows", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == "smile \U0001f600"
