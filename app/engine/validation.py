@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.engine.expressions import contains_expression, is_expression
 from app.engine.graph import WorkflowGraph
+from app.engine.json_shape import json_flaw
 from app.engine.registry import NodeRegistry, NodeType
 from app.engine.spec import NodeSpec, OnError, WorkflowSpec
 
@@ -106,6 +107,9 @@ def parse_document(
     """
     if not isinstance(document, dict):
         return None, [Problem("invalid_document", "a workflow document must be a JSON object")]
+    flaw = json_flaw(document)
+    if flaw is not None:
+        return None, [Problem("invalid_document", f"the workflow document is refused: {flaw}")]
     try:
         spec = WorkflowSpec.from_document(document)
     except ValidationError as exc:
