@@ -15,6 +15,7 @@ const ICONS = {
 export const StatusContext = createContext({});
 export const AutoRunContext = createContext(false);
 const REUSABLE = new Set(["succeeded", "cached", "skipped"]);
+const EMPTY_PREVIEW = { skipped: "Branch not taken", cancelled: "Run stopped" };
 
 function StatusPill({ status }) {
   if (!status || status === "pending") return null;
@@ -89,7 +90,7 @@ export const FbNode = memo(function FbNode({ id, data, selected }) {
       )}
       <div className="fb-node-foot">
         <div className={`fb-node-preview${st.preview ? "" : " muted"}${st.error ? " error" : ""}`} data-preview>
-          {st.error || st.preview || (status === "skipped" ? "Branch not taken" : "Not run yet")}
+          {st.error || st.preview || EMPTY_PREVIEW[status] || "Not run yet"}
         </div>
         <StatusPill status={status} />
       </div>

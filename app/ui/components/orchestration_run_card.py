@@ -211,6 +211,7 @@ def _header(run: RunView) -> rx.Component:
             weight="bold",
             size="3",
             color=rx.color("gray", 12),
+            white_space="nowrap",
         ),
         status_badge(run.status),
         rx.cond(run.is_mock, mock_badge()),
@@ -218,14 +219,22 @@ def _header(run: RunView) -> rx.Component:
             rx.moment(run.created_at, from_now=True, interval=15_000),
             size="1",
             color=rx.color("gray", 10),
+            white_space="nowrap",
         ),
         rx.spacer(),
-        _metric("Duration", run.duration),
-        _metric("Tokens", f"{run.tokens_in} in / {run.tokens_out} out"),
-        _metric("Cost", run.cost),
+        rx.hstack(
+            _metric("Duration", run.duration),
+            _metric("Tokens", f"{run.tokens_in} in / {run.tokens_out} out"),
+            _metric("Cost", run.cost),
+            align="center",
+            spacing="3",
+        ),
         align="center",
         spacing="3",
         width="100%",
+        # On narrow windows the metrics move under the title instead of squeezing it.
+        flex_wrap="wrap",
+        row_gap="6px",
     )
 
 

@@ -6,6 +6,10 @@ import reflex as rx
 
 from app.ui.components.sidebar import sidebar
 
+# `display` of a secondary table column: hidden below 1280 px, where the sidebar leaves the
+# table too little room for all its columns.
+WIDE_ONLY = rx.breakpoints(initial="none", xl="table-cell")
+
 
 def page_header(
     title: str | rx.Var[str],

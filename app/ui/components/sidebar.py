@@ -111,7 +111,7 @@ def _logo() -> rx.Component:
 
 def sidebar() -> rx.Component:
     """The fixed left sidebar shown on every page."""
-    return rx.vstack(
+    links = rx.vstack(
         rx.box(_logo(), padding="4px 10px 12px"),
         _section("Build", MAIN_NAV),
         _section("Insights", INSIGHT_NAV),
@@ -138,12 +138,19 @@ def sidebar() -> rx.Component:
             border_top=f"1px solid {rx.color('gray', 5)}",
         ),
         spacing="5",
-        width="232px",
-        min_width="232px",
+        width="100%",
         height="100vh",
         padding="18px 12px",
-        background=rx.color("gray", 2),
-        border_right=f"1px solid {rx.color('gray', 5)}",
         position="sticky",
         top="0",
+    )
+    # The outer box stretches with the page, so its background and border reach the bottom
+    # of long pages; the links inside stay in view while the page scrolls.
+    return rx.box(
+        links,
+        width="232px",
+        min_width="232px",
+        align_self="stretch",
+        background=rx.color("gray", 2),
+        border_right=f"1px solid {rx.color('gray', 5)}",
     )

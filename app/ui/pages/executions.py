@@ -7,7 +7,7 @@ from reflex_base.event import EventType
 
 from app.ui.components.empty_state import empty_state
 from app.ui.components.mock_badge import mock_badge
-from app.ui.components.page_layout import page_layout
+from app.ui.components.page_layout import WIDE_ONLY, page_layout
 from app.ui.components.pagination import pagination
 from app.ui.components.status_badge import status_badge
 from app.ui.state.executions_state import STATUS_FILTERS, ExecutionRow, ExecutionsState
@@ -44,14 +44,26 @@ def _row(row: ExecutionRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.hstack(
-                rx.text(row.workflow_name, size="2", weight="medium", color=rx.color("gray", 12)),
+                rx.text(
+                    row.workflow_name,
+                    size="2",
+                    weight="medium",
+                    color=rx.color("gray", 12),
+                    white_space="nowrap",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    min_width="0",
+                ),
                 rx.cond(row.uses_mock, mock_badge()),
                 align="center",
                 spacing="2",
+                min_width="0",
             ),
+            max_width="0",
+            width="100%",
         ),
         rx.table.cell(status_badge(row.status)),
-        rx.table.cell(trigger_label(row.trigger)),
+        rx.table.cell(trigger_label(row.trigger), display=WIDE_ONLY),
         rx.table.cell(
             rx.moment(row.created_at, from_now=True, interval=15_000),
             color=rx.color("gray", 11),
@@ -94,7 +106,7 @@ def _table() -> rx.Component:
                     rx.table.column_header_cell("Execution", width="110px"),
                     rx.table.column_header_cell("Workflow"),
                     rx.table.column_header_cell("Status", width="140px"),
-                    rx.table.column_header_cell("Trigger", width="130px"),
+                    rx.table.column_header_cell("Trigger", width="130px", display=WIDE_ONLY),
                     rx.table.column_header_cell("Started", width="160px"),
                     rx.table.column_header_cell("Duration", width="110px", text_align="right"),
                     rx.table.column_header_cell("", width="56px"),
@@ -127,7 +139,8 @@ def _filters() -> rx.Component:
             ],
             value=ExecutionsState.status_filter,
             on_change=ExecutionsState.set_status_filter,
-            size="2",
+            # Eight statuses do not fit beside the sidebar at size 2 below 1280 px.
+            size=rx.breakpoints(initial="1", xl="2"),
             aria_label="Filter by status",
         ),
         rx.cond(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.confirm_dialog import confirm_dialog
 from app.ui.components.empty_state import empty_state
-from app.ui.components.page_layout import page_layout
+from app.ui.components.page_layout import WIDE_ONLY, page_layout
 from app.ui.components.pagination import pagination
 from app.ui.components.status_badge import status_badge
 from app.ui.state.orchestrations_state import OrchestrationRow, OrchestrationsState
@@ -77,27 +77,34 @@ def _name_cell(row: OrchestrationRow) -> rx.Component:
                 weight="medium",
                 color=rx.color("gray", 12),
                 size="2",
+                white_space="nowrap",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                max_width="100%",
             ),
             rx.text(
                 rx.cond(row.description != "", row.description, row.models),
                 size="1",
                 color=rx.color("gray", 10),
-                max_width="420px",
+                max_width="100%",
                 white_space="nowrap",
                 overflow="hidden",
                 text_overflow="ellipsis",
             ),
             spacing="0",
             min_width="0",
+            flex="1",
         ),
         align="center",
         spacing="3",
+        min_width="0",
     )
 
 
 def _row(row: OrchestrationRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(_name_cell(row)),
+        # The name column takes the room left and truncates (see the workflows table).
+        rx.table.cell(_name_cell(row), max_width="0", width="100%"),
         rx.table.cell(
             rx.vstack(
                 rx.text(row.strategy_name, size="2", color=rx.color("gray", 12)),
@@ -146,6 +153,7 @@ def _row(row: OrchestrationRow) -> rx.Component:
             font_size="13px",
             vertical_align="middle",
             white_space="nowrap",
+            display=WIDE_ONLY,
         ),
         rx.table.cell(
             rx.hstack(
@@ -172,10 +180,10 @@ def _table() -> rx.Component:
             rx.table.header(
                 rx.table.row(
                     rx.table.column_header_cell("Name"),
-                    rx.table.column_header_cell("Strategy", width="170px"),
+                    rx.table.column_header_cell("Strategy", width="150px"),
                     rx.table.column_header_cell("Agents", width="110px"),
                     rx.table.column_header_cell("Last run", width="160px"),
-                    rx.table.column_header_cell("Created", width="130px"),
+                    rx.table.column_header_cell("Created", width="130px", display=WIDE_ONLY),
                     rx.table.column_header_cell("", width="120px"),
                 ),
             ),

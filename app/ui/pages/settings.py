@@ -16,6 +16,14 @@ PROVIDER_ICONS = {
     "gemini": "gem",
     "openai_compatible": "server",
 }
+# What the base URL field suggests: the provider's own endpoint (a local server for the
+# OpenAI-compatible one), so an override is not mistaken for a required local address.
+BASE_URL_PLACEHOLDERS = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "gemini": "https://generativelanguage.googleapis.com",
+    "openai_compatible": "http://localhost:11434/v1",
+}
 
 
 def _key_status(p: rx.Var[ProviderView], provider: str) -> rx.Component:
@@ -107,7 +115,7 @@ def _base_form(p: rx.Var[ProviderView], provider: str) -> rx.Component:
                 rx.input(
                     name="api_base",
                     default_value=p.api_base,
-                    placeholder="http://localhost:11434/v1",
+                    placeholder=BASE_URL_PLACEHOLDERS.get(provider, "https://…"),
                     aria_label=f"{p.label} base URL",
                     width="100%",
                     class_name="fb-mono",
@@ -188,7 +196,8 @@ def _group_row(group: GroupDraft, index: rx.Var[int]) -> rx.Component:
             on_change=S.set_group_field(index, "name"),
             placeholder="flagship",
             aria_label="Group name",
-            width="200px",
+            width="180px",
+            min_width="120px",
         ),
         rx.text_area(
             value=group.models,
@@ -284,7 +293,8 @@ def _model_map() -> rx.Component:
             ),
             size="3",
         ),
-        grid_template_columns="1fr 320px",
+        # Side by side on wide windows; below 1280 px the aliases go under the groups.
+        grid_template_columns=rx.breakpoints(initial="minmax(0, 1fr)", xl="minmax(0, 1fr) 320px"),
         align_items="start",
         gap="16px",
         width="100%",

@@ -59,11 +59,14 @@ def workflow_editor_page() -> rx.Component:
             S.found,
             _editor(),
             rx.center(
-                empty_state(
-                    "file_question",
-                    "Workflow not found",
-                    "It may have been deleted.",
-                    rx.link(rx.button("All workflows"), href="/workflows"),
+                rx.box(
+                    empty_state(
+                        "file_question",
+                        "Workflow not found",
+                        "It may have been deleted.",
+                        rx.link(rx.button("All workflows"), href="/workflows"),
+                    ),
+                    width="min(520px, 100% - 48px)",
                 ),
                 height="100vh",
             ),

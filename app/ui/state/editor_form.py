@@ -33,6 +33,7 @@ class FieldView:
         error: the validation message for this field ("" when fine).
         required: the field has no default.
         rows: a key-value field's rows.
+        placeholder: an example shown in an empty JSON field.
     """
 
     name: str
@@ -45,6 +46,7 @@ class FieldView:
     error: str = ""
     required: bool = False
     rows: list[KeyValue] = field(default_factory=list)
+    placeholder: str = ""
 
 
 def _unwrap(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +75,24 @@ def field_kind(name: str, prop: dict[str, Any]) -> str:
     if kind is None and name in CODE_FIELDS:
         return "code"
     return "json"
+
+
+def json_example(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    """A one-line example of a JSON field's shape (its items' required and default keys)."""
+    if prop.get("type") != "array":
+        return ""
+    items = _unwrap(prop.get("items", {}), defs)
+    if items.get("type") == "string":
+        return '["…"]'
+    if items.get("type") != "object":
+        return "[…]"
+    required = set(items.get("required", []))
+    example = {
+        name: item.get("default") if name not in required else "…"
+        for name, item in items.get("properties", {}).items()
+        if name in required or (isinstance(item.get("default"), str) and item.get("default"))
+    }
+    return json.dumps([example], ensure_ascii=False)
 
 
 def _as_text(value: Any) -> str:
@@ -115,6 +135,8 @@ def build_fields(
             error=errors.get(name, ""),
             required=name in required,
         )
+        if kind == "json":
+            view.placeholder = json_example(prop, defs)
         if kind == "kv" and isinstance(value, dict):
             view.rows = [KeyValue(str(k), _as_text(v)) for k, v in value.items()]
         views.append(view)

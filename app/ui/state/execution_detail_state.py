@@ -140,6 +140,7 @@ class ExecutionDetailState(rx.State):
                 detail = executions.get_execution_detail(session, execution_id=self.execution_id)
         except NotFoundError:
             self.found = False
+            self.workflow_name = ""  # not the last execution's, shown under the title
             self.loading = False
             return
         self.found = True

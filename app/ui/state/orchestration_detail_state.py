@@ -65,6 +65,9 @@ class OrchestrationDetailState(rx.State):
                 providers = llm_settings.list_providers(session)
         except NotFoundError:
             self.found = False
+            # The header must not keep the last orchestration's name.
+            self.name = f"Orchestration #{self.orchestration_id}"
+            self.description, self.strategy_text = "", ""
             self.loading = False
             return
         self.found = True

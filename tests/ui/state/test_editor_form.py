@@ -34,3 +34,13 @@ def test_values_are_parsed_by_kind_and_bad_text_is_kept() -> None:
     assert parse_field("json", "[1,") == ("[1,", False)
     assert parse_field("code", '{"a": 1}') == ({"a": 1}, False)
     assert parse_field("code", "Hi {{ input }}") == ("Hi {{ input }}", False)
+
+
+def test_json_fields_show_an_example_of_their_shape() -> None:
+    registry = default_registry()
+    agents = registry.get("orchestration").config_model.model_json_schema()  # type: ignore[union-attr]
+    fields = {f.name: f for f in build_fields(agents, {}, {})}
+    # Required keys as "…", string defaults as themselves; other defaults are left out.
+    assert fields["agents"].placeholder == '[{"name": "…", "model": "gpt-4o-mini"}]'
+    agent = registry.get("agent").config_model.model_json_schema()  # type: ignore[union-attr]
+    assert {f.name: f for f in build_fields(agent, {}, {})}["fallbacks"].placeholder == '["…"]'

@@ -32,6 +32,7 @@ def _text_input(field: FieldView) -> rx.Component:
 def _area(field: FieldView, rows: str) -> rx.Component:
     return rx.text_area(
         default_value=field.value,
+        placeholder=field.placeholder,
         on_blur=S.set_field(field.name),
         key=field_key(field.name),
         name=field.name,

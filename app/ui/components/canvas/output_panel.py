@@ -5,13 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.json_view import json_view
+from app.ui.components.status_badge import status_badge
 from app.ui.state.editor_state import EditorState as S
 
 
 def _stat(label: str, value: rx.Var[str]) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 10)),
-        rx.text(value, size="2", weight="medium"),
+        rx.text(value, size="2", weight="medium", white_space="nowrap"),
         spacing="0",
     )
 
@@ -36,10 +37,10 @@ def output_panel() -> rx.Component:
         S.drawer_open,
         rx.vstack(
             rx.hstack(
-                rx.icon("panel_bottom", size=16, color=rx.color("accent", 10)),
-                rx.text(S.drawer_name, size="2", weight="bold"),
+                rx.icon("panel_bottom", size=16, color=rx.color("accent", 10), flex_shrink="0"),
+                rx.text(S.drawer_name, size="2", weight="bold", white_space="nowrap"),
                 rx.code(S.drawer_node, size="1", variant="ghost", color_scheme="gray"),
-                rx.badge(S.drawer_status, radius="full", variant="soft"),
+                status_badge(S.drawer_status),
                 rx.spacer(),
                 _stat("Duration", S.drawer_duration),
                 _stat("Attempts", S.drawer_attempts),
@@ -53,6 +54,9 @@ def output_panel() -> rx.Component:
                 align="center",
                 spacing="4",
                 width="100%",
+                # A narrow canvas (inspector open at 1024 px) wraps the stats, never hides them.
+                flex_wrap="wrap",
+                row_gap="8px",
             ),
             rx.cond(
                 S.drawer_error != "",

@@ -100,6 +100,7 @@ def toolbar() -> rx.Component:
                 size="2",
             ),
             href=f"/executions?workflow={S.workflow_id}",
+            display="flex",  # an inline link sits the button on the text baseline, too high
         ),
         rx.hstack(
             rx.switch(
@@ -176,10 +177,16 @@ def problems_panel() -> rx.Component:
                             size="2",
                             weight="medium",
                         ),
+                        rx.spacer(),
+                        rx.icon(
+                            "chevron_right",
+                            size=14,
+                            color=rx.color("gray", 10),
+                            class_name="fb-chevron",
+                        ),
                         align="center",
                         spacing="2",
                     ),
-                    cursor="pointer",
                     padding="8px 12px",
                 ),
                 rx.vstack(
@@ -190,6 +197,8 @@ def problems_panel() -> rx.Component:
                     overflow_y="auto",
                 ),
                 open=True,
+                # The chevron replaces the browser's marker (see flowbook.css).
+                class_name="fb-run",
             ),
             position="absolute",
             top="12px",
