@@ -12,7 +12,9 @@ from app.services.execution_store import WORKFLOWS
 from app.services.workflows import create_workflow
 
 SAMPLES_LOCK_ID = 720_415_002
-SPACING_X = 250
+# The same grid as the editor's auto-layout: cards grow with their inline output after a run.
+SPACING_X = 300
+SPACING_Y = 220
 ROW_Y = 200
 SAMPLE_ORDER = {"order_id": "A-1042", "customer": "Ada", "total": 142.5, "items": 3}
 
@@ -24,7 +26,7 @@ def _node(
         "id": node_id,
         "type": node_type,
         "name": name,
-        "position": {"x": column * SPACING_X, "y": ROW_Y + row * 150},
+        "position": {"x": column * SPACING_X, "y": ROW_Y + row * SPACING_Y},
         "config": config,
     }
 
