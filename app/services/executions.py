@@ -59,8 +59,10 @@ def _runnable_spec(engine: Engine, workflow_id: int, row: Any) -> WorkflowSpec:
         return spec
     spec, problems = parse_document(row.definition, default_registry())
     if spec is None or problems:
+        count = len(problems)
         raise InvalidWorkflowError(
-            f"Workflow {workflow_id} cannot run: fix its problems first", problems
+            f"“{row.name}” cannot run: fix its {count} problem{'s' if count != 1 else ''} first",
+            problems,
         )
     if len(_spec_cache) >= _SPEC_CACHE_SIZE:
         _spec_cache.clear()

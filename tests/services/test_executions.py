@@ -117,6 +117,7 @@ async def test_a_workflow_with_problems_cannot_start_and_nothing_is_written(
     with pytest.raises(InvalidWorkflowError) as caught:
         start(workflow_id)
     assert "cycle" in {p.code for p in caught.value.problems}
+    assert caught.value.message.startswith("“Flow” cannot run: fix its ")
     with pytest.raises(InvalidWorkflowError):
         await executions.run_execution_inline(workflow_id=workflow_id)
     assert session.exec(select(func.count()).select_from(Execution)).one() == 0
