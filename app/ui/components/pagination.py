@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.event import EventType
+
+from app.ui.state.paging import PagingMixin
 
 
-def pagination(
-    *,
-    first: rx.Var[int],
-    last: rx.Var[int],
-    total: rx.Var[int],
-    has_prev: rx.Var[bool],
-    has_next: rx.Var[bool],
-    on_prev: EventType[()],
-    on_next: EventType[()],
-) -> rx.Component:
-    """The footer under a table.
+def pagination(state: type[PagingMixin]) -> rx.Component:
+    """The footer under a table whose rows come from `state`.
 
     Args:
-        first: 1-based index of the first row shown.
-        last: index of the last row shown.
-        total: rows that match.
-        has_prev: whether a previous page exists.
-        has_next: whether a next page exists.
-        on_prev: go back a page.
-        on_next: go forward a page.
+        state: the list page's state class (a `PagingMixin`).
     """
+    first, last, total = state.first, state.last, state.total
+    has_prev, has_next = state.has_prev, state.has_next
+    on_prev, on_next = state.prev_page, state.next_page
     return rx.hstack(
         rx.text(
             rx.cond(total > 0, f"{first}\u2013{last} of {total}", "No results"),

@@ -116,15 +116,7 @@ def _table() -> rx.Component:
             variant="surface",
             width="100%",
         ),
-        pagination(
-            first=ExecutionsState.first,
-            last=ExecutionsState.last,
-            total=ExecutionsState.total,
-            has_prev=ExecutionsState.has_prev,
-            has_next=ExecutionsState.has_next,
-            on_prev=ExecutionsState.prev_page,
-            on_next=ExecutionsState.next_page,
-        ),
+        pagination(ExecutionsState),
         width="100%",
         spacing="0",
     )

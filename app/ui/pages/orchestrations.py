@@ -191,15 +191,7 @@ def _table() -> rx.Component:
             variant="surface",
             width="100%",
         ),
-        pagination(
-            first=s.first,
-            last=s.last,
-            total=s.total,
-            has_prev=s.has_prev,
-            has_next=s.has_next,
-            on_prev=s.prev_page,
-            on_next=s.next_page,
-        ),
+        pagination(s),
         width="100%",
         spacing="0",
     )

@@ -152,15 +152,7 @@ def _table() -> rx.Component:
             variant="surface",
             width="100%",
         ),
-        pagination(
-            first=WorkflowsState.first,
-            last=WorkflowsState.last,
-            total=WorkflowsState.total,
-            has_prev=WorkflowsState.has_prev,
-            has_next=WorkflowsState.has_next,
-            on_prev=WorkflowsState.prev_page,
-            on_next=WorkflowsState.next_page,
-        ),
+        pagination(WorkflowsState),
         width="100%",
         spacing="0",
     )
