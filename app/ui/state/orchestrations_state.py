@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import reflex as rx
-from reflex_base.event import EventSpec
 
-from app.services import executions, orchestrations, workflows
-from app.services.errors import ServiceError
+from app.services import executions, orchestrations
 from app.services.unit_of_work import session_scope
-from app.ui.state.display import error_message, iso
+from app.ui.state.delete_with_undo import DeleteWithUndoMixin
+from app.ui.state.display import iso
 from app.ui.state.orchestration_views import STRATEGY_LABELS, VOTING_LABELS
 from app.ui.state.paging import PAGE_SIZE, PagingMixin
 
@@ -41,14 +40,11 @@ def _models_text(models: list[str]) -> str:
     return f"{shown} +{more}" if more > 0 else shown
 
 
-class OrchestrationsState(PagingMixin, rx.State):
+class OrchestrationsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     """State of the orchestrations page."""
 
     rows: list[OrchestrationRow] = []
     search: str = ""
-    delete_open: bool = False
-    delete_id: int = 0
-    delete_name: str = ""
 
     def _reload(self) -> None:
         with session_scope(read_only=True) as session:
@@ -99,40 +95,6 @@ class OrchestrationsState(PagingMixin, rx.State):
         self.offset = 0
         self._reload()
 
-    @rx.event
-    def ask_delete(self, orchestration_id: int, name: str) -> None:
-        """Ask for confirmation before deleting an orchestration."""
-        self.delete_id = orchestration_id
-        self.delete_name = name
-        self.delete_open = True
-
-    @rx.event
-    def set_delete_open(self, value: bool) -> None:
-        """Open or close the delete confirmation."""
-        self.delete_open = value
-
-    @rx.event
-    def confirm_delete(self) -> EventSpec:
-        """Soft-delete the orchestration the confirmation was opened for."""
-        self.delete_open = False
-        try:
-            with session_scope() as session:
-                orchestrations.delete_orchestration(session, orchestration_id=self.delete_id)
-        except ServiceError as exc:
-            return rx.toast.error(error_message(exc))
-        self._reload()
-        return rx.toast.success(
-            f"Deleted “{self.delete_name}”",
-            action={"label": "Undo", "on_click": OrchestrationsState.restore(self.delete_id)},
-        )
-
-    @rx.event
-    def restore(self, orchestration_id: int) -> EventSpec:
-        """Bring back an orchestration deleted by mistake (the toast's Undo)."""
-        try:
-            with session_scope() as session:
-                restored = workflows.restore_workflow(session, workflow_id=orchestration_id)
-        except ServiceError as exc:
-            return rx.toast.error(error_message(exc))
-        self._reload()
-        return rx.toast.success(f"Restored “{restored.name}”")
+    def _delete(self, item_id: int) -> None:
+        with session_scope() as session:
+            orchestrations.delete_orchestration(session, orchestration_id=item_id)

@@ -12,6 +12,7 @@ from app.models.workflow import WorkflowCreate, WorkflowUpdate
 from app.services import executions, workflows
 from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
+from app.ui.state.delete_with_undo import DeleteWithUndoMixin
 from app.ui.state.display import error_message, iso
 from app.ui.state.paging import PAGE_SIZE, PagingMixin
 
@@ -27,7 +28,7 @@ class WorkflowRow:
     updated_at: str
 
 
-class WorkflowsState(PagingMixin, rx.State):
+class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     """State of the workflows page and its dialogs."""
 
     rows: list[WorkflowRow] = []
@@ -36,9 +37,6 @@ class WorkflowsState(PagingMixin, rx.State):
     rename_open: bool = False
     rename_id: int = 0
     rename_name: str = ""
-    delete_open: bool = False
-    delete_id: int = 0
-    delete_name: str = ""
 
     def _reload(self) -> None:
         with session_scope(read_only=True) as session:
@@ -135,43 +133,9 @@ class WorkflowsState(PagingMixin, rx.State):
         self._reload()
         return rx.toast.success(f"Created “{copy.name}”")
 
-    @rx.event
-    def ask_delete(self, workflow_id: int, name: str) -> None:
-        """Ask for confirmation before deleting a workflow."""
-        self.delete_id = workflow_id
-        self.delete_name = name
-        self.delete_open = True
-
-    @rx.event
-    def set_delete_open(self, value: bool) -> None:
-        """Open or close the delete confirmation."""
-        self.delete_open = value
-
-    @rx.event
-    def confirm_delete(self) -> EventSpec:
-        """Soft-delete the workflow the confirmation was opened for."""
-        self.delete_open = False
-        try:
-            with session_scope() as session:
-                workflows.delete_workflow(session, workflow_id=self.delete_id)
-        except ServiceError as exc:
-            return rx.toast.error(error_message(exc))
-        self._reload()
-        return rx.toast.success(
-            f"Deleted “{self.delete_name}”",
-            action={"label": "Undo", "on_click": WorkflowsState.restore(self.delete_id)},
-        )
-
-    @rx.event
-    def restore(self, workflow_id: int) -> EventSpec:
-        """Bring back a workflow deleted by mistake (the toast's Undo)."""
-        try:
-            with session_scope() as session:
-                restored = workflows.restore_workflow(session, workflow_id=workflow_id)
-        except ServiceError as exc:
-            return rx.toast.error(error_message(exc))
-        self._reload()
-        return rx.toast.success(f"Restored “{restored.name}”")
+    def _delete(self, item_id: int) -> None:
+        with session_scope() as session:
+            workflows.delete_workflow(session, workflow_id=item_id)
 
     @rx.event
     async def run(self, workflow_id: int) -> EventSpec | list[EventSpec]:
