@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_base.event import EventType
 
 from app.ui.components.empty_state import empty_state
+from app.ui.components.live_indicator import live_indicator
 from app.ui.components.mock_badge import mock_badge
 from app.ui.components.page_layout import WIDE_ONLY, page_layout
 from app.ui.components.pagination import pagination
@@ -155,18 +156,7 @@ def _filters() -> rx.Component:
         rx.spacer(),
         rx.cond(
             ExecutionsState.has_active,
-            rx.hstack(
-                rx.box(
-                    width="8px",
-                    height="8px",
-                    border_radius="50%",
-                    background=rx.color("blue", 9),
-                    class_name="fb-pulse",
-                ),
-                rx.text("Live", size="1", color=rx.color("gray", 11)),
-                align="center",
-                spacing="2",
-            ),
+            live_indicator(),
         ),
         width="100%",
         align="center",

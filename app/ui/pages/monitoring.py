@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.empty_state import empty_state
+from app.ui.components.live_indicator import live_indicator
 from app.ui.components.page_layout import page_layout
 from app.ui.state.monitoring_state import BreakerRow, FallbackRow, MonitoringState
 
@@ -245,18 +246,5 @@ def monitoring_page() -> rx.Component:
         rx.moment(interval=REFRESH_MS, format="HH:mm:ss", on_change=m.tick, display="none"),
         title="Monitoring",
         description="LLM provider health: circuit breakers and fallbacks.",
-        actions=[
-            rx.hstack(
-                rx.box(
-                    width="8px",
-                    height="8px",
-                    border_radius="50%",
-                    background=rx.color("grass", 9),
-                    class_name="fb-pulse",
-                ),
-                rx.text("Live · every 3 s", size="1", color=rx.color("gray", 11)),
-                align="center",
-                spacing="2",
-            )
-        ],
+        actions=[live_indicator("Live · every 3 s", color="grass")],
     )

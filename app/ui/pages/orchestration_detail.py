@@ -9,6 +9,7 @@ import reflex as rx
 
 from app.ui.components.confirm_dialog import confirm_dialog
 from app.ui.components.empty_state import empty_state
+from app.ui.components.live_indicator import live_indicator
 from app.ui.components.mock_badge import mock_banner
 from app.ui.components.orchestration_form import orchestration_form
 from app.ui.components.orchestration_run_card import orchestration_run_card
@@ -84,18 +85,7 @@ def _history() -> rx.Component:
             rx.spacer(),
             rx.cond(
                 S.has_active,
-                rx.hstack(
-                    rx.box(
-                        width="8px",
-                        height="8px",
-                        border_radius="50%",
-                        background=rx.color("blue", 9),
-                        class_name="fb-pulse",
-                    ),
-                    rx.text("Live", size="1", color=rx.color("gray", 11)),
-                    align="center",
-                    spacing="2",
-                ),
+                live_indicator(),
             ),
             align="center",
             spacing="2",
