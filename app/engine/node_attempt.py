@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -125,6 +126,16 @@ async def run_node(
             services=services,
             attempt=attempt,
         )
+        record = partial(
+            make_record,
+            node,
+            attempt=attempt,
+            inputs=inputs,
+            started_at=started_at,
+            started=started,
+            services=services,
+            cache_key=cache_key,
+        )
         retryable = True
         deadline = asyncio.timeout(timeout)
         try:
@@ -138,18 +149,7 @@ async def run_node(
             async with deadline:
                 result = await node_type.run(ctx, inputs, parsed)
         except asyncio.CancelledError:
-            record = make_record(
-                node,
-                attempt=attempt,
-                status=NodeStatus.CANCELLED,
-                inputs=inputs,
-                started_at=started_at,
-                started=started,
-                services=services,
-                error="cancelled",
-                cache_key=cache_key,
-            )
-            await hooks.after_node(record)
+            await hooks.after_node(record(status=NodeStatus.CANCELLED, error="cancelled"))
             raise
         except ConfigFailed as exc:
             error, retryable = str(exc), False
@@ -161,34 +161,11 @@ async def run_node(
             output = result.value if isinstance(result, NodeOutput) else result
             taken = result.taken_handles if isinstance(result, NodeOutput) else None
             await hooks.after_node(
-                make_record(
-                    node,
-                    attempt=attempt,
-                    status=NodeStatus.SUCCEEDED,
-                    inputs=inputs,
-                    started_at=started_at,
-                    started=started,
-                    services=services,
-                    output=output,
-                    taken_handles=taken,
-                    cache_key=cache_key,
-                )
+                record(status=NodeStatus.SUCCEEDED, output=output, taken_handles=taken)
             )
             written = ctx.variables.written if isinstance(ctx.variables, RecordingVariables) else {}
             return NodeOutcome(NodeStatus.SUCCEEDED, output, taken, variables=written)
-        await hooks.after_node(
-            make_record(
-                node,
-                attempt=attempt,
-                status=NodeStatus.FAILED,
-                inputs=inputs,
-                started_at=started_at,
-                started=started,
-                services=services,
-                error=error,
-                cache_key=cache_key,
-            )
-        )
+        await hooks.after_node(record(status=NodeStatus.FAILED, error=error))
         if not retryable:
             break
         if attempt < attempts:
