@@ -243,6 +243,23 @@ async def test_run_this_node_and_run_up_to_here() -> None:
     assert states(workflow_id)["n2"].execution_id != single.id  # seeds are not states
 
 
+async def test_run_this_node_failing_makes_everything_downstream_of_it_stale() -> None:
+    workflow_id = create(chain20())
+    await run(workflow_id, "all", input={"x": "a"})
+    assert stale(workflow_id) == set()
+
+    # Only n5 runs (n4's output is given) and it fails on this input; n6..n20 keep the
+    # outputs of the first run, which no longer follow from n5's latest state.
+    failed = await run(workflow_id, "node", node_id="n5", input={"x": "a", "fail": True})
+    assert failed.status == "failed" and failed.error_node_id == "n5"
+    assert node_run_counts(failed.id) == Counter({"n5": 1})
+    assert stale(workflow_id) == nodes_from(5)
+    latest = states(workflow_id)
+    assert latest["n5"].status == "failed"
+    assert latest["n6"].status == "succeeded" and latest["n6"].stale
+    assert latest["n20"].stale and not latest["n4"].stale
+
+
 class _Recorder(BaseHTTPRequestHandler):
     """Answers every POST with 201 and counts it on the server."""
 
