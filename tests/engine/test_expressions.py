@@ -147,6 +147,17 @@ def test_render_time_limit_stops_a_busy_template(scope: dict[str, Any]) -> None:
     assert time.monotonic() - started < 1.0
 
 
+def test_loop_iteration_budget_counts_every_loop_of_a_render(scope: dict[str, Any]) -> None:
+    # A generous deadline, so only the iteration budget can stop these loops.
+    limits = ExpressionLimits(max_iterations=1000, max_seconds=60)
+    assert render_string("{% for i in range(1000) %}{% endfor %}ok", scope, limits=limits) == "ok"
+    with pytest.raises(ExpressionError, match="loops ran more than 1000 times"):
+        render_string("{% for i in range(1001) %}{% endfor %}", scope, limits=limits)
+    nested = "{% for a in range(40) %}{% for b in range(25) %}{% endfor %}{% endfor %}"
+    with pytest.raises(ExpressionError, match="loops ran more than 1000 times"):
+        render_string(nested, scope, limits=limits)
+
+
 def test_output_size_limit(scope: dict[str, Any]) -> None:
     limits = ExpressionLimits(max_output_chars=100)
     assert render_string("{{ 'x' * 100 }}", scope, limits=limits) == "x" * 100
