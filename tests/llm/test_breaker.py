@@ -64,6 +64,25 @@ def test_half_open_lets_one_probe_through_and_its_result_decides() -> None:
     assert breaker.state("d").failures == ()
 
 
+def test_a_failed_probe_reopens_at_once_even_when_the_threshold_is_higher() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=3, window_s=60, cooldown_s=5, clock=clock)
+    for _ in range(3):
+        breaker.record_failure("d", "server_error")
+    opened_at = breaker.state("d").opened_at
+    clock.now += 5
+    assert breaker.allow("d")
+    assert breaker.state("d").phase is BreakerPhase.HALF_OPEN
+    breaker.record_failure("d", "timeout")  # one failed probe, not `failure_threshold` of them
+    state = breaker.state("d")
+    assert (state.phase, state.last_error) == (BreakerPhase.OPEN, "timeout")
+    assert state.opened_at == clock.now != opened_at
+    clock.now += 4.9
+    assert not breaker.allow("d"), "a new cooldown starts from the failed probe"
+    clock.now += 0.1
+    assert breaker.allow("d")
+
+
 def test_a_probe_that_never_reports_is_replaced_after_a_cooldown() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=1, cooldown_s=5, clock=clock)
