@@ -54,11 +54,12 @@ class LLMFallbackEvent(SQLModel, table=True):
 
 
 class ProviderSetting(SQLModel, table=True):
-    """A provider's key, base URL and switch. The key is stored, never returned."""
+    """A provider's key, base URL and switch. The key is stored encrypted, never returned."""
 
     __tablename__ = "provider_setting"
 
     provider: str = Field(sa_column=Column(String(32), primary_key=True))
+    # A Fernet token (app.models.secret_box), never the key itself.
     api_key: str | None = Field(default=None, sa_column=Column(Text), repr=False)
     api_base: str | None = Field(default=None, sa_column=Column(String(API_BASE_MAX)))
     enabled: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
@@ -107,6 +108,9 @@ class ProviderSettingPublic(SQLModel):
     provider: str
     configured: bool = Field(description="A key is stored in the settings.")
     key_last4: str | None = Field(default=None, description="Last 4 characters of that key.")
+    key_error: str | None = Field(
+        default=None, description="Why the stored key cannot be decrypted (enter it again)."
+    )
     env_configured: bool = Field(description="The provider's environment variable is set.")
     env_var: str | None = None
     api_base: str | None = None

@@ -1,8 +1,9 @@
 """LLM settings: provider keys, base URLs and switches, and the editable model map.
 
-Keys are stored in `provider_setting` and never leave this module except into the LLM
-client (through `current_llm_settings`): the public schema carries only whether a key is
-set and its last 4 characters (for keys long enough that this gives nothing away).
+Keys are stored in `provider_setting` encrypted (see `app.models.secret_box`) and never
+leave this module except into the LLM client (through `current_llm_settings`): the public
+schema carries only whether a key is set and its last 4 characters (for keys long enough
+that this gives nothing away), or why a stored key cannot be read.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from app.models.llm import (
     ProviderSettingPublic,
     ProviderSettingUpdate,
 )
+from app.models.secret_box import SecretKeyError, secret_box
 from app.models.types import utc_now
 from app.services.errors import InvalidInputError, NotFoundError
 
@@ -50,13 +52,30 @@ def _provider(name: str) -> Provider:
     return Provider(name)
 
 
-def _public(provider: Provider, row: ProviderSetting | None) -> ProviderSettingPublic:
-    key = row.api_key if row is not None else None
+def _database_url(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
+def _stored_key(database_url: str, row: ProviderSetting | None) -> tuple[str | None, str | None]:
+    """The decrypted key of `row` and, when it cannot be decrypted, why (never both)."""
+    if row is None or not row.api_key:
+        return None, None
+    try:
+        return secret_box(database_url).decrypt(row.api_key), None
+    except SecretKeyError as exc:
+        return None, str(exc)
+
+
+def _public(
+    provider: Provider, row: ProviderSetting | None, database_url: str
+) -> ProviderSettingPublic:
+    key, key_error = _stored_key(database_url, row)
     env_var = DEFAULT_KEY_ENV[provider]
     return ProviderSettingPublic(
         provider=provider.value,
-        configured=bool(key),
+        configured=bool(key) or key_error is not None,
         key_last4=key[-4:] if key and len(key) >= LAST4_MIN_KEY_LENGTH else None,
+        key_error=key_error,
         env_configured=bool(env_var and os.environ.get(env_var)),
         env_var=env_var,
         api_base=row.api_base if row is not None else None,
@@ -68,7 +87,8 @@ def _public(provider: Provider, row: ProviderSetting | None) -> ProviderSettingP
 def list_providers(session: Session) -> list[ProviderSettingPublic]:
     """Every provider's settings (masked), in a fixed order."""
     rows = {row.provider: row for row in session.exec(select(ProviderSetting)).all()}
-    return [_public(provider, rows.get(provider.value)) for provider in PROVIDERS]
+    url = _database_url(session)
+    return [_public(provider, rows.get(provider.value), url) for provider in PROVIDERS]
 
 
 def _clean_key(value: str | None) -> str | None:
@@ -97,15 +117,20 @@ def update_provider(
 
     Raises:
         NotFoundError: unknown provider.
-        InvalidInputError: a malformed key or base URL.
+        InvalidInputError: a malformed key or base URL, or an unusable secret key.
     """
     known = _provider(provider)
+    url = _database_url(session)
     row = session.get(ProviderSetting, known.value)
     if row is None:
         row = ProviderSetting(provider=known.value, updated_at=utc_now())
     sent = data.model_fields_set
     if "api_key" in sent:
-        row.api_key = _clean_key(data.api_key)
+        key = _clean_key(data.api_key)
+        try:
+            row.api_key = None if key is None else secret_box(url).encrypt(key)
+        except SecretKeyError as exc:
+            raise InvalidInputError(str(exc)) from exc
     if "api_base" in sent:
         row.api_base = _clean_base(data.api_base)
     if "enabled" in sent and data.enabled is not None:
@@ -114,7 +139,7 @@ def update_provider(
     session.add(row)
     session.flush()
     invalidate_settings_cache()
-    return _public(known, row)
+    return _public(known, row, url)
 
 
 def _groups(session: Session) -> dict[str, list[str]]:
@@ -197,12 +222,19 @@ def invalidate_settings_cache() -> None:
         _cache.clear()
 
 
+def _provider_config(database_url: str, row: ProviderSetting) -> ProviderConfig:
+    key, key_error = _stored_key(database_url, row)
+    if key_error is not None:
+        # The environment's key (if any) is used instead; the settings page names the problem.
+        logger.warning("the stored %s key is ignored: %s", row.provider, key_error)
+    return ProviderConfig(key, row.api_base, row.enabled)
+
+
 def _read_settings() -> LLMSettings:
     with Session(get_engine().execution_options(sqlite_begin="DEFERRED")) as session:
+        url = _database_url(session)
         rows = session.exec(select(ProviderSetting)).all()
-        providers = {
-            row.provider: ProviderConfig(row.api_key, row.api_base, row.enabled) for row in rows
-        }
+        providers = {row.provider: _provider_config(url, row) for row in rows}
         groups: dict[str, Iterable[str]] = dict(_groups(session))
     return LLMSettings(providers, ModelMap(groups=groups))
 

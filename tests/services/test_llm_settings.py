@@ -4,10 +4,13 @@ switches, and the editable model map."""
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.llm.model_map import DEFAULT_ALIASES, DEFAULT_GROUPS
 from app.models.llm import ModelMapUpdate, ProviderSetting, ProviderSettingUpdate
+from app.models.secret_box import SECRET_KEY_ENV
 from app.services import llm_settings
 from app.services.errors import InvalidInputError, NotFoundError
 
@@ -63,6 +66,44 @@ def test_a_stored_key_is_masked_replaced_and_removed(session: Session) -> None:
         session, provider="anthropic", data=ProviderSettingUpdate.model_validate({"api_key": None})
     )
     assert (removed.configured, removed.key_last4, removed.enabled) == (False, None, False)
+
+
+def test_the_stored_row_holds_no_key_text(session: Session) -> None:
+    llm_settings.update_provider(
+        session, provider="openai", data=ProviderSettingUpdate(api_key=SECRET)
+    )
+    session.commit()
+    raw = session.execute(
+        text("SELECT api_key FROM provider_setting WHERE provider = 'openai'")
+    ).scalar_one()
+    assert raw and SECRET not in raw and SECRET[-8:] not in raw
+    openai = llm_settings.current_llm_settings().lookup("openai")
+    assert openai is not None and openai.api_key == SECRET
+
+
+def test_a_key_stored_under_another_secret_key_is_reported_not_crashed(
+    session: Session, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(SECRET_KEY_ENV, Fernet.generate_key().decode())
+    llm_settings.update_provider(
+        session, provider="gemini", data=ProviderSettingUpdate(api_key=SECRET)
+    )
+    session.commit()
+    monkeypatch.setenv(SECRET_KEY_ENV, Fernet.generate_key().decode())
+    llm_settings.invalidate_settings_cache()
+
+    gemini = next(p for p in llm_settings.list_providers(session) if p.provider == "gemini")
+    assert gemini.configured and gemini.key_last4 is None
+    assert gemini.key_error is not None and "enter it again" in gemini.key_error
+    # A run falls back to the environment's key instead of failing on the stored one.
+    stored = llm_settings.current_llm_settings().lookup("gemini")
+    assert stored is not None and stored.api_key is None
+    assert "gemini" in caplog.text and SECRET not in caplog.text
+    # Entering the key again repairs it.
+    fixed = llm_settings.update_provider(
+        session, provider="gemini", data=ProviderSettingUpdate(api_key=SECRET)
+    )
+    assert (fixed.key_error, fixed.key_last4) == (None, "WXYZ")
 
 
 def test_short_keys_show_no_characters(session: Session) -> None:

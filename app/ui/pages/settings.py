@@ -30,14 +30,28 @@ def _key_status(p: rx.Var[ProviderView], provider: str) -> rx.Component:
     return rx.hstack(
         rx.cond(
             p.configured,
-            rx.badge(
-                rx.icon("key_round", size=12),
-                rx.cond(p.key_last4 != "", f"Key ••••{p.key_last4}", "Key set"),
-                color_scheme="grass",
-                variant="soft",
-                radius="full",
-                class_name="fb-mono",
-                data_testid=f"key-status-{provider}",
+            rx.cond(
+                p.key_error != "",
+                rx.tooltip(
+                    rx.badge(
+                        rx.icon("key_round", size=12),
+                        "Stored key unreadable",
+                        color_scheme="red",
+                        variant="soft",
+                        radius="full",
+                        data_testid=f"key-status-{provider}",
+                    ),
+                    content=p.key_error,
+                ),
+                rx.badge(
+                    rx.icon("key_round", size=12),
+                    rx.cond(p.key_last4 != "", f"Key ••••{p.key_last4}", "Key set"),
+                    color_scheme="grass",
+                    variant="soft",
+                    radius="full",
+                    class_name="fb-mono",
+                    data_testid=f"key-status-{provider}",
+                ),
             ),
             rx.badge(
                 "No key stored",
@@ -162,6 +176,17 @@ def _provider_card(index: int, provider: str) -> rx.Component:
                 align="center",
                 spacing="3",
                 width="100%",
+            ),
+            rx.cond(
+                p.key_error != "",
+                rx.callout(
+                    p.key_error,
+                    icon="triangle_alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    data_testid=f"key-error-{provider}",
+                ),
             ),
             rx.grid(
                 _key_form(p, provider),

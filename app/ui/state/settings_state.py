@@ -33,6 +33,7 @@ class ProviderView:
     label: str
     configured: bool
     key_last4: str
+    key_error: str
     env_configured: bool
     env_var: str
     api_base: str
@@ -56,6 +57,7 @@ def provider_view(item: ProviderSettingPublic) -> ProviderView:
         label=PROVIDER_LABELS.get(item.provider, item.provider),
         configured=item.configured,
         key_last4=item.key_last4 or "",
+        key_error=item.key_error or "",
         env_configured=item.env_configured,
         env_var=item.env_var or "",
         api_base=item.api_base or "",
@@ -73,7 +75,7 @@ def has_usable_provider(items: list[ProviderSettingPublic]) -> bool:
     return any(
         item.enabled
         and (
-            item.configured
+            (item.configured and not item.key_error)
             or item.env_configured
             or (item.provider == "openai_compatible" and bool(item.api_base))
         )
