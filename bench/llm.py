@@ -2,8 +2,9 @@
 
 Prints one JSON document. Figures:
 - overhead our client adds over a direct httpx call to the same server (p50/p99 per call,
-  calls interleaved), with the in-memory and the SQLite breaker store, plus the client's own
-  work with the network taken out (mock deployment);
+  calls interleaved), with the in-memory breaker store and the app's database store
+  (SqlBreakerStore on SQLite), plus the client's own work with the network taken out (mock
+  deployment);
 - time from the primary's 500 leaving the server to the fallback request reaching it
   (p50/p99), i.e. the fallback decision including one loopback round of I/O;
 - for reference, the same overhead through LiteLLM (the path used for OpenAI, Anthropic and
@@ -32,11 +33,13 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import httpx
 
 from app.llm.breaker import CircuitBreaker
-from app.llm.breaker_store import SqliteBreakerStore
 from app.llm.client import LLMClient
 from app.llm.deployments import Deployment, Provider
 from app.llm.fallback import FallbackPolicy
 from app.llm.types import LLMRequest
+from app.models.db import create_db_engine
+from app.models.migrations import upgrade_database
+from app.services.breaker_store_sql import SqlBreakerStore
 from tests.llm.fake_server import FakeLLMServer, answer, error
 
 GOAL_OVERHEAD_P99_MS = 5.0
@@ -134,13 +137,15 @@ async def main(quick: bool) -> dict[str, Any]:
         async with LLMClient([deployment(server, "bench", Provider.OPENAI_COMPATIBLE)]) as client:
             memory = await overhead(server, client, "bench", calls)
         with tempfile.TemporaryDirectory() as folder:
-            store = SqliteBreakerStore(Path(folder) / "breaker.db")
+            url = f"sqlite:///{Path(folder) / 'flowbook.db'}"
+            upgrade_database(url)
+            engine = create_db_engine(url)
             async with LLMClient(
                 [deployment(server, "bench", Provider.OPENAI_COMPATIBLE)],
-                breaker=CircuitBreaker(store),
+                breaker=CircuitBreaker(SqlBreakerStore(engine)),
             ) as client:
                 sqlite = await overhead(server, client, "bench", calls)
-            store.close()
+            engine.dispose()
         pure = await client_only(calls)
         fallback = await fallback_decision(server, calls)
         policy = FallbackPolicy(attempt_timeout_s=30.0)

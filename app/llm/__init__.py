@@ -13,7 +13,6 @@ from app.llm.breaker_store import (
     BreakerState,
     BreakerStore,
     InMemoryBreakerStore,
-    SqliteBreakerStore,
 )
 from app.llm.client import LLMClient
 from app.llm.cost import CostCalculator, Price
@@ -54,7 +53,6 @@ __all__ = [
     "ProviderConfig",
     "ProviderError",
     "RoutingStrategy",
-    "SqliteBreakerStore",
     "estimate_call",
     "reset_provider_lookup",
     "use_provider_lookup",

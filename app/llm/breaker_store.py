@@ -1,14 +1,15 @@
-"""Where circuit breaker state lives: in memory (one process) or in SQLite (all processes)."""
+"""Circuit breaker state, the store protocol it lives behind, and the one-process store.
+
+The app shares breaker states between its workers through the database:
+`app.services.breaker_store_sql.SqlBreakerStore` implements `BreakerStore` there.
+"""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -48,14 +49,6 @@ class BreakerState:
         data["phase"] = self.phase.value
         data["failures"] = list(self.failures)
         return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BreakerState:
-        """Builds a state from its `to_dict` form."""
-        fields = dict(data)
-        fields["phase"] = BreakerPhase(fields["phase"])
-        fields["failures"] = tuple(fields.get("failures") or ())
-        return cls(**fields)
 
 
 Change = Callable[[BreakerState], tuple[BreakerState, T]]
@@ -101,77 +94,3 @@ class InMemoryBreakerStore:
     def all(self) -> dict[str, BreakerState]:
         """See `BreakerStore.all`."""
         return dict(self._states)
-
-
-class SqliteBreakerStore:
-    """Breaker states in a SQLite file shared by every process on the host.
-
-    Each update is one `BEGIN IMMEDIATE` transaction, so concurrent writers in other
-    processes serialise and never lose each other's failures.
-    """
-
-    _SCHEMA = (
-        "CREATE TABLE IF NOT EXISTS llm_breaker_state ("
-        " name TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at REAL)"
-    )
-
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
-        """Opens (and creates when needed) the store.
-
-        Args:
-            path: the SQLite file.
-            busy_timeout_ms: how long a writer waits for another process's lock.
-        """
-        self._path = str(path)
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self._path,
-            isolation_level=None,
-            check_same_thread=False,
-            timeout=busy_timeout_ms / 1000,
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        self._conn.execute(self._SCHEMA)
-
-    def close(self) -> None:
-        """Closes the connection."""
-        self._conn.close()
-
-    def _read(self, name: str) -> BreakerState:
-        row = self._conn.execute(
-            "SELECT state FROM llm_breaker_state WHERE name = ?", (name,)
-        ).fetchone()
-        return BreakerState.from_dict(json.loads(row[0])) if row else BreakerState()
-
-    def update(self, name: str, change: Change[T]) -> T:
-        """See `BreakerStore.update`."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                current = self._read(name)
-                new, result = change(current)
-                if new is not current:
-                    self._conn.execute(
-                        "INSERT INTO llm_breaker_state (name, state, updated_at) VALUES (?, ?, ?)"
-                        " ON CONFLICT(name) DO UPDATE SET state = excluded.state,"
-                        " updated_at = excluded.updated_at",
-                        (name, json.dumps(new.to_dict()), new.updated_at),
-                    )
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return result
-
-    def get(self, name: str) -> BreakerState:
-        """See `BreakerStore.get`."""
-        with self._lock:
-            return self._read(name)
-
-    def all(self) -> dict[str, BreakerState]:
-        """See `BreakerStore.all`."""
-        with self._lock:
-            rows = self._conn.execute("SELECT name, state FROM llm_breaker_state").fetchall()
-        return {name: BreakerState.from_dict(json.loads(state)) for name, state in rows}

@@ -1,23 +1,17 @@
-"""Circuit breaker: state machine, its effect on real calls, and state shared across processes."""
+"""Circuit breaker: its state machine and its effect on real calls (state shared across
+processes: tests/services/test_breaker_store_sql.py)."""
 
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from app.llm.breaker import CircuitBreaker
-from app.llm.breaker_store import BreakerPhase, SqliteBreakerStore
+from app.llm.breaker_store import BreakerPhase
 from app.llm.client import LLMClient
 from app.llm.fallback import FallbackPolicy
 from app.llm.types import LLMRequest, Outcome
 from tests.llm.conftest import fake_deployment
 from tests.llm.fake_server import FakeLLMServer, answer, error
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 class FakeClock:
@@ -128,57 +122,6 @@ async def test_open_breaker_keeps_calls_off_the_primary_until_the_probe(
     assert again.deployment == "primary"
     assert fake_server.calls["primary"] == 6
     assert client.breaker_states()["primary"]["phase"] == "closed"
-
-
-def run_in_subprocess(code: str, *args: str) -> str:
-    """Runs Python code in a fresh interpreter at the repository root; returns its stdout."""
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    return result.stdout
-
-
-READ_STATE = """
-import json, sys
-from app.llm.breaker_store import SqliteBreakerStore
-print(json.dumps(SqliteBreakerStore(sys.argv[1]).get(sys.argv[2]).to_dict()))
-"""
-
-RECORD_FAILURES = """
-import sys
-from app.llm.breaker import CircuitBreaker
-from app.llm.breaker_store import SqliteBreakerStore
-breaker = CircuitBreaker(SqliteBreakerStore(sys.argv[1]), failure_threshold=1000, window_s=600)
-for _ in range(int(sys.argv[3])):
-    breaker.record_failure(sys.argv[2], "server_error")
-"""
-
-
-def test_breaker_state_is_the_same_when_read_from_another_process(tmp_path: Path) -> None:
-    path = tmp_path / "breaker.db"
-    breaker = CircuitBreaker(SqliteBreakerStore(path), failure_threshold=2, cooldown_s=60)
-    breaker.record_failure("openai/gpt-4o", "server_error")
-    breaker.record_failure("openai/gpt-4o", "timeout")
-    mine = breaker.state("openai/gpt-4o")
-    assert mine.phase is BreakerPhase.OPEN
-    theirs = json.loads(run_in_subprocess(READ_STATE, str(path), "openai/gpt-4o"))
-    assert theirs == mine.to_dict()
-
-
-def test_concurrent_processes_never_lose_each_others_failures(tmp_path: Path) -> None:
-    path = tmp_path / "breaker.db"
-    SqliteBreakerStore(path).close()
-    workers = [
-        subprocess.Popen([sys.executable, "-c", RECORD_FAILURES, str(path), "d", "25"], cwd=REPO)
-        for _ in range(3)
-    ]
-    assert [w.wait(timeout=30) for w in workers] == [0, 0, 0]
-    assert len(SqliteBreakerStore(path).get("d").failures) == 75
 
 
 @pytest.mark.parametrize("threshold", [0, -1])

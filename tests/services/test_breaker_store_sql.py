@@ -38,6 +38,18 @@ allowed = CircuitBreaker(store, cooldown_s=float(sys.argv[2])).allow("primary")
 print(json.dumps({"before": before.to_dict(), "allowed": allowed}))
 """
 
+RECORD_FAILURES_IN_ANOTHER_PROCESS = """
+import sys
+from app.llm.breaker import CircuitBreaker
+from app.models.db import create_db_engine
+from app.services.breaker_store_sql import SqlBreakerStore
+
+store = SqlBreakerStore(create_db_engine(sys.argv[1]))
+breaker = CircuitBreaker(store, failure_threshold=10_000, window_s=3600)
+for _ in range(int(sys.argv[2])):
+    breaker.record_failure("shared", "server_error")
+"""
+
 
 def test_states_round_trip_and_unchanged_states_are_not_written(engine: Engine) -> None:
     store = SqlBreakerStore(engine)
@@ -83,6 +95,18 @@ def test_concurrent_failures_from_two_engines_are_never_lost(db_url: str) -> Non
         for e in engines:
             e.dispose()
     assert len(state.failures) == per_thread * threads
+    assert state.phase is BreakerPhase.CLOSED
+
+
+def test_concurrent_failures_from_other_processes_are_never_lost(
+    db_url: str, engine: Engine
+) -> None:
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-c", RECORD_FAILURES_IN_ANOTHER_PROCESS, db_url, "25"]
+    workers = [subprocess.Popen(command, env=env) for _ in range(3)]
+    assert [worker.wait(timeout=60) for worker in workers] == [0, 0, 0]
+    state = SqlBreakerStore(engine).get("shared")
+    assert len(state.failures) == 75
     assert state.phase is BreakerPhase.CLOSED
 
 
