@@ -9,10 +9,15 @@ number, list, dict ...); any other template gives a string. Nothing is ever `eva
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Template
+from jinja2.exceptions import TemplateSyntaxError
+from jinja2.lexer import TokenStream
+from jinja2.parser import Parser
 
 from app.engine.sandbox import CURRENT_BUDGET, ExpressionLimits, LimitedSandbox, RenderBudget
 
@@ -20,15 +25,18 @@ __all__ = [
     "DEFAULT_LIMITS",
     "ExpressionError",
     "ExpressionLimits",
+    "TemplateSyntaxIssue",
     "contains_expression",
     "is_expression",
     "render_string",
     "render_value",
+    "template_syntax_issue",
 ]
 
 DEFAULT_LIMITS = ExpressionLimits()
 _SINGLE_EXPRESSION = re.compile(r"\A\s*\{\{(?P<expr>.*?)\}\}\s*\Z", re.DOTALL)
 _ENVIRONMENT = LimitedSandbox()
+_LEXER_OFFSET = re.compile(r" at \d+\Z")
 
 
 class ExpressionError(Exception):
@@ -108,6 +116,49 @@ def render_string(
         raise ExpressionError(_describe(text, exc)) from exc
     finally:
         CURRENT_BUDGET.reset(token)
+
+
+@dataclass(frozen=True)
+class TemplateSyntaxIssue:
+    """Why a template does not parse, and where (1-based line and column)."""
+
+    message: str
+    line: int
+    column: int
+
+    def describe(self) -> str:
+        """The issue for people: 'template syntax error at line 1, column 12: ...'."""
+        return f"template syntax error at line {self.line}, column {self.column}: {self.message}"
+
+
+@lru_cache(maxsize=2048)
+def template_syntax_issue(text: str) -> TemplateSyntaxIssue | None:
+    """Parse a template with the sandbox's parser, without rendering it.
+
+    Returns:
+        None when the template parses; else the parser's message and the position of the
+        token it stopped at (Jinja reports only the line, so the column is tracked here).
+    """
+    offset = 0
+
+    def tracked_tokens() -> Iterator[tuple[int, str, str]]:
+        nonlocal offset
+        for lineno, kind, value in _ENVIRONMENT.lexer.tokeniter(text, None):
+            yield lineno, kind, value
+            # Resumed: the parser has moved past this token, or the lexer fails right after it.
+            offset += len(value)
+
+    try:
+        parser = Parser(_ENVIRONMENT, "")
+        parser.stream = TokenStream(_ENVIRONMENT.lexer.wrap(tracked_tokens()), None, None)
+        parser.parse()
+    except TemplateSyntaxError as exc:
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        # The lexer appends its own 0-based offset ("unexpected char '!' at 7"): drop it.
+        message = _LEXER_OFFSET.sub("", exc.message or "invalid syntax")
+        return TemplateSyntaxIssue(message, line, column)
+    return None
 
 
 def _describe(text: str, error: object) -> str:

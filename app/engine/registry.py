@@ -61,6 +61,9 @@ class NodeType:
         icon: lucide icon name for the canvas.
         wait_for: "all" (default) runs when every upstream has settled; "first" runs as soon
             as one live input arrives (merge in first mode).
+        check_written: checks of the config as written, before expressions are rendered
+            (e.g. an empty condition): returns {field: message} for each problem. Run by
+            validation only, so a value that renders empty at run time is not refused.
     """
 
     type: str
@@ -74,6 +77,7 @@ class NodeType:
     side_effect: bool | Callable[[Any], bool] = False
     icon: str = "box"
     wait_for: str | Callable[[Any], str] = "all"
+    check_written: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
     @property
     def is_trigger(self) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from app.engine.expressions import contains_expression, is_expression
+from app.engine.expressions import contains_expression, is_expression, template_syntax_issue
 from app.engine.graph import WorkflowGraph
 from app.engine.json_shape import json_flaw
 from app.engine.registry import NodeRegistry, NodeType
@@ -24,7 +24,8 @@ class Problem:
 
     Attributes:
         code: cycle, dangling_edge, unknown_handle, duplicate_id, unknown_type,
-            invalid_config, unreachable, no_trigger, unknown_trigger or invalid_document.
+            invalid_config, invalid_template, unreachable, no_trigger, unknown_trigger or
+            invalid_document.
         message: what is wrong, for people.
         node_id: the node it is about, when there is one.
         edge_id: the edge it is about, when there is one.
@@ -105,16 +106,36 @@ def parse_document(
         The spec (None when the document's structure is malformed) and every problem;
         structural problems point at the node or edge id when the document has one.
     """
+    spec, analysis = analyze_document(document, registry)
+    return spec, analysis.problems
+
+
+def analyze_document(
+    document: Any, registry: NodeRegistry
+) -> tuple[WorkflowSpec | None, WorkflowAnalysis]:
+    """`parse_document` that keeps the analysis, for running the spec without validating
+    it again (`run_workflow(..., analysis=...)`).
+
+    Returns:
+        The spec (None when the document's structure is malformed) and its analysis (an
+        empty graph with the structural problems when there is no spec).
+    """
     if not isinstance(document, dict):
-        return None, [Problem("invalid_document", "a workflow document must be a JSON object")]
+        problem = Problem("invalid_document", "a workflow document must be a JSON object")
+        return None, _refused([problem])
     flaw = json_flaw(document)
     if flaw is not None:
-        return None, [Problem("invalid_document", f"the workflow document is refused: {flaw}")]
+        problem = Problem("invalid_document", f"the workflow document is refused: {flaw}")
+        return None, _refused([problem])
     try:
         spec = WorkflowSpec.from_document(document)
     except ValidationError as exc:
-        return None, [_document_problem(document, error) for error in exc.errors()]
-    return spec, validate_workflow(spec, registry)
+        return None, _refused([_document_problem(document, error) for error in exc.errors()])
+    return spec, analyze_workflow(spec, registry)
+
+
+def _refused(problems: list[Problem]) -> WorkflowAnalysis:
+    return WorkflowAnalysis(graph=WorkflowGraph.from_spec(WorkflowSpec()), problems=problems)
 
 
 def _duplicate_ids(spec: WorkflowSpec) -> list[Problem]:
@@ -144,10 +165,16 @@ def _check_config(node: NodeSpec, node_type: NodeType, analysis: WorkflowAnalysi
         k: v for k, v in _expression_defaults(node_type.config_model) if k not in raw
     }
     templated = bool(missing_defaults) or contains_expression(raw)
+    problems = _template_problems(node.id, raw, ())
+    if node_type.check_written is not None:
+        problems += [
+            Problem("invalid_config", f"{name}: {message}", node_id=node.id, field=name)
+            for name, message in node_type.check_written(raw).items()
+        ]
     try:
         config = node_type.parse_config(raw)
     except ValidationError as exc:
-        problems = [
+        problems += [
             Problem(
                 "invalid_config",
                 f"{_dotted(error['loc']) or 'config'}: {error['msg']}",
@@ -160,11 +187,39 @@ def _check_config(node: NodeSpec, node_type: NodeType, analysis: WorkflowAnalysi
         if templated and not problems:
             analysis.templates[node.id] = {**missing_defaults, **raw}
         return problems
+    if problems:
+        return problems
     if templated:
         analysis.templates[node.id] = {**missing_defaults, **raw}
     else:
         analysis.configs[node.id] = config
     return []
+
+
+def _template_problems(node_id: str, value: Any, loc: tuple[Any, ...]) -> list[Problem]:
+    """A problem for every template string (at any depth) that does not parse."""
+    if isinstance(value, str):
+        issue = template_syntax_issue(value) if is_expression(value) else None
+        if issue is None:
+            return []
+        where = _dotted(loc) or "config"
+        return [
+            Problem(
+                "invalid_template",
+                f"{where}: {issue.describe()}",
+                node_id=node_id,
+                field=_dotted(loc) or None,
+            )
+        ]
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [
+        problem for key, item in items for problem in _template_problems(node_id, item, (*loc, key))
+    ]
 
 
 def _points_at_expression(raw: Any, loc: tuple[Any, ...]) -> bool:

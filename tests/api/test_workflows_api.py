@@ -186,3 +186,25 @@ async def test_execute_without_body_uses_no_input(
     assert response.status_code == 202, response.text
     detail = await wait_for_execution(response.json()["execution_id"])
     assert detail["status"] == "succeeded"
+
+
+async def test_a_broken_template_and_an_empty_condition_are_reported_while_editing(
+    client: httpx.AsyncClient, create_workflow: Any
+) -> None:
+    document = chain(
+        node("start", "manual_trigger"),
+        node("check", "condition", condition=""),
+        node("greet", "transform", template="Hi {{ input.name }"),
+    )
+    saved = await create_workflow(document)
+    found = {(p["code"], p["node_id"], p["field"]): p["message"] for p in saved["problems"]}
+    assert found[("invalid_config", "check", "condition")].startswith(
+        "condition: the condition is empty"
+    )
+    assert found[("invalid_template", "greet", "template")] == (
+        "template: template syntax error at line 1, column 18: unexpected '}'"
+    )
+
+    started = await client.post(f"/api/workflows/{saved['id']}/execute", json={"input": {}})
+    assert started.status_code == 422, started.text
+    assert "column 18" in started.json()["detail"] + str(started.json()["problems"])

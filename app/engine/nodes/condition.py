@@ -57,6 +57,15 @@ class ConditionConfig(BaseModel):
         return value
 
 
+def empty_condition(config: dict[str, Any]) -> dict[str, str]:
+    """An if-condition left empty, which would always take the false branch."""
+    condition = config.get("condition")
+    blank = condition is None or (isinstance(condition, str) and not condition.strip())
+    if config.get("mode", "if") == "if" and blank:
+        return {"condition": "the condition is empty; write one, e.g. {{ input.status == 200 }}"}
+    return {}
+
+
 def is_truthy(value: Any) -> bool:
     """Truthiness of a rendered condition: Python's, except that text is read as a word.
 
@@ -124,4 +133,5 @@ CONDITION = NodeType(
     run=run_condition,
     outputs=condition_outputs,
     icon="git-branch",
+    check_written=empty_condition,
 )
