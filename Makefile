@@ -69,5 +69,10 @@ bench: setup
 bench-canvas: setup browser
 	$(PY) bench/canvas.py --prod
 
+# `flowbook serve` on a scratch SQLite database under load (quick: bench/http_api.py --duration 5).
+.PHONY: bench-http
+bench-http: setup
+	$(PY) bench/http_api.py
+
 clean:
 	rm -rf .web .states data/*.db*
