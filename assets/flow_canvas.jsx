@@ -14,11 +14,20 @@ import "@xyflow/react/dist/style.css";
 import { ArrowRight, Play } from "lucide-react";
 import { AutoRunContext, FbNode, StatusContext } from "./flow_node.jsx";
 import { CSS } from "./flow_canvas_styles.js";
+import { QuickAddMenu } from "./quick_add_menu.jsx";
 
 const NODE_MIME = "application/flowbook-node";
 const nodeTypes = { fb: FbNode };
 const defaultEdgeOptions = { interactionWidth: 18 };
 const SNAP = [10, 10];
+const CARD_WIDTH = 240;
+const CARD_HALF_HEIGHT = 30;
+const NOT_EMPTY_SPACE = ".react-flow__node, .react-flow__handle, .react-flow__panel, .react-flow__controls, .react-flow__minimap";
+
+function pointerOf(event) {
+  const touch = event.changedTouches && event.changedTouches[0];
+  return touch ? { x: touch.clientX, y: touch.clientY } : { x: event.clientX, y: event.clientY };
+}
 
 function reaches(edges, from, to) {
   const seen = new Set();
@@ -44,6 +53,7 @@ function Canvas(props) {
   const [fitOnInit] = useState(() => (props.nodes || []).length > 0);
   const [edges, setEdges] = useState(() => props.edges || []);
   const [menu, setMenu] = useState(null);
+  const [quickAdd, setQuickAdd] = useState(null);
   const selectedRef = useRef([]);
   const propsRef = useRef(props);
   propsRef.current = props;
@@ -116,8 +126,45 @@ function Canvas(props) {
   }, []);
   const onNodeContextMenu = useCallback((event, node) => {
     event.preventDefault();
+    setQuickAdd(null);
     setMenu({ id: node.id, x: event.clientX, y: event.clientY });
   }, []);
+  const openQuickAdd = useCallback((point, link) => {
+    setMenu(null);
+    setQuickAdd({ clientX: point.x, clientY: point.y, flow: screenToFlowPosition(point), link });
+  }, [screenToFlowPosition]);
+  const closeQuickAdd = useCallback(() => setQuickAdd(null), []);
+  const onPaneContextMenu = useCallback((event) => {
+    event.preventDefault();
+    openQuickAdd(pointerOf(event), null);
+  }, [openQuickAdd]);
+  const onDoubleClick = useCallback((event) => {
+    const el = event.target;
+    if (el && el.classList && el.classList.contains("react-flow__pane")) openQuickAdd(pointerOf(event), null);
+  }, [openQuickAdd]);
+  const onConnectEnd = useCallback((event, state) => {
+    if (state.isValid || state.toNode || !state.fromNode || !state.fromHandle) return;
+    const el = event.target;
+    if (el && el.closest && el.closest(NOT_EMPTY_SPACE)) return;
+    const fromOutput = state.fromHandle.type === "source";
+    openQuickAdd(pointerOf(event), {
+      kind: fromOutput ? "from_output" : "into_input",
+      node: state.fromNode.id,
+      handle: state.fromHandle.id || (fromOutput ? "out" : "in"),
+    });
+  }, [openQuickAdd]);
+  // The new card's input handle (or output handle, or centre) lands under the pointer.
+  const pickQuickAdd = (type) => {
+    const spot = quickAdd;
+    setQuickAdd(null);
+    if (!spot) return;
+    const link = spot.link;
+    const shift = !link ? CARD_WIDTH / 2 : link.kind === "from_output" ? 0 : CARD_WIDTH;
+    const payload = { type, x: Math.round(spot.flow.x - shift), y: Math.round(spot.flow.y - CARD_HALF_HEIGHT) };
+    if (link && link.kind === "from_output") Object.assign(payload, { source: link.node, source_handle: link.handle });
+    if (link && link.kind === "into_input") Object.assign(payload, { target: link.node, target_handle: link.handle });
+    send("onQuickAdd", payload);
+  };
   const act = (action) => {
     if (menu) send("onNodeAction", { id: menu.id, action });
     setMenu(null);
@@ -131,7 +178,10 @@ function Canvas(props) {
       e.dataTransfer.effectAllowed = "move";
     };
     const onKey = (e) => {
-      if (e.key === "Escape") setMenu(null);
+      if (e.key === "Escape") {
+        setMenu(null);
+        setQuickAdd(null);
+      }
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       if (mod && key === "s") {
@@ -173,6 +223,7 @@ function Canvas(props) {
           onEdgesChange={onEdgesChange}
           onNodeDragStop={onNodeDragStop}
           onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
           isValidConnection={isValidConnection}
           onDelete={onDelete}
           onSelectionChange={onSelectionChange}
@@ -180,10 +231,15 @@ function Canvas(props) {
           onDragOver={onDragOver}
           onNodeContextMenu={onNodeContextMenu}
           onNodeDoubleClick={onNodeDoubleClick}
+          onPaneContextMenu={onPaneContextMenu}
+          onDoubleClick={onDoubleClick}
           zoomOnDoubleClick={false}
           onPaneClick={() => setMenu(null)}
           onNodeClick={() => setMenu(null)}
-          onMoveStart={() => setMenu(null)}
+          onMoveStart={() => {
+            setMenu(null);
+            setQuickAdd(null);
+          }}
           deleteKeyCode={["Delete", "Backspace"]}
           multiSelectionKeyCode={["Shift", "Meta", "Control"]}
           selectNodesOnDrag={false}
@@ -212,6 +268,9 @@ function Canvas(props) {
             <button role="menuitem" onClick={() => act("toggle_disabled")}>Disable / enable</button>
             <button role="menuitem" onClick={() => act("delete")}>Delete</button>
           </div>
+        )}
+        {quickAdd && (
+          <QuickAddMenu spot={quickAdd} types={props.quickAddTypes} onPick={pickQuickAdd} onClose={closeQuickAdd} />
         )}
       </AutoRunContext.Provider>
     </StatusContext.Provider>

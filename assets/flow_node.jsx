@@ -6,7 +6,7 @@ import {
   Timer, Users, Variable, WandSparkles, Webhook, Zap,
 } from "lucide-react";
 
-const ICONS = {
+export const ICONS = {
   "arrow-right": ArrowRight, bot: Bot, box: Box, clock: Clock, flag: Flag,
   "git-branch": GitBranch, globe: Globe, merge: Merge, play: Play, timer: Timer,
   users: Users, variable: Variable, "wand-sparkles": WandSparkles, webhook: Webhook,

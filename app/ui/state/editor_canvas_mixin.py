@@ -11,6 +11,7 @@ from reflex_base.event import EventSpec
 from app.ui.state.editor_document import (
     EditRefused,
     add_node,
+    add_node_linked,
     add_node_near,
     connect,
     copy_items,
@@ -100,6 +101,27 @@ class CanvasMixin(EditMixin, mixin=True):
                 float(payload.get("y", 0)),
             )
         except EditRefused as exc:
+            return rx.toast.error(str(exc))
+        self.selected_ids = [node_id]
+        return self._edit(document)
+
+    @rx.event
+    def quick_add(self, payload: dict[str, Any]) -> list[EventSpec] | EventSpec:
+        """The canvas's quick-add menu picked a type: add it at the pointer, linked to the
+        handle a dropped connection started from (if any)."""
+        source, target = payload.get("source"), payload.get("target")
+        try:
+            document, node_id = add_node_linked(
+                self._document(),
+                str(payload.get("type")),
+                float(payload.get("x", 0)),
+                float(payload.get("y", 0)),
+                source=(str(source), str(payload.get("source_handle") or "out"))
+                if source
+                else None,
+                target=(str(target), str(payload.get("target_handle") or "in")) if target else None,
+            )
+        except (EditRefused, TypeError, ValueError) as exc:
             return rx.toast.error(str(exc))
         self.selected_ids = [node_id]
         return self._edit(document)

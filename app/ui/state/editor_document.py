@@ -130,6 +130,35 @@ def add_node_near(
     return new, node_id
 
 
+def add_node_linked(
+    document: dict[str, Any],
+    type_id: str,
+    x: float,
+    y: float,
+    *,
+    source: tuple[str, str] | None = None,
+    target: tuple[str, str] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Add a node at (x, y), fed by a (node, output handle) or feeding a (node, input handle).
+
+    Raises:
+        EditRefused: the type is unknown, has no input (output) for the link, or the link is
+            refused by `connect`.
+    """
+    new, node_id = add_node(document, type_id, x, y)
+    node = node_by_id(new, node_id) or {}
+    inputs, outputs = node_handles(node)
+    if source is not None:
+        if not inputs:
+            raise EditRefused(f"{node.get('name')} takes no input, so nothing can feed it")
+        new = connect(new, source[0], source[1], node_id, inputs[0])
+    if target is not None:
+        if not outputs:
+            raise EditRefused(f"{node.get('name')} has no output to connect")
+        new = connect(new, node_id, outputs[0], target[0], target[1])
+    return new, node_id
+
+
 def _reaches(document: dict[str, Any], start: str, goal: str) -> bool:
     seen: set[str] = set()
     stack = [start]

@@ -9,6 +9,7 @@ import pytest
 from app.ui.state.editor_document import (
     EditRefused,
     add_node,
+    add_node_linked,
     add_node_near,
     connect,
     copy_items,
@@ -87,3 +88,28 @@ def test_moves_and_config_values() -> None:
     assert document["nodes"][1]["config"] == {"template": "{{ 1 }}"}
     document = set_config_value(document, "transform_1", "template", None, remove=True)
     assert document["nodes"][1]["config"] == {}
+
+
+def test_quick_add_links_the_new_node_to_the_handle_a_dropped_connection_came_from() -> None:
+    document = chain()
+    fed, fed_id = add_node_linked(document, "agent", 900, 40, source=("transform_2", "out"))
+    assert fed_id == "agent_1"
+    assert node_handles(fed["nodes"][-1]) == (["in"], ["out"])
+    assert fed["nodes"][-1]["position"] == {"x": 900, "y": 40}
+    assert ("transform_2", "out", "agent_1", "in") in {
+        (e["source"], e["source_handle"], e["target"], e["target_handle"]) for e in fed["edges"]
+    }
+    feeding, feeder_id = add_node_linked(document, "noop", -300, 0, target=("transform_1", "in"))
+    assert (feeder_id, "transform_1") in {(e["source"], e["target"]) for e in feeding["edges"]}
+    alone, _ = add_node_linked(document, "transform", 0, 400)
+    assert len(alone["edges"]) == len(document["edges"])
+
+
+def test_quick_add_refuses_links_the_new_node_cannot_take() -> None:
+    document = chain()
+    with pytest.raises(EditRefused, match="takes no input"):
+        add_node_linked(document, "manual_trigger", 0, 0, source=("transform_2", "out"))
+    with pytest.raises(EditRefused, match="no output"):
+        add_node_linked(document, "output", 0, 0, target=("transform_1", "in"))
+    with pytest.raises(EditRefused, match="no output 'nope'"):
+        add_node_linked(document, "noop", 0, 0, source=("transform_2", "nope"))

@@ -7,7 +7,9 @@ from typing import Any
 import reflex as rx
 from reflex_base.event import passthrough_event_spec
 
+from app.ui.state.editor_document import node_handles
 from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_views import palette_groups
 
 CANVAS_MODULE = rx.asset("flow_canvas.jsx")
 
@@ -25,6 +27,7 @@ class FlowCanvas(rx.NoSSRComponent):
     auto_run: rx.Var[bool]
     fit_key: rx.Var[int]
     color_mode: rx.Var[str]
+    quick_add_types: rx.Var[list[dict[str, Any]]]
 
     on_nodes_moved: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
     on_connect_nodes: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
@@ -33,6 +36,28 @@ class FlowCanvas(rx.NoSSRComponent):
     on_drop_node: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
     on_node_action: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
     on_command: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_quick_add: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+
+
+def quick_add_types() -> list[dict[str, Any]]:
+    """The node types the canvas's quick-add menu offers, in palette order."""
+    choices = []
+    for group in palette_groups(""):
+        for item in group.node_types:
+            inputs, outputs = node_handles({"type": item.type})
+            choices.append(
+                {
+                    "type": item.type,
+                    "label": item.label,
+                    "description": item.description,
+                    "category": group.title,
+                    "icon": item.icon,
+                    "color": item.color,
+                    "hasInput": bool(inputs),
+                    "hasOutput": bool(outputs),
+                }
+            )
+    return choices
 
 
 def flow_canvas() -> rx.Component:
@@ -44,6 +69,7 @@ def flow_canvas() -> rx.Component:
         auto_run=S.auto_run,
         fit_key=S.fit_key,
         color_mode=rx.color_mode_cond("light", "dark"),
+        quick_add_types=quick_add_types(),
         on_nodes_moved=S.nodes_moved,
         on_connect_nodes=S.connect_nodes,
         on_delete_items=S.delete_items,
@@ -51,4 +77,5 @@ def flow_canvas() -> rx.Component:
         on_drop_node=S.drop_node,
         on_node_action=S.node_action,
         on_command=S.command,
+        on_quick_add=S.quick_add,
     )
