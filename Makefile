@@ -75,4 +75,4 @@ bench-http: setup
 	$(PY) bench/http_api.py
 
 clean:
-	rm -rf .web .states data/*.db*
+	rm -rf .web .states .data/*.db*

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import reflex as rx
+
+PROJECT_DIR = Path(__file__).resolve().parent
+# `reflex run` hot-reloads the backend on changes under every visible top-level entry of the
+# project, so test screenshots, benchmark output or a database outside .data would restart
+# it. Watch the source only (an explicit REFLEX_HOT_RELOAD_OVERRIDE_PATHS still wins).
+SOURCE_PATHS = ("app", "rxconfig.py", "assets")
+os.environ.setdefault(
+    "REFLEX_HOT_RELOAD_OVERRIDE_PATHS",
+    ":".join(str(PROJECT_DIR / path) for path in SOURCE_PATHS),
+)
 
 config = rx.Config(
     app_name="app",

@@ -21,8 +21,13 @@ _engine: Engine | None = None
 
 
 def data_dir() -> Path:
-    """Folder of the embedded SQLite database (env FLOWBOOK_DATA_DIR, default <repo>/data)."""
-    return Path(os.environ.get("FLOWBOOK_DATA_DIR") or REPO_ROOT / "data")
+    """Folder of the files the app writes at run time (env FLOWBOOK_DATA_DIR, default .data).
+
+    The default is a hidden folder because `reflex run` hot-reloads on changes to any
+    visible top-level entry of the project: SQLite's -wal/-shm files written at start-up
+    would restart the backend, which writes them again, forever.
+    """
+    return Path(os.environ.get("FLOWBOOK_DATA_DIR") or REPO_ROOT / ".data")
 
 
 def database_url() -> str:

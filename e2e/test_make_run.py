@@ -1,0 +1,111 @@
+"""`make run` exactly as the README says, in a fresh clone: it must start and keep serving.
+
+The dev server hot-reloads the backend on file changes; anything the app writes where it
+looks restarts the backend, which writes again, forever ("Cannot connect to server").
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from e2e.app_process import REPO_ROOT, AppProcess, free_port
+
+SETUP_TIMEOUT_S = 900.0
+STEADY_WAIT_S = 90.0
+LOADS = 10
+LOAD_TIMEOUT_MS = 10_000
+# Set by the test harness or a developer's venv; a new user's shell has none of them.
+HARNESS_VARIABLES = ("DATABASE_URL", "FLOWBOOK_DATA_DIR", "VIRTUAL_ENV", "PYTHONPATH")
+
+
+def user_environment(frontend_port: int, backend_port: int) -> dict[str, str]:
+    """A shell like a new user's: no project venv on PATH, no Reflex or test settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("REFLEX_") and key not in HARNESS_VARIABLES
+    }
+    env["PATH"] = os.pathsep.join(
+        entry for entry in env.get("PATH", "").split(os.pathsep) if str(REPO_ROOT) not in entry
+    )
+    env["FLOWBOOK_FRONTEND_PORT"] = str(frontend_port)
+    env["FLOWBOOK_BACKEND_PORT"] = str(backend_port)
+    return env
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """`make run` in a fresh clone of HEAD, on ports of its own, until it serves."""
+    work = tmp_path_factory.mktemp("make-run")
+    clone = work / "flowbook"
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
+    frontend_port, backend_port = free_port(), free_port()
+    log_path = work / "make-run.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            ["make", "run"],
+            cwd=clone,
+            env=user_environment(frontend_port, backend_port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app = AppProcess(
+        process=process,
+        frontend_url=f"http://localhost:{frontend_port}",
+        backend_url=f"http://localhost:{backend_port}",
+        log_path=log_path,
+    )
+    try:
+        deadline = time.monotonic() + SETUP_TIMEOUT_S
+        while not (_answers(f"{app.backend_url}/ping") and _answers(app.frontend_url)):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"make run did not come up:\n{app.log_tail()}")
+            time.sleep(1.0)
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.mark.slow
+def test_make_run_serves_and_keeps_serving(make_run: AppProcess, browser: Browser) -> None:
+    time.sleep(STEADY_WAIT_S)
+    assert make_run.process.poll() is None, make_run.log_tail()
+    log = Path(make_run.log_path).read_text(errors="replace")
+    compiles = sum("Compiling" in line for line in log.splitlines())
+    assert compiles == 1, f"the backend compiled {compiles} times:\n{make_run.log_tail()}"
+
+    context = browser.new_context(base_url=make_run.frontend_url)
+    try:
+        for path in ("/", "/workflows"):
+            for attempt in range(LOADS):
+                page = context.new_page()
+                started = time.monotonic()
+                page.goto(path, timeout=LOAD_TIMEOUT_MS)
+                left_ms = LOAD_TIMEOUT_MS - (time.monotonic() - started) * 1000
+                # The samples' rows come from the backend over the websocket.
+                expect(page.locator("tr[data-workflow='Hello, Flowbook']")).to_be_visible(
+                    timeout=max(left_ms, 1)
+                )
+                body = page.inner_text("body")
+                assert "Cannot connect" not in body, f"{path} load {attempt + 1}: {body[:500]}"
+                page.close()
+    finally:
+        context.close()
+    log = Path(make_run.log_path).read_text(errors="replace")
+    assert sum("Compiling" in line for line in log.splitlines()) == 1, make_run.log_tail()
