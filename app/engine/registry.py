@@ -61,6 +61,8 @@ class NodeType:
         icon: lucide icon name for the canvas.
         wait_for: "all" (default) runs when every upstream has settled; "first" runs as soon
             as one live input arrives (merge in first mode).
+        not_yet_available: why the node type cannot be used yet, e.g. "schedules do not
+            fire yet" (the palette and validation show it), or None when it works.
         check_written: checks of the config as written, before expressions are rendered
             (e.g. an empty condition): returns {field: message} for each problem. Run by
             validation only, so a value that renders empty at run time is not refused.
@@ -78,6 +80,7 @@ class NodeType:
     icon: str = "box"
     wait_for: str | Callable[[Any], str] = "all"
     check_written: Callable[[dict[str, Any]], dict[str, str]] | None = None
+    not_yet_available: str | None = None
 
     @property
     def is_trigger(self) -> bool:
@@ -139,6 +142,8 @@ class NodeRegistry:
                 "category": t.category.value,
                 "description": t.description,
                 "icon": t.icon,
+                "available": t.not_yet_available is None,
+                "not_yet_available": t.not_yet_available,
                 "inputs": list(t.inputs),
                 "outputs": list(t.outputs) if not callable(t.outputs) else None,
                 "config_schema": t.config_model.model_json_schema(),

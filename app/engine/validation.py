@@ -24,8 +24,8 @@ class Problem:
 
     Attributes:
         code: cycle, dangling_edge, unknown_handle, duplicate_id, unknown_type,
-            invalid_config, invalid_template, unreachable, no_trigger, unknown_trigger or
-            invalid_document.
+            invalid_config, invalid_template, unreachable, no_trigger, unknown_trigger,
+            trigger_not_available or invalid_document.
         message: what is wrong, for people.
         node_id: the node it is about, when there is one.
         edge_id: the edge it is about, when there is one.
@@ -298,11 +298,33 @@ def _check_reachability(
     triggers = [n.id for n in graph.nodes.values() if (t := registry.get(n.type)) and t.is_trigger]
     if not triggers:
         return [Problem("no_trigger", "the workflow has no trigger node")]
+    problems = _unavailable_triggers(triggers, registry, graph)
     reachable = graph.reachable_from(triggers)
-    return [
+    return problems + [
         Problem("unreachable", f"node {node_id!r} cannot be reached from a trigger", node_id)
         for node_id in graph.nodes
         if node_id not in reachable
+    ]
+
+
+def _unavailable_triggers(
+    triggers: list[str], registry: NodeRegistry, graph: WorkflowGraph
+) -> list[Problem]:
+    """A problem on each trigger when none of the workflow's triggers can start it yet."""
+    reasons = {}
+    for node_id in triggers:
+        node_type = registry.get(graph.nodes[node_id].type)
+        if node_type is None or node_type.not_yet_available is None:
+            return []
+        reasons[node_id] = (node_type.label, node_type.not_yet_available)
+    return [
+        Problem(
+            "trigger_not_available",
+            f"{label} is not yet available ({reason}) and is this workflow's only trigger: "
+            "nothing would start it. Add a manual trigger to run it.",
+            node_id=node_id,
+        )
+        for node_id, (label, reason) in reasons.items()
     ]
 
 

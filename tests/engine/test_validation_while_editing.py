@@ -91,3 +91,25 @@ async def test_a_workflow_with_a_broken_template_does_not_start() -> None:
     )
     with pytest.raises(WorkflowInvalid, match="line 1, column 8"):
         await run_workflow(spec, trigger_payload={})
+
+
+@pytest.mark.parametrize(
+    ("trigger", "reason"),
+    [
+        ("schedule_trigger", "schedules do not fire yet"),
+        ("webhook_trigger", "webhook calls do not start workflows yet"),
+    ],
+)
+def test_a_trigger_nothing_fires_yet_cannot_be_the_only_trigger(trigger: str, reason: str) -> None:
+    spec = make_spec([("start", trigger), ("out", "output")], [("start", "out")])
+    problems = validate_workflow(spec, default_registry())
+    assert [(p.code, p.node_id) for p in problems] == [("trigger_not_available", "start")]
+    assert "is not yet available" in problems[0].message
+    assert reason in problems[0].message
+    assert "Add a manual trigger" in problems[0].message
+
+    beside_manual = make_spec(
+        [("start", trigger), ("hand", "manual_trigger"), ("out", "output")],
+        [("start", "out"), ("hand", "out")],
+    )
+    assert validate_workflow(beside_manual, default_registry()) == []

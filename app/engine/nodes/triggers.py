@@ -88,6 +88,7 @@ WEBHOOK_TRIGGER = NodeType(
     run=run_trigger,
     inputs=(),
     icon="webhook",
+    not_yet_available="webhook calls do not start workflows yet",
 )
 
 SCHEDULE_TRIGGER = NodeType(
@@ -99,4 +100,5 @@ SCHEDULE_TRIGGER = NodeType(
     run=run_trigger,
     inputs=(),
     icon="clock",
+    not_yet_available="schedules do not fire yet",
 )

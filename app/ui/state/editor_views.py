@@ -37,6 +37,8 @@ class PaletteItem:
     description: str
     icon: str
     color: str
+    available: bool = True
+    not_yet_available: str = ""  # why it cannot be used yet, as a sentence
 
 
 @dataclass
@@ -57,6 +59,10 @@ class ProblemView:
     code: str
 
 
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
 def palette_groups(search: str) -> list[PaletteGroup]:
     """Node types grouped by category, filtered by a search over label, type and description."""
     needle = search.strip().lower()
@@ -64,7 +70,13 @@ def palette_groups(search: str) -> list[PaletteGroup]:
     for category, title in CATEGORY_TITLES:
         items = [
             PaletteItem(
-                d["type"], d["label"], d["description"], d["icon"], CATEGORY_COLORS[category]
+                d["type"],
+                d["label"],
+                d["description"],
+                d["icon"],
+                CATEGORY_COLORS[category],
+                available=d["available"],
+                not_yet_available=_sentence(d["not_yet_available"] or ""),
             )
             for d in default_registry().describe()
             if d["category"] == category

@@ -77,7 +77,7 @@ async def test_switch_variables_delay_and_merge() -> None:
 
     spec = workflow(
         [
-            {"id": "start", "type": "webhook_trigger"},
+            {"id": "start", "type": "manual_trigger"},
             {"id": "vars", "type": "set_variables", "config": {"variables": {"tag": "x"}}},
             {
                 "id": "route",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.engine.validation import Problem
+from app.ui.components.canvas.flow_canvas import quick_add_types
 from app.ui.state.editor_views import canvas_edges, canvas_nodes, inline_output, palette_groups
 
 
@@ -45,3 +46,16 @@ def test_palette_groups_and_search() -> None:
     assert titles == ["Triggers", "Actions", "Logic", "AI"]
     found = palette_groups("jmespath")
     assert [t.type for g in found for t in g.node_types] == ["transform"]
+
+
+def test_triggers_that_nothing_fires_yet_are_marked_in_the_palette_and_left_out_of_quick_add() -> (
+    None
+):
+    triggers = {item.type: item for item in palette_groups("")[0].node_types}
+    assert triggers["manual_trigger"].available
+    for type_id in ("schedule_trigger", "webhook_trigger"):
+        assert not triggers[type_id].available
+        assert triggers[type_id].not_yet_available.endswith("yet.")
+    offered = {choice["type"] for choice in quick_add_types()}
+    assert "manual_trigger" in offered
+    assert not offered & {"schedule_trigger", "webhook_trigger"}

@@ -44,6 +44,8 @@ def quick_add_types() -> list[dict[str, Any]]:
     choices = []
     for group in palette_groups(""):
         for item in group.node_types:
+            if not item.available:
+                continue
             inputs, outputs = node_handles({"type": item.type})
             choices.append(
                 {

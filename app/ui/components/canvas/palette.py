@@ -49,6 +49,51 @@ def _item(item: PaletteItem) -> rx.Component:
     )
 
 
+def _unavailable_item(item: PaletteItem) -> rx.Component:
+    # Shown but inert: not draggable, no click, and the reason in words and as a tooltip.
+    return rx.hstack(
+        rx.center(
+            rx.icon(item.icon, size=15, color=rx.color("gray", 11)),
+            width="28px",
+            height="28px",
+            min_width="28px",
+            border_radius="7px",
+            background=rx.color("gray", 4),
+        ),
+        rx.vstack(
+            rx.hstack(
+                rx.text(item.label, size="2", weight="medium", line_height="1.2"),
+                rx.badge("Not yet available", color_scheme="gray", variant="soft", size="1"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(
+                item.not_yet_available,
+                size="1",
+                color=rx.color("gray", 11),
+                line_height="1.3",
+            ),
+            spacing="1",
+            min_width="0",
+        ),
+        align="start",
+        spacing="2",
+        padding="7px 8px",
+        border_radius="8px",
+        cursor="not-allowed",
+        draggable=False,
+        aria_disabled="true",
+        data_unavailable_type=item.type,
+        title=f"Not yet available: {item.not_yet_available}",
+        width="100%",
+    )
+
+
+def _entry(item: PaletteItem) -> rx.Component:
+    return rx.cond(item.available, _item(item), _unavailable_item(item))
+
+
 def _group(group: PaletteGroup) -> rx.Component:
     return rx.vstack(
         rx.text(
@@ -60,7 +105,7 @@ def _group(group: PaletteGroup) -> rx.Component:
             letter_spacing="0.06em",
             padding="0 8px",
         ),
-        rx.foreach(group.node_types, _item),
+        rx.foreach(group.node_types, _entry),
         spacing="1",
         width="100%",
     )
