@@ -1,8 +1,9 @@
 """The node output cache in the database: `app.engine.node_cache.NodeCache` on node_cache.
 
-One primary-key SELECT per lookup and one upsert per stored output (SQLAlchemy Core, no ORM
-objects). Hits are remembered and their `last_used_at` refreshed in one UPDATE when the run
-ends (`touch_hits`), so reuse costs no write per node.
+One primary-key SELECT per lookup (a deferred transaction: a read never takes SQLite's write
+lock) and one upsert per stored output (SQLAlchemy Core, no ORM objects), both on the
+services' database threads. Hits are remembered and their `last_used_at` refreshed in one
+UPDATE when the run ends (`touch_hits`), so reuse costs no write per node.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from app.engine.node_cache import CachedOutput
 from app.models.node_cache import NodeCacheEntry
 from app.models.types import utc_now
+from app.services.db_threads import run_db
 
 NODE_CACHE: Table = NodeCacheEntry.__table__  # type: ignore[attr-defined]
 
@@ -36,6 +38,7 @@ class SqlNodeCache:
 
     def __init__(self, engine: Engine, *, workflow_id: int | None) -> None:
         self._engine = engine
+        self._reader = engine.execution_options(sqlite_begin="DEFERRED")
         self._workflow_id = workflow_id
         self._nodes: dict[str, tuple[str, str]] = {}
         self.hits: set[str] = set()
@@ -45,9 +48,8 @@ class SqlNodeCache:
         self._nodes[key] = (node_id, node_type)
 
     async def get(self, key: str) -> CachedOutput | None:
-        """The output stored under this key, or None."""
-        with self._engine.connect() as connection:
-            row = connection.execute(_GET, {"cache_key": key}).first()
+        """The output stored under this key, or None (read off the event loop)."""
+        row = await run_db(self._read, key)
         if row is None:
             return None
         self.hits.add(key)
@@ -71,6 +73,14 @@ class SqlNodeCache:
             "created_at": now,
             "last_used_at": now,
         }
+        await run_db(self._write, values)
+
+    def _read(self, key: str) -> Any:
+        # A plain read: a deferred transaction, so SQLite's write lock is not taken.
+        with self._reader.connect() as connection:
+            return connection.execute(_GET, {"cache_key": key}).first()
+
+    def _write(self, values: dict[str, Any]) -> None:
         with self._engine.begin() as connection:
             connection.execute(_upsert(connection, values))
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from app.engine.node_cache import CachedOutput
 from app.models.node_cache import NodeCacheEntry
@@ -80,3 +81,25 @@ async def test_falsy_outputs_are_hits(engine: Engine, value: object) -> None:
     await cache.put(KEY, CachedOutput(value))
     hit = await cache.get(KEY)
     assert hit is not None and hit.output == value
+
+
+async def test_a_lookup_on_sqlite_reads_without_taking_the_write_lock(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+    cache = SqlNodeCache(engine, workflow_id=7)
+    await cache.put(KEY, CachedOutput({"n": 1}))
+    statements: list[str] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        assert await cache.get(KEY) == CachedOutput({"n": 1})
+        assert await cache.get(OTHER) is None
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+    begins = [s for s in statements if s.upper().startswith("BEGIN")]
+    assert begins == ["BEGIN DEFERRED", "BEGIN DEFERRED"], statements
+    assert not any("IMMEDIATE" in s.upper() for s in statements)
