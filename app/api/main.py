@@ -1,4 +1,4 @@
-"""The FastAPI application: every route under `/api`, docs at `/api/docs`."""
+"""The FastAPI application: every route under `/api`, docs at `/api/docs` and `/api/redoc`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from app.api import (
     executions,
@@ -35,7 +36,9 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
     Returns:
         A FastAPI app with every router and error handler installed.
     """
-    api = FastAPI(
+    # Swagger UI and ReDoc load their JS/CSS from the app (fastapi-offline ships them), not a
+    # CDN, so the docs work on a machine without internet.
+    api = FastAPIOffline(
         title="Flowbook API",
         description=(
             "Workflows, executions, orchestrations, LLM settings and node types of a Flowbook"
@@ -43,8 +46,9 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         ),
         version=health.app_version(),
         docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        static_url="/api/docs/static",
         openapi_url="/api/openapi.json",
-        redoc_url=None,
         swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         lifespan=lifespan,
     )
