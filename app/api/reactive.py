@@ -76,16 +76,15 @@ async def start_run(
 ) -> ExecutionStarted:
     """Queue a run that reuses cached outputs; poll the execution for progress."""
     request = request or RunRequest()
-    # Async on purpose: the in-process runner needs this event loop to schedule the run.
-    with session_scope() as session:
-        execution = reactive_runs.start_reactive_run(
-            session,
-            workflow_id=workflow_id,
-            mode=request.mode,
-            node_id=request.node_id,
-            input=request.input,
-            auto=request.auto,
-        )
+    # Async on purpose: the in-process runner needs this event loop to schedule the run
+    # (the database work runs on the services' database threads).
+    execution = await reactive_runs.start_reactive_run_async(
+        workflow_id=workflow_id,
+        mode=request.mode,
+        node_id=request.node_id,
+        input=request.input,
+        auto=request.auto,
+    )
     return ExecutionStarted(
         execution_id=execution.id, workflow_id=execution.workflow_id, status=execution.status
     )

@@ -157,11 +157,11 @@ async def execute_workflow(
 ) -> ExecutionStarted:
     """Queue a run and answer at once; a workflow with graph problems is refused (422)."""
     payload = request.input if request is not None else None
-    # Async on purpose: the in-process runner needs this event loop to schedule the run.
-    with session_scope() as session:
-        execution = execution_service.start_execution(
-            session, workflow_id=workflow_id, trigger="manual", input=payload
-        )
+    # Async on purpose: the in-process runner needs this event loop to schedule the run
+    # (the database work runs on the services' database threads).
+    execution = await execution_service.start_execution_async(
+        workflow_id=workflow_id, trigger="manual", input=payload
+    )
     return ExecutionStarted(
         execution_id=execution.id, workflow_id=execution.workflow_id, status=execution.status
     )

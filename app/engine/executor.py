@@ -18,7 +18,7 @@ from app.engine.registry import NodeRegistry
 from app.engine.run_loop import WorkflowRun
 from app.engine.run_plan import TargetMode, plan_run
 from app.engine.spec import WorkflowSpec
-from app.engine.validation import Problem, WorkflowInvalid, analyze_workflow
+from app.engine.validation import Problem, WorkflowAnalysis, WorkflowInvalid, analyze_workflow
 
 
 async def run_workflow(
@@ -39,6 +39,7 @@ async def run_workflow(
     target: str | None = None,
     target_mode: TargetMode = "node",
     seed_outputs: Mapping[str, Any] | None = None,
+    analysis: WorkflowAnalysis | None = None,
 ) -> ExecutionResult:
     """Validate and run a workflow in memory, reporting through hooks.
 
@@ -63,6 +64,8 @@ async def run_workflow(
         target_mode: "up_to" runs the target's ancestors as needed (cache, `rerun`);
             "node" also takes upstream outputs from `seed_outputs` (see `run_plan.py`).
         seed_outputs: upstream outputs for "node" mode, used as they are (status cached).
+        analysis: `analyze_workflow(spec, registry)` when the caller already validated the
+            spec (it must have no problems); None validates here.
 
     Returns:
         The result. When the task running this is cancelled, running and pending nodes end
@@ -75,7 +78,8 @@ async def run_workflow(
         from app.engine.nodes import default_registry
 
         registry = default_registry()
-    analysis = analyze_workflow(spec, registry)
+    if analysis is None:
+        analysis = analyze_workflow(spec, registry)
     if analysis.problems:
         raise WorkflowInvalid(analysis.problems)
     trigger_id = _choose_trigger(spec, registry, trigger_node_id)

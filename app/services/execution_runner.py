@@ -1,8 +1,12 @@
 """The in-process asyncio runner: runs executions as tasks, persisting as they go.
 
-Each node attempt is written as it ends (see `persistence_hooks.py`); a timer refreshes the
-heartbeat while a long node runs; the final status and every node's state are written only
-if the row is still `running`, so a cancel is never overwritten.
+Each node attempt is written as `running` when it starts and updated when it ends (see
+`persistence_hooks.py`); a timer refreshes the heartbeat while a long node runs; the final
+status and every node's state are written only if the row is still `running`, so a cancel
+is never overwritten. Every write runs on the services' database threads, never on the event
+loop, and each is followed by its run event (`run_events.py`). A run started by
+`start_execution` gets the workflow as parsed and validated there, so nothing is parsed or
+validated twice.
 """
 
 from __future__ import annotations
@@ -16,19 +20,23 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from app.engine.events import ExecutionResult
 from app.engine.executor import run_workflow
 from app.engine.nodes import default_registry
 from app.engine.run_plan import TargetMode
 from app.engine.spec import WorkflowSpec
-from app.engine.validation import WorkflowInvalid
+from app.engine.validation import WorkflowAnalysis, WorkflowInvalid
 from app.models.db import get_engine
 from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
 from app.services import execution_store as store
+from app.services.db_threads import run_db
+from app.services.llm_settings import current_llm_settings
 from app.services.node_cache_store import SqlNodeCache
 from app.services.persistence_hooks import HeartbeatTimer, PersistenceHooks
+from app.services.run_event_publisher import RunPublisher
 from app.services.run_services import build_run_services, drain_llm_events
 
 logger = logging.getLogger(__name__)
@@ -72,6 +80,19 @@ class ReactiveOptions:
     seed_outputs: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class PreparedWorkflow:
+    """A workflow parsed and validated once, handed to the run so it is not done again.
+
+    Attributes:
+        spec: the parsed definition.
+        analysis: its validation (no problems), with the graph and parsed configs.
+    """
+
+    spec: WorkflowSpec
+    analysis: WorkflowAnalysis
+
+
 def _trigger_node_id(spec: WorkflowSpec, trigger: str) -> str | None:
     wanted = f"{trigger}_trigger"
     return next((node.id for node in spec.nodes if node.type == wanted), None)
@@ -85,6 +106,8 @@ async def run_persisted(
     trigger: str = "manual",
     cancel_event: asyncio.Event | None = None,
     options: ReactiveOptions | None = None,
+    workflow_id: int | None = None,
+    analysis: WorkflowAnalysis | None = None,
 ) -> RunOutcome:
     """Run a `running` execution row's workflow and write its node runs and final status.
 
@@ -96,6 +119,8 @@ async def run_persisted(
         cancel_event: setting it cancels the run.
         options: reuse cached outputs and run part of the workflow; None: a plain run, which
             neither reads nor fills the cache.
+        workflow_id: the workflow, put on the run events (default: `options.workflow_id`).
+        analysis: the spec's validation when the caller already did it (no problems).
 
     Returns:
         The outcome. If the task is cancelled, the row is marked cancelled (when still
@@ -103,9 +128,12 @@ async def run_persisted(
     """
     engine = get_engine()
     interval = heartbeat_interval_s()
+    if workflow_id is None and options is not None:
+        workflow_id = options.workflow_id
+    publisher = RunPublisher(execution_id, workflow_id)
     cache = None if options is None else SqlNodeCache(engine, workflow_id=options.workflow_id)
-    hooks = PersistenceHooks(engine, execution_id, interval, cache)
-    timer = HeartbeatTimer(hooks, interval)
+    names = {node.id: node.label for node in spec.nodes}
+    hooks = PersistenceHooks(engine, execution_id, interval, cache, publisher, names)
     reuse: dict[str, Any] = {}
     if options is not None:
         reuse = {
@@ -116,6 +144,9 @@ async def run_persisted(
             "target_mode": options.target_mode,
             "seed_outputs": options.seed_outputs,
         }
+    # Warm the settings cache off the loop: build_run_services reads it.
+    await run_db(current_llm_settings)
+    timer = HeartbeatTimer(hooks, interval)
     result: ExecutionResult | None = None
     try:
         result = await run_workflow(
@@ -127,21 +158,18 @@ async def run_persisted(
             hooks=hooks,
             cancel_event=cancel_event,
             execution_id=execution_id,
+            analysis=analysis,
             **reuse,
         )
         outcome = RunOutcome(
             result.status.value, result.output, result.error, result.error_node_id, utc_now()
         )
     except asyncio.CancelledError:
-        with engine.begin() as connection:
-            states = hooks.node_states(None)
-            if not store.finish(
-                connection,
-                execution_id,
-                status=ExecutionStatus.CANCELLED.value,
-                node_states=states,
-            ):
-                store.save_node_states(connection, execution_id, states)
+        cancelled = RunOutcome(ExecutionStatus.CANCELLED.value, None, None, None, utc_now())
+        final = await run_db(
+            _write_end, engine, execution_id, cancelled, hooks.node_states(None), None
+        )
+        publisher.execution_finished(*final)
         raise
     except WorkflowInvalid as exc:
         outcome = RunOutcome(ExecutionStatus.FAILED.value, None, str(exc), None, utc_now())
@@ -153,7 +181,30 @@ async def run_persisted(
         timer.stop()
     await drain_llm_events()
     states = hooks.node_states(result)
+    final = await run_db(_write_end, engine, execution_id, outcome, states, cache)
+    publisher.execution_finished(*final)
+    return replace(outcome, uses_mock=hooks.uses_mock)
+
+
+def _write_end(
+    engine: Engine,
+    execution_id: int,
+    outcome: RunOutcome,
+    states: dict[str, Any] | None,
+    cache: SqlNodeCache | None,
+) -> tuple[str, str | None]:
+    """Write the final status (when still running) in one transaction; returns the row's
+    (status, error) as it then is."""
     with engine.begin() as connection:
+        # Every write of the run has ended (`run_db` outlives cancellation): an attempt
+        # still `running` was cut short without being reported (a failed hook).
+        store.end_running_node_runs(
+            connection,
+            [execution_id],
+            status=ExecutionStatus.CANCELLED.value,
+            now=outcome.finished_at,
+        )
+        final: tuple[str, str | None] | None = (outcome.status, outcome.error)
         if not store.finish(
             connection,
             execution_id,
@@ -165,9 +216,10 @@ async def run_persisted(
             now=outcome.finished_at,
         ):
             store.save_node_states(connection, execution_id, states)
+            final = store.execution_status(connection, execution_id)
         if cache is not None:
             cache.touch_hits(connection, outcome.finished_at)
-    return replace(outcome, uses_mock=hooks.uses_mock)
+    return final or (outcome.status, outcome.error)
 
 
 @dataclass
@@ -184,12 +236,23 @@ class ExecutionRunner:
         self._jobs: dict[int, _Job] = {}
 
     def submit(
-        self, execution_id: int, options: ReactiveOptions | None = None
+        self,
+        execution_id: int,
+        options: ReactiveOptions | None = None,
+        prepared: PreparedWorkflow | None = None,
     ) -> asyncio.Task[Any]:
-        """Start a `queued` execution in the background (needs a running event loop)."""
+        """Start a `queued` execution in the background (needs a running event loop).
+
+        Args:
+            execution_id: the queued row.
+            options: a reactive run's options.
+            prepared: the row's definition, already parsed and validated; None parses the
+                definition snapshot when the run starts.
+        """
         event = asyncio.Event()
         task = asyncio.get_running_loop().create_task(
-            self._run_queued(execution_id, event, options), name=f"execution-{execution_id}"
+            self._run_queued(execution_id, event, options, prepared),
+            name=f"execution-{execution_id}",
         )
         job = self.track(execution_id, task, event)
         task.add_done_callback(lambda _task: self._forget(execution_id, job))
@@ -210,10 +273,14 @@ class ExecutionRunner:
             del self._jobs[execution_id]
 
     async def _run_queued(
-        self, execution_id: int, cancel_event: asyncio.Event, options: ReactiveOptions | None
+        self,
+        execution_id: int,
+        cancel_event: asyncio.Event,
+        options: ReactiveOptions | None,
+        prepared: PreparedWorkflow | None,
     ) -> None:
         try:
-            await self._start_and_run(execution_id, cancel_event, options)
+            await self._start_and_run(execution_id, cancel_event, options, prepared)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -221,25 +288,29 @@ class ExecutionRunner:
             logger.exception("execution %s could not be run", execution_id)
 
     async def _start_and_run(
-        self, execution_id: int, cancel_event: asyncio.Event, options: ReactiveOptions | None
+        self,
+        execution_id: int,
+        cancel_event: asyncio.Event,
+        options: ReactiveOptions | None,
+        prepared: PreparedWorkflow | None,
     ) -> None:
         engine = get_engine()
-        with engine.begin() as connection:
-            row = store.start_queued(connection, execution_id, utc_now())
+        row = await run_db(_start_queued, engine, execution_id)
         if row is None:
             return  # cancelled (or recovered) before it could start
-        definition, payload, trigger = row
-        try:
-            spec = WorkflowSpec.from_document(definition)
-        except ValidationError as exc:
-            with engine.begin() as connection:
-                store.finish(
-                    connection,
-                    execution_id,
-                    status=ExecutionStatus.FAILED.value,
-                    error=f"the definition snapshot is not a workflow document: {exc}",
+        definition, payload, trigger, workflow_id = row
+        if prepared is not None:
+            spec, analysis = prepared.spec, prepared.analysis
+        else:
+            try:
+                spec, analysis = WorkflowSpec.from_document(definition), None
+            except ValidationError as exc:
+                error = f"the definition snapshot is not a workflow document: {exc}"
+                await run_db(_fail, engine, execution_id, error)
+                RunPublisher(execution_id, workflow_id).execution_finished(
+                    ExecutionStatus.FAILED.value, error
                 )
-            return
+                return
         await run_persisted(
             execution_id=execution_id,
             spec=spec,
@@ -247,6 +318,8 @@ class ExecutionRunner:
             trigger=trigger,
             cancel_event=cancel_event,
             options=options,
+            workflow_id=workflow_id,
+            analysis=analysis,
         )
 
     def is_running(self, execution_id: int) -> bool:
@@ -288,6 +361,16 @@ class ExecutionRunner:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _start_queued(engine: Engine, execution_id: int) -> Any:
+    with engine.begin() as connection:
+        return store.start_queued(connection, execution_id, utc_now())
+
+
+def _fail(engine: Engine, execution_id: int, error: str) -> None:
+    with engine.begin() as connection:
+        store.finish(connection, execution_id, status=ExecutionStatus.FAILED.value, error=error)
 
 
 _runner = ExecutionRunner()

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
-from app.engine.events import NodeRunRecord
+from app.engine.events import NodeRunRecord, NodeStarted, NodeStatus
 from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
 from app.models.types import utc_now
 from app.models.workflow import Workflow
@@ -36,7 +36,12 @@ _START = (
     update(EXECUTIONS)
     .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.status == QUEUED)
     .values(status=RUNNING, started_at=_NOW, heartbeat_at=_NOW)
-    .returning(EXECUTIONS.c.definition, EXECUTIONS.c.input, EXECUTIONS.c.trigger)
+    .returning(
+        EXECUTIONS.c.definition,
+        EXECUTIONS.c.input,
+        EXECUTIONS.c.trigger,
+        EXECUTIONS.c.workflow_id,
+    )
 )
 _HEARTBEAT = (
     update(EXECUTIONS)
@@ -75,7 +80,8 @@ def insert_execution(connection: Connection, values: dict[str, Any]) -> int:
 
 
 def start_queued(connection: Connection, execution_id: int, now: datetime) -> Any:
-    """queued -> running; returns (definition, input, trigger), or None if not queued."""
+    """queued -> running; returns (definition, input, trigger, workflow_id), or None if not
+    queued."""
     return connection.execute(_START, {"execution_id": execution_id, "now": now}).first()
 
 
@@ -84,33 +90,94 @@ def heartbeat(connection: Connection, execution_id: int, now: datetime) -> None:
     connection.execute(_HEARTBEAT, {"execution_id": execution_id, "now": now})
 
 
+def _ended_columns(record: NodeRunRecord, usage: NodeUsage | None) -> dict[str, Any]:
+    return (usage or NodeUsage()).columns() | {
+        "status": record.status.value,
+        "output": record.output,
+        "error": record.error,
+        "finished_at": record.finished_at,
+        "duration_ms": record.duration_ms,
+        "pinned": record.pinned,
+        "cache_key": record.cache_key,
+    }
+
+
 def insert_node_run(
     connection: Connection,
     execution_id: int,
     record: NodeRunRecord,
     usage: NodeUsage | None = None,
 ) -> None:
-    """Insert one node attempt, with its LLM tokens and cost when `usage` gives them."""
+    """Insert one ended node attempt (or skip), with its LLM tokens and cost when `usage`
+    gives them."""
     connection.execute(
         _INSERT_NODE_RUN,
-        (usage or NodeUsage()).columns()
+        _ended_columns(record, usage)
         | {
             "execution_id": execution_id,
             "node_id": record.node_id,
             "node_type": record.node_type,
             "node_name": record.node_name,
-            "status": record.status.value,
             "attempt": record.attempt,
             "inputs": record.inputs,
-            "output": record.output,
-            "error": record.error,
             "started_at": record.started_at,
-            "finished_at": record.finished_at,
-            "duration_ms": record.duration_ms,
-            "pinned": record.pinned,
-            "cache_key": record.cache_key,
         },
     )
+
+
+def insert_started_node_run(
+    connection: Connection, execution_id: int, started: NodeStarted, node_name: str
+) -> int:
+    """Insert an attempt that starts now, as `running`; returns its row id."""
+    key = connection.execute(
+        _INSERT_NODE_RUN,
+        {
+            "execution_id": execution_id,
+            "node_id": started.node_id,
+            "node_type": started.node_type,
+            "node_name": node_name,
+            "status": NodeStatus.RUNNING.value,
+            "attempt": started.attempt,
+            "inputs": started.inputs,
+            "started_at": started.started_at,
+            "pinned": False,
+        },
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def end_node_run(
+    connection: Connection, row_id: int, record: NodeRunRecord, usage: NodeUsage | None = None
+) -> None:
+    """Write how an attempt inserted by `insert_started_node_run` ended."""
+    connection.execute(
+        update(NODE_RUNS).where(NODE_RUNS.c.id == row_id).values(_ended_columns(record, usage))
+    )
+
+
+def end_running_node_runs(
+    connection: Connection, execution_ids: list[int], *, status: str, now: datetime
+) -> None:
+    """Close the attempts still `running` of executions that ended (cancelled, crashed, or
+    a run whose hook failed mid-attempt)."""
+    if execution_ids:
+        connection.execute(
+            update(NODE_RUNS)
+            .where(
+                NODE_RUNS.c.execution_id.in_(execution_ids),
+                NODE_RUNS.c.status == NodeStatus.RUNNING.value,
+            )
+            .values(status=status, finished_at=now)
+        )
+
+
+def execution_status(connection: Connection, execution_id: int) -> tuple[str, str | None] | None:
+    """(status, error) of an execution, or None when there is no such row."""
+    row = connection.execute(
+        select(EXECUTIONS.c.status, EXECUTIONS.c.error).where(EXECUTIONS.c.id == execution_id)
+    ).first()
+    return None if row is None else (row.status, row.error)
 
 
 def mark_uses_mock(connection: Connection, execution_id: int) -> None:
@@ -160,13 +227,18 @@ def save_node_states(
 def finish_any_active(
     connection: Connection, execution_id: int, *, status: str, error: str | None
 ) -> bool:
-    """queued/running/paused -> a final status (cancel); False when already finished."""
+    """queued/running/paused -> a final status (cancel), closing its running attempts with
+    the same status; False when already finished."""
+    now = utc_now()
     result = connection.execute(
         update(EXECUTIONS)
         .where(
             EXECUTIONS.c.id == execution_id,
             EXECUTIONS.c.status.in_([QUEUED, RUNNING, ExecutionStatus.PAUSED.value]),
         )
-        .values(status=status, error=error, finished_at=utc_now())
+        .values(status=status, error=error, finished_at=now)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    end_running_node_runs(connection, [execution_id], status=status, now=now)
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlmodel import Session
 
 from app.engine.nodes import default_registry
 from app.engine.spec import WorkflowSpec
-from app.engine.validation import parse_document
+from app.engine.validation import analyze_document
 from app.models.db import get_engine
 from app.models.execution import (
     FINISHED_STATUSES,
@@ -23,51 +24,80 @@ from app.models.execution import (
 )
 from app.models.types import utc_now
 from app.services import execution_store as store
+from app.services.db_threads import run_db
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
     InvalidWorkflowError,
     NotFoundError,
 )
-from app.services.execution_runner import ReactiveOptions, get_runner, run_persisted
+from app.services.execution_runner import (
+    PreparedWorkflow,
+    ReactiveOptions,
+    get_runner,
+    run_persisted,
+)
 from app.services.unit_of_work import session_scope
 
 MAX_PAGE = 500
 TRIGGER_MAX = 32
 POLL_S = 0.05
 _SPEC_CACHE_SIZE = 256
-# (database, workflow id, updated_at) -> parsed spec with no problems; saves re-validating
-# the same definition on every run.
-_spec_cache: dict[tuple[str, int, datetime], WorkflowSpec] = {}
+# (database, workflow id, updated_at) -> parsed and validated workflow with no problems;
+# saves re-validating the same definition on every run.
+_spec_cache: dict[tuple[str, int, datetime], PreparedWorkflow] = {}
 
 __all__ = [
     "ExecutionsPage",
+    "QueuedExecution",
     "cancel_execution",
     "get_execution_detail",
     "list_executions",
+    "load_runnable",
     "load_runnable_spec",
+    "queue_execution",
     "run_execution_inline",
     "start_execution",
+    "start_execution_async",
     "wait_for_execution",
 ]
 
 
-def _runnable_spec(engine: Engine, workflow_id: int, row: Any) -> WorkflowSpec:
+@dataclass(frozen=True)
+class QueuedExecution:
+    """A queued execution row (committed with its session) and what its run needs.
+
+    Attributes:
+        execution: the queued row as the API and UI see it.
+        prepared: the workflow as parsed and validated when it was queued.
+        options: a reactive run's options.
+    """
+
+    execution: ExecutionPublic
+    prepared: PreparedWorkflow
+    options: ReactiveOptions | None = None
+
+    def submit(self) -> None:
+        """Start the run on the running event loop (after the row is committed)."""
+        get_runner().submit(self.execution.id, self.options, self.prepared)
+
+
+def _prepare(engine: Engine, workflow_id: int, row: Any) -> PreparedWorkflow:
     key = (str(engine.url), workflow_id, row.updated_at)
-    spec = _spec_cache.get(key)
-    if spec is not None:
-        return spec
-    spec, problems = parse_document(row.definition, default_registry())
-    if spec is None or problems:
-        count = len(problems)
+    prepared = _spec_cache.get(key)
+    if prepared is not None:
+        return prepared
+    spec, analysis = analyze_document(row.definition, default_registry())
+    if spec is None or analysis.problems:
+        count = len(analysis.problems)
         raise InvalidWorkflowError(
             f"“{row.name}” cannot run: fix its {count} problem{'s' if count != 1 else ''} first",
-            problems,
+            analysis.problems,
         )
     if len(_spec_cache) >= _SPEC_CACHE_SIZE:
         _spec_cache.clear()
-    _spec_cache[key] = spec
-    return spec
+    prepared = _spec_cache[key] = PreparedWorkflow(spec, analysis)
+    return prepared
 
 
 def _check_trigger(trigger: str) -> None:
@@ -75,11 +105,23 @@ def _check_trigger(trigger: str) -> None:
         raise InvalidInputError(f"trigger must be 1 to {TRIGGER_MAX} characters")
 
 
-def _load_runnable(engine: Engine, connection: Any, workflow_id: int) -> tuple[Any, WorkflowSpec]:
+def _load_runnable(
+    engine: Engine, connection: Any, workflow_id: int
+) -> tuple[Any, PreparedWorkflow]:
     row = store.select_workflow(connection, workflow_id)
     if row is None or row.deleted_at is not None:
         raise NotFoundError(f"Workflow {workflow_id} not found")
-    return row, _runnable_spec(engine, workflow_id, row)
+    return row, _prepare(engine, workflow_id, row)
+
+
+def load_runnable(session: Session, *, workflow_id: int) -> PreparedWorkflow:
+    """The workflow's current definition, parsed and validated; only when it can run.
+
+    Raises:
+        NotFoundError: no such workflow (or it is deleted).
+        InvalidWorkflowError: the workflow has problems.
+    """
+    return _load_runnable(session.get_bind(), session.connection(), workflow_id)[1]  # type: ignore[arg-type]
 
 
 def load_runnable_spec(session: Session, *, workflow_id: int) -> WorkflowSpec:
@@ -89,7 +131,7 @@ def load_runnable_spec(session: Session, *, workflow_id: int) -> WorkflowSpec:
         NotFoundError: no such workflow (or it is deleted).
         InvalidWorkflowError: the workflow has problems.
     """
-    return _load_runnable(session.get_bind(), session.connection(), workflow_id)[1]  # type: ignore[arg-type]
+    return load_runnable(session, workflow_id=workflow_id).spec
 
 
 def _public(row: Any) -> ExecutionPublic:
@@ -101,6 +143,45 @@ def _fetch_public(connection: Any, execution_id: int) -> ExecutionPublic | None:
         select(*store.PUBLIC_COLUMNS).where(store.EXECUTIONS.c.id == execution_id)
     ).first()
     return None if row is None else _public(row)
+
+
+def queue_execution(
+    session: Session,
+    *,
+    workflow_id: int,
+    trigger: str = "manual",
+    input: Any = None,
+    options: ReactiveOptions | None = None,
+    prepared: PreparedWorkflow | None = None,
+) -> QueuedExecution:
+    """Insert a queued execution (not committed, not started: see `QueuedExecution`).
+
+    Args:
+        prepared: the workflow when the caller already loaded it (`load_runnable`).
+
+    Raises:
+        NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
+    """
+    _check_trigger(trigger)
+    connection = session.connection()
+    if prepared is None:
+        row, prepared = _load_runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
+    else:
+        row = store.select_workflow(connection, workflow_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFoundError(f"Workflow {workflow_id} not found")
+    values = {
+        "workflow_id": workflow_id,
+        "workflow_name": row.name,
+        "definition": row.definition,
+        "status": ExecutionStatus.QUEUED.value,
+        "trigger": trigger,
+        "input": input,
+        "created_at": utc_now(),
+    }
+    execution_id = store.insert_execution(connection, values)
+    del values["definition"]
+    return QueuedExecution(ExecutionPublic(id=execution_id, **values), prepared, options)
 
 
 def start_execution(
@@ -115,6 +196,7 @@ def start_execution(
 
     The session is committed so the runner (on its own connection) sees the new row.
     `options` makes it a reactive run (cache, stale set, target; see `reactive_runs.py`).
+    Async callers use `start_execution_async`, which keeps the database off the loop.
 
     Raises:
         NotFoundError: no such workflow (or it is deleted).
@@ -127,37 +209,37 @@ def start_execution(
         asyncio.get_running_loop()
     except RuntimeError as exc:
         raise RuntimeError("start_execution needs a running event loop") from exc
-    connection = session.connection()
-    row, _spec = _load_runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
-    values = {
-        "workflow_id": workflow_id,
-        "workflow_name": row.name,
-        "definition": row.definition,
-        "status": ExecutionStatus.QUEUED.value,
-        "trigger": trigger,
-        "input": input,
-        "created_at": utc_now(),
-    }
-    execution_id = store.insert_execution(connection, values)
+    queued = queue_execution(
+        session, workflow_id=workflow_id, trigger=trigger, input=input, options=options
+    )
     session.commit()
-    get_runner().submit(execution_id, options)
-    del values["definition"]
-    return ExecutionPublic(id=execution_id, **values)
+    queued.submit()
+    return queued.execution
 
 
-async def run_execution_inline(
-    *, workflow_id: int, input: Any = None, trigger: str = "manual"
+def _queue_committed(**kwargs: Any) -> QueuedExecution:
+    with session_scope() as session:
+        return queue_execution(session, **kwargs)
+
+
+async def start_execution_async(
+    *, workflow_id: int, trigger: str = "manual", input: Any = None
 ) -> ExecutionPublic:
-    """Create an execution and run it in the current task (CLI, bench, tests).
+    """`start_execution` for async code: the database work runs on the database threads.
 
     Raises:
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
-    _check_trigger(trigger)
+    queued = await run_db(_queue_committed, workflow_id=workflow_id, trigger=trigger, input=input)
+    queued.submit()
+    return queued.execution
+
+
+def _insert_running(workflow_id: int, trigger: str, input: Any) -> tuple[dict[str, Any], int, Any]:
     engine = get_engine()
     now = utc_now()
     with engine.begin() as connection:
-        row, spec = _load_runnable(engine, connection, workflow_id)
+        row, prepared = _load_runnable(engine, connection, workflow_id)
         values = {
             "workflow_id": workflow_id,
             "workflow_name": row.name,
@@ -170,6 +252,25 @@ async def run_execution_inline(
             "heartbeat_at": now,
         }
         execution_id = store.insert_execution(connection, values)
+    del values["definition"]
+    return values, execution_id, prepared
+
+
+def _read_public(execution_id: int) -> ExecutionPublic | None:
+    with session_scope(read_only=True) as session:
+        return _fetch_public(session.connection(), execution_id)
+
+
+async def run_execution_inline(
+    *, workflow_id: int, input: Any = None, trigger: str = "manual"
+) -> ExecutionPublic:
+    """Create an execution and run it in the current task (CLI, bench, tests).
+
+    Raises:
+        NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
+    """
+    _check_trigger(trigger)
+    values, execution_id, prepared = await run_db(_insert_running, workflow_id, trigger, input)
     runner = get_runner()
     task = asyncio.current_task()
     event = asyncio.Event()
@@ -177,16 +278,20 @@ async def run_execution_inline(
         runner.track(execution_id, task, event)
     try:
         outcome = await run_persisted(
-            execution_id=execution_id, spec=spec, payload=input, trigger=trigger, cancel_event=event
+            execution_id=execution_id,
+            spec=prepared.spec,
+            payload=input,
+            trigger=trigger,
+            cancel_event=event,
+            workflow_id=workflow_id,
+            analysis=prepared.analysis,
         )
     finally:
         runner.untrack(execution_id)
     if event.is_set():
-        with engine.connect() as connection:
-            current = _fetch_public(connection, execution_id)
+        current = await run_db(_read_public, execution_id)
         assert current is not None
         return current
-    del values["definition"]
     return ExecutionPublic(
         id=execution_id,
         **values | {"status": outcome.status},
@@ -283,8 +388,7 @@ async def wait_for_execution(*, execution_id: int, timeout_s: float) -> Executio
     deadline = loop.time() + timeout_s
     await get_runner().wait(execution_id, timeout_s)
     while True:
-        with session_scope(read_only=True) as session:
-            current = _fetch_public(session.connection(), execution_id)
+        current = await run_db(_read_public, execution_id)
         if current is None:
             raise NotFoundError(f"Execution {execution_id} not found")
         if current.status in FINISHED_STATUSES or loop.time() >= deadline:

@@ -22,7 +22,8 @@ from app.llm.provider_access import use_provider_lookup
 from app.llm.types import FallbackEvent
 from app.models.db import get_engine
 from app.models.llm import DEPLOYMENT_MAX, LLMFallbackEvent
-from app.services.llm_settings import current_llm_settings
+from app.services.db_threads import run_db
+from app.services.llm_settings import LLMSettings, current_llm_settings
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +35,23 @@ _call_site: ContextVar[tuple[int | None, str | None]] = ContextVar(
 )
 
 
-def enter_llm_node(execution_id: int | None, node_id: str) -> None:
-    """Mark the current task as running `node_id` of `execution_id`, with the current
-    provider settings installed for its LLM calls.
+def enter_llm_node(
+    execution_id: int | None, node_id: str, settings: LLMSettings | None = None
+) -> None:
+    """Mark the current task as running `node_id` of `execution_id`, with the provider
+    settings installed for its LLM calls.
 
     Call it from inside the node's own task (the engine's `before_node` hook runs there);
     the values then end with that task.
+
+    Args:
+        execution_id: the execution.
+        node_id: the node.
+        settings: the settings to install; None reads `current_llm_settings()` (which may
+            query the database: async callers pass settings read off the loop).
     """
     _call_site.set((execution_id, node_id))
-    use_provider_lookup(current_llm_settings().lookup)
+    use_provider_lookup((settings or current_llm_settings()).lookup)
 
 
 class FallbackRecorder:
@@ -84,7 +93,7 @@ class FallbackRecorder:
     async def _write_soon(self) -> None:
         try:
             while self.has_pending():
-                await asyncio.to_thread(self.flush)
+                await run_db(self.flush)
         finally:
             # No await between the last emptiness check and this line: an event buffered
             # after it schedules a new task.
@@ -116,4 +125,4 @@ class FallbackRecorder:
         if task is not None:
             await asyncio.shield(task)
         if self.has_pending():
-            await asyncio.to_thread(self.flush)
+            await run_db(self.flush)

@@ -122,7 +122,13 @@ def stale_node_ids(session: Session, *, workflow_id: int) -> set[str]:
     Raises:
         NotFoundError: no such workflow, or it is deleted.
     """
-    spec = current_spec(session, workflow_id=workflow_id)
+    return stale_ids_of(
+        session, current_spec(session, workflow_id=workflow_id), workflow_id=workflow_id
+    )
+
+
+def stale_ids_of(session: Session, spec: WorkflowSpec, *, workflow_id: int) -> set[str]:
+    """`stale_node_ids` for a spec the caller already parsed (the workflow as saved)."""
     latest = _latest(session.connection(), workflow_id, {n.id for n in spec.nodes})
     return _stale(spec, latest)
 
@@ -137,6 +143,13 @@ def workflow_node_states(session: Session, *, workflow_id: int) -> dict[str, Nod
         NotFoundError: no such workflow, or it is deleted.
     """
     spec = current_spec(session, workflow_id=workflow_id)
+    return node_states_of(session, spec, workflow_id=workflow_id)
+
+
+def node_states_of(
+    session: Session, spec: WorkflowSpec, *, workflow_id: int
+) -> dict[str, NodeState]:
+    """`workflow_node_states` for a spec the caller already parsed (the workflow as saved)."""
     connection = session.connection()
     latest = _latest(connection, workflow_id, {n.id for n in spec.nodes})
     stale = _stale(spec, latest)

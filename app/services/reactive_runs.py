@@ -28,16 +28,20 @@ from app.engine.nodes import default_registry
 from app.engine.spec import NodeSpec
 from app.models.execution import ExecutionPublic
 from app.services import execution_store as store
+from app.services.db_threads import run_db
 from app.services.errors import InvalidInputError, NotFoundError
 from app.services.execution_runner import ReactiveOptions
-from app.services.executions import load_runnable_spec, start_execution
+from app.services.executions import QueuedExecution, load_runnable, queue_execution
 from app.services.node_states import (
     DONE_STATUSES,
     current_spec,
     get_node_outputs,
+    node_states_of,
+    stale_ids_of,
     stale_node_ids,
     workflow_node_states,
 )
+from app.services.unit_of_work import session_scope
 
 RunMode = Literal["all", "stale", "node", "up_to"]
 RUN_MODES: tuple[str, ...] = get_args(RunMode)
@@ -46,9 +50,11 @@ __all__ = [
     "RUN_MODES",
     "RunMode",
     "get_node_outputs",
+    "queue_reactive_run",
     "side_effect_nodes",
     "stale_node_ids",
     "start_reactive_run",
+    "start_reactive_run_async",
     "workflow_node_states",
 ]
 
@@ -63,6 +69,8 @@ def start_reactive_run(
     auto: bool = False,
 ) -> ExecutionPublic:
     """Queue a reactive run and start it on the running event loop.
+
+    Async callers use `start_reactive_run_async`, which keeps the database off the loop.
 
     Args:
         session: committed before the run starts (the runner uses its own connection).
@@ -82,6 +90,49 @@ def start_reactive_run(
         InvalidInputError: a bad mode, or a target missing or given where it has no use.
         RuntimeError: called without a running event loop.
     """
+    _check_mode(mode, node_id)
+    asyncio.get_running_loop()  # fail before writing anything when there is no loop
+    queued = queue_reactive_run(
+        session, workflow_id=workflow_id, mode=mode, node_id=node_id, input=input, auto=auto
+    )
+    session.commit()
+    queued.submit()
+    return queued.execution
+
+
+async def start_reactive_run_async(
+    *,
+    workflow_id: int,
+    mode: RunMode,
+    node_id: str | None = None,
+    input: Any = None,
+    auto: bool = False,
+) -> ExecutionPublic:
+    """`start_reactive_run` for async code (API routes, UI event handlers): the database
+    work runs on the database threads, the run on the current event loop.
+
+    Raises:
+        NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_reactive_run`.
+    """
+    _check_mode(mode, node_id)
+    queued = await run_db(
+        _queue_committed,
+        workflow_id=workflow_id,
+        mode=mode,
+        node_id=node_id,
+        input=input,
+        auto=auto,
+    )
+    queued.submit()
+    return queued.execution
+
+
+def _queue_committed(**kwargs: Any) -> QueuedExecution:
+    with session_scope() as session:
+        return queue_reactive_run(session, **kwargs)
+
+
+def _check_mode(mode: str, node_id: str | None) -> None:
     if mode not in RUN_MODES:
         raise InvalidInputError(f"mode must be one of {', '.join(RUN_MODES)}, not {mode!r}")
     targeted = mode in ("node", "up_to")
@@ -89,25 +140,47 @@ def start_reactive_run(
         raise InvalidInputError(f"mode {mode!r} needs a node_id")
     if not targeted and node_id is not None:
         raise InvalidInputError(f"mode {mode!r} takes no node_id")
-    asyncio.get_running_loop()  # fail before writing anything when there is no loop
-    spec = load_runnable_spec(session, workflow_id=workflow_id)
+
+
+def queue_reactive_run(
+    session: Session,
+    *,
+    workflow_id: int,
+    mode: RunMode,
+    node_id: str | None = None,
+    input: Any = None,
+    auto: bool = False,
+) -> QueuedExecution:
+    """Plan a reactive run and insert it queued (not committed, not started).
+
+    The workflow is loaded, parsed and validated once here; the run gets it as it is.
+    Staleness is worked out only for the modes that use it.
+
+    Raises:
+        As `start_reactive_run` (but no RuntimeError).
+    """
+    _check_mode(mode, node_id)
+    prepared = load_runnable(session, workflow_id=workflow_id)
+    spec = prepared.spec
     node_ids = frozenset(n.id for n in spec.nodes)
     if node_id is not None and node_id not in node_ids:
         raise NotFoundError(f"Node {node_id!r} not found in workflow {workflow_id}")
     seeds = None
-    if mode == "node":
-        states = workflow_node_states(session, workflow_id=workflow_id)
-        stale = frozenset(n for n, state in states.items() if state.stale)
+    if mode == "all":
+        rerun = node_ids
+    elif mode == "node":
+        states = node_states_of(session, spec, workflow_id=workflow_id)
+        rerun = frozenset(n for n, state in states.items() if state.stale)
         seeds = {
             n: state.output
             for n, state in states.items()
             if state.status in DONE_STATUSES and not state.stale
         }
     else:
-        stale = frozenset(stale_node_ids(session, workflow_id=workflow_id))
+        rerun = frozenset(stale_ids_of(session, spec, workflow_id=workflow_id))
     options = ReactiveOptions(
         workflow_id=workflow_id,
-        rerun=node_ids if mode == "all" else stale,
+        rerun=rerun,
         allow_side_effects=not auto,
         target=node_id,
         target_mode="up_to" if mode == "up_to" else "node",
@@ -115,8 +188,13 @@ def start_reactive_run(
     )
     if input is None:
         input = _latest_input(session, workflow_id)
-    return start_execution(
-        session, workflow_id=workflow_id, trigger="manual", input=input, options=options
+    return queue_execution(
+        session,
+        workflow_id=workflow_id,
+        trigger="manual",
+        input=input,
+        options=options,
+        prepared=prepared,
     )
 
 

@@ -47,6 +47,19 @@ async def wait_for_status(execution_id: int, status: str, timeout_s: float = 10)
     return current
 
 
+async def wait_for_node(execution_id: int, node_id: str, status: str, timeout_s: float = 10) -> Any:
+    """The execution once its latest attempt of `node_id` has `status`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        current = detail(execution_id)
+        attempts = [r for r in current.node_runs if r.node_id == node_id]
+        if attempts and attempts[-1].status == status:
+            return current
+        assert loop.time() < deadline, current
+        await asyncio.sleep(0.02)
+
+
 async def test_start_returns_queued_row_then_runs_and_persists_node_runs(db_url: str) -> None:
     workflow_id = make_workflow(greeting(), "Greeter")
     with session_scope() as session:
@@ -138,11 +151,14 @@ async def test_deleted_or_missing_workflows_cannot_start(db_url: str) -> None:
 async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> None:
     workflow_id = make_workflow(slow(30))
     execution_id = start(workflow_id)
-    await wait_for_status(execution_id, "running")
+    running = await wait_for_node(execution_id, "wait", "running")
+    assert running.status == "running"
     with session_scope() as session:
         cancelled = executions.cancel_execution(session, execution_id=execution_id)
     assert cancelled.status == "cancelled"
     assert cancelled.finished_at is not None
+    # The cancel closes the attempt that was running in the same transaction.
+    assert {r.node_id: r.status for r in detail(execution_id).node_runs}["wait"] == "cancelled"
 
     # The run winds down quickly and its final write does not overwrite the cancel.
     finished = await executions.wait_for_execution(execution_id=execution_id, timeout_s=5)

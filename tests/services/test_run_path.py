@@ -1,0 +1,170 @@
+"""The run path on SQLite and PostgreSQL: an attempt's row is `running` from its start,
+run events follow committed rows with small summaries, and the workflow is parsed and
+validated once per run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.engine import validation
+from app.engine.spec import WorkflowSpec
+from app.models.workflow import WorkflowCreate
+from app.services import executions, workflows
+from app.services.reactive_runs import start_reactive_run, start_reactive_run_async
+from app.services.run_events import RunEvent, Subscription, get_run_events
+from app.services.unit_of_work import session_scope
+from tests.documents import chain, greeting, node, slow
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+
+def create(definition: dict[str, Any]) -> int:
+    with session_scope() as session:
+        data = WorkflowCreate(name="Flow", definition=definition)
+        return workflows.create_workflow(session, data=data).id
+
+
+def detail(execution_id: int) -> Any:
+    with session_scope(read_only=True) as session:
+        return executions.get_execution_detail(session, execution_id=execution_id)
+
+
+async def events_until_finished(sub: Subscription, timeout_s: float = 10) -> list[RunEvent]:
+    seen: list[RunEvent] = []
+    while True:
+        event = await sub.get(timeout_s)
+        assert event is not None, seen
+        seen.append(event)
+        if event.kind == "execution_finished":
+            return seen
+
+
+async def test_a_started_attempt_is_running_in_the_database_when_its_event_arrives() -> None:
+    workflow_id = create(slow(0.5))
+    async with get_run_events().subscription(workflow_id=workflow_id) as sub:
+        with session_scope() as session:
+            execution_id = executions.start_execution(session, workflow_id=workflow_id).id
+        while (event := await sub.get(10)) is not None:
+            if event.kind == "node_started" and event.node_id == "wait":
+                break
+        assert event is not None
+        assert (event.execution_id, event.workflow_id, event.status) == (
+            execution_id,
+            workflow_id,
+            "running",
+        )
+        # Published after the commit: a subscriber that re-reads finds the running row.
+        row = next(r for r in detail(execution_id).node_runs if r.node_id == "wait")
+        assert row.status == "running"
+        assert row.started_at is not None and row.finished_at is None
+        rest = await events_until_finished(sub)
+
+    ended = next(e for e in rest if e.kind == "node_finished" and e.node_id == "wait")
+    assert ended.status == "succeeded"
+    after = [r for r in detail(execution_id).node_runs if r.node_id == "wait"]
+    assert len(after) == 1 and after[0].id == row.id  # the same row, updated
+    assert after[0].status == "succeeded" and after[0].finished_at is not None
+    assert after[0].duration_ms is not None and after[0].duration_ms >= 400
+
+
+async def test_events_say_what_each_node_did_with_a_small_summary() -> None:
+    workflow_id = create(greeting())
+    async with get_run_events().subscription(workflow_id=workflow_id) as sub:
+        with session_scope() as session:
+            execution_id = executions.start_execution(
+                session, workflow_id=workflow_id, input={"name": "Ada"}
+            ).id
+        seen = await events_until_finished(sub)
+
+    assert [(e.kind, e.node_id) for e in seen] == [
+        ("node_started", "start"),
+        ("node_finished", "start"),
+        ("node_started", "greet"),
+        ("node_finished", "greet"),
+        ("node_started", "result"),
+        ("node_finished", "result"),
+        ("execution_finished", None),
+    ]
+    assert {e.execution_id for e in seen} == {execution_id}
+    greet = seen[3].summary
+    assert greet is not None
+    assert greet.has_output and greet.output_preview == "Hello Ada"
+    assert greet.attempt == 1 and greet.duration_ms >= 0 and not greet.cached
+    start = seen[1].summary
+    assert start is not None and start.output_keys == ("name",)
+    assert (seen[-1].status, seen[-1].error) == ("succeeded", None)
+    # Published after the final commit.
+    assert detail(execution_id).status == "succeeded"
+
+
+async def test_reused_and_failed_nodes_get_a_finished_event_too() -> None:
+    failing = "{{ (1 / 0) if trigger.get('fail') else 'ok' }}"
+    workflow_id = create(
+        chain(
+            node("t", "manual_trigger"),
+            node("a", "transform", template="{{ trigger.x }}"),
+            node("b", "transform", template=failing),
+        )
+    )
+    async with get_run_events().subscription(workflow_id=workflow_id) as sub:
+        await start_reactive_run_async(workflow_id=workflow_id, mode="all", input={"x": 1})
+        await events_until_finished(sub)
+        await start_reactive_run_async(
+            workflow_id=workflow_id, mode="node", node_id="b", input={"x": 1, "fail": "y" * 900}
+        )
+        seen = await events_until_finished(sub)
+
+    finished = {e.node_id: e for e in seen if e.kind == "node_finished"}
+    assert finished["a"].status == "cached"
+    assert finished["a"].summary is not None and finished["a"].summary.cached
+    assert finished["a"].summary.output_preview == "1"
+    failed = finished["b"].summary
+    assert finished["b"].status == "failed" and failed is not None
+    assert failed.error is not None and "division by zero" in failed.error
+    assert not failed.has_output
+    assert seen[-1].status == "failed"
+
+
+@pytest.mark.parametrize("mode", ["all", "stale", "node", "up_to"])
+async def test_a_run_parses_and_validates_the_workflow_once(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflow_id = create(greeting())
+    with session_scope() as session:
+        definition = workflows.get_workflow(session, workflow_id=workflow_id).definition
+        start_reactive_run(session, workflow_id=workflow_id, mode="all", input={"name": "A"})
+    async with get_run_events().subscription(workflow_id=workflow_id) as sub:
+        await events_until_finished(sub)
+
+    validations: list[str] = []
+    parses: list[dict[str, Any]] = []
+    check = validation._duplicate_ids  # called once per validation of a spec
+    parse = WorkflowSpec.from_document.__func__  # type: ignore[attr-defined]
+
+    def counted_check(spec: WorkflowSpec) -> Any:
+        validations.append("validated")
+        return check(spec)
+
+    def counted_parse(cls: type[WorkflowSpec], document: dict[str, Any]) -> WorkflowSpec:
+        parses.append(document)
+        return parse(cls, document)
+
+    monkeypatch.setattr(executions, "_spec_cache", {})
+    monkeypatch.setattr(validation, "_duplicate_ids", counted_check)
+    monkeypatch.setattr(WorkflowSpec, "from_document", classmethod(counted_parse))
+    target = {"node": "greet", "up_to": "result"}.get(mode)
+    async with get_run_events().subscription(workflow_id=workflow_id) as sub:
+        await start_reactive_run_async(
+            workflow_id=workflow_id, mode=mode, node_id=target, input={"name": "B"}
+        )
+        seen = await events_until_finished(sub)
+
+    assert seen[-1].status == "succeeded"
+    assert validations == ["validated"]
+    # Staleness ("stale", "node", "up_to") also reads the definition the latest states ran
+    # with (here the same document, from the earlier execution's snapshot).
+    staleness = 0 if mode == "all" else 1
+    assert len(parses) == 1 + staleness
+    assert all(p == definition for p in parses)
