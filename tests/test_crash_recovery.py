@@ -126,13 +126,17 @@ def test_killed_execution_is_marked_crashed_on_restart(server: ApiServer) -> Non
 
         slow_id = execute(http, slow(30), "Slow")
 
-        def first_nodes_persisted() -> dict[str, Any] | None:
+        def waiting_node_running() -> dict[str, Any] | None:
             body = detail(http, slow_id)
-            done = {r["node_id"] for r in body["node_runs"] if r["status"] == "succeeded"}
+            statuses = {r["node_id"]: r["status"] for r in body["node_runs"]}
             running = body["status"] == "running"
-            return body if running and {"start", "prepare"} <= done else None
+            return body if running and statuses.get("wait") == "running" else None
 
-        wait_until(first_nodes_persisted, timeout_s=20, what="the first node runs")
+        before_kill = wait_until(waiting_node_running, timeout_s=20, what="the delay running")
+        started = {r["node_id"]: r for r in before_kill["node_runs"]}
+        assert started["prepare"]["status"] == "succeeded"
+        assert started["wait"]["started_at"] is not None
+        assert started["wait"]["finished_at"] is None
 
     server.kill()
     time.sleep(STALE_S + 0.5)  # let the last heartbeat go stale before the restart
@@ -148,6 +152,9 @@ def test_killed_execution_is_marked_crashed_on_restart(server: ApiServer) -> Non
         assert kept["prepare"]["status"] == "succeeded"
         assert kept["prepare"]["output"] == "prepared"
         assert "result" not in kept or kept["result"]["status"] != "succeeded"
+        # The attempt that was running when the process died is closed with its execution.
+        assert kept["wait"]["status"] == "crashed"
+        assert kept["wait"]["finished_at"] == crashed["finished_at"]
         assert all(r["status"] != "running" for r in crashed["node_runs"])
 
         assert http.get("/api/executions", params={"status": "running"}).json()["total"] == 0

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
-from app.services.execution_store import EXECUTIONS
+from app.services.execution_store import EXECUTIONS, end_running_node_runs
 from app.services.unit_of_work import session_scope
 
 logger = logging.getLogger(__name__)
@@ -30,11 +30,12 @@ def default_stale_after_s() -> float:
 def recover_crashed_executions(
     session: Session, *, stale_after_s: float | None = None, now: datetime | None = None
 ) -> int:
-    """Mark as crashed the runs whose process is gone, with one conditional UPDATE.
+    """Mark as crashed the runs whose process is gone, with one conditional UPDATE (and one
+    for their attempts that were running).
 
     Only rows still `running` whose heartbeat (or start, if none) is older than the cutoff,
-    and `queued` rows created before it, change; finished rows are never rewritten and
-    recorded node runs are kept.
+    and `queued` rows created before it, change; finished rows are never rewritten. Their
+    node runs are kept; attempts left `running` are marked `crashed` too.
 
     Args:
         session: the session (its transaction is committed by the caller).
@@ -65,11 +66,15 @@ def recover_crashed_executions(
             )
         )
         .values(status=ExecutionStatus.CRASHED.value, finished_at=now, error=CRASH_ERROR)
+        .returning(table.c.id)
     )
-    count = session.connection().execute(statement).rowcount
-    if count:
-        logger.warning("marked %d execution(s) as crashed", count)
-    return int(count)
+    connection = session.connection()
+    crashed = [row.id for row in connection.execute(statement)]
+    if crashed:
+        # Their attempts that were running died with the process.
+        end_running_node_runs(connection, crashed, status=ExecutionStatus.CRASHED.value, now=now)
+        logger.warning("marked %d execution(s) as crashed", len(crashed))
+    return len(crashed)
 
 
 async def run_recovery_loop(*, interval_s: float | None = None) -> None:

@@ -34,6 +34,20 @@ def add_execution(engine: Engine, workflow_id: int, status: str, **times: Any) -
         return int(connection.execute(insert(EXECUTIONS), values).inserted_primary_key[0])
 
 
+def node_run(execution_id: int, node_id: str, status: str, **values: Any) -> dict[str, Any]:
+    return {
+        "execution_id": execution_id,
+        "node_id": node_id,
+        "node_type": "transform",
+        "node_name": node_id,
+        "status": status,
+        "attempt": 1,
+        "pinned": False,
+        "output": None,
+        **values,
+    }
+
+
 def rows(engine: Engine) -> dict[int, Any]:
     with engine.connect() as connection:
         return {row.id: row for row in connection.execute(select(EXECUTIONS))}
@@ -60,16 +74,11 @@ def test_only_stale_unfinished_executions_become_crashed(engine: Engine) -> None
     with engine.begin() as connection:
         connection.execute(
             insert(NODE_RUNS),
-            {
-                "execution_id": stale,
-                "node_id": "start",
-                "node_type": "manual_trigger",
-                "node_name": "start",
-                "status": "succeeded",
-                "attempt": 1,
-                "output": {"kept": True},
-                "pinned": False,
-            },
+            [
+                node_run(stale, "start", "succeeded", output={"kept": True}),
+                node_run(stale, "greet", "running", started_at=old),
+                node_run(alive, "greet", "running", started_at=fresh),
+            ],
         )
     before = rows(engine)
 
@@ -87,8 +96,14 @@ def test_only_stale_unfinished_executions_become_crashed(engine: Engine) -> None
     for execution_id in finished.values():
         assert after[execution_id] == before[execution_id]
     with engine.connect() as connection:
-        kept = connection.execute(select(NODE_RUNS).where(NODE_RUNS.c.execution_id == stale)).all()
-    assert [(run.node_id, run.output) for run in kept] == [("start", {"kept": True})]
+        runs = connection.execute(select(NODE_RUNS).order_by(NODE_RUNS.c.id)).all()
+    assert [(run.execution_id, run.node_id, run.status, run.output) for run in runs] == [
+        (stale, "start", "succeeded", {"kept": True}),
+        (stale, "greet", "crashed", None),  # it was running when the process died
+        (alive, "greet", "running", None),
+    ]
+    assert runs[1].finished_at == NOW
+    assert runs[2].finished_at is None
 
     with session_scope() as session:
         assert recover_crashed_executions(session, stale_after_s=30, now=NOW) == 0
