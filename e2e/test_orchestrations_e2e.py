@@ -215,7 +215,7 @@ def test_monitoring_shows_the_breaker_opening_and_the_fallbacks(
     expect(breaker).to_have_attribute("data-phase", "open", timeout=10_000)
     expect(breaker).to_contain_text("Open")
     fallbacks = page.locator("tr[data-fallback]")
-    expect(fallbacks.filter(has_text="Connection failed").first).to_contain_text("mock/e2e-backup")
+    expect(fallbacks.filter(has_text="Connection error").first).to_contain_text("mock/e2e-backup")
     expect(fallbacks.filter(has_text="Circuit breaker open").first).to_be_visible()
     save_screenshot(page, "monitoring")
     api.delete(f"/api/orchestrations/{created.json()['id']}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from app.llm.deployments import Deployment, Provider
 from app.llm.errors import ProviderError
 from app.llm.fallback import error_for_status
@@ -31,6 +33,22 @@ def _retry_after(exc: Exception) -> str | None:
     return headers.get("retry-after") or headers.get("Retry-After")
 
 
+def _could_not_connect(exc: BaseException) -> bool:
+    """Whether the provider was never reached (refused, unknown host, unreachable network).
+
+    LiteLLM reports that as an InternalServerError or APIConnectionError with status 500;
+    only the chain of causes tells it apart from a real 5xx answer.
+    """
+    link: BaseException | None = exc
+    for _ in range(12):
+        if link is None:
+            return False
+        if isinstance(link, httpx.ConnectError | ConnectionRefusedError):
+            return True
+        link = link.__cause__ or link.__context__
+    return False
+
+
 def _translate(deployment: Deployment, exc: Exception, *, streaming: bool) -> ProviderError:
     litellm = load_litellm()
     message = deployment.redact(f"{type(exc).__name__}: {exc}")[:500]
@@ -38,6 +56,8 @@ def _translate(deployment: Deployment, exc: Exception, *, streaming: bool) -> Pr
         return ProviderError(message, outcome=Outcome.TIMEOUT)
     if streaming and isinstance(exc, litellm.exceptions.MidStreamFallbackError):
         return ProviderError(message, outcome=Outcome.STREAM_CUT)
+    if _could_not_connect(exc):
+        return ProviderError(message, outcome=Outcome.CONNECTION_ERROR)
     status = getattr(exc, "status_code", None)
     if isinstance(status, int) and status >= 400:
         return error_for_status(status, message, _retry_after(exc))

@@ -16,7 +16,7 @@ REASON_LABELS = {
     "rate_limited": "Rate limited (429)",
     "timeout": "Timed out",
     "slow": "Too slow",
-    "connection_error": "Connection failed",
+    "connection_error": "Connection error",
     "stream_cut": "Stream cut off",
     "breaker_open": "Circuit breaker open",
     "no_key": "No API key",
