@@ -1,10 +1,14 @@
-"""Execution routes: list with filters, detail with node runs, cancel."""
+"""Execution routes: list with filters, detail with node runs, cancel, live events."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from app.api.params import MAX_ID, ExecutionIdPath, Limit, Offset
 from app.api.schemas import ErrorResponse
@@ -16,6 +20,8 @@ from app.models.execution import (
     ExecutionStatus,
 )
 from app.services import executions as execution_service
+from app.services.execution_events import open_execution_events
+from app.services.run_events import RunEvent
 from app.services.unit_of_work import session_scope
 
 router = APIRouter(
@@ -60,3 +66,32 @@ def cancel_execution(execution_id: ExecutionIdPath) -> ExecutionPublic:
     """Cancel a queued or running execution; a finished one answers 409."""
     with session_scope() as session:
         return execution_service.cancel_execution(session, execution_id=execution_id)
+
+
+@router.get(
+    "/{execution_id}/events",
+    summary="Follow an execution (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`node_started`, `node_finished` (with a summary) and, last, "
+            "`execution_finished` events, each `data` a JSON object.",
+        }
+    },
+)
+async def execution_events(execution_id: ExecutionIdPath) -> StreamingResponse:
+    """Events of the execution from now on; the stream ends after `execution_finished`
+    (sent at once when the execution has already finished)."""
+    events = await open_execution_events(execution_id=execution_id)
+    return StreamingResponse(
+        _server_sent(events),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _server_sent(events: AsyncIterator[RunEvent]) -> AsyncIterator[str]:
+    async for event in events:
+        data = json.dumps(dataclasses.asdict(event), ensure_ascii=False)
+        yield f"event: {event.kind}\ndata: {data}\n\n"

@@ -1,0 +1,86 @@
+"""Following one execution live: its run events from now on, ending with its final status.
+
+For streams such as the API's Server-Sent Events. The subscription starts before the
+status is read, so an execution that ends in between is still seen to end; while no event
+comes, the status is re-read now and then, so a run that ends without this process
+publishing it (cancelled before it started, crashed, run by another worker) ends the
+stream too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import select
+
+from app.models.db import get_engine
+from app.models.execution import FINISHED_STATUSES
+from app.services import execution_store as store
+from app.services.db_threads import run_db
+from app.services.errors import NotFoundError
+from app.services.run_events import RunEvent, Subscription, get_run_events
+
+RECHECK_S = 1.0
+_FINISHED = frozenset(status.value for status in FINISHED_STATUSES)
+
+
+def _status(execution_id: int) -> Any:
+    """(status, error, workflow_id) of the execution, or None."""
+    table = store.EXECUTIONS
+    reader = get_engine().execution_options(sqlite_begin="DEFERRED")
+    with reader.connect() as connection:
+        return connection.execute(
+            select(table.c.status, table.c.error, table.c.workflow_id).where(
+                table.c.id == execution_id
+            )
+        ).first()
+
+
+def _final(execution_id: int, found: Any) -> RunEvent:
+    return RunEvent(
+        execution_id,
+        found.workflow_id,
+        "execution_finished",
+        status=found.status,
+        error=found.error,
+    )
+
+
+async def open_execution_events(*, execution_id: int) -> AsyncIterator[RunEvent]:
+    """The execution's events from now until it finishes (the last is execution_finished).
+
+    Raises:
+        NotFoundError: no such execution (raised here, before any event is read).
+    """
+    bus = get_run_events()
+    sub = bus.subscribe(execution_id=execution_id)
+    try:
+        found = await run_db(_status, execution_id)
+    except BaseException:
+        bus.unsubscribe(sub)
+        raise
+    if found is None:
+        bus.unsubscribe(sub)
+        raise NotFoundError(f"Execution {execution_id} not found")
+    return _follow(sub, execution_id, found)
+
+
+async def _follow(sub: Subscription, execution_id: int, found: Any) -> AsyncIterator[RunEvent]:
+    try:
+        if found.status in _FINISHED:
+            yield _final(execution_id, found)
+            return
+        while True:
+            event = await sub.get(RECHECK_S)
+            if event is None:
+                found = await run_db(_status, execution_id) or found
+                if found.status in _FINISHED:
+                    yield _final(execution_id, found)
+                    return
+                continue
+            yield event
+            if event.kind == "execution_finished":
+                return
+    finally:
+        get_run_events().unsubscribe(sub)
