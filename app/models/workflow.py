@@ -72,6 +72,8 @@ class Workflow(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(NAME_MAX), nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     definition: dict[str, Any] = Field(sa_column=Column(json_column_type(), nullable=False))
+    # The trigger payload the editor runs it with ("Test input"); None: reuse the last run's.
+    test_input: Any = Field(default=None, sa_column=Column(json_column_type(), nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -96,11 +98,15 @@ class WorkflowCreate(SQLModel):
 
 
 class WorkflowUpdate(SQLModel):
-    """A change to a workflow; fields left out (None) keep their value."""
+    """A change to a workflow; fields left out (None) keep their value.
+
+    `test_input` is the exception: given, even as null (which clears it), it is stored.
+    """
 
     name: NameText | None = None
     description: DescriptionText | None = None
     definition: dict[str, Any] | None = None
+    test_input: Any = None
 
 
 class WorkflowSummary(SQLModel):
@@ -124,6 +130,7 @@ class WorkflowPublic(SQLModel):
     name: str
     description: str
     definition: dict[str, Any]
+    test_input: Any = None
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_
@@ -26,6 +27,7 @@ from app.services.errors import InvalidInputError, InvalidWorkflowError, NotFoun
 
 COPY_SUFFIX = " (copy)"
 MAX_PAGE = 500
+TEST_INPUT_MAX_CHARS = 1_000_000
 
 __all__ = [
     "WorkflowsPage",
@@ -36,6 +38,7 @@ __all__ = [
     "list_workflows",
     "pin_node_output",
     "restore_workflow",
+    "save_test_input",
     "unpin_node_output",
     "update_workflow",
     "validate_definition",
@@ -81,6 +84,7 @@ def _public(workflow: Workflow, problems: list[Problem] | None = None) -> Workfl
         name=workflow.name,
         description=workflow.description,
         definition=workflow.definition,
+        test_input=workflow.test_input,
         created_at=workflow.created_at,
         updated_at=workflow.updated_at,
         deleted_at=workflow.deleted_at,
@@ -143,10 +147,40 @@ def update_workflow(session: Session, *, workflow_id: int, data: WorkflowUpdate)
         workflow.name = data.name
     if data.description is not None:
         workflow.description = data.description
+    if "test_input" in data.model_fields_set:
+        workflow.test_input = _checked_test_input(data.test_input)
     workflow.updated_at = utc_now()
     session.add(workflow)
     session.flush()
     return _public(workflow, problems)
+
+
+def _checked_test_input(value: Any) -> Any:
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError("The test input must be JSON") from exc
+    if len(text) > TEST_INPUT_MAX_CHARS:
+        raise InvalidInputError(
+            f"The test input must be at most {TEST_INPUT_MAX_CHARS:,} characters of JSON"
+        )
+    return value
+
+
+def save_test_input(session: Session, *, workflow_id: int, test_input: Any) -> None:
+    """Store the trigger payload the editor runs this workflow with (None clears it).
+
+    The input belongs to the workflow: every editor session of it sees the same one, and
+    another workflow's input never leaks into it.
+
+    Raises:
+        NotFoundError: no such workflow, or it is deleted.
+        InvalidInputError: the input is not JSON or is too large.
+    """
+    workflow = load_workflow(session, workflow_id)
+    workflow.test_input = _checked_test_input(test_input)
+    session.add(workflow)
+    session.flush()
 
 
 def duplicate_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:

@@ -1,0 +1,42 @@
+"""The editor's test input belongs to its workflow: stored per workflow, cleared, limited."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models.workflow import WorkflowCreate, WorkflowUpdate
+from app.services import workflows
+from app.services.errors import InvalidInputError
+from app.services.unit_of_work import session_scope
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+
+def create(name: str) -> int:
+    with session_scope() as session:
+        return workflows.create_workflow(session, data=WorkflowCreate(name=name)).id
+
+
+def test_each_workflow_keeps_its_own_test_input() -> None:
+    first, second = create("First"), create("Second")
+    with session_scope() as session:
+        workflows.save_test_input(session, workflow_id=first, test_input={"who": "first"})
+        workflows.save_test_input(session, workflow_id=second, test_input=[1, 2])
+    with session_scope(read_only=True) as session:
+        assert workflows.get_workflow(session, workflow_id=first).test_input == {"who": "first"}
+        assert workflows.get_workflow(session, workflow_id=second).test_input == [1, 2]
+    with session_scope() as session:
+        workflows.save_test_input(session, workflow_id=first, test_input=None)
+        # An update that does not name the input keeps it.
+        workflows.update_workflow(session, workflow_id=second, data=WorkflowUpdate(name="S2"))
+    with session_scope(read_only=True) as session:
+        assert workflows.get_workflow(session, workflow_id=first).test_input is None
+        assert workflows.get_workflow(session, workflow_id=second).test_input == [1, 2]
+
+
+def test_a_test_input_too_large_is_refused() -> None:
+    workflow_id = create("Big")
+    with session_scope() as session, pytest.raises(InvalidInputError, match="at most"):
+        workflows.save_test_input(
+            session, workflow_id=workflow_id, test_input="x" * workflows.TEST_INPUT_MAX_CHARS
+        )
