@@ -219,3 +219,44 @@ def test_monitoring_shows_the_breaker_opening_and_the_fallbacks(
     expect(fallbacks.filter(has_text="Circuit breaker open").first).to_be_visible()
     save_screenshot(page, "monitoring")
     api.delete(f"/api/orchestrations/{created.json()['id']}")
+
+
+# For this question the three mock agents of PANEL take three different stances.
+TIE_QUESTION = "Should we rewrite the billing service in Rust?"
+
+
+def test_each_orchestration_keeps_its_own_question_and_a_tie_is_shown_as_one(
+    page: Page, api: httpx.Client
+) -> None:
+    agents = [{"name": name, "model": model} for name, model, _ in PANEL]
+    ids = []
+    for name in ("E2E question one", "E2E question two"):
+        created = api.post("/api/orchestrations", json={"name": name, "agents": agents})
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    first, second = ids
+
+    page.goto(f"/orchestrations/{first}")
+    expect(page.get_by_role("heading", name="E2E question one")).to_be_visible()
+    page.get_by_label("Run input").fill(TIE_QUESTION)
+    page.get_by_label("Run input").blur()
+    page.wait_for_timeout(500)  # the typed value reaches the server
+    page.goto(f"/orchestrations/{second}")
+    expect(page.get_by_role("heading", name="E2E question two")).to_be_visible()
+    expect(page.get_by_label("Run input")).to_have_value("")
+    page.goto(f"/orchestrations/{first}")
+    expect(page.get_by_label("Run input")).to_have_value(TIE_QUESTION)
+
+    page.get_by_role("button", name="Run orchestration").click()
+    card = page.locator("[data-run]").first
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=15_000)
+    expect(card).to_contain_text("Tie · answer picked by the tie rule")
+    expect(card.get_by_test_id("run-tie")).to_contain_text(
+        "3 answers tied with 1 vote each; tie rule: the answer given by the earliest agent"
+    )
+    expect(card.get_by_test_id("run-winner")).to_contain_text("[mock] Answer")
+    page.reload()
+    expect(page.get_by_test_id("run-tie")).to_be_visible()
+    save_screenshot(page, "orchestration_tie")
+    for orchestration_id in ids:
+        api.delete(f"/api/orchestrations/{orchestration_id}")

@@ -3,7 +3,7 @@
 Answers are compared after normalisation (surrounding whitespace and trailing punctuation
 removed, inner whitespace collapsed, case folded), so "Cat." and " cat" are one answer.
 An answer group is shown with the text of its first agent. Ties go to the group whose first
-agent comes first in agent order.
+agent comes first in agent order (`TIE_RULE`), and the result says so (`VoteResult.tied`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+TIE_RULE = "the answer given by the earliest agent in agent order wins"
 _TRAILING_PUNCTUATION = ".,;:!?\u2026\u3002"
 _WHITESPACE = re.compile(r"\s+")
 _BARE_NUMBER = re.compile(r"\A\s*(?:answer|option)?\s*#?\s*(\d+)\s*[.):]?\s*\Z", re.IGNORECASE)
@@ -54,12 +55,15 @@ class VoteResult:
         votes: answer text -> agent count (majority, judge) or summed weight (weighted).
         disagreement: 1 - the winner's share of the votes, from 0 (unanimous) towards 1.
         winner: the index of the winning candidate in `group_answers` order.
+        tied: when several answers shared the most votes and `TIE_RULE` picked the winner,
+            those answers in agent order; empty otherwise (a judge's pick is not a tie).
     """
 
     answer: str
     votes: dict[str, float]
     disagreement: float
     winner: int
+    tied: tuple[str, ...] = ()
 
 
 def normalize_answer(text: str) -> str:
@@ -91,15 +95,20 @@ def group_answers(ballots: Sequence[Ballot]) -> list[Candidate]:
     return list(groups.values())
 
 
-def _result(candidates: list[Candidate], winner: int, *, weighted: bool) -> VoteResult:
+def _result(
+    candidates: list[Candidate], winner: int, *, weighted: bool, by_rule: bool = True
+) -> VoteResult:
     votes: dict[str, float] = {c.text: c.weight if weighted else c.count for c in candidates}
     total = sum(votes.values())
-    share = votes[candidates[winner].text] / total if total > 0 else 1.0
+    top = votes[candidates[winner].text]
+    share = top / total if total > 0 else 1.0
+    leaders = tuple(c.text for c in candidates if votes[c.text] == top)
     return VoteResult(
         answer=candidates[winner].text,
         votes=votes,
         disagreement=round(1.0 - share, 6),
         winner=winner,
+        tied=leaders if by_rule and len(leaders) > 1 else (),
     )
 
 
@@ -147,7 +156,7 @@ def judged_vote(ballots: Sequence[Ballot], choice: int | None) -> VoteResult:
         return _result(candidates, _best(candidates, weighted=False), weighted=False)
     if not 0 <= choice < len(candidates):
         raise ValueError(f"choice {choice} is not one of {len(candidates)} answers")
-    return _result(candidates, choice, weighted=False)
+    return _result(candidates, choice, weighted=False, by_rule=False)
 
 
 def one_line(text: str) -> str:

@@ -7,7 +7,10 @@ Behaviours, chosen from the request:
   may disagree, but the same agent always answers the same);
 - a summary ("summar", "tl;dr", "in short"): the first sentences of the text, prefixed
   "Summary:";
-- anything else: an echo of the prompt, prefixed with the model name.
+- anything else: one of three labelled stances ("[mock] Answer A: <prompt excerpt>", B or
+  C), picked by a stable hash of the agent (model name and system prompt) and the prompt, so
+  mock agents in a consensus agree or disagree as real ones would, and the same agent always
+  answers the same; at temperature 0 every agent gives answer A.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ _OPTIONS_INLINE = re.compile(r"options?\s*[:=]\s*(.+)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SUMMARY_WORD_LIMIT = 40
 _ECHO_CHAR_LIMIT = 500
+_STANCES = ("A", "B", "C")
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,14 @@ def _answer_text(request: LLMRequest, model: str) -> str:
     if _SUMMARY_WORDS.search(context):
         body = prompt.split(":", 1)[1] if ":" in prompt[:80] else prompt
         return _summary(body)
-    excerpt = prompt[:_ECHO_CHAR_LIMIT]
-    return f"[mock {model}] {excerpt}"
+    return f"[mock] Answer {_stance(request, model, prompt)}: {prompt[:_ECHO_CHAR_LIMIT]}"
+
+
+def _stance(request: LLMRequest, model: str, prompt: str) -> str:
+    if request.temperature == 0:
+        return _STANCES[0]
+    system = "\n".join(m.content for m in request.messages if m.role == "system")
+    return _STANCES[stable_index(len(_STANCES), model, system, prompt)]
 
 
 def mock_complete(request: LLMRequest, model: str) -> MockAnswer:

@@ -159,6 +159,12 @@ class OrchestrationRun(SQLModel):
     winner: str | None = Field(default=None, description="Consensus: the winning answer.")
     votes: dict[str, float] = Field(default_factory=dict)
     disagreement: float | None = None
+    tie_answers: list[str] = Field(
+        default_factory=list,
+        description="Consensus: the answers that shared the most votes, when the tie rule "
+        "picked the winner among them (empty when there was no tie).",
+    )
+    tie_rule: str | None = Field(default=None, description="How a tie was broken.")
     agents: list[AgentAnswer] = Field(default_factory=list)
     judge: dict[str, Any] | None = None
     tokens_in: int | None = None

@@ -60,6 +60,10 @@ def _run(execution: ExecutionPublic, node_run: Any) -> OrchestrationRun:
     run.winner = winner
     run.votes = output.get("votes") or {}
     run.disagreement = output.get("disagreement")
+    tie = output.get("tie")
+    if isinstance(tie, dict):
+        run.tie_answers = [str(answer) for answer in tie.get("answers") or ()]
+        run.tie_rule = str(tie.get("rule") or "") or None
     run.agents = [_agent(report, winner) for report in output.get("agents") or ()]
     run.judge = output.get("judge")
     run.tokens_in, run.tokens_out, run.cost_usd = usage.tokens_in, usage.tokens_out, usage.cost_usd

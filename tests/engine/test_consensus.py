@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.engine.consensus import (
+    TIE_RULE,
     Ballot,
     group_answers,
     judge_messages,
@@ -56,6 +57,19 @@ def test_majority_tie_goes_to_the_earliest_agent() -> None:
     assert result.votes == {"dog": 2, "cat": 2}
     assert result.disagreement == pytest.approx(0.5)
     assert majority_vote(ballots("a", "b", "c")).answer == "a"
+
+
+def test_a_tie_is_reported_as_a_tie_with_the_rule_that_broke_it() -> None:
+    assert majority_vote(ballots("a", "b", "c")).tied == ("a", "b", "c")
+    assert majority_vote(ballots("dog", "cat", "cat", "dog", "fish")).tied == ("dog", "cat")
+    assert weighted_vote(ballots("cat", "dog", weights=(2.0, 2.0))).tied == ("cat", "dog")
+    assert "earliest agent" in TIE_RULE
+    # A clear winner, or a judge's pick, is no tie.
+    assert majority_vote(ballots("a", "a", "b")).tied == ()
+    assert weighted_vote(ballots("a", "b", weights=(1.0, 3.0))).tied == ()
+    assert judged_vote(ballots("a", "b"), 1).tied == ()
+    # A judge whose reply was unclear leaves it to the majority, and then to the tie rule.
+    assert judged_vote(ballots("a", "b"), None).tied == ("a", "b")
 
 
 def test_weights_flip_the_majority() -> None:

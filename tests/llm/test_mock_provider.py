@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -38,13 +39,33 @@ def test_summary_and_echo_behaviours() -> None:
     assert summary.startswith("Summary: The cat sat on the mat.")
     assert len(summary.split()) <= 41
     echo = mock_complete(LLMRequest.from_prompt("Translate bonjour", model="m"), "m").text
-    assert echo == "[mock m] Translate bonjour"
+    assert re.fullmatch(r"\[mock\] Answer [ABC]: Translate bonjour", echo)
+
+
+def test_free_answers_vary_by_agent_but_never_for_one_agent() -> None:
+    free = "Should the team migrate this quarter?"
+
+    def answer(model: str, system: str, temperature: float | None = 0.7) -> str:
+        request = LLMRequest.from_prompt(free, model=model, system=system, temperature=temperature)
+        return mock_complete(request, model).text
+
+    agents = [(f"mock/agent-{i}", f"You are reviewer {i}.") for i in range(12)]
+    stances = [answer(model, system)[:17] for model, system in agents]
+    assert set(stances) == {"[mock] Answer A: ", "[mock] Answer B: ", "[mock] Answer C: "}
+    assert stances == [answer(model, system)[:17] for model, system in agents]
+    # The system prompt (the agent's role) is part of who the agent is.
+    assert len({answer("mock/same", f"Role {i}")[:17] for i in range(12)}) > 1
+    # Deterministic models agree.
+    assert {answer(model, system, 0.0) for model, system in agents} == {
+        f"[mock] Answer A: {free}"
+    }
 
 
 def test_json_mode_returns_a_json_object() -> None:
     request = LLMRequest.from_prompt("Give me data", model="m", json_output=True)
     data = json.loads(mock_complete(request, "m").text)
-    assert data == {"answer": "[mock m] Give me data", "model": "m", "mock": True}
+    assert (data["model"], data["mock"]) == ("m", True)
+    assert re.fullmatch(r"\[mock\] Answer [ABC]: Give me data", data["answer"])
 
 
 async def test_without_keys_the_mock_answers_labelled_as_mock(
@@ -65,5 +86,5 @@ async def test_an_explicit_mock_deployment_answers_directly() -> None:
     async with LLMClient() as client:
         response = await client.complete(LLMRequest.from_prompt("hello", model="mock/echo-bot"))
     assert response.is_mock
-    assert response.text == "[mock echo-bot] hello"
+    assert re.fullmatch(r"\[mock\] Answer [ABC]: hello", response.text)
     assert [a.deployment for a in response.path] == ["mock/echo-bot"]

@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from app.engine.consensus import TIE_RULE
 from app.models.orchestration import OrchestrationCreate, OrchestrationUpdate
 from app.models.workflow import WorkflowCreate, WorkflowKind
 from app.services import executions, orchestrations, workflows
 from app.services.errors import InvalidInputError, NotFoundError
 from app.services.orchestration_runs import orchestration_runs
 from app.services.unit_of_work import session_scope
+from app.ui.state.orchestration_views import tie_text
 from tests.documents import greeting
 
 PET_QUESTION = "Which is the best pet for a small flat? Options: cat, dog, fish"
@@ -90,6 +92,30 @@ async def test_consensus_of_three_mock_agents_where_two_agree(db_url: str) -> No
         3,
         0.0,
     )
+
+
+async def test_free_mock_answers_differ_by_agent_and_a_tie_is_shown_as_a_tie(
+    db_url: str,
+) -> None:
+    # For this question the three mock agents take three different stances (A, B, C).
+    question = "Should we rewrite the billing service in Rust?"
+    orchestration_id = create(strategy="consensus", voting="majority")
+    await run_and_wait(orchestration_id, question)
+    with session_scope(read_only=True) as session:
+        (run,) = orchestration_runs(session, orchestration_id=orchestration_id).items
+    texts = [a.text or "" for a in run.agents]
+    assert len(set(texts)) == 3
+    assert all(t.startswith("[mock] Answer ") and t.endswith(question) for t in texts)
+    assert run.winner == texts[0]
+    assert run.tie_answers == texts and run.tie_rule == TIE_RULE
+    assert tie_text(run) == f"3 answers tied with 1 vote each; tie rule: {TIE_RULE}."
+
+    decided = await run_and_wait(orchestration_id, "Is a four-day week a good idea for our team?")
+    with session_scope(read_only=True) as session:
+        runs = orchestration_runs(session, orchestration_id=orchestration_id).items
+    (latest,) = [r for r in runs if r.execution_id == decided]
+    assert sorted(latest.votes.values()) == [1, 2]
+    assert (latest.tie_answers, latest.tie_rule, tie_text(latest)) == ([], None, "")
 
 
 async def test_weighted_consensus_lets_a_heavy_agent_outvote_two(db_url: str) -> None:

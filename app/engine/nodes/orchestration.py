@@ -233,10 +233,11 @@ async def run_orchestration(
     ctx: NodeContext, inputs: dict[str, Any], config: OrchestrationConfig
 ) -> dict[str, Any]:
     """Run the agents and return `{"strategy", "voting", "answer", "answers", "votes",
-    "disagreement", "agents", "judge", "total_cost_usd", "total_tokens"}`.
+    "disagreement", "tie", "agents", "judge", "total_cost_usd", "total_tokens"}`.
 
     `votes`, `disagreement` and `voting` are filled for consensus only, `judge` for judge
-    voting only (None otherwise).
+    voting only, `tie` (`{"answers", "rule"}`) only when the tie rule picked the answer
+    (None otherwise).
 
     Raises:
         LLMNotConfigured: the run has no LLM client.
@@ -261,6 +262,7 @@ async def run_orchestration(
         "answers": texts,
         "votes": {},
         "disagreement": None,
+        "tie": None,
         "agents": [run.to_dict() for run in runs],
         "judge": None,
     }
@@ -280,6 +282,9 @@ async def run_orchestration(
             "answer": vote.answer,
             "votes": vote.votes,
             "disagreement": vote.disagreement,
+            "tie": (
+                {"answers": list(vote.tied), "rule": consensus.TIE_RULE} if vote.tied else None
+            ),
         }
     return result | _totals(calls)
 

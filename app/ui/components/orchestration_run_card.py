@@ -131,9 +131,18 @@ def _agent_column(
 
 def _winner_panel(run: RunView) -> rx.Component:
     return rx.vstack(
-        rx.text("Winning answer", size="1", weight="medium", color=rx.color("gray", 10)),
+        rx.text(
+            rx.cond(run.tie != "", "Tie · answer picked by the tie rule", "Winning answer"),
+            size="1",
+            weight="medium",
+            color=rx.color("gray", 10),
+        ),
         rx.hstack(
-            rx.icon("trophy", size=20, color=rx.color("amber", 10)),
+            rx.cond(
+                run.tie != "",
+                rx.icon("scale", size=20, color=rx.color("amber", 10)),
+                rx.icon("trophy", size=20, color=rx.color("amber", 10)),
+            ),
             rx.text(
                 run.winner,
                 size="5",
@@ -145,6 +154,17 @@ def _winner_panel(run: RunView) -> rx.Component:
             spacing="2",
         ),
         rx.cond(run.judge != "", rx.text(run.judge, size="1", color=MUTED)),
+        rx.cond(
+            run.tie != "",
+            rx.callout(
+                run.tie,
+                icon="scale",
+                color_scheme="amber",
+                size="1",
+                width="100%",
+                data_testid="run-tie",
+            ),
+        ),
         rx.vstack(
             rx.hstack(
                 rx.text("Disagreement", size="1", color=rx.color("gray", 10)),

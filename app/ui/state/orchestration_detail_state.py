@@ -28,7 +28,8 @@ class OrchestrationDetailState(rx.State):
     strategy_text: str = ""
     agent_count: int = 0
     tab: str = "runs"
-    run_input: str = ""
+    # The question typed for each orchestration (by id): one never pre-fills another.
+    run_inputs: dict[str, str] = {}
     runs: list[RunView] = []
     runs_total: int = 0
     runs_limit: int = RUNS_PAGE
@@ -39,6 +40,11 @@ class OrchestrationDetailState(rx.State):
     def has_active(self) -> bool:
         """Whether a run shown is still queued or running (drives the 500 ms refresh)."""
         return any(run.active for run in self.runs)
+
+    @rx.var
+    def run_input(self) -> str:
+        """The question typed for the orchestration shown."""
+        return self.run_inputs.get(str(self.orchestration_id), "")
 
     @rx.var
     def has_more_runs(self) -> bool:
@@ -104,8 +110,8 @@ class OrchestrationDetailState(rx.State):
 
     @rx.event
     def set_run_input(self, value: str) -> None:
-        """The question the agents get."""
-        self.run_input = value
+        """The question the agents of this orchestration get."""
+        self.run_inputs = {**self.run_inputs, str(self.orchestration_id): value}
 
     @rx.event
     def tick(self, _now: str = "") -> None:

@@ -90,6 +90,8 @@ class RunView:
     # 0-100, for the meter.
     disagreement_value: int
     judge: str
+    # "" without a tie; else which answers tied and the rule that picked the winner.
+    tie: str
     tokens_in: str
     tokens_out: str
     cost: str
@@ -148,6 +150,16 @@ def _judge_text(judge: dict[str, object] | None) -> str:
     return f"{model} picked this answer."
 
 
+def tie_text(run: OrchestrationRun) -> str:
+    """ "3 answers tied with 1 vote each; tie rule: ..." ("" when there was no tie)."""
+    if len(run.tie_answers) < 2:
+        return ""
+    top = format_number(run.votes.get(run.tie_answers[0], 0))
+    unit = "vote" if top == "1" else "votes"
+    rule = run.tie_rule or "the first answer wins"
+    return f"{len(run.tie_answers)} answers tied with {top} {unit} each; tie rule: {rule}."
+
+
 def run_view(run: OrchestrationRun) -> RunView:
     """The card of one run (a run still queued has no agents yet)."""
     winner = run.winner
@@ -166,6 +178,7 @@ def run_view(run: OrchestrationRun) -> RunView:
         disagreement="—" if disagreement is None else f"{disagreement * 100:.0f}%",
         disagreement_value=0 if disagreement is None else round(disagreement * 100),
         judge=_judge_text(run.judge) if run.voting == "judge" else "",
+        tie=tie_text(run),
         tokens_in=format_tokens(run.tokens_in),
         tokens_out=format_tokens(run.tokens_out),
         cost=format_cost(run.cost_usd),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from app.engine.consensus import TIE_RULE
 from app.engine.context import NodeContext, RunServices
 from app.engine.events import RunStatus
 from app.engine.executor import run_workflow
@@ -116,6 +117,17 @@ async def test_consensus_majority_two_of_three(make_ctx: ContextFactory) -> None
     }
     assert output["total_tokens"] == {"input": 9, "output": 3}
     assert output["total_cost_usd"] == pytest.approx(0.012)
+
+
+async def test_a_consensus_tie_says_so_and_names_the_rule(make_ctx: ContextFactory) -> None:
+    llm = ScriptedLLM(replies={"a": "Paris", "b": "Lyon", "c": "Nice"})
+    cfg = config("consensus", agent("a"), agent("b"), agent("c"), prompt="Best city?")
+    output = await run(make_ctx, llm, cfg)
+    assert output["answer"] == "Paris"
+    assert output["tie"] == {"answers": ["Paris", "Lyon", "Nice"], "rule": TIE_RULE}
+
+    clear = ScriptedLLM(replies={"a": "Paris", "b": "Lyon", "c": "Paris"})
+    assert (await run(make_ctx, clear, cfg))["tie"] is None
 
 
 async def test_consensus_weights_flip_the_result(make_ctx: ContextFactory) -> None:
