@@ -22,6 +22,9 @@ const defaultEdgeOptions = { interactionWidth: 18 };
 const SNAP = [10, 10];
 const CARD_WIDTH = 240;
 const CARD_HALF_HEIGHT = 30;
+const CARD_HEIGHT = 80;
+const REVEAL_MARGIN = 24;
+const MINIMAP_SIZE = { width: 160, height: 110 };
 const NOT_EMPTY_SPACE = ".react-flow__node, .react-flow__handle, .react-flow__panel, .react-flow__controls, .react-flow__minimap";
 
 function pointerOf(event) {
@@ -48,7 +51,8 @@ function isTyping(target) {
 }
 
 function Canvas(props) {
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, getViewport, setViewport, getInternalNode } = useReactFlow();
+  const wrapperRef = useRef(null);
   const [nodes, setNodes] = useState(() => props.nodes || []);
   const [fitOnInit] = useState(() => (props.nodes || []).length > 0);
   const [edges, setEdges] = useState(() => props.edges || []);
@@ -62,11 +66,63 @@ function Canvas(props) {
   const nodesRef = useRef(nodes);
   nodesRef.current = nodes;
 
+  // Pan just enough to show the selected node whole: a new node dropped near an edge, or a
+  // selected node the canvas lost when a panel opened beside or below it.
+  const revealSelected = useCallback(() => {
+    const el = wrapperRef.current;
+    const node = nodesRef.current.find((n) => n.selected) || (propsRef.current.nodes || []).find((n) => n.selected);
+    if (!el || !node) return;
+    const internal = getInternalNode(node.id);
+    const at = (internal && internal.internals.positionAbsolute) || node.position;
+    const size = (internal && internal.measured) || {};
+    const { x, y, zoom } = getViewport();
+    const fix = (start, length, room) => {
+      const end = start + length;
+      if (end > room - REVEAL_MARGIN) return Math.max(room - REVEAL_MARGIN - end, REVEAL_MARGIN - start);
+      if (start < REVEAL_MARGIN) return REVEAL_MARGIN - start;
+      return 0;
+    };
+    const dx = fix(at.x * zoom + x, (size.width || CARD_WIDTH) * zoom, el.clientWidth);
+    const dy = fix(at.y * zoom + y, (size.height || CARD_HEIGHT) * zoom, el.clientHeight);
+    if (dx || dy) setViewport({ x: x + dx, y: y + dy, zoom }, { duration: 200 });
+  }, [getInternalNode, getViewport, setViewport]);
+
   useEffect(() => {
     const serverNodes = props.nodes || [];
+    const known = new Set(nodesRef.current.map((n) => n.id));
     selectedRef.current = serverNodes.filter((n) => n.selected).map((n) => n.id);
     setNodes(serverNodes);
+    if (serverNodes.some((n) => n.selected && !known.has(n.id))) {
+      const frame = window.requestAnimationFrame(() => window.requestAnimationFrame(revealSelected));
+      return () => window.cancelAnimationFrame(frame);
+    }
+    return undefined;
   }, [props.nodes]);
+  // A panel opening above or beside the canvas moves its edge: the cards stay where they
+  // were on screen, and the selected one is brought back if the canvas lost it.
+  useEffect(() => {
+    const el = wrapperRef.current;
+    if (!el || !window.ResizeObserver) return undefined;
+    const measure = () => {
+      const rect = el.getBoundingClientRect();
+      return { left: rect.left, top: rect.top, width: el.clientWidth, height: el.clientHeight };
+    };
+    let last = measure();
+    const observer = new ResizeObserver(() => {
+      const now = measure();
+      const shrank = now.width < last.width || now.height < last.height;
+      const dx = now.left - last.left;
+      const dy = now.top - last.top;
+      last = now;
+      if (dx || dy) {
+        const v = getViewport();
+        setViewport({ x: v.x - dx, y: v.y - dy, zoom: v.zoom });
+      }
+      if (shrank) revealSelected();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [revealSelected, getViewport, setViewport]);
   useEffect(() => setEdges(props.edges || []), [props.edges]);
   useEffect(() => {
     if (!props.fitKey || !(propsRef.current.nodes || []).length) return undefined;
@@ -213,6 +269,7 @@ function Canvas(props) {
     <StatusContext.Provider value={props.statuses || {}}>
       <AutoRunContext.Provider value={!!props.autoRun}>
         <style>{CSS}</style>
+        <div ref={wrapperRef} style={{ width: "100%", height: "100%" }}>
         <ReactFlow
           className="fb-flow"
           nodes={nodes}
@@ -255,9 +312,10 @@ function Canvas(props) {
         >
           <Background gap={20} size={1.2} />
           <Controls showInteractive={false} />
-          <MiniMap pannable zoomable nodeColor={(n) => (n.data && n.data.color) || "#94a3b8"}
+          <MiniMap pannable zoomable style={MINIMAP_SIZE} nodeColor={(n) => (n.data && n.data.color) || "#94a3b8"}
             nodeStrokeWidth={3} maskColor="rgba(100,116,139,0.12)" />
         </ReactFlow>
+        </div>
         {menu && (
           <div className="fb-menu" style={{ left: menu.x, top: menu.y }} role="menu">
             <button role="menuitem" onClick={() => act("run_node")}><Play size={14} />Run this node</button>

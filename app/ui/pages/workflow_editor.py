@@ -20,21 +20,30 @@ def _editor() -> rx.Component:
         toolbar(),
         rx.hstack(
             palette(),
-            rx.box(
-                flow_canvas(),
+            # The canvas column: panels above and below it take their own room, so they
+            # never cover a node nor swallow a drop.
+            rx.vstack(
                 problems_panel(),
-                output_panel(),
-                rx.cond(
-                    S.loading,
-                    rx.center(
-                        rx.spinner(size="3"),
-                        position="absolute",
-                        inset="0",
-                        background=rx.color("gray", 2),
-                        z_index="20",
+                rx.box(
+                    flow_canvas(),
+                    rx.cond(
+                        S.loading,
+                        rx.center(
+                            rx.spinner(size="3"),
+                            position="absolute",
+                            inset="0",
+                            background=rx.color("gray", 2),
+                            z_index="20",
+                        ),
                     ),
+                    position="relative",
+                    flex="1",
+                    min_height="0",
+                    width="100%",
+                    data_testid="canvas-area",
                 ),
-                position="relative",
+                output_panel(),
+                spacing="0",
                 flex="1",
                 min_width="0",
                 height="100%",

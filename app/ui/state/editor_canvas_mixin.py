@@ -30,6 +30,8 @@ class CanvasMixin(EditMixin, mixin=True):
     """Handlers of the canvas's committed changes and the palette."""
 
     palette_search: str = ""
+    # "auto" collapses the palette to icons on a narrow screen; "open"/"closed" are chosen.
+    palette_mode: str = "auto"
     _clipboard: str = ""
 
     @rx.var
@@ -41,6 +43,13 @@ class CanvasMixin(EditMixin, mixin=True):
     def set_palette_search(self, value: str) -> None:
         """Filter the palette."""
         self.palette_search = value
+
+    @rx.event
+    def set_palette_mode(self, mode: str) -> None:
+        """Expand the palette ("open"), collapse it to icons ("closed") or follow the width."""
+        self.palette_mode = mode if mode in ("auto", "open", "closed") else "auto"
+        if self.palette_mode == "closed":
+            self.palette_search = ""  # a hidden search would hide nodes
 
     def _select(self, ids: list[str]) -> None:
         self.selected_ids = ids

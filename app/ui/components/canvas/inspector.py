@@ -9,6 +9,7 @@ from app.ui.state.editor_inspector_mixin import ExpressionHint
 from app.ui.state.editor_state import EditorState as S
 
 ON_ERROR_CHOICES = ["stop", "continue", "error_output"]
+INSPECTOR_WIDTH = rx.breakpoints(initial="320px", lg="360px")
 
 
 def _hint(hint: ExpressionHint) -> rx.Component:
@@ -218,8 +219,9 @@ def inspector() -> rx.Component:
             ),
             type="hover",
             scrollbars="vertical",
-            width="360px",
-            min_width="360px",
+            # Narrower below 1280 px so the canvas keeps a usable width at 1024 px.
+            width=INSPECTOR_WIDTH,
+            min_width=INSPECTOR_WIDTH,
             height="100%",
             border_left=f"1px solid {rx.color('gray', 5)}",
             background=rx.color("gray", 1),

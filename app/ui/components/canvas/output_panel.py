@@ -32,7 +32,7 @@ def _pane(title: str, text: rx.Var[str], empty: str) -> rx.Component:
 
 
 def output_panel() -> rx.Component:
-    """The drawer over the bottom of the canvas (open with "Output" or a double click)."""
+    """The drawer below the canvas (open with "Output" or a double click); it shrinks the canvas."""
     return rx.cond(
         S.drawer_open,
         rx.vstack(
@@ -72,18 +72,13 @@ def output_panel() -> rx.Component:
                 width="100%",
             ),
             spacing="3",
-            position="absolute",
-            left="12px",
-            right="12px",
-            bottom="12px",
+            width="100%",
+            flex_shrink="0",
             max_height="45%",
             overflow="auto",
             padding="14px 16px",
-            border_radius="12px",
-            border=f"1px solid {rx.color('gray', 6)}",
+            border_top=f"1px solid {rx.color('gray', 6)}",
             background=rx.color("gray", 1),
-            box_shadow="0 12px 32px rgba(0,0,0,.16)",
-            z_index="10",
             data_testid="output-panel",
         ),
     )

@@ -1,4 +1,8 @@
-"""The node palette: node types grouped by category, searchable, draggable onto the canvas."""
+"""The node palette: node types grouped by category, searchable, draggable onto the canvas.
+
+It collapses to a rail of icons (see flowbook.css): on request, or by itself below 1280 px
+unless expanded, so the canvas keeps its room on a small screen.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ def _item(item: PaletteItem) -> rx.Component:
             ),
             spacing="0",
             min_width="0",
+            class_name="fb-palette-text",
         ),
         align="start",
         spacing="2",
@@ -43,7 +48,7 @@ def _item(item: PaletteItem) -> rx.Component:
         class_name="fb-palette-item",
         draggable=True,
         data_node_type=item.type,
-        title=f"Drag onto the canvas, or click to add ({item.type})",
+        title=f"{item.label}: drag onto the canvas, or click to add",
         on_click=S.add_from_palette(item.type),
         width="100%",
     )
@@ -76,12 +81,14 @@ def _unavailable_item(item: PaletteItem) -> rx.Component:
             ),
             spacing="1",
             min_width="0",
+            class_name="fb-palette-text",
         ),
         align="start",
         spacing="2",
         padding="7px 8px",
         border_radius="8px",
         cursor="not-allowed",
+        class_name="fb-palette-item",
         draggable=False,
         aria_disabled="true",
         data_unavailable_type=item.type,
@@ -104,6 +111,7 @@ def _group(group: PaletteGroup) -> rx.Component:
             text_transform="uppercase",
             letter_spacing="0.06em",
             padding="0 8px",
+            class_name="fb-palette-title",
         ),
         rx.foreach(group.node_types, _entry),
         spacing="1",
@@ -111,15 +119,36 @@ def _group(group: PaletteGroup) -> rx.Component:
     )
 
 
+def _toggle(icon: str, label: str, mode: str, class_name: str) -> rx.Component:
+    return rx.icon_button(
+        rx.icon(icon, size=16),
+        variant="ghost",
+        color_scheme="gray",
+        size="1",
+        on_click=S.set_palette_mode(mode),
+        aria_label=label,
+        title=label,
+        class_name=class_name,
+    )
+
+
 def palette() -> rx.Component:
     """The left panel of the editor."""
     return rx.vstack(
+        _toggle("panel_left_open", "Expand the palette", "open", "fb-palette-expand"),
         rx.input(
             rx.input.slot(rx.icon("search", size=14)),
+            rx.input.slot(
+                _toggle(
+                    "panel_left_close", "Collapse the palette", "closed", "fb-palette-collapse"
+                ),
+                side="right",
+            ),
             placeholder="Search nodes…",
             value=S.palette_search,
             on_change=S.set_palette_search,
             aria_label="Search nodes",
+            class_name="fb-palette-search",
             size="2",
             width="100%",
         ),
@@ -147,5 +176,7 @@ def palette() -> rx.Component:
         padding="14px 10px 14px 14px",
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),
+        class_name="fb-palette",
+        data_mode=S.palette_mode,
         data_testid="palette",
     )

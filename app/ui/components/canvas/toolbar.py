@@ -163,7 +163,7 @@ def _problem(problem: ProblemView) -> rx.Component:
 
 
 def problems_panel() -> rx.Component:
-    """The floating list of validation problems (top left of the canvas)."""
+    """The list of validation problems, docked above the canvas (it never covers a node)."""
     return rx.cond(
         S.problems.length() > 0,
         rx.box(
@@ -193,22 +193,17 @@ def problems_panel() -> rx.Component:
                     rx.foreach(S.problems, _problem),
                     spacing="0",
                     padding="0 6px 8px",
-                    max_height="260px",
+                    max_height="150px",
                     overflow_y="auto",
                 ),
                 open=True,
                 # The chevron replaces the browser's marker (see flowbook.css).
                 class_name="fb-run",
             ),
-            position="absolute",
-            top="12px",
-            left="12px",
-            width="320px",
-            border_radius="10px",
-            border=f"1px solid {rx.color('red', 6)}",
+            width="100%",
+            flex_shrink="0",
+            border_bottom=f"1px solid {rx.color('red', 6)}",
             background=rx.color("gray", 1),
-            box_shadow="0 6px 20px rgba(0,0,0,.10)",
-            z_index="5",
             data_testid="problems-list",
         ),
     )
