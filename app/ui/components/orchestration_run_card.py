@@ -174,6 +174,7 @@ def _winner_panel(run: RunView) -> rx.Component:
             ),
             rx.progress(
                 value=run.disagreement_value,
+                aria_label="Disagreement",
                 max=100,
                 size="1",
                 color_scheme=rx.cond(

@@ -67,7 +67,7 @@ def page_layout(
     """
     return rx.hstack(
         sidebar(),
-        rx.box(
+        rx.el.main(
             page_header(title, description, actions, back),
             *children,
             flex="1",

@@ -131,7 +131,13 @@ def sidebar() -> rx.Component:
                 underline="none",
             ),
             rx.spacer(),
-            rx.color_mode.button(size="2", variant="ghost", color_scheme="gray"),
+            rx.color_mode.button(
+                size="2",
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Toggle dark mode",
+                title="Toggle dark mode",
+            ),
             align="center",
             width="100%",
             padding="10px 10px 0",
@@ -146,8 +152,9 @@ def sidebar() -> rx.Component:
     )
     # The outer box stretches with the page, so its background and border reach the bottom
     # of long pages; the links inside stay in view while the page scrolls.
-    return rx.box(
+    return rx.el.nav(
         links,
+        aria_label="Main",
         width="232px",
         min_width="232px",
         align_self="stretch",

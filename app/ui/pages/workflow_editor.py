@@ -63,7 +63,7 @@ def _editor() -> rx.Component:
 def workflow_editor_page() -> rx.Component:
     """The page of one workflow: a full-screen editor (the toolbar links back)."""
     # The editor renders at once (the canvas module loads while the workflow is fetched).
-    return rx.box(
+    return rx.el.main(
         rx.cond(
             S.found,
             _editor(),

@@ -16,8 +16,14 @@ def field_key(*parts: rx.Var | str) -> rx.Var:
     return text
 
 
+def field_id(field: FieldView) -> rx.Var[str]:
+    """The DOM id of a field's control, which its label points at."""
+    return "field-" + field.name.to(str)
+
+
 def _text_input(field: FieldView) -> rx.Component:
     return rx.input(
+        id=field_id(field),
         default_value=field.value,
         on_blur=S.set_field(field.name),
         key=field_key(field.name),
@@ -31,6 +37,7 @@ def _text_input(field: FieldView) -> rx.Component:
 
 def _area(field: FieldView, rows: str) -> rx.Component:
     return rx.text_area(
+        id=field_id(field),
         default_value=field.value,
         placeholder=field.placeholder,
         on_blur=S.set_field(field.name),
@@ -48,6 +55,7 @@ def _kv_row(field: FieldView, row: KeyValue, index: rx.Var[int]) -> rx.Component
         rx.input(
             default_value=row.key,
             placeholder="name",
+            aria_label="Name",
             on_blur=S.set_row(field.name, index, "key"),
             key=field_key(field.name, "k", index.to_string(), row.key),
             size="1",
@@ -56,6 +64,7 @@ def _kv_row(field: FieldView, row: KeyValue, index: rx.Var[int]) -> rx.Component
         rx.input(
             default_value=row.value,
             placeholder="value",
+            aria_label="Value",
             on_blur=S.set_row(field.name, index, "value"),
             key=field_key(field.name, "v", index.to_string(), row.key),
             size="1",
@@ -94,8 +103,21 @@ def _kv(field: FieldView) -> rx.Component:
 def _control(field: FieldView) -> rx.Component:
     return rx.match(
         field.kind,
-        ("select", rx.select(field.options, value=field.value, on_change=S.set_choice(field.name))),
-        ("toggle", rx.switch(checked=field.checked, on_change=S.set_toggle(field.name))),
+        (
+            "select",
+            rx.select(
+                field.options,
+                value=field.value,
+                on_change=S.set_choice(field.name),
+                id=field_id(field),
+            ),
+        ),
+        (
+            "toggle",
+            rx.switch(
+                checked=field.checked, on_change=S.set_toggle(field.name), id=field_id(field)
+            ),
+        ),
         ("code", _area(field, "4")),
         ("json", _area(field, "4")),
         ("textarea", _area(field, "3")),
@@ -107,10 +129,12 @@ def _control(field: FieldView) -> rx.Component:
 def config_field(field: FieldView) -> rx.Component:
     """One labelled field of the inspector form with its validation message and help."""
     return rx.vstack(
-        rx.hstack(
+        rx.el.label(
             rx.text(field.title, size="2", weight="medium"),
-            rx.cond(field.required, rx.text("*", color=rx.color("red", 10), size="2")),
-            spacing="1",
+            rx.cond(field.required, rx.text("*", color=rx.color("red", 11), size="2")),
+            html_for=field_id(field),
+            display="flex",
+            gap="4px",
         ),
         _control(field),
         rx.cond(

@@ -140,18 +140,23 @@ def _actions() -> rx.Component:
     )
 
 
+def _label(text: str, control_id: str) -> rx.Component:
+    return rx.el.label(text, html_for=control_id, font_size="12px", color=rx.color("gray", 11))
+
+
 def _settings() -> rx.Component:
     return _section(
         "Settings",
         rx.hstack(
-            rx.text("Disabled", size="2", flex="1"),
-            rx.switch(checked=S.sel_disabled, on_change=S.set_disabled),
+            rx.el.label("Disabled", html_for="node-disabled", font_size="14px", flex="1"),
+            rx.switch(checked=S.sel_disabled, on_change=S.set_disabled, id="node-disabled"),
             width="100%",
         ),
         rx.grid(
             rx.vstack(
-                rx.text("Timeout (s)", size="1", color=rx.color("gray", 11)),
+                _label("Timeout (s)", "node-timeout"),
                 rx.input(
+                    id="node-timeout",
                     default_value=S.sel_timeout,
                     placeholder="default",
                     key=field_key("timeout"),
@@ -162,8 +167,9 @@ def _settings() -> rx.Component:
                 spacing="1",
             ),
             rx.vstack(
-                rx.text("Retries", size="1", color=rx.color("gray", 11)),
+                _label("Retries", "node-retries"),
                 rx.input(
+                    id="node-retries",
                     default_value=S.sel_retries,
                     key=field_key("retries"),
                     on_blur=S.set_retries,
@@ -177,8 +183,14 @@ def _settings() -> rx.Component:
             width="100%",
         ),
         rx.vstack(
-            rx.text("On error", size="1", color=rx.color("gray", 11)),
-            rx.select(ON_ERROR_CHOICES, value=S.sel_on_error, on_change=S.set_on_error, size="1"),
+            _label("On error", "node-on-error"),
+            rx.select(
+                ON_ERROR_CHOICES,
+                value=S.sel_on_error,
+                on_change=S.set_on_error,
+                size="1",
+                id="node-on-error",
+            ),
             spacing="1",
             width="100%",
         ),

@@ -152,7 +152,8 @@ def palette() -> rx.Component:
             size="2",
             width="100%",
         ),
-        rx.scroll_area(
+        # A focusable scroll region (not rx.scroll_area): keyboard users can scroll it.
+        rx.box(
             rx.vstack(
                 rx.foreach(S.palette, _group),
                 rx.cond(
@@ -165,9 +166,13 @@ def palette() -> rx.Component:
                 width="100%",
                 padding_right="6px",
             ),
-            type="hover",
-            scrollbars="vertical",
+            tab_index=0,
+            role="region",
+            aria_label="Node types",
+            overflow_y="auto",
             flex="1",
+            min_height="0",
+            width="100%",
         ),
         spacing="3",
         width="264px",

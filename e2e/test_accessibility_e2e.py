@@ -1,0 +1,148 @@
+"""axe-core on every page, light and dark: no critical and no serious violation."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.app_process import AppProcess
+from e2e.artifacts import save_screenshot
+from e2e.conftest import VIEWPORT
+
+BLOCKING_IMPACTS = {"critical", "serious"}
+FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
+THEMES = ("light", "dark")
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    """Ids of the records the detail pages show."""
+
+    workflow_id: int
+    node_id: str
+    execution_id: int
+    orchestration_id: int
+
+
+def wait_finished(api: httpx.Client, execution_id: int) -> None:
+    """Poll an execution until it has finished."""
+    deadline = time.monotonic() + 20
+    while api.get(f"/api/executions/{execution_id}").json()["status"] not in FINISHED:
+        assert time.monotonic() < deadline, "the run did not finish"
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def records(app_server: AppProcess) -> Iterator[Fixtures]:
+    """A sample workflow with an execution, and an orchestration with a run."""
+    with httpx.Client(base_url=app_server.backend_url, timeout=10.0) as api:
+        listed = api.get("/api/workflows", params={"search": "Hello, Flowbook"}).json()
+        workflow = listed["items"][0]
+        node_id = api.get(f"/api/workflows/{workflow['id']}").json()["definition"]["nodes"][0]
+        started = api.post(f"/api/workflows/{workflow['id']}/execute", json={"input": {}})
+        assert started.status_code == 202, started.text
+        execution_id = int(started.json()["execution_id"])
+        wait_finished(api, execution_id)
+        created = api.post(
+            "/api/orchestrations",
+            json={
+                "name": "A11y panel",
+                "strategy": "consensus",
+                "agents": [
+                    {"name": "Ann", "model": "mock/agent-a"},
+                    {"name": "Bob", "model": "mock/agent-b"},
+                ],
+            },
+        )
+        assert created.status_code == 201, created.text
+        orchestration_id = int(created.json()["id"])
+        run = api.post(f"/api/orchestrations/{orchestration_id}/run", json={"input": "hi"})
+        assert run.status_code == 202, run.text
+        wait_finished(api, int(run.json()["execution_id"]))
+        yield Fixtures(int(workflow["id"]), str(node_id["id"]), execution_id, orchestration_id)
+        api.delete(f"/api/orchestrations/{orchestration_id}")
+
+
+def _heading(page: Page, name: str) -> None:
+    expect(page.get_by_role("heading", name=name).first).to_be_visible()
+
+
+def _editor_with_inspector(page: Page, records: Fixtures) -> None:
+    expect(page.locator(".react-flow__pane")).to_be_visible()
+    page.locator(f".react-flow__node[data-id='{records.node_id}']").click()
+    expect(page.get_by_test_id("inspector")).to_be_visible()
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A page to scan: how to reach it and when it is ready."""
+
+    name: str
+    path: Callable[[Fixtures], str]
+    ready: Callable[[Page, Fixtures], None]
+
+
+SCREENS = (
+    Screen("home", lambda r: "/", lambda p, r: _heading(p, "Workflows")),
+    Screen("workflows", lambda r: "/workflows", lambda p, r: _heading(p, "Workflows")),
+    Screen("editor", lambda r: f"/workflows/{r.workflow_id}", _editor_with_inspector),
+    Screen("executions", lambda r: "/executions", lambda p, r: _heading(p, "Executions")),
+    Screen(
+        "execution",
+        lambda r: f"/executions/{r.execution_id}",
+        lambda p, r: expect(p.locator("details.fb-run").first).to_be_visible(),
+    ),
+    Screen(
+        "orchestrations", lambda r: "/orchestrations", lambda p, r: _heading(p, "Orchestrations")
+    ),
+    Screen(
+        "orchestration",
+        lambda r: f"/orchestrations/{r.orchestration_id}",
+        lambda p, r: expect(p.locator("[data-run]").first).to_be_visible(),
+    ),
+    Screen("monitoring", lambda r: "/monitoring", lambda p, r: _heading(p, "Monitoring")),
+    Screen("settings", lambda r: "/settings", lambda p, r: _heading(p, "Settings")),
+    Screen("schedules", lambda r: "/schedules", lambda p, r: _heading(p, "Schedules")),
+    Screen("costs", lambda r: "/costs", lambda p, r: _heading(p, "Costs")),
+)
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """One line per violation and up to three of its elements, for the failure message."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['impact']} {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:3]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: screen.name)
+def test_no_critical_or_serious_violation(
+    browser: Browser, app_server: AppProcess, records: Fixtures, screen: Screen, theme: str
+) -> None:
+    context = browser.new_context(
+        viewport=VIEWPORT, base_url=app_server.frontend_url, color_scheme=theme
+    )
+    try:
+        page = context.new_page()
+        page.goto(screen.path(records))
+        expect(page.locator("html")).to_have_class(re.compile(rf"\b{theme}\b"))
+        screen.ready(page, records)
+        page.wait_for_timeout(500)  # let transitions end: contrast is measured on final colors
+        results = Axe().run(page)
+        blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        if blocking:
+            save_screenshot(page, f"FAILED-axe-{screen.name}-{theme}")
+        assert blocking == [], describe(blocking)
+    finally:
+        context.close()
