@@ -143,7 +143,7 @@ def _filters() -> rx.Component:
                 rx.cond(
                     ExecutionsState.workflow_filter_name != "",
                     ExecutionsState.workflow_filter_name,
-                    f"Workflow {ExecutionsState.workflow_filter}",
+                    f"Workflow #{ExecutionsState.workflow_filter}",
                 ),
                 rx.icon(
                     "x", size=12, cursor="pointer", on_click=ExecutionsState.clear_workflow_filter
@@ -151,6 +151,7 @@ def _filters() -> rx.Component:
                 size="2",
                 variant="soft",
                 radius="full",
+                data_testid="workflow-filter",
             ),
         ),
         rx.spacer(),

@@ -1,15 +1,21 @@
-"""The executions page: filter by status (and workflow), paging, auto-refresh while active."""
+"""The executions page: filter by status (and workflow), paging, auto-refresh while active.
+
+The filters and the page live in the URL (`?status=failed&workflow=3&page=2`): changing one
+navigates to the new URL and `load` (the page's on_load) reads it, so a reload, a shared
+link and the browser's back button all show the same list.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex_base.event import EventSpec
 
 from app.models.execution import ExecutionPublic
-from app.services import executions
-from app.services.errors import ServiceError
+from app.services import executions, workflows
+from app.services.errors import NotFoundError, ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import elapsed_ms, error_message, format_ms, iso
 from app.ui.state.paging import PAGE_SIZE, PagingMixin
@@ -42,6 +48,22 @@ class ExecutionRow:
     duration: str
     error: str
     uses_mock: bool
+
+
+def executions_url(*, status: str = "all", workflow: int = 0, page: int = 1) -> str:
+    """The executions page's URL for these filters (defaults are left out)."""
+    params: dict[str, str | int] = {}
+    if status != "all":
+        params["status"] = status
+    if workflow:
+        params["workflow"] = workflow
+    if page > 1:
+        params["page"] = page
+    return f"/executions?{urlencode(params)}" if params else "/executions"
+
+
+def _positive(raw: str) -> int:
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 0
 
 
 def execution_row(item: ExecutionPublic) -> ExecutionRow:
@@ -90,33 +112,65 @@ class ExecutionsState(PagingMixin, rx.State):
         # Assigning marks the var dirty and re-sends it; skip that when nothing changed.
         if rows != list(self.rows):
             self.rows = rows
-        if self.workflow_filter and self.rows:
-            self.workflow_filter_name = self.rows[0].workflow_name
         self.loading = False
+
+    def _workflow_name(self, workflow_id: int) -> str:
+        try:
+            with session_scope(read_only=True) as session:
+                found = workflows.get_workflow(
+                    session, workflow_id=workflow_id, include_deleted=True
+                )
+        except NotFoundError:
+            return ""
+        return found.name
+
+    def _url(
+        self, *, status: str | None = None, workflow: int | None = None, page: int | None = None
+    ) -> str:
+        """This page's URL with some filters changed."""
+        return executions_url(
+            status=self.status_filter if status is None else status,
+            workflow=self.workflow_filter if workflow is None else workflow,
+            page=self.offset // PAGE_SIZE + 1 if page is None else page,
+        )
 
     @rx.event
     def load(self) -> None:
-        """Load the first page; `?workflow=ID` in the URL limits it to one workflow."""
-        raw = self.router.url.query_parameters.get("workflow", "")
-        self.workflow_filter = int(raw) if raw.isdigit() else 0
-        self.workflow_filter_name = ""
-        self.offset = 0
+        """Show what the URL asks for: `?status=`, `?workflow=` (an id) and `?page=`."""
+        query = self.router.url.query_parameters
+        status = str(query.get("status", "all"))
+        self.status_filter = status if status in STATUS_FILTERS else "all"
+        workflow_id = _positive(str(query.get("workflow", "")))
+        if workflow_id != self.workflow_filter or not self.workflow_filter_name:
+            self.workflow_filter_name = self._workflow_name(workflow_id) if workflow_id else ""
+        self.workflow_filter = workflow_id
+        self.offset = (max(_positive(str(query.get("page", ""))), 1) - 1) * PAGE_SIZE
         self._reload()
 
     @rx.event
-    def set_status_filter(self, value: str | list[str]) -> None:
-        """Show only executions in one status ("all" for every status)."""
+    def set_status_filter(self, value: str | list[str]) -> EventSpec:
+        """Show only executions in one status ("all" for every status), from page 1."""
         chosen = value[0] if isinstance(value, list) and value else value
-        self.status_filter = chosen if chosen in STATUS_FILTERS else "all"
-        self.offset = 0
-        self._reload()
+        return rx.redirect(self._url(status=chosen if chosen in STATUS_FILTERS else "all", page=1))
 
     @rx.event
     def clear_workflow_filter(self) -> EventSpec:
         """Show the executions of every workflow."""
-        self.workflow_filter = 0
-        self.workflow_filter_name = ""
-        return rx.redirect("/executions")
+        return rx.redirect(self._url(workflow=0, page=1))
+
+    @rx.event
+    def next_page(self) -> EventSpec | None:
+        """Show the next page (a new URL, so back returns to this one)."""
+        if not self.has_next:
+            return None
+        return rx.redirect(self._url(page=self.offset // PAGE_SIZE + 2))
+
+    @rx.event
+    def prev_page(self) -> EventSpec | None:
+        """Show the previous page."""
+        if not self.offset:
+            return None
+        return rx.redirect(self._url(page=max(1, self.offset // PAGE_SIZE)))
 
     @rx.event
     def tick(self, _now: str = "") -> None:
