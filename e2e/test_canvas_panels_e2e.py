@@ -79,8 +79,12 @@ def test_at_1024_px_the_canvas_keeps_its_width_and_panels_cover_no_node(
     page: Page, api: httpx.Client
 ) -> None:
     page.set_viewport_size(SMALL_SCREEN)
-    workflow_id = create_workflow(api, "E2E canvas panels width", two_nodes())
+    name = "E2E canvas panels width with a long workflow name that cannot fit"
+    workflow_id = create_workflow(api, name, two_nodes())
     open_editor(page, workflow_id)
+    # The toolbar keeps one row: a long name is cut short, labels do not wrap.
+    assert box_of(page.get_by_role("heading", name=name))["height"] < 36
+    assert box_of(page.get_by_text("Auto-run", exact=True))["height"] < 24
     # The HTTP request has no URL: the problems list is there, above the canvas.
     problems = page.get_by_test_id("problems-list")
     expect(problems).to_be_visible()

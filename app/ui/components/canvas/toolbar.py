@@ -83,7 +83,16 @@ def toolbar() -> rx.Component:
             color=rx.color("gray", 11),
             aria_label="All workflows",
         ),
-        rx.heading(S.name, size="4", weight="bold", truncate=True, max_width="320px"),
+        rx.heading(
+            S.name,
+            size="4",
+            weight="bold",
+            max_width="320px",
+            min_width="0",
+            white_space="nowrap",
+            overflow="hidden",
+            text_overflow="ellipsis",
+        ),
         _save_state(),
         rx.spacer(),
         _icon_button("undo_2", "Undo (Ctrl+Z)", on_click=S.undo, disabled=~S.can_undo),
@@ -106,7 +115,7 @@ def toolbar() -> rx.Component:
             rx.switch(
                 checked=S.auto_run, on_change=S.set_auto_run, size="1", aria_label="Auto-run"
             ),
-            rx.text("Auto-run", size="2"),
+            rx.text("Auto-run", size="2", white_space="nowrap"),
             align="center",
             spacing="2",
             title="Run stale nodes after each edit (nodes with side effects wait for you)",
