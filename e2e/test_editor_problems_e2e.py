@@ -1,0 +1,78 @@
+"""Problems the editor shows while editing, on the node itself: an empty condition, a broken
+template (with line and column), a trigger nothing fires yet; and the palette marks such
+triggers as not yet available."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from e2e.artifacts import save_screenshot
+from e2e.test_workflows_e2e import create_via_api, node
+
+
+def test_problems_show_on_their_nodes_while_editing(page: Page, api: httpx.Client) -> None:
+    workflow_id = create_via_api(
+        api,
+        "E2E problems on nodes",
+        [
+            node("start", "manual_trigger"),
+            node("greet", "transform", template="Hi {{ input.name }"),
+            node("check", "condition", condition=""),
+        ],
+    )
+    page.goto(f"/workflows/{workflow_id}")
+    expect(page.locator(".react-flow__pane")).to_be_visible()
+
+    check = page.locator("[data-node-id='check']")
+    greet = page.locator("[data-node-id='greet']")
+    expect(check).to_have_attribute("data-problem", "1")
+    expect(check).to_have_attribute(
+        "title", "condition: the condition is empty; write one, e.g. {{ input.status == 200 }}"
+    )
+    expect(greet).to_have_attribute("data-problem", "1")
+    expect(greet).to_have_attribute(
+        "title", "template: template syntax error at line 1, column 18: unexpected '}'"
+    )
+    problems = page.get_by_test_id("problems-list")
+    expect(problems).to_contain_text("the condition is empty")
+    expect(problems).to_contain_text("template syntax error at line 1, column 18")
+    expect(page.locator("[data-node-id='start']")).not_to_have_attribute("data-problem", "1")
+    save_screenshot(page, "editor_problems_on_nodes")
+
+
+def test_triggers_nothing_fires_yet_are_inert_in_the_palette_and_flagged(
+    page: Page, api: httpx.Client
+) -> None:
+    workflow_id = create_via_api(
+        api, "E2E schedule only", [node("tick", "schedule_trigger"), node("out", "output")]
+    )
+    page.goto(f"/workflows/{workflow_id}")
+    expect(page.locator(".react-flow__pane")).to_be_visible()
+
+    tick = page.locator("[data-node-id='tick']")
+    expect(tick).to_have_attribute("data-problem", "1")
+    expect(tick).to_have_attribute(
+        "title",
+        "Schedule trigger is not yet available (schedules do not fire yet) and is this "
+        "workflow's only trigger: nothing would start it. Add a manual trigger to run it.",
+    )
+
+    palette = page.get_by_test_id("palette")
+    for type_id, reason in (
+        ("schedule_trigger", "Schedules do not fire yet."),
+        ("webhook_trigger", "Webhook calls do not start workflows yet."),
+    ):
+        item = palette.locator(f"[data-unavailable-type='{type_id}']")
+        expect(item).to_contain_text("Not yet available")
+        expect(item).to_contain_text(reason)
+        expect(item).to_have_attribute("title", f"Not yet available: {reason}")
+        expect(item).to_have_attribute("aria-disabled", "true")
+        expect(item).not_to_have_attribute("draggable", "true")
+        expect(palette.locator(f"[data-node-type='{type_id}']")).to_have_count(0)
+    nodes = page.locator(".react-flow__node")
+    expect(nodes).to_have_count(2)
+    palette.locator("[data-unavailable-type='schedule_trigger']").click()
+    page.wait_for_timeout(500)
+    expect(nodes).to_have_count(2)
+    save_screenshot(page, "editor_palette_not_yet_available")
