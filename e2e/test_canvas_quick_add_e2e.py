@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
-from playwright.sync_api import Page, expect
+import re
 
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.app_process import AppProcess
 from e2e.test_canvas_e2e import canvas_node, create_workflow, open_editor
 
 START = {
@@ -108,3 +113,32 @@ def test_a_connection_dropped_on_empty_space_adds_a_connected_node(
     expect(page.get_by_test_id("saved-marker")).to_be_visible()
     saved = api.get(f"/api/workflows/{workflow_id}").json()["definition"]
     assert [(e["source"], e["target"]) for e in saved["edges"]] == [("start", "agent_1")]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_menu_and_the_collapsed_palette_pass_axe(
+    browser: Browser, app_server: AppProcess, api: httpx.Client, theme: str
+) -> None:
+    workflow_id = create_workflow(api, f"E2E quick add axe {theme}", START)
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 768},
+        base_url=app_server.frontend_url,
+        color_scheme=theme,
+    )
+    try:
+        page = context.new_page()
+        open_editor(page, workflow_id)
+        expect(page.locator("html")).to_have_class(re.compile(rf"\b{theme}\b"))
+        x, y = pane_point(page, 0.3, 0.8)
+        page.mouse.click(x, y, button="right")
+        expect(page.get_by_role("dialog", name="Add a node")).to_be_visible()
+        page.wait_for_timeout(400)  # contrast is measured on final colors
+        violations = Axe().run(page).response["violations"]
+        blocking = [
+            (v["id"], v["nodes"][0]["target"])
+            for v in violations
+            if v["impact"] in {"critical", "serious"}
+        ]
+        assert blocking == []
+    finally:
+        context.close()
