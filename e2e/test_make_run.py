@@ -23,7 +23,16 @@ STEADY_WAIT_S = 90.0
 LOADS = 10
 LOAD_TIMEOUT_MS = 10_000
 # Set by the test harness or a developer's venv; a new user's shell has none of them.
-HARNESS_VARIABLES = ("DATABASE_URL", "FLOWBOOK_DATA_DIR", "VIRTUAL_ENV", "PYTHONPATH")
+HARNESS_VARIABLES = (
+    "DATABASE_URL",
+    "FLOWBOOK_DATA_DIR",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    # `make test` runs this test: the clone's `make run` must not inherit the outer make's.
+    "MAKEFLAGS",
+    "MFLAGS",
+    "MAKELEVEL",
+)
 
 
 def user_environment(frontend_port: int, backend_port: int) -> dict[str, str]:
