@@ -140,10 +140,17 @@ def _filters() -> rx.Component:
             ExecutionsState.workflow_filter > 0,
             rx.badge(
                 rx.icon("workflow", size=12),
-                rx.cond(
-                    ExecutionsState.workflow_filter_name != "",
-                    ExecutionsState.workflow_filter_name,
-                    f"Workflow #{ExecutionsState.workflow_filter}",
+                rx.text(
+                    rx.cond(
+                        ExecutionsState.workflow_filter_name != "",
+                        ExecutionsState.workflow_filter_name,
+                        f"Workflow #{ExecutionsState.workflow_filter}",
+                    ),
+                    as_="span",
+                    max_width="220px",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
                 ),
                 rx.icon(
                     "x", size=12, cursor="pointer", on_click=ExecutionsState.clear_workflow_filter
@@ -162,6 +169,8 @@ def _filters() -> rx.Component:
         width="100%",
         align="center",
         spacing="3",
+        # A long workflow name moves the chip under the status filter instead of overflowing.
+        flex_wrap="wrap",
         margin_bottom="16px",
     )
 
