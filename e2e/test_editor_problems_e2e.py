@@ -12,15 +12,14 @@ from e2e.test_workflows_e2e import create_via_api, node
 
 
 def test_problems_show_on_their_nodes_while_editing(page: Page, api: httpx.Client) -> None:
-    workflow_id = create_via_api(
-        api,
-        "E2E problems on nodes",
-        [
-            node("start", "manual_trigger"),
-            node("greet", "transform", template="Hi {{ input.name }"),
-            node("check", "condition", condition=""),
-        ],
-    )
+    nodes = [
+        node("start", "manual_trigger"),
+        node("greet", "transform", template="Hi {{ input.name }"),
+        node("check", "condition", condition=""),
+    ]
+    for index, item in enumerate(nodes):  # side by side, so each card can be clicked
+        item["position"] = {"x": index * 320, "y": 0}
+    workflow_id = create_via_api(api, "E2E problems on nodes", nodes)
     page.goto(f"/workflows/{workflow_id}")
     expect(page.locator(".react-flow__pane")).to_be_visible()
 
@@ -39,6 +38,15 @@ def test_problems_show_on_their_nodes_while_editing(page: Page, api: httpx.Clien
     expect(problems).to_contain_text("template syntax error at line 1, column 18")
     expect(page.locator("[data-node-id='start']")).not_to_have_attribute("data-problem", "1")
     save_screenshot(page, "editor_problems_on_nodes")
+
+    # The inspector shows the same problem beside its field.
+    greet.click()
+    expect(page.get_by_test_id("field-error").first).to_have_text(
+        "template syntax error at line 1, column 18: unexpected '}'"
+    )
+    problems.locator("[data-problem-node='check']").click()  # the card may be under the panel
+    expect(page.get_by_test_id("field-error").first).to_contain_text("the condition is empty")
+    save_screenshot(page, "editor_problem_in_inspector")
 
 
 def test_triggers_nothing_fires_yet_are_inert_in_the_palette_and_flagged(
