@@ -1,27 +1,46 @@
-"""Database work from async code: a bounded thread pool owned by the services.
+"""Database work from async code: a bounded thread pool and a group-commit writer.
 
 Async code (the runner, the API's async routes, the UI's event handlers) never runs SQL on
-the event loop: it awaits `run_db(fn, ...)`, which runs the ordinary synchronous SQLAlchemy
-function on one of a few threads. The pool is smaller than the engine's connection pool
-(SQLite: 10 + 30 overflow, PostgreSQL: 5 + 10), so a thread never waits for a connection,
-and on SQLite, where writes take turns anyway, more threads would only queue on the lock.
+the event loop. It awaits either
+
+- `run_db(fn, ...)`: the ordinary synchronous SQLAlchemy function on one of a few threads
+  (reads, and work that opens its own transaction). The pool is smaller than the engine's
+  connection pool (SQLite: 10 + 30 overflow, PostgreSQL: 5 + 10), so a thread never waits
+  for a connection; or
+- `run_write(fn, ...)`: the run path's small writes (`fn(connection, ...)`), run by one
+  writer thread that puts every write waiting at that moment into one transaction (group
+  commit): one commit for many runs' node rows, and on SQLite no two threads of this
+  process fighting over the write lock (whose busy handler sleeps for milliseconds). A
+  write's await returns once its transaction is committed; `submit_write` queues one
+  without waiting (writes run in the order they are queued).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
-from typing import ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from app.models.db import get_engine
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
+logger = logging.getLogger(__name__)
+
 THREADS_ENV = "FLOWBOOK_DB_THREADS"
 DEFAULT_THREADS = 8
+# Writes per group-commit transaction at most.
+MAX_BATCH = 500
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -48,7 +67,35 @@ async def run_db(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     has: whatever the caller writes next (e.g. a run's final state) comes after it.
     """
     loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+    return await _to_the_end(loop.run_in_executor(_executor(), partial(fn, *args, **kwargs)))
+
+
+async def run_write(
+    fn: Callable[Concatenate[Connection, P], T], /, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run `fn(connection, ...)` in the writer's next transaction; return once committed.
+
+    `fn` must only use the connection it is given (no transaction of its own) and may be
+    run twice: if another write of the same batch fails, the batch is rolled back and each
+    write is retried in a transaction of its own. Cancellation is handled as in `run_db`.
+    """
+    return await _to_the_end(asyncio.wrap_future(submit_write(fn, *args, **kwargs)))
+
+
+def submit_write(
+    fn: Callable[Concatenate[Connection, P], T], /, *args: P.args, **kwargs: P.kwargs
+) -> Future[T]:
+    """Queue `fn(connection, ...)` for the writer without waiting (write-behind).
+
+    Writes run in the order they are queued; the returned future is done once the write's
+    transaction is committed (or failed), and its done-callbacks run on the writer thread.
+    """
+    job = _Write(get_engine(), partial(fn, **kwargs), args)
+    _writer().put(job)
+    return job.future
+
+
+async def _to_the_end(future: asyncio.Future[T]) -> T:
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:
@@ -58,6 +105,62 @@ async def run_db(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
             except asyncio.CancelledError:
                 continue
         raise
+
+
+@dataclass
+class _Write:
+    engine: Engine
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    future: Future[Any] = field(default_factory=Future)
+
+
+class _GroupWriter:
+    """One daemon thread committing queued writes in batches (see `run_write`)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[_Write] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="flowbook-db-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, job: _Write) -> None:
+        self._queue.put(job)
+
+    def _work(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            for engine in dict.fromkeys(job.engine for job in batch):
+                self._commit(engine, [job for job in batch if job.engine is engine])
+
+    def _commit(self, engine: Engine, jobs: list[_Write]) -> None:
+        try:
+            with engine.begin() as connection:
+                results = [job.fn(connection, *job.args) for job in jobs]
+        except BaseException as exc:
+            if len(jobs) > 1:
+                for job in jobs:
+                    self._commit(engine, [job])
+            else:
+                jobs[0].future.set_exception(exc)
+            return
+        for job, result in zip(jobs, results, strict=True):
+            job.future.set_result(result)
+
+
+_group_writer: _GroupWriter | None = None
+
+
+def _writer() -> _GroupWriter:
+    global _group_writer
+    with _lock:
+        if _group_writer is None:
+            _group_writer = _GroupWriter()
+        return _group_writer
 
 
 def shutdown_db_threads() -> None:

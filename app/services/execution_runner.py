@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 from app.engine.events import ExecutionResult
 from app.engine.executor import run_workflow
@@ -32,8 +32,8 @@ from app.models.db import get_engine
 from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
 from app.services import execution_store as store
-from app.services.db_threads import run_db
-from app.services.llm_settings import current_llm_settings
+from app.services.db_threads import run_db, run_write
+from app.services.llm_settings import LLMSettings, current_llm_settings
 from app.services.node_cache_store import SqlNodeCache
 from app.services.persistence_hooks import HeartbeatTimer, PersistenceHooks
 from app.services.run_event_publisher import RunPublisher
@@ -108,6 +108,7 @@ async def run_persisted(
     options: ReactiveOptions | None = None,
     workflow_id: int | None = None,
     analysis: WorkflowAnalysis | None = None,
+    settings: LLMSettings | None = None,
 ) -> RunOutcome:
     """Run a `running` execution row's workflow and write its node runs and final status.
 
@@ -121,6 +122,8 @@ async def run_persisted(
             neither reads nor fills the cache.
         workflow_id: the workflow, put on the run events (default: `options.workflow_id`).
         analysis: the spec's validation when the caller already did it (no problems).
+        settings: the LLM settings, when the caller read them (off the loop); None reads
+            them here (off the loop).
 
     Returns:
         The outcome. If the task is cancelled, the row is marked cancelled (when still
@@ -133,7 +136,9 @@ async def run_persisted(
     publisher = RunPublisher(execution_id, workflow_id)
     cache = None if options is None else SqlNodeCache(engine, workflow_id=options.workflow_id)
     names = {node.id: node.label for node in spec.nodes}
-    hooks = PersistenceHooks(engine, execution_id, interval, cache, publisher, names)
+    if settings is None:
+        settings = await run_db(current_llm_settings)
+    hooks = PersistenceHooks(execution_id, interval, cache, publisher, names, settings)
     reuse: dict[str, Any] = {}
     if options is not None:
         reuse = {
@@ -144,8 +149,6 @@ async def run_persisted(
             "target_mode": options.target_mode,
             "seed_outputs": options.seed_outputs,
         }
-    # Warm the settings cache off the loop: build_run_services reads it.
-    await run_db(current_llm_settings)
     timer = HeartbeatTimer(hooks, interval)
     result: ExecutionResult | None = None
     try:
@@ -166,8 +169,8 @@ async def run_persisted(
         )
     except asyncio.CancelledError:
         cancelled = RunOutcome(ExecutionStatus.CANCELLED.value, None, None, None, utc_now())
-        final = await run_db(
-            _write_end, engine, execution_id, cancelled, hooks.node_states(None), None
+        final = await run_write(
+            _write_end, execution_id, cancelled, hooks.node_states(None), None, hooks
         )
         publisher.execution_finished(*final)
         raise
@@ -181,44 +184,54 @@ async def run_persisted(
         timer.stop()
     await drain_llm_events()
     states = hooks.node_states(result)
-    final = await run_db(_write_end, engine, execution_id, outcome, states, cache)
+    final = await run_write(_write_end, execution_id, outcome, states, cache, hooks)
     publisher.execution_finished(*final)
+    if final != (outcome.status, outcome.error):
+        outcome = replace(outcome, status=final[0], error=final[1])
     return replace(outcome, uses_mock=hooks.uses_mock)
 
 
 def _write_end(
-    engine: Engine,
+    connection: Connection,
     execution_id: int,
     outcome: RunOutcome,
     states: dict[str, Any] | None,
     cache: SqlNodeCache | None,
+    hooks: PersistenceHooks,
 ) -> tuple[str, str | None]:
-    """Write the final status (when still running) in one transaction; returns the row's
-    (status, error) as it then is."""
-    with engine.begin() as connection:
-        # Every write of the run has ended (`run_db` outlives cancellation): an attempt
-        # still `running` was cut short without being reported (a failed hook).
-        store.end_running_node_runs(
-            connection,
-            [execution_id],
-            status=ExecutionStatus.CANCELLED.value,
-            now=outcome.finished_at,
+    """Write the final status (when still running); returns the row's (status, error) as
+    it then is. The run's node writes were queued before this one, so they have all been
+    tried: if one failed, the run is failed (persistence failures must not go unnoticed)."""
+    if hooks.write_error is not None and outcome.status != ExecutionStatus.CANCELLED.value:
+        error = hooks.write_error
+        outcome = replace(
+            outcome,
+            status=ExecutionStatus.FAILED.value,
+            error=f"writing the run failed: {type(error).__name__}: {error}",
         )
-        final: tuple[str, str | None] | None = (outcome.status, outcome.error)
-        if not store.finish(
-            connection,
-            execution_id,
-            status=outcome.status,
-            output=outcome.output,
-            error=outcome.error,
-            error_node_id=outcome.error_node_id,
-            node_states=states,
-            now=outcome.finished_at,
-        ):
-            store.save_node_states(connection, execution_id, states)
-            final = store.execution_status(connection, execution_id)
-        if cache is not None:
-            cache.touch_hits(connection, outcome.finished_at)
+    # Every write of the run has ended (`run_write` outlives cancellation): an attempt
+    # still `running` was cut short without being reported (a failed hook).
+    store.end_running_node_runs(
+        connection,
+        [execution_id],
+        status=ExecutionStatus.CANCELLED.value,
+        now=outcome.finished_at,
+    )
+    final: tuple[str, str | None] | None = (outcome.status, outcome.error)
+    if not store.finish(
+        connection,
+        execution_id,
+        status=outcome.status,
+        output=outcome.output,
+        error=outcome.error,
+        error_node_id=outcome.error_node_id,
+        node_states=states,
+        now=outcome.finished_at,
+    ):
+        store.save_node_states(connection, execution_id, states)
+        final = store.execution_status(connection, execution_id)
+    if cache is not None:
+        cache.touch_hits(connection, outcome.finished_at)
     return final or (outcome.status, outcome.error)
 
 
@@ -294,8 +307,10 @@ class ExecutionRunner:
         options: ReactiveOptions | None,
         prepared: PreparedWorkflow | None,
     ) -> None:
-        engine = get_engine()
-        row = await run_db(_start_queued, engine, execution_id)
+        row, settings = await asyncio.gather(
+            run_write(store.start_queued, execution_id, utc_now()),
+            run_db(current_llm_settings),
+        )
         if row is None:
             return  # cancelled (or recovered) before it could start
         definition, payload, trigger, workflow_id = row
@@ -306,7 +321,7 @@ class ExecutionRunner:
                 spec, analysis = WorkflowSpec.from_document(definition), None
             except ValidationError as exc:
                 error = f"the definition snapshot is not a workflow document: {exc}"
-                await run_db(_fail, engine, execution_id, error)
+                await run_write(_fail, execution_id, error)
                 RunPublisher(execution_id, workflow_id).execution_finished(
                     ExecutionStatus.FAILED.value, error
                 )
@@ -320,6 +335,7 @@ class ExecutionRunner:
             options=options,
             workflow_id=workflow_id,
             analysis=analysis,
+            settings=settings,
         )
 
     def is_running(self, execution_id: int) -> bool:
@@ -363,14 +379,8 @@ class ExecutionRunner:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _start_queued(engine: Engine, execution_id: int) -> Any:
-    with engine.begin() as connection:
-        return store.start_queued(connection, execution_id, utc_now())
-
-
-def _fail(engine: Engine, execution_id: int, error: str) -> None:
-    with engine.begin() as connection:
-        store.finish(connection, execution_id, status=ExecutionStatus.FAILED.value, error=error)
+def _fail(connection: Connection, execution_id: int, error: str) -> None:
+    store.finish(connection, execution_id, status=ExecutionStatus.FAILED.value, error=error)
 
 
 _runner = ExecutionRunner()

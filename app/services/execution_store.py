@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, case, insert, select, update
 
 from app.engine.events import NodeRunRecord, NodeStarted, NodeStatus
 from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
@@ -128,23 +128,34 @@ def insert_node_run(
 def insert_started_node_run(
     connection: Connection, execution_id: int, started: NodeStarted, node_name: str
 ) -> int:
-    """Insert an attempt that starts now, as `running`; returns its row id."""
+    """Insert an attempt that starts now, as `running`; returns its row id.
+
+    If the execution has ended meanwhile (cancelled while the attempt was starting), the
+    row is inserted `cancelled`: an ended execution never shows a running attempt.
+    """
+    status = case(
+        (_status_of(execution_id) == RUNNING, NodeStatus.RUNNING.value),
+        else_=NodeStatus.CANCELLED.value,
+    )
     key = connection.execute(
-        _INSERT_NODE_RUN,
-        {
-            "execution_id": execution_id,
-            "node_id": started.node_id,
-            "node_type": started.node_type,
-            "node_name": node_name,
-            "status": NodeStatus.RUNNING.value,
-            "attempt": started.attempt,
-            "inputs": started.inputs,
-            "started_at": started.started_at,
-            "pinned": False,
-        },
+        insert(NODE_RUNS).values(
+            execution_id=execution_id,
+            node_id=started.node_id,
+            node_type=started.node_type,
+            node_name=node_name,
+            status=status,
+            attempt=started.attempt,
+            inputs=started.inputs,
+            started_at=started.started_at,
+            pinned=False,
+        )
     ).inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _status_of(execution_id: int) -> Any:
+    return select(EXECUTIONS.c.status).where(EXECUTIONS.c.id == execution_id).scalar_subquery()
 
 
 def end_node_run(

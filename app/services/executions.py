@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.engine.nodes import default_registry
-from app.engine.spec import WorkflowSpec
-from app.engine.validation import analyze_document
-from app.models.db import get_engine
 from app.models.execution import (
     FINISHED_STATUSES,
     ExecutionDetail,
@@ -24,11 +19,10 @@ from app.models.execution import (
 )
 from app.models.types import utc_now
 from app.services import execution_store as store
-from app.services.db_threads import run_db
+from app.services.db_threads import run_db, run_write
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
-    InvalidWorkflowError,
     NotFoundError,
 )
 from app.services.execution_runner import (
@@ -37,15 +31,12 @@ from app.services.execution_runner import (
     get_runner,
     run_persisted,
 )
+from app.services.runnable_workflows import read_runnable, runnable, workflow_row
 from app.services.unit_of_work import session_scope
 
 MAX_PAGE = 500
 TRIGGER_MAX = 32
 POLL_S = 0.05
-_SPEC_CACHE_SIZE = 256
-# (database, workflow id, updated_at) -> parsed and validated workflow with no problems;
-# saves re-validating the same definition on every run.
-_spec_cache: dict[tuple[str, int, datetime], PreparedWorkflow] = {}
 
 __all__ = [
     "ExecutionsPage",
@@ -53,8 +44,6 @@ __all__ = [
     "cancel_execution",
     "get_execution_detail",
     "list_executions",
-    "load_runnable",
-    "load_runnable_spec",
     "queue_execution",
     "run_execution_inline",
     "start_execution",
@@ -82,56 +71,9 @@ class QueuedExecution:
         get_runner().submit(self.execution.id, self.options, self.prepared)
 
 
-def _prepare(engine: Engine, workflow_id: int, row: Any) -> PreparedWorkflow:
-    key = (str(engine.url), workflow_id, row.updated_at)
-    prepared = _spec_cache.get(key)
-    if prepared is not None:
-        return prepared
-    spec, analysis = analyze_document(row.definition, default_registry())
-    if spec is None or analysis.problems:
-        count = len(analysis.problems)
-        raise InvalidWorkflowError(
-            f"“{row.name}” cannot run: fix its {count} problem{'s' if count != 1 else ''} first",
-            analysis.problems,
-        )
-    if len(_spec_cache) >= _SPEC_CACHE_SIZE:
-        _spec_cache.clear()
-    prepared = _spec_cache[key] = PreparedWorkflow(spec, analysis)
-    return prepared
-
-
 def _check_trigger(trigger: str) -> None:
     if not trigger or len(trigger) > TRIGGER_MAX:
         raise InvalidInputError(f"trigger must be 1 to {TRIGGER_MAX} characters")
-
-
-def _load_runnable(
-    engine: Engine, connection: Any, workflow_id: int
-) -> tuple[Any, PreparedWorkflow]:
-    row = store.select_workflow(connection, workflow_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFoundError(f"Workflow {workflow_id} not found")
-    return row, _prepare(engine, workflow_id, row)
-
-
-def load_runnable(session: Session, *, workflow_id: int) -> PreparedWorkflow:
-    """The workflow's current definition, parsed and validated; only when it can run.
-
-    Raises:
-        NotFoundError: no such workflow (or it is deleted).
-        InvalidWorkflowError: the workflow has problems.
-    """
-    return _load_runnable(session.get_bind(), session.connection(), workflow_id)[1]  # type: ignore[arg-type]
-
-
-def load_runnable_spec(session: Session, *, workflow_id: int) -> WorkflowSpec:
-    """The workflow's current definition, parsed; only when it can run.
-
-    Raises:
-        NotFoundError: no such workflow (or it is deleted).
-        InvalidWorkflowError: the workflow has problems.
-    """
-    return load_runnable(session, workflow_id=workflow_id).spec
 
 
 def _public(row: Any) -> ExecutionPublic:
@@ -143,6 +85,28 @@ def _fetch_public(connection: Any, execution_id: int) -> ExecutionPublic | None:
         select(*store.PUBLIC_COLUMNS).where(store.EXECUTIONS.c.id == execution_id)
     ).first()
     return None if row is None else _public(row)
+
+
+def _execution_values(row: Any, workflow_id: int, trigger: str, input: Any) -> dict[str, Any]:
+    return {
+        "workflow_id": workflow_id,
+        "workflow_name": row.name,
+        "definition": row.definition,
+        "status": ExecutionStatus.QUEUED.value,
+        "trigger": trigger,
+        "input": input,
+        "created_at": utc_now(),
+    }
+
+
+def _queued(
+    values: dict[str, Any],
+    execution_id: int,
+    prepared: PreparedWorkflow,
+    options: ReactiveOptions | None,
+) -> QueuedExecution:
+    public = {k: v for k, v in values.items() if k != "definition"}
+    return QueuedExecution(ExecutionPublic(id=execution_id, **public), prepared, options)
 
 
 def queue_execution(
@@ -165,23 +129,11 @@ def queue_execution(
     _check_trigger(trigger)
     connection = session.connection()
     if prepared is None:
-        row, prepared = _load_runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
+        row, prepared = runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
     else:
-        row = store.select_workflow(connection, workflow_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFoundError(f"Workflow {workflow_id} not found")
-    values = {
-        "workflow_id": workflow_id,
-        "workflow_name": row.name,
-        "definition": row.definition,
-        "status": ExecutionStatus.QUEUED.value,
-        "trigger": trigger,
-        "input": input,
-        "created_at": utc_now(),
-    }
-    execution_id = store.insert_execution(connection, values)
-    del values["definition"]
-    return QueuedExecution(ExecutionPublic(id=execution_id, **values), prepared, options)
+        row = workflow_row(connection, workflow_id)
+    values = _execution_values(row, workflow_id, trigger, input)
+    return _queued(values, store.insert_execution(connection, values), prepared, options)
 
 
 def start_execution(
@@ -217,43 +169,26 @@ def start_execution(
     return queued.execution
 
 
-def _queue_committed(**kwargs: Any) -> QueuedExecution:
-    with session_scope() as session:
-        return queue_execution(session, **kwargs)
-
-
 async def start_execution_async(
-    *, workflow_id: int, trigger: str = "manual", input: Any = None
+    *,
+    workflow_id: int,
+    trigger: str = "manual",
+    input: Any = None,
+    options: ReactiveOptions | None = None,
 ) -> ExecutionPublic:
-    """`start_execution` for async code: the database work runs on the database threads.
+    """`start_execution` for async code: the workflow is read and prepared on the database
+    threads, the row inserted by the group-commit writer.
 
     Raises:
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
-    queued = await run_db(_queue_committed, workflow_id=workflow_id, trigger=trigger, input=input)
+    _check_trigger(trigger)
+    row, prepared = await run_db(read_runnable, workflow_id)
+    values = _execution_values(row, workflow_id, trigger, input)
+    execution_id = await run_write(store.insert_execution, values)
+    queued = _queued(values, execution_id, prepared, options)
     queued.submit()
     return queued.execution
-
-
-def _insert_running(workflow_id: int, trigger: str, input: Any) -> tuple[dict[str, Any], int, Any]:
-    engine = get_engine()
-    now = utc_now()
-    with engine.begin() as connection:
-        row, prepared = _load_runnable(engine, connection, workflow_id)
-        values = {
-            "workflow_id": workflow_id,
-            "workflow_name": row.name,
-            "definition": row.definition,
-            "status": ExecutionStatus.RUNNING.value,
-            "trigger": trigger,
-            "input": input,
-            "created_at": now,
-            "started_at": now,
-            "heartbeat_at": now,
-        }
-        execution_id = store.insert_execution(connection, values)
-    del values["definition"]
-    return values, execution_id, prepared
 
 
 def _read_public(execution_id: int) -> ExecutionPublic | None:
@@ -270,7 +205,16 @@ async def run_execution_inline(
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
     _check_trigger(trigger)
-    values, execution_id, prepared = await run_db(_insert_running, workflow_id, trigger, input)
+    row, prepared = await run_db(read_runnable, workflow_id)
+    now = utc_now()
+    values = _execution_values(row, workflow_id, trigger, input) | {
+        "status": ExecutionStatus.RUNNING.value,
+        "created_at": now,
+        "started_at": now,
+        "heartbeat_at": now,
+    }
+    execution_id = await run_write(store.insert_execution, values)
+    del values["definition"]
     runner = get_runner()
     task = asyncio.current_task()
     event = asyncio.Event()

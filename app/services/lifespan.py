@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from app.services.db_threads import run_db
 from app.services.execution_runner import get_runner
 from app.services.recovery import run_recovery_loop
 from app.services.run_services import close_llm_client
@@ -21,7 +22,7 @@ async def serving_lifespan() -> AsyncIterator[None]:
     The loop matters when a process restarts quickly: an execution killed with it still
     has a fresh heartbeat at start-up and only becomes stale (and `crashed`) later.
     """
-    await asyncio.to_thread(start_up)
+    await run_db(start_up)
     recovery = asyncio.create_task(run_recovery_loop(), name="crash-recovery")
     try:
         yield

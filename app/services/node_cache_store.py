@@ -1,9 +1,10 @@
 """The node output cache in the database: `app.engine.node_cache.NodeCache` on node_cache.
 
-One primary-key SELECT per lookup (a deferred transaction: a read never takes SQLite's write
-lock) and one upsert per stored output (SQLAlchemy Core, no ORM objects), both on the
-services' database threads. Hits are remembered and their `last_used_at` refreshed in one
-UPDATE when the run ends (`touch_hits`), so reuse costs no write per node.
+One primary-key SELECT per lookup (on the services' database threads, in a deferred
+transaction: a read never takes SQLite's write lock) and one upsert per stored output (in
+the group-commit writer's transactions); SQLAlchemy Core, no ORM objects. Hits are
+remembered and their `last_used_at` refreshed in one UPDATE when the run ends
+(`touch_hits`), so reuse costs no write per node.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlmodel import Session
 from app.engine.node_cache import CachedOutput
 from app.models.node_cache import NodeCacheEntry
 from app.models.types import utc_now
-from app.services.db_threads import run_db
+from app.services.db_threads import run_db, run_write
 
 NODE_CACHE: Table = NodeCacheEntry.__table__  # type: ignore[attr-defined]
 
@@ -73,16 +74,12 @@ class SqlNodeCache:
             "created_at": now,
             "last_used_at": now,
         }
-        await run_db(self._write, values)
+        await run_write(_write, values)
 
     def _read(self, key: str) -> Any:
         # A plain read: a deferred transaction, so SQLite's write lock is not taken.
         with self._reader.connect() as connection:
             return connection.execute(_GET, {"cache_key": key}).first()
-
-    def _write(self, values: dict[str, Any]) -> None:
-        with self._engine.begin() as connection:
-            connection.execute(_upsert(connection, values))
 
     def touch_hits(self, connection: Connection, now: datetime | None = None) -> None:
         """Refresh `last_used_at` of every entry this run reused (one UPDATE)."""
@@ -94,6 +91,10 @@ class SqlNodeCache:
             .values(last_used_at=now or utc_now())
         )
         self.hits.clear()
+
+
+def _write(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(_upsert(connection, values))
 
 
 def _upsert(connection: Connection, values: dict[str, Any]) -> Any:

@@ -3,9 +3,14 @@
 An attempt's row is inserted as `running` when it starts and updated when it ends, so a
 live view (and crash recovery) sees what is running. Nodes that did not run (reused from
 the cache, pinned, left stale) get no node_runs row; their state is kept here and written
-with the run's final status (`executions.node_states`). Every write runs on the services'
-database threads (`run_db`), never on the event loop, and each run event is published
-after the write it reports is committed, so a subscriber that re-reads finds it.
+with the run's final status (`executions.node_states`).
+
+Node writes are write-behind: they are queued for the services' group-commit writer
+(`submit_write`) and the run goes on without waiting, so a run pays no database latency per
+node and concurrent runs share commits. The writer runs writes in order, so the run's final
+write (awaited) comes after all of them; each run event is published once the write it
+reports is committed (a subscriber that re-reads finds it), and a failed node write fails
+the run when its final status is written.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 from app.engine.events import (
     ExecutionHooks,
@@ -26,9 +34,9 @@ from app.engine.events import (
 )
 from app.models.types import utc_now
 from app.services import execution_store as store
-from app.services.db_threads import run_db
+from app.services.db_threads import run_db, run_write, submit_write
 from app.services.llm_events import enter_llm_node
-from app.services.llm_settings import LLMSettings, current_llm_settings
+from app.services.llm_settings import SETTINGS_TTL_S, LLMSettings, current_llm_settings
 from app.services.llm_usage import NodeUsage, node_usage
 from app.services.node_cache_store import SqlNodeCache
 from app.services.run_event_publisher import RunPublisher
@@ -43,33 +51,36 @@ class PersistenceHooks(ExecutionHooks):
     """Writes one node_runs row per attempt, remembers every node's state, keeps the heartbeat.
 
     Args:
-        engine: the database.
         execution_id: the running execution.
         interval_s: heartbeat interval.
         cache: the run's node cache, told which node each stored key belongs to.
         publisher: where node started/finished events go.
         node_names: node id -> the name people see, for the rows of started attempts.
+        settings: the LLM settings read when the run started (re-read off the loop once
+            they are older than the settings cache's lifetime).
     """
 
     def __init__(
         self,
-        engine: Engine,
         execution_id: int,
         interval_s: float,
         cache: SqlNodeCache | None = None,
         publisher: RunPublisher | None = None,
         node_names: dict[str, str] | None = None,
+        settings: LLMSettings | None = None,
     ) -> None:
-        self._engine = engine
         self._execution_id = execution_id
         self._interval_s = interval_s
         self._last_beat = time.monotonic()
         self._cache = cache
         self._publisher = publisher or RunPublisher(execution_id, None)
         self._names = node_names or {}
+        self._settings = settings or LLMSettings()
+        self._settings_read_at = time.monotonic() if settings is not None else -SETTINGS_TTL_S
         self._open: dict[tuple[str, int], int] = {}
         self.states: dict[str, dict[str, Any]] = {}
         self.uses_mock = False
+        self.write_error: BaseException | None = None
 
     def node_states(self, result: ExecutionResult | None) -> dict[str, Any] | None:
         """Every node's final state: the engine's final status with what its record said."""
@@ -84,24 +95,37 @@ class PersistenceHooks(ExecutionHooks):
         return time.monotonic() - self._last_beat >= self._interval_s
 
     async def before_node(self, event: NodeStarted) -> None:
-        """Insert the attempt as `running`, then tag the node's LLM calls with it."""
+        """Queue the attempt's `running` row, then tag the node's LLM calls with it."""
+        if time.monotonic() - self._settings_read_at >= SETTINGS_TTL_S:
+            self._settings = await run_db(current_llm_settings)
+            self._settings_read_at = time.monotonic()
         beat = self._beat_due()
-        settings = await run_db(self._write_started, event, beat)
+        self._queue(
+            self._write_started, event, beat, then=lambda: self._publisher.node_started(event)
+        )
         if beat:
             self._last_beat = time.monotonic()
-        enter_llm_node(self._execution_id, event.node_id, settings)
-        self._publisher.node_started(event)
+        enter_llm_node(self._execution_id, event.node_id, self._settings)
 
-    def _write_started(self, event: NodeStarted, beat: bool) -> LLMSettings:
+    def _queue(self, fn: Callable[..., None], *args: Any, then: Callable[[], None]) -> None:
+        """Queue a write; `then` runs once it is committed (on the writer thread)."""
+
+        def done(future: Future[None]) -> None:
+            error = future.exception()
+            if error is None:
+                then()
+            elif self.write_error is None:
+                self.write_error = error
+                logger.error("a write of execution %s failed: %s", self._execution_id, error)
+
+        submit_write(fn, *args).add_done_callback(done)
+
+    def _write_started(self, connection: Connection, event: NodeStarted, beat: bool) -> None:
         name = self._names.get(event.node_id, event.node_id)
-        with self._engine.begin() as connection:
-            row_id = store.insert_started_node_run(connection, self._execution_id, event, name)
-            if beat:
-                store.heartbeat(connection, self._execution_id, utc_now())
-        # Kept here, not by the awaiting task, which may be cancelled during the write.
+        row_id = store.insert_started_node_run(connection, self._execution_id, event, name)
+        if beat:
+            store.heartbeat(connection, self._execution_id, utc_now())
         self._open[(event.node_id, event.attempt)] = row_id
-        # Read here so the node's task gets the settings without a query on the loop.
-        return current_llm_settings()
 
     async def after_node(self, record: NodeRunRecord) -> None:
         """Write how the attempt ended (or the skip), with a heartbeat when one is due."""
@@ -111,8 +135,10 @@ class PersistenceHooks(ExecutionHooks):
             "cache_key": record.cache_key,
             "pinned": record.pinned,
         }
+        finished = partial(self._publisher.node_finished, record)
         if record.cached or record.pinned or record.status is NodeStatus.STALE:
-            self._publisher.node_finished(record)
+            # No row, but queued all the same so events keep the order things happened in.
+            self._queue(_no_write, then=finished)
             return
         if self._cache is not None and record.cache_key and record.status is NodeStatus.SUCCEEDED:
             self._cache.describe(
@@ -121,46 +147,49 @@ class PersistenceHooks(ExecutionHooks):
         beat = self._beat_due()
         usage = node_usage(record.node_type, record.output)
         mark_mock = usage.is_mock and not self.uses_mock
-        row_id = self._open.get((record.node_id, record.attempt))
-        await run_db(self._write_ended, record, row_id, usage, mark_mock=mark_mock, beat=beat)
-        self._open.pop((record.node_id, record.attempt), None)
+        key = (record.node_id, record.attempt)
+
+        def written() -> None:
+            self._open.pop(key, None)
+            finished()
+
+        self._queue(self._write_ended, record, usage, mark_mock, beat, then=written)
         if beat:
             self._last_beat = time.monotonic()
         self.uses_mock = self.uses_mock or usage.is_mock
-        self._publisher.node_finished(record)
 
     def _write_ended(
         self,
+        connection: Connection,
         record: NodeRunRecord,
-        row_id: int | None,
         usage: NodeUsage,
-        *,
         mark_mock: bool,
         beat: bool,
     ) -> None:
-        with self._engine.begin() as connection:
-            if row_id is None:
-                store.insert_node_run(connection, self._execution_id, record, usage)
-            else:
-                store.end_node_run(connection, row_id, record, usage)
-            if mark_mock:
-                store.mark_uses_mock(connection, self._execution_id)
-            if beat:
-                store.heartbeat(connection, self._execution_id, utc_now())
+        # The start of the attempt was queued (and so written) before this.
+        row_id = self._open.get((record.node_id, record.attempt))
+        if row_id is None:
+            store.insert_node_run(connection, self._execution_id, record, usage)
+        else:
+            store.end_node_run(connection, row_id, record, usage)
+        if mark_mock:
+            store.mark_uses_mock(connection, self._execution_id)
+        if beat:
+            store.heartbeat(connection, self._execution_id, utc_now())
 
     async def beat_if_due(self) -> None:
         """Refresh the heartbeat unless a node write did so within half an interval."""
         if time.monotonic() - self._last_beat < self._interval_s / 2:
             return
         try:
-            await run_db(self._write_heartbeat)
+            await run_write(store.heartbeat, self._execution_id, utc_now())
             self._last_beat = time.monotonic()
         except Exception:
             logger.exception("heartbeat of execution %s failed", self._execution_id)
 
-    def _write_heartbeat(self) -> None:
-        with self._engine.begin() as connection:
-            store.heartbeat(connection, self._execution_id, utc_now())
+
+def _no_write(_connection: Connection) -> None:
+    """A queued no-op that keeps a row-less node's event in order with the others."""
 
 
 class HeartbeatTimer:

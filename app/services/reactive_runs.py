@@ -30,8 +30,8 @@ from app.models.execution import ExecutionPublic
 from app.services import execution_store as store
 from app.services.db_threads import run_db
 from app.services.errors import InvalidInputError, NotFoundError
-from app.services.execution_runner import ReactiveOptions
-from app.services.executions import QueuedExecution, load_runnable, queue_execution
+from app.services.execution_runner import PreparedWorkflow, ReactiveOptions
+from app.services.executions import QueuedExecution, queue_execution, start_execution_async
 from app.services.node_states import (
     DONE_STATUSES,
     current_spec,
@@ -41,6 +41,7 @@ from app.services.node_states import (
     stale_node_ids,
     workflow_node_states,
 )
+from app.services.runnable_workflows import load_runnable
 from app.services.unit_of_work import session_scope
 
 RunMode = Literal["all", "stale", "node", "up_to"]
@@ -50,6 +51,7 @@ __all__ = [
     "RUN_MODES",
     "RunMode",
     "get_node_outputs",
+    "plan_reactive_run",
     "queue_reactive_run",
     "side_effect_nodes",
     "stale_node_ids",
@@ -115,21 +117,22 @@ async def start_reactive_run_async(
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_reactive_run`.
     """
     _check_mode(mode, node_id)
-    queued = await run_db(
-        _queue_committed,
+    options, input = await run_db(
+        _plan_read_only,
         workflow_id=workflow_id,
         mode=mode,
         node_id=node_id,
         input=input,
         auto=auto,
     )
-    queued.submit()
-    return queued.execution
+    return await start_execution_async(
+        workflow_id=workflow_id, trigger="manual", input=input, options=options
+    )
 
 
-def _queue_committed(**kwargs: Any) -> QueuedExecution:
-    with session_scope() as session:
-        return queue_reactive_run(session, **kwargs)
+def _plan_read_only(**kwargs: Any) -> tuple[ReactiveOptions, Any]:
+    with session_scope(read_only=True) as session:
+        return plan_reactive_run(session, **kwargs)[1:]
 
 
 def _check_mode(mode: str, node_id: str | None) -> None:
@@ -153,8 +156,35 @@ def queue_reactive_run(
 ) -> QueuedExecution:
     """Plan a reactive run and insert it queued (not committed, not started).
 
+    Raises:
+        As `start_reactive_run` (but no RuntimeError).
+    """
+    prepared, options, input = plan_reactive_run(
+        session, workflow_id=workflow_id, mode=mode, node_id=node_id, input=input, auto=auto
+    )
+    return queue_execution(
+        session,
+        workflow_id=workflow_id,
+        trigger="manual",
+        input=input,
+        options=options,
+        prepared=prepared,
+    )
+
+
+def plan_reactive_run(
+    session: Session,
+    *,
+    workflow_id: int,
+    mode: RunMode,
+    node_id: str | None = None,
+    input: Any = None,
+    auto: bool = False,
+) -> tuple[PreparedWorkflow, ReactiveOptions, Any]:
+    """What a reactive run needs: the workflow, its options, and its trigger payload.
+
     The workflow is loaded, parsed and validated once here; the run gets it as it is.
-    Staleness is worked out only for the modes that use it.
+    Staleness is worked out only for the modes that use it. Reads only.
 
     Raises:
         As `start_reactive_run` (but no RuntimeError).
@@ -188,14 +218,7 @@ def queue_reactive_run(
     )
     if input is None:
         input = _latest_input(session, workflow_id)
-    return queue_execution(
-        session,
-        workflow_id=workflow_id,
-        trigger="manual",
-        input=input,
-        options=options,
-        prepared=prepared,
-    )
+    return prepared, options, input
 
 
 def side_effect_nodes(session: Session, *, workflow_id: int) -> list[str]:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
+from app.services.db_threads import run_db
 from app.services.execution_store import EXECUTIONS, end_running_node_runs
 from app.services.unit_of_work import session_scope
 
@@ -86,7 +87,11 @@ async def run_recovery_loop(*, interval_s: float | None = None) -> None:
     while True:
         await asyncio.sleep(interval_s or default_stale_after_s())
         try:
-            with session_scope() as session:
-                recover_crashed_executions(session)
+            await run_db(_recover_once)
         except Exception:
             logger.exception("crash recovery failed")
+
+
+def _recover_once() -> None:
+    with session_scope() as session:
+        recover_crashed_executions(session)

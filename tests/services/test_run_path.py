@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 
 from app.engine import validation
 from app.engine.spec import WorkflowSpec
 from app.models.workflow import WorkflowCreate
-from app.services import executions, workflows
-from app.services.reactive_runs import start_reactive_run, start_reactive_run_async
+from app.services import execution_store, executions, runnable_workflows, workflows
+from app.services.reactive_runs import RunMode, start_reactive_run, start_reactive_run_async
 from app.services.run_events import RunEvent, Subscription, get_run_events
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, greeting, node, slow
@@ -129,7 +130,7 @@ async def test_reused_and_failed_nodes_get_a_finished_event_too() -> None:
 
 @pytest.mark.parametrize("mode", ["all", "stale", "node", "up_to"])
 async def test_a_run_parses_and_validates_the_workflow_once(
-    mode: str, monkeypatch: pytest.MonkeyPatch
+    mode: RunMode, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workflow_id = create(greeting())
     with session_scope() as session:
@@ -151,7 +152,7 @@ async def test_a_run_parses_and_validates_the_workflow_once(
         parses.append(document)
         return parse(cls, document)
 
-    monkeypatch.setattr(executions, "_spec_cache", {})
+    monkeypatch.setattr(runnable_workflows, "_spec_cache", {})
     monkeypatch.setattr(validation, "_duplicate_ids", counted_check)
     monkeypatch.setattr(WorkflowSpec, "from_document", classmethod(counted_parse))
     target = {"node": "greet", "up_to": "result"}.get(mode)
@@ -168,3 +169,40 @@ async def test_a_run_parses_and_validates_the_workflow_once(
     staleness = 0 if mode == "all" else 1
     assert len(parses) == 1 + staleness
     assert all(p == definition for p in parses)
+
+
+async def test_a_failed_node_write_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    workflow_id = create(greeting())
+
+    def refuse(*_args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(execution_store, "end_node_run", refuse)
+    done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "A"})
+
+    assert done.status == "failed"
+    assert done.error == "writing the run failed: RuntimeError: disk full"
+    assert detail(done.id).status == "failed"
+
+
+async def test_concurrent_runs_share_commits(engine: Engine) -> None:
+    workflow_ids = [create(greeting()) for _ in range(10)]
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", count)
+    try:
+        async with get_run_events().subscription() as sub:
+            for workflow_id in workflow_ids:
+                await executions.start_execution_async(workflow_id=workflow_id, input={})
+            finished = 0
+            while finished < len(workflow_ids):
+                got = await sub.get(10)
+                assert got is not None
+                finished += got.kind == "execution_finished"
+    finally:
+        event.remove(engine, "commit", count)
+    # Per run: insert, start, 3 attempts started and ended, the end: 9 writes, 90 in all.
+    assert len(commits) < 90 / 2, len(commits)

@@ -1,0 +1,85 @@
+"""A workflow ready to run: its row read, its definition parsed and validated once.
+
+The parsed spec and its analysis are handed to the run (`PreparedWorkflow`), so nothing
+parses or validates the definition again. A small cache keyed by the row's `updated_at`
+saves validating the same definition on every run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session
+
+from app.engine.nodes import default_registry
+from app.engine.validation import analyze_document
+from app.models.db import get_engine
+from app.services import execution_store as store
+from app.services.errors import InvalidWorkflowError, NotFoundError
+from app.services.execution_runner import PreparedWorkflow
+
+_SPEC_CACHE_SIZE = 256
+# (database, workflow id, updated_at) -> parsed and validated workflow with no problems.
+_spec_cache: dict[tuple[str, int, datetime], PreparedWorkflow] = {}
+
+
+def _prepare(engine: Engine, workflow_id: int, row: Any) -> PreparedWorkflow:
+    key = (str(engine.url), workflow_id, row.updated_at)
+    prepared = _spec_cache.get(key)
+    if prepared is not None:
+        return prepared
+    spec, analysis = analyze_document(row.definition, default_registry())
+    if spec is None or analysis.problems:
+        count = len(analysis.problems)
+        raise InvalidWorkflowError(
+            f"“{row.name}” cannot run: fix its {count} problem{'s' if count != 1 else ''} first",
+            analysis.problems,
+        )
+    if len(_spec_cache) >= _SPEC_CACHE_SIZE:
+        _spec_cache.clear()
+    prepared = _spec_cache[key] = PreparedWorkflow(spec, analysis)
+    return prepared
+
+
+def workflow_row(connection: Connection, workflow_id: int) -> Any:
+    """(name, definition, updated_at, deleted_at) of a workflow that is not deleted.
+
+    Raises:
+        NotFoundError: no such workflow (or it is deleted).
+    """
+    row = store.select_workflow(connection, workflow_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFoundError(f"Workflow {workflow_id} not found")
+    return row
+
+
+def runnable(
+    engine: Engine, connection: Connection, workflow_id: int
+) -> tuple[Any, PreparedWorkflow]:
+    """The workflow's row and its prepared definition.
+
+    Raises:
+        NotFoundError: no such workflow (or it is deleted).
+        InvalidWorkflowError: the workflow has problems.
+    """
+    row = workflow_row(connection, workflow_id)
+    return row, _prepare(engine, workflow_id, row)
+
+
+def read_runnable(workflow_id: int) -> tuple[Any, PreparedWorkflow]:
+    """`runnable` in a read-only transaction of its own (for `run_db`)."""
+    engine = get_engine()
+    with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        return runnable(engine, connection, workflow_id)
+
+
+def load_runnable(session: Session, *, workflow_id: int) -> PreparedWorkflow:
+    """The workflow's current definition, parsed and validated; only when it can run.
+
+    Raises:
+        NotFoundError: no such workflow (or it is deleted).
+        InvalidWorkflowError: the workflow has problems.
+    """
+    return runnable(session.get_bind(), session.connection(), workflow_id)[1]  # type: ignore[arg-type]
