@@ -15,7 +15,7 @@ from app.ui.pages.orchestrations import orchestrations_page
 from app.ui.pages.settings import settings_page
 from app.ui.pages.workflow_editor import workflow_editor_page
 from app.ui.pages.workflows import workflows_page
-from app.ui.state.editor_state import EditorState
+from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.execution_detail_state import ExecutionDetailState
 from app.ui.state.executions_state import ExecutionsState
 from app.ui.state.monitoring_state import MonitoringState
@@ -45,7 +45,7 @@ app.add_page(
     workflow_editor_page,
     route="/workflows/[workflow_id]",
     title="Workflow · Flowbook",
-    on_load=EditorState.load,
+    on_load=DocumentState.load,
 )
 app.add_page(
     executions_page,

@@ -1,5 +1,5 @@
 // Flowbook's workflow canvas: React Flow 12 with local state; Python gets committed edits only.
-import React, { useCallback, useEffect, useRef, useState } from "react";
+import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Background,
   Controls,
@@ -57,6 +57,16 @@ function Canvas(props) {
   const [fitOnInit] = useState(() => (props.nodes || []).length > 0);
   const [edges, setEdges] = useState(() => props.edges || []);
   const [menu, setMenu] = useState(null);
+  // During a run Python pushes only the cards that changed (`live`); merge them over the
+  // full statuses, which replace everything when they change (run start and end, edits).
+  const [liveStatuses, setLiveStatuses] = useState({});
+  useEffect(() => setLiveStatuses({}), [props.statuses]);
+  useEffect(() => {
+    const changed = props.live && props.live.statuses;
+    if (changed && Object.keys(changed).length) setLiveStatuses((seen) => ({ ...seen, ...changed }));
+  }, [props.live]);
+  const statuses = useMemo(() => ({ ...(props.statuses || {}), ...liveStatuses }),
+    [props.statuses, liveStatuses]);
   const [quickAdd, setQuickAdd] = useState(null);
   const selectedRef = useRef([]);
   const propsRef = useRef(props);
@@ -266,7 +276,7 @@ function Canvas(props) {
   }, []);
 
   return (
-    <StatusContext.Provider value={props.statuses || {}}>
+    <StatusContext.Provider value={statuses}>
       <AutoRunContext.Provider value={!!props.autoRun}>
         <style>{CSS}</style>
         <div ref={wrapperRef} style={{ width: "100%", height: "100%" }}>

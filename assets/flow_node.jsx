@@ -55,9 +55,24 @@ function handleTop(index, count) {
   return `${((index + 1) * 100) / (count + 1)}%`;
 }
 
+const NO_STATUS = {};
+
+function sameStatus(a, b) {
+  if (a === b) return true;
+  return a.status === b.status && a.stale === b.stale && a.error === b.error &&
+    a.preview === b.preview && a.duration === b.duration &&
+    JSON.stringify(a.inline || null) === JSON.stringify(b.inline || null);
+}
+
+// Every card reads the statuses context, which changes with each pushed run event: only
+// the cards whose own status changed render again (a 1,000-node run stays responsive).
 export const FbNode = memo(function FbNode({ id, data, selected }) {
-  const st = useContext(StatusContext)[id] || {};
+  const st = useContext(StatusContext)[id] || NO_STATUS;
   const autoRun = useContext(AutoRunContext);
+  return <FbCard id={id} data={data} selected={selected} st={st} autoRun={autoRun} />;
+});
+
+const FbCard = memo(function FbCard({ id, data, selected, st, autoRun }) {
   const Icon = ICONS[data.icon] || Box;
   const status = st.stale && REUSABLE.has(st.status) ? "stale" : st.status;
   const classes = ["fb-node", `st-${status || "none"}`];
@@ -104,5 +119,5 @@ export const FbNode = memo(function FbNode({ id, data, selected }) {
       ))}
     </div>
   );
-});
-
+}, (a, b) => a.id === b.id && a.data === b.data && a.selected === b.selected &&
+  a.autoRun === b.autoRun && sameStatus(a.st, b.st));

@@ -10,7 +10,8 @@ from app.ui.components.canvas.output_panel import output_panel
 from app.ui.components.canvas.palette import palette
 from app.ui.components.canvas.toolbar import problems_panel, toolbar
 from app.ui.components.empty_state import empty_state
-from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_run_state import RunState
+from app.ui.state.editor_state import EditorState as E
 
 TOOLBAR_HEIGHT = "56px"
 
@@ -27,7 +28,7 @@ def _editor() -> rx.Component:
                 rx.box(
                     flow_canvas(),
                     rx.cond(
-                        S.loading,
+                        E.loading,
                         rx.center(
                             rx.spinner(size="3"),
                             position="absolute",
@@ -57,6 +58,8 @@ def _editor() -> rx.Component:
         spacing="0",
         width="100%",
         height="100vh",
+        # Leaving the editor stops following its run (the run itself goes on).
+        on_unmount=RunState.stop_following,
     )
 
 
@@ -65,7 +68,7 @@ def workflow_editor_page() -> rx.Component:
     # The editor renders at once (the canvas module loads while the workflow is fetched).
     return rx.el.main(
         rx.cond(
-            S.found,
+            E.found,
             _editor(),
             rx.center(
                 rx.box(

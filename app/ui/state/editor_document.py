@@ -198,7 +198,12 @@ def connect(
         ):
             raise EditRefused("These nodes are already connected")
     if _reaches(document, target, source):
-        raise EditRefused("This connection would create a cycle")
+        source_name = source_node.get("name") or source
+        target_name = target_node.get("name") or target
+        raise EditRefused(
+            f"Not connected: {target_name} already leads to {source_name}, so this connection "
+            "would create a cycle (a workflow runs one way, from its trigger onwards)"
+        )
     new = copy.deepcopy(document)
     new.setdefault("edges", []).append(
         {

@@ -1,39 +1,82 @@
-"""The workflow editor's state: the canvas document, inspector and runs in one place."""
+"""The workflow editor's page state: what its substates share. Each job is a substate.
+
+- `DocumentState` (editor_document_state.py): opening, history (patches), views, saving.
+- `CanvasState` (editor_canvas_state.py): the canvas's committed edits and the palette.
+- `SelectionState` (editor_selection_state.py): the selection and the inspector's view.
+- `InspectorState` (editor_inspector_state.py): edits made in the inspector.
+- `RunState` (editor_run_state.py): runs, live node statuses, the output drawer.
+
+The shared data lives here: the document being edited and as saved, its problems, and the
+latest known run of each node; substates read and write it, and call one another through
+`get_state`.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import reflex as rx
 
+from app.engine.validation import Problem
+from app.models.workflow import WorkflowPublic, WorkflowUpdate
 from app.services import workflows
-from app.services.errors import NotFoundError
+from app.services.db_threads import run_db
+from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
-from app.ui.state.editor_run_mixin import RunMixin
+from app.ui.state.display import error_message
+from app.ui.state.editor_models import NodeRunState
 
 
-class EditorState(RunMixin, rx.State):
-    """State of `/workflows/[workflow_id]`."""
+def dumps(document: dict[str, Any]) -> str:
+    """A canonical JSON text of a document (for change checks)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
 
-    @rx.event
-    def load(self) -> None:
-        """Open the workflow named by the URL with a fresh history."""
-        last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        self.workflow_id = int(last) if last.isdigit() else 0
-        self.loading = True
-        self.selected_ids = []
-        self.drawer_open = False
-        self.run_active = False
-        self.execution_id = 0
+
+def _write_definition(workflow_id: int, document: dict[str, Any]) -> WorkflowPublic:
+    with session_scope() as session:
+        return workflows.update_workflow(
+            session, workflow_id=workflow_id, data=WorkflowUpdate(definition=document)
+        )
+
+
+class EditorState(rx.State):
+    """State of `/workflows/[workflow_id]` shared by its substates."""
+
+    workflow_id: int = 0
+    found: bool = True
+    loading: bool = True
+    name: str = ""
+    dirty: bool = False
+    # Why the last save failed ("" once it saved): shown until the next save succeeds.
+    save_error: str = ""
+    auto_run: bool = False
+
+    _doc: str = "{}"
+    _saved: str = "{}"
+    _problems: list[Problem] = []
+    _nodes: dict[str, NodeRunState] = {}
+
+    def document(self) -> dict[str, Any]:
+        """The document being edited (a fresh copy)."""
+        return json.loads(self._doc)
+
+    def saved_document(self) -> dict[str, Any]:
+        """The document as last saved."""
+        return json.loads(self._saved)
+
+    async def save_document(self) -> str | None:
+        """Save the document (off the event loop); returns why the service refused it."""
+        sent = self._doc
         try:
-            with session_scope(read_only=True) as session:
-                workflow = workflows.get_workflow(session, workflow_id=self.workflow_id)
-        except NotFoundError:
-            self.found = False
-            self.loading = False
-            return
-        self.found = True
-        self.name = workflow.name
-        self._base_states = {}
-        self._reset_document(workflow.definition)
-        self._load_states()
-        self.fit_key += 1
-        self.loading = False
+            saved = await run_db(_write_definition, self.workflow_id, json.loads(sent))
+        except ServiceError as exc:
+            self.save_error = error_message(exc)
+            return self.save_error
+        stored = dumps(saved.definition)
+        if self._doc == sent:
+            self._doc = stored
+        self._saved = stored
+        self.save_error = ""
+        self.dirty = self._doc != self._saved
+        return None

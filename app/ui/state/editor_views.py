@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from app.engine.nodes import default_registry
 from app.engine.validation import Problem
 from app.ui.state.editor_document import node_handles
+from app.ui.state.editor_models import InlineView, NodeStatus
 
 CATEGORY_COLORS = {
     "trigger": "#f97316",
@@ -203,13 +204,14 @@ def inline_output(value: Any) -> tuple[str, dict[str, Any] | None]:
 
 def status_entry(
     status: str, output: Any, error: str | None, *, stale: bool, has_output: bool
-) -> dict[str, Any]:
+) -> NodeStatus:
     """What one node card shows about its latest run."""
-    entry: dict[str, Any] = {"status": status, "stale": stale, "error": "", "preview": ""}
+    entry = NodeStatus(status=status, stale=stale)
     if error:
-        entry["error"] = error.splitlines()[0][:PREVIEW_CHARS]
+        entry.error = error.splitlines()[0][:PREVIEW_CHARS]
     elif has_output:
-        entry["preview"], entry["inline"] = inline_output(output)
+        entry.preview, inline = inline_output(output)
+        entry.inline = InlineView(**inline) if inline else None
     return entry
 
 

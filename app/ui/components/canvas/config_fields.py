@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.state.editor_document_state import DocumentState as D
 from app.ui.state.editor_form import FieldView, KeyValue
-from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_inspector_state import InspectorState as I
+from app.ui.state.editor_selection_state import SelectionState as L
 
 
 def field_key(*parts: rx.Var | str) -> rx.Var:
     """A React key for an uncontrolled input: new after undo/redo or another selection."""
-    text: rx.Var = S.form_key.to_string() + "-" + S.sel_id
+    text: rx.Var = D.form_key.to_string() + "-" + L.sel_id
     for part in parts:
         text = text + "-" + part
     return text
@@ -25,7 +27,7 @@ def _text_input(field: FieldView) -> rx.Component:
     return rx.input(
         id=field_id(field),
         default_value=field.value,
-        on_blur=S.set_field(field.name),
+        on_blur=I.set_field(field.name),
         key=field_key(field.name),
         name=field.name,
         width="100%",
@@ -40,7 +42,7 @@ def _area(field: FieldView, rows: str) -> rx.Component:
         id=field_id(field),
         default_value=field.value,
         placeholder=field.placeholder,
-        on_blur=S.set_field(field.name),
+        on_blur=I.set_field(field.name),
         key=field_key(field.name),
         name=field.name,
         rows=rows,
@@ -56,7 +58,7 @@ def _kv_row(field: FieldView, row: KeyValue, index: rx.Var[int]) -> rx.Component
             default_value=row.key,
             placeholder="name",
             aria_label="Name",
-            on_blur=S.set_row(field.name, index, "key"),
+            on_blur=I.set_row(field.name, index, "key"),
             key=field_key(field.name, "k", index.to_string(), row.key),
             size="1",
             flex="2",
@@ -65,7 +67,7 @@ def _kv_row(field: FieldView, row: KeyValue, index: rx.Var[int]) -> rx.Component
             default_value=row.value,
             placeholder="value",
             aria_label="Value",
-            on_blur=S.set_row(field.name, index, "value"),
+            on_blur=I.set_row(field.name, index, "value"),
             key=field_key(field.name, "v", index.to_string(), row.key),
             size="1",
             flex="3",
@@ -75,7 +77,7 @@ def _kv_row(field: FieldView, row: KeyValue, index: rx.Var[int]) -> rx.Component
             size="1",
             variant="ghost",
             color_scheme="gray",
-            on_click=S.remove_row(field.name, index),
+            on_click=I.remove_row(field.name, index),
             aria_label="Remove row",
         ),
         spacing="1",
@@ -93,7 +95,7 @@ def _kv(field: FieldView) -> rx.Component:
             size="1",
             variant="soft",
             color_scheme="gray",
-            on_click=S.add_row(field.name),
+            on_click=I.add_row(field.name),
         ),
         spacing="1",
         width="100%",
@@ -108,14 +110,14 @@ def _control(field: FieldView) -> rx.Component:
             rx.select(
                 field.options,
                 value=field.value,
-                on_change=S.set_choice(field.name),
+                on_change=I.set_choice(field.name),
                 id=field_id(field),
             ),
         ),
         (
             "toggle",
             rx.switch(
-                checked=field.checked, on_change=S.set_toggle(field.name), id=field_id(field)
+                checked=field.checked, on_change=I.set_toggle(field.name), id=field_id(field)
             ),
         ),
         ("code", _area(field, "4")),

@@ -7,8 +7,12 @@ from typing import Any
 import reflex as rx
 from reflex_base.event import passthrough_event_spec
 
+from app.ui.state.editor_canvas_state import CanvasState as C
 from app.ui.state.editor_document import node_handles
-from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_document_state import DocumentState as D
+from app.ui.state.editor_run_state import RunState as R
+from app.ui.state.editor_selection_state import SelectionState as L
+from app.ui.state.editor_state import EditorState as E
 from app.ui.state.editor_views import palette_groups
 
 CANVAS_MODULE = rx.asset("flow_canvas.jsx")
@@ -24,6 +28,8 @@ class FlowCanvas(rx.NoSSRComponent):
     nodes: rx.Var[list[dict[str, Any]]]
     edges: rx.Var[list[dict[str, Any]]]
     statuses: rx.Var[dict[str, Any]]
+    # During a run: only the cards that changed since the last push (merged by the canvas).
+    live: rx.Var[Any]
     auto_run: rx.Var[bool]
     fit_key: rx.Var[int]
     color_mode: rx.Var[str]
@@ -65,19 +71,20 @@ def quick_add_types() -> list[dict[str, Any]]:
 def flow_canvas() -> rx.Component:
     """The editor's canvas, filling its (explicitly sized) container."""
     return FlowCanvas.create(
-        nodes=S.rf_nodes,
-        edges=S.rf_edges,
-        statuses=S.statuses,
-        auto_run=S.auto_run,
-        fit_key=S.fit_key,
+        nodes=D.rf_nodes,
+        edges=D.rf_edges,
+        statuses=R.statuses,
+        live=R.live,
+        auto_run=E.auto_run,
+        fit_key=D.fit_key,
         color_mode=rx.color_mode_cond("light", "dark"),
         quick_add_types=quick_add_types(),
-        on_nodes_moved=S.nodes_moved,
-        on_connect_nodes=S.connect_nodes,
-        on_delete_items=S.delete_items,
-        on_select=S.select,
-        on_drop_node=S.drop_node,
-        on_node_action=S.node_action,
-        on_command=S.command,
-        on_quick_add=S.quick_add,
+        on_nodes_moved=C.nodes_moved,
+        on_connect_nodes=C.connect_nodes,
+        on_delete_items=C.delete_items,
+        on_select=L.select,
+        on_drop_node=C.drop_node,
+        on_node_action=C.node_action,
+        on_command=C.command,
+        on_quick_add=C.quick_add,
     )

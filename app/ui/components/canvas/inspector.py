@@ -5,8 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.canvas.config_fields import config_field, field_key
-from app.ui.state.editor_inspector_mixin import ExpressionHint
-from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_document_state import DocumentState as D
+from app.ui.state.editor_drawer_state import DrawerState as W
+from app.ui.state.editor_inspector_state import InspectorState as I
+from app.ui.state.editor_run_state import RunState as R
+from app.ui.state.editor_selection_state import ExpressionHint
+from app.ui.state.editor_selection_state import SelectionState as L
 
 ON_ERROR_CHOICES = ["stop", "continue", "error_output"]
 INSPECTOR_WIDTH = rx.breakpoints(initial="320px", lg="360px")
@@ -41,20 +45,35 @@ def _section(title: str, *children: rx.Component) -> rx.Component:
     )
 
 
+def _setting_error(message: rx.Var[str], field: str) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.hstack(
+            rx.icon("circle_alert", size=12, flex_shrink="0"),
+            rx.text(message, size="1"),
+            color=rx.color("red", 11),
+            spacing="1",
+            align="center",
+            data_testid="setting-error",
+            data_setting=field,
+        ),
+    )
+
+
 def _header() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.center(
-                rx.icon(S.sel_icon, size=17, color="white"),
+                rx.icon(L.sel_icon, size=17, color="white"),
                 width="34px",
                 height="34px",
                 min_width="34px",
                 border_radius="9px",
-                background=S.sel_color,
+                background=L.sel_color,
             ),
             rx.input(
-                default_value=S.sel_name,
-                on_blur=S.rename,
+                default_value=L.sel_name,
+                on_blur=I.rename,
                 key=field_key("name"),
                 aria_label="Node name",
                 variant="soft",
@@ -66,15 +85,16 @@ def _header() -> rx.Component:
                 rx.icon("x", size=16),
                 variant="ghost",
                 color_scheme="gray",
-                on_click=S.focus_node(""),
+                on_click=D.focus_node(""),
                 aria_label="Close inspector",
             ),
             align="center",
             spacing="2",
             width="100%",
         ),
-        rx.text(S.sel_type_label, " · ", S.sel_id, size="1", color=rx.color("gray", 10)),
-        rx.text(S.sel_description, size="1", color=rx.color("gray", 11)),
+        _setting_error(L.name_error, "name"),
+        rx.text(L.sel_type_label, " · ", L.sel_id, size="1", color=rx.color("gray", 10)),
+        rx.text(L.sel_description, size="1", color=rx.color("gray", 11)),
         spacing="1",
         width="100%",
     )
@@ -82,13 +102,13 @@ def _header() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.flex(
-        rx.button(rx.icon("play", size=13), "Run node", size="1", on_click=S.run_node(S.sel_id)),
+        rx.button(rx.icon("play", size=13), "Run node", size="1", on_click=R.run_node(L.sel_id)),
         rx.button(
             rx.icon("skip_forward", size=13),
             "Run up to here",
             size="1",
             variant="soft",
-            on_click=S.run_up_to(S.sel_id),
+            on_click=R.run_up_to(L.sel_id),
         ),
         rx.button(
             rx.icon("panel_bottom", size=13),
@@ -96,17 +116,17 @@ def _actions() -> rx.Component:
             size="1",
             variant="soft",
             color_scheme="gray",
-            on_click=S.open_output(""),
+            on_click=W.open_output(L.sel_id),
         ),
         rx.cond(
-            S.sel_pinned,
+            L.sel_pinned,
             rx.button(
                 rx.icon("pin_off", size=13),
                 "Unpin",
                 size="1",
                 variant="soft",
                 color_scheme="amber",
-                on_click=S.unpin_output,
+                on_click=I.unpin_output,
             ),
             rx.button(
                 rx.icon("pin", size=13),
@@ -114,8 +134,8 @@ def _actions() -> rx.Component:
                 size="1",
                 variant="soft",
                 color_scheme="gray",
-                on_click=S.pin_output,
-                disabled=~S.sel_has_output,
+                on_click=I.pin_output,
+                disabled=~L.sel_has_output,
             ),
         ),
         rx.button(
@@ -124,7 +144,7 @@ def _actions() -> rx.Component:
             size="1",
             variant="soft",
             color_scheme="gray",
-            on_click=S.duplicate_selected,
+            on_click=I.duplicate_selected,
         ),
         rx.button(
             rx.icon("trash_2", size=13),
@@ -132,7 +152,7 @@ def _actions() -> rx.Component:
             size="1",
             variant="soft",
             color_scheme="red",
-            on_click=S.delete_selected,
+            on_click=I.delete_selected,
         ),
         wrap="wrap",
         gap="6px",
@@ -149,7 +169,7 @@ def _settings() -> rx.Component:
         "Settings",
         rx.hstack(
             rx.el.label("Disabled", html_for="node-disabled", font_size="14px", flex="1"),
-            rx.switch(checked=S.sel_disabled, on_change=S.set_disabled, id="node-disabled"),
+            rx.switch(checked=L.sel_disabled, on_change=I.set_disabled, id="node-disabled"),
             width="100%",
         ),
         rx.grid(
@@ -157,25 +177,27 @@ def _settings() -> rx.Component:
                 _label("Timeout (s)", "node-timeout"),
                 rx.input(
                     id="node-timeout",
-                    default_value=S.sel_timeout,
+                    default_value=L.sel_timeout,
                     placeholder="default",
                     key=field_key("timeout"),
-                    on_blur=S.set_timeout,
+                    on_blur=I.set_timeout,
                     size="1",
                     width="100%",
                 ),
+                _setting_error(L.timeout_error, "timeout_s"),
                 spacing="1",
             ),
             rx.vstack(
                 _label("Retries", "node-retries"),
                 rx.input(
                     id="node-retries",
-                    default_value=S.sel_retries,
+                    default_value=L.sel_retries,
                     key=field_key("retries"),
-                    on_blur=S.set_retries,
+                    on_blur=I.set_retries,
                     size="1",
                     width="100%",
                 ),
+                _setting_error(L.retries_error, "retries"),
                 spacing="1",
             ),
             columns="2",
@@ -186,8 +208,8 @@ def _settings() -> rx.Component:
             _label("On error", "node-on-error"),
             rx.select(
                 ON_ERROR_CHOICES,
-                value=S.sel_on_error,
-                on_change=S.set_on_error,
+                value=L.sel_on_error,
+                on_change=I.set_on_error,
                 size="1",
                 id="node-on-error",
             ),
@@ -200,7 +222,7 @@ def _settings() -> rx.Component:
 def inspector() -> rx.Component:
     """The right panel; shown while exactly one node is selected."""
     return rx.cond(
-        S.sel_id != "",
+        L.sel_id != "",
         rx.scroll_area(
             rx.vstack(
                 _header(),
@@ -209,18 +231,18 @@ def inspector() -> rx.Component:
                 _section(
                     "Parameters",
                     rx.cond(
-                        S.fields.length() > 0,
-                        rx.foreach(S.fields, config_field),
+                        L.fields.length() > 0,
+                        rx.foreach(L.fields, config_field),
                         rx.text(
                             "This node has no parameters.", size="2", color=rx.color("gray", 10)
                         ),
                     ),
                 ),
                 rx.cond(
-                    S.hints.length() > 0,
+                    L.hints.length() > 0,
                     _section(
                         "Expressions",
-                        rx.vstack(rx.foreach(S.hints, _hint), spacing="2", width="100%"),
+                        rx.vstack(rx.foreach(L.hints, _hint), spacing="2", width="100%"),
                     ),
                 ),
                 rx.divider(),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.json_view import json_view
 from app.ui.components.status_badge import status_badge
-from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_drawer_state import DrawerState as W
 
 
 def _stat(label: str, value: rx.Var[str]) -> rx.Component:
@@ -34,21 +34,21 @@ def _pane(title: str, text: rx.Var[str], empty: str) -> rx.Component:
 def output_panel() -> rx.Component:
     """The drawer below the canvas (open with "Output" or a double click); it shrinks the canvas."""
     return rx.cond(
-        S.drawer_open,
+        W.drawer_open,
         rx.vstack(
             rx.hstack(
                 rx.icon("panel_bottom", size=16, color=rx.color("accent", 10), flex_shrink="0"),
-                rx.text(S.drawer_name, size="2", weight="bold", white_space="nowrap"),
-                rx.code(S.drawer_node, size="1", variant="ghost", color_scheme="gray"),
-                status_badge(S.drawer_status),
+                rx.text(W.drawer.name, size="2", weight="bold", white_space="nowrap"),
+                rx.code(W.drawer.node_id, size="1", variant="ghost", color_scheme="gray"),
+                status_badge(W.drawer.status),
                 rx.spacer(),
-                _stat("Duration", S.drawer_duration),
-                _stat("Attempts", S.drawer_attempts),
+                _stat("Duration", W.drawer.duration),
+                _stat("Attempts", W.drawer.attempts),
                 rx.icon_button(
                     rx.icon("x", size=16),
                     variant="ghost",
                     color_scheme="gray",
-                    on_click=S.close_output,
+                    on_click=W.close_output,
                     aria_label="Close output",
                 ),
                 align="center",
@@ -59,14 +59,14 @@ def output_panel() -> rx.Component:
                 row_gap="8px",
             ),
             rx.cond(
-                S.drawer_error != "",
+                W.drawer.error != "",
                 rx.callout(
-                    S.drawer_error, icon="circle_x", color_scheme="red", size="1", width="100%"
+                    W.drawer.error, icon="circle_x", color_scheme="red", size="1", width="100%"
                 ),
             ),
             rx.grid(
-                _pane("Input", S.drawer_input, "No recorded input"),
-                _pane("Output", S.drawer_output, "No output yet"),
+                _pane("Input", W.drawer.input, "No recorded input"),
+                _pane("Output", W.drawer.output, "No output yet"),
                 columns="2",
                 spacing="3",
                 width="100%",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_canvas_state import CanvasState as C
 from app.ui.state.editor_views import PaletteGroup, PaletteItem
 
 
@@ -49,7 +49,7 @@ def _item(item: PaletteItem) -> rx.Component:
         draggable=True,
         data_node_type=item.type,
         title=f"{item.label}: drag onto the canvas, or click to add",
-        on_click=S.add_from_palette(item.type),
+        on_click=C.add_from_palette(item.type),
         width="100%",
     )
 
@@ -125,7 +125,7 @@ def _toggle(icon: str, label: str, mode: str, class_name: str) -> rx.Component:
         variant="ghost",
         color_scheme="gray",
         size="1",
-        on_click=S.set_palette_mode(mode),
+        on_click=C.set_palette_mode(mode),
         aria_label=label,
         title=label,
         class_name=class_name,
@@ -145,8 +145,8 @@ def palette() -> rx.Component:
                 side="right",
             ),
             placeholder="Search nodes…",
-            value=S.palette_search,
-            on_change=S.set_palette_search,
+            value=C.palette_search,
+            on_change=C.set_palette_search,
             aria_label="Search nodes",
             class_name="fb-palette-search",
             size="2",
@@ -155,9 +155,9 @@ def palette() -> rx.Component:
         # A focusable scroll region (not rx.scroll_area): keyboard users can scroll it.
         rx.box(
             rx.vstack(
-                rx.foreach(S.palette, _group),
+                rx.foreach(C.palette, _group),
                 rx.cond(
-                    S.palette.length() == 0,
+                    C.palette.length() == 0,
                     rx.text(
                         "No node matches.", size="2", color=rx.color("gray", 10), padding="8px"
                     ),
@@ -182,6 +182,6 @@ def palette() -> rx.Component:
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),
         class_name="fb-palette",
-        data_mode=S.palette_mode,
+        data_mode=C.palette_mode,
         data_testid="palette",
     )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.state.editor_state import EditorState as S
+from app.ui.state.editor_canvas_state import CanvasState as C
+from app.ui.state.editor_document_state import DocumentState as D
+from app.ui.state.editor_run_state import RunState as R
+from app.ui.state.editor_state import EditorState as E
 from app.ui.state.editor_views import ProblemView
 
 
 def _save_state() -> rx.Component:
     return rx.cond(
-        S.dirty,
+        E.dirty,
         rx.hstack(
             rx.box(
                 width="7px", height="7px", border_radius="99px", background=rx.color("amber", 9)
@@ -58,15 +61,29 @@ def _input_popover() -> rx.Component:
                     color=rx.color("gray", 11),
                 ),
                 rx.text_area(
-                    value=S.run_input,
-                    on_change=S.set_run_input,
+                    value=R.run_input,
+                    on_change=R.set_run_input,
+                    on_blur=R.save_run_input,
                     placeholder='{"name": "Ada"}',
                     rows="6",
                     width="100%",
                     class_name="fb-mono",
                     aria_label="Test input",
                 ),
-                rx.text("Blank: reuse the last run's input.", size="1", color=rx.color("gray", 10)),
+                rx.cond(
+                    R.run_input_error != "",
+                    rx.text(
+                        R.run_input_error,
+                        size="1",
+                        color=rx.color("red", 11),
+                        data_testid="run-input-error",
+                    ),
+                ),
+                rx.text(
+                    "Saved with this workflow. Blank: reuse the last run's input.",
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
                 spacing="2",
             ),
             width="340px",
@@ -84,7 +101,7 @@ def toolbar() -> rx.Component:
             aria_label="All workflows",
         ),
         rx.heading(
-            S.name,
+            E.name,
             size="4",
             weight="bold",
             max_width="320px",
@@ -95,10 +112,10 @@ def toolbar() -> rx.Component:
         ),
         _save_state(),
         rx.spacer(),
-        _icon_button("undo_2", "Undo (Ctrl+Z)", on_click=S.undo, disabled=~S.can_undo),
-        _icon_button("redo_2", "Redo (Ctrl+Shift+Z)", on_click=S.redo, disabled=~S.can_redo),
-        _icon_button("layout_dashboard", "Auto-layout", on_click=S.arrange),
-        _icon_button("save", "Save (Ctrl+S)", on_click=S.save),
+        _icon_button("undo_2", "Undo (Ctrl+Z)", on_click=D.undo, disabled=~D.can_undo),
+        _icon_button("redo_2", "Redo (Ctrl+Shift+Z)", on_click=D.redo, disabled=~D.can_redo),
+        _icon_button("layout_dashboard", "Auto-layout", on_click=C.arrange),
+        _icon_button("save", "Save (Ctrl+S)", on_click=D.save),
         rx.separator(orientation="vertical", size="1"),
         rx.link(
             rx.button(
@@ -108,12 +125,12 @@ def toolbar() -> rx.Component:
                 color_scheme="gray",
                 size="2",
             ),
-            href=f"/executions?workflow={S.workflow_id}",
+            href=f"/executions?workflow={E.workflow_id}",
             display="flex",  # an inline link sits the button on the text baseline, too high
         ),
         rx.hstack(
             rx.switch(
-                checked=S.auto_run, on_change=S.set_auto_run, size="1", aria_label="Auto-run"
+                checked=E.auto_run, on_change=R.set_auto_run, size="1", aria_label="Auto-run"
             ),
             rx.text("Auto-run", size="2", white_space="nowrap"),
             align="center",
@@ -126,20 +143,20 @@ def toolbar() -> rx.Component:
             "Run stale",
             variant="soft",
             size="2",
-            on_click=S.run_stale,
-            disabled=S.run_active,
+            on_click=R.run_stale,
+            disabled=R.run_active,
         ),
         rx.cond(
-            S.run_active,
+            R.run_active,
             rx.button(
                 rx.spinner(size="1"),
                 "Running… Cancel",
                 color_scheme="gray",
                 variant="surface",
                 size="2",
-                on_click=S.cancel_run,
+                on_click=R.cancel_run,
             ),
-            rx.button(rx.icon("play", size=14), "Run", size="2", on_click=S.run_all),
+            rx.button(rx.icon("play", size=14), "Run", size="2", on_click=R.run_all),
         ),
         align="center",
         spacing="3",
@@ -165,7 +182,7 @@ def _problem(problem: ProblemView) -> rx.Component:
         border_radius="6px",
         cursor=rx.cond(problem.node_id != "", "pointer", "default"),
         class_name="fb-row",
-        on_click=S.focus_node(problem.node_id),
+        on_click=D.focus_node(problem.node_id),
         data_problem_node=problem.node_id,
         width="100%",
     )
@@ -174,15 +191,15 @@ def _problem(problem: ProblemView) -> rx.Component:
 def problems_panel() -> rx.Component:
     """The list of validation problems, docked above the canvas (it never covers a node)."""
     return rx.cond(
-        S.problems.length() > 0,
+        D.problems.length() > 0,
         rx.box(
             rx.el.details(
                 rx.el.summary(
                     rx.hstack(
                         rx.icon("triangle_alert", size=14, color=rx.color("red", 10)),
                         rx.text(
-                            S.problems.length(),
-                            rx.cond(S.problems.length() == 1, " problem", " problems"),
+                            D.problems.length(),
+                            rx.cond(D.problems.length() == 1, " problem", " problems"),
                             size="2",
                             weight="medium",
                         ),
@@ -199,7 +216,7 @@ def problems_panel() -> rx.Component:
                     padding="8px 12px",
                 ),
                 rx.vstack(
-                    rx.foreach(S.problems, _problem),
+                    rx.foreach(D.problems, _problem),
                     spacing="0",
                     padding="0 6px 8px",
                     max_height="150px",
