@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.canvas.flow_canvas import flow_canvas
 from app.ui.components.canvas.inspector import inspector
+from app.ui.components.canvas.leave_guard import leave_guard
 from app.ui.components.canvas.output_panel import output_panel
 from app.ui.components.canvas.palette import palette
 from app.ui.components.canvas.toolbar import problems_panel, toolbar
@@ -55,6 +56,7 @@ def _editor() -> rx.Component:
             width="100%",
             height=f"calc(100vh - {TOOLBAR_HEIGHT})",
         ),
+        leave_guard(),
         spacing="0",
         width="100%",
         height="100vh",
