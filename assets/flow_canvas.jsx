@@ -209,6 +209,14 @@ function Canvas(props) {
     if (el && el.classList && el.classList.contains("react-flow__pane")) openQuickAdd(pointerOf(event), null);
   }, [openQuickAdd]);
   const onConnectEnd = useCallback((event, state) => {
+    const { fromHandle, toHandle } = state;
+    if (state.isValid === false && fromHandle && toHandle && fromHandle.type !== toHandle.type) {
+      // A refused connection (a cycle, a duplicate, a loop): Python says why.
+      const [out, into] = fromHandle.type === "source" ? [fromHandle, toHandle] : [toHandle, fromHandle];
+      send("onConnectNodes", { source: out.nodeId, source_handle: out.id || "out",
+        target: into.nodeId, target_handle: into.id || "in" });
+      return;
+    }
     if (state.isValid || state.toNode || !state.fromNode || !state.fromHandle) return;
     const el = event.target;
     if (el && el.closest && el.closest(NOT_EMPTY_SPACE)) return;

@@ -9,6 +9,7 @@ from app.ui.components.canvas.inspector import inspector
 from app.ui.components.canvas.leave_guard import leave_guard
 from app.ui.components.canvas.output_panel import output_panel
 from app.ui.components.canvas.palette import palette
+from app.ui.components.canvas.refusal_note import refusal_note
 from app.ui.components.canvas.toolbar import problems_panel, toolbar
 from app.ui.components.empty_state import empty_state
 from app.ui.state.editor_run_state import RunState
@@ -28,6 +29,7 @@ def _editor() -> rx.Component:
                 problems_panel(),
                 rx.box(
                     flow_canvas(),
+                    refusal_note(),
                     rx.cond(
                         E.loading,
                         rx.center(
