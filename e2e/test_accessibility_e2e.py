@@ -104,6 +104,11 @@ SCREENS = (
         "orchestrations", lambda r: "/orchestrations", lambda p, r: _heading(p, "Orchestrations")
     ),
     Screen(
+        "orchestration-form",
+        lambda r: "/orchestrations/new",
+        lambda p, r: _heading(p, "New orchestration"),
+    ),
+    Screen(
         "orchestration",
         lambda r: f"/orchestrations/{r.orchestration_id}",
         lambda p, r: expect(p.locator("[data-run]").first).to_be_visible(),
