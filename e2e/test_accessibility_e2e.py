@@ -75,6 +75,12 @@ def _heading(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", name=name).first).to_be_visible()
 
 
+def _new_workflow_dialog(page: Page, records: Fixtures) -> None:
+    _heading(page, "Workflows")
+    page.get_by_role("button", name="New workflow").first.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
 def _editor_with_inspector(page: Page, records: Fixtures) -> None:
     expect(page.locator(".react-flow__pane")).to_be_visible()
     page.locator(f".react-flow__node[data-id='{records.node_id}']").click()
@@ -93,6 +99,7 @@ class Screen:
 SCREENS = (
     Screen("home", lambda r: "/", lambda p, r: _heading(p, "Workflows")),
     Screen("workflows", lambda r: "/workflows", lambda p, r: _heading(p, "Workflows")),
+    Screen("new-workflow-dialog", lambda r: "/workflows", _new_workflow_dialog),
     Screen("editor", lambda r: f"/workflows/{r.workflow_id}", _editor_with_inspector),
     Screen("executions", lambda r: "/executions", lambda p, r: _heading(p, "Executions")),
     Screen(
