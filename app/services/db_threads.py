@@ -21,6 +21,7 @@ import asyncio
 import logging
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,6 +42,7 @@ THREADS_ENV = "FLOWBOOK_DB_THREADS"
 DEFAULT_THREADS = 8
 # Writes per group-commit transaction at most.
 MAX_BATCH = 500
+SWITCH_INTERVAL_S = 0.001
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -51,10 +53,17 @@ def db_thread_count() -> int:
     return max(1, int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS))
 
 
+def _share_the_gil() -> None:
+    # A busy database thread keeps the GIL for the switch interval (5 ms by default) before
+    # the event loop's thread gets it back; 1 ms keeps the loop's wake-ups prompt.
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+
+
 def _executor() -> ThreadPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
+            _share_the_gil()
             _pool = ThreadPoolExecutor(db_thread_count(), thread_name_prefix="flowbook-db")
         return _pool
 
@@ -159,6 +168,7 @@ def _writer() -> _GroupWriter:
     global _group_writer
     with _lock:
         if _group_writer is None:
+            _share_the_gil()
             _group_writer = _GroupWriter()
         return _group_writer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,10 @@ async def serving_lifespan() -> AsyncIterator[None]:
     has a fresh heartbeat at start-up and only becomes stale (and `crashed`) later.
     """
     await run_db(start_up)
+    # Everything imported and built so far lives as long as the process: keep it out of
+    # the garbage collector's full collections, which otherwise walk it all and stop the
+    # event loop for hundreds of milliseconds now and then.
+    gc.freeze()
     recovery = asyncio.create_task(run_recovery_loop(), name="crash-recovery")
     try:
         yield

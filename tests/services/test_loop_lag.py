@@ -1,0 +1,183 @@
+"""The run path never blocks the event loop, on SQLite and PostgreSQL.
+
+Every statement is made slow (a few ms of sleep per statement, on the real database) and a
+probe task that sleeps 5 ms over and over records how late it wakes: with database work on
+the services' threads, the loop stays free while 20 persisted runs write concurrently, and
+while one 1,000-node run writes its 1,000 node runs (a row at each start, updated at each
+end). Issue 7 asks for a lag < 20 ms; see `LagProbe.check` for how machine noise is handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+from app.models.workflow import WorkflowCreate
+from app.services import executions, workflows
+from app.services.run_events import get_run_events
+from app.services.unit_of_work import session_scope
+from tests.documents import chain, node
+
+STATEMENT_SLEEP_S = 0.005
+LONG_RUN_STATEMENT_SLEEP_S = 0.006
+PROBE_SLEEP_S = 0.005
+MAX_LAG_MS = 20.0
+MAX_P90_LAG_MS = 10.0
+CONCURRENT_RUNS = 20
+IDLE_BASELINE_S = 1.0
+ATTEMPTS = 3
+
+
+class LagProbe:
+    """Sleeps PROBE_SLEEP_S again and again on the loop and records how late it wakes."""
+
+    def __init__(self) -> None:
+        self.lags_ms: list[float] = []
+        self.idle_p99_ms = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(PROBE_SLEEP_S)
+            self.lags_ms.append((time.perf_counter() - start - PROBE_SLEEP_S) * 1000)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+    async def measure_idle(self) -> None:
+        """Start, and measure the idle loop for a moment (the machine's own noise)."""
+        self.start()
+        await asyncio.sleep(IDLE_BASELINE_S)
+        self.idle_p99_ms = self.percentile_ms(0.99)
+        self.lags_ms.clear()
+
+    def percentile_ms(self, fraction: float) -> float:
+        ordered = sorted(self.lags_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+@contextmanager
+def slow_statements(engine: Engine, seconds: float) -> Iterator[None]:
+    """Every statement on the test database sleeps `seconds` first (in its own thread)."""
+
+    def sleep(*_args: Any) -> None:
+        time.sleep(seconds)
+
+    event.listen(engine, "before_cursor_execute", sleep)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", sleep)
+
+
+@pytest.fixture
+def frozen_heap() -> Iterator[None]:
+    """Freeze the heap, as a serving process does after start-up (`serving_lifespan`):
+    otherwise a full garbage collection walks every object the test session imported and
+    stops the loop for 100-600 ms, whatever the run path does."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+async def assert_loop_stays_free(run: Callable[[], Awaitable[None]]) -> None:
+    """Run `run` under the probe: most wake-ups on time, and the p99 within the bound.
+
+    The p90 is asserted on every attempt: code that blocks the loop delays most wake-ups
+    (20-400 ms here when the writes run inline), machine noise only a few. The p99 is
+    asserted on attempts whose idle loop, measured just before, meets the bound with room
+    to spare; an overloaded machine delays wake-ups by tens of ms in bursts, so a noisy
+    attempt is tried again (up to ATTEMPTS), and when every attempt was noisy the p99 is
+    reported as a warning instead.
+    """
+    missed: list[float] = []
+    for _ in range(ATTEMPTS):
+        probe = LagProbe()
+        await probe.measure_idle()
+        try:
+            await run()
+        finally:
+            await probe.stop()
+        tail = sorted(probe.lags_ms)[-10:]
+        assert len(probe.lags_ms) > 20
+        assert probe.percentile_ms(0.9) < MAX_P90_LAG_MS, tail
+        p99 = probe.percentile_ms(0.99)
+        if probe.idle_p99_ms < MAX_LAG_MS / 2:
+            if p99 < MAX_LAG_MS:
+                return
+            missed.append(p99)
+    assert not missed, f"loop lag p99 {missed} ms on quiet attempts (bound {MAX_LAG_MS} ms)"
+    warnings.warn(
+        f"loop lag p99 not asserted: the machine was noisy on {ATTEMPTS} attempts", stacklevel=2
+    )
+
+
+def create(definition: dict[str, Any], name: str) -> int:
+    with session_scope() as session:
+        data = WorkflowCreate(name=name, definition=definition)
+        return workflows.create_workflow(session, data=data).id
+
+
+def steps(count: int) -> dict[str, Any]:
+    """A manual trigger followed by `count` transforms in a line."""
+    nodes = [node("t", "manual_trigger")]
+    nodes += [node(f"s{i}", "transform", template="{{ input }}") for i in range(count)]
+    return chain(*nodes)
+
+
+async def run_and_wait(workflow_ids: list[int], timeout_s: float) -> list[str]:
+    """Start one execution per workflow from async code; the final status of each."""
+    async with get_run_events().subscription() as sub:
+        started = [
+            await executions.start_execution_async(workflow_id=w, input={"i": i})
+            for i, w in enumerate(workflow_ids)
+        ]
+        wanted = {e.id for e in started}
+        finished: dict[int, str] = {}
+        while wanted - finished.keys():
+            got = await sub.get(timeout_s)
+            assert got is not None, f"runs still going: {wanted - finished.keys()}"
+            if got.kind == "execution_finished" and got.execution_id in wanted:
+                finished[got.execution_id] = got.status
+    return [finished[e.id] for e in started]
+
+
+@pytest.mark.usefixtures("frozen_heap")
+async def test_twenty_concurrent_persisted_runs_leave_the_loop_free(engine: Engine) -> None:
+    workflow_ids = [create(steps(4), f"Flow {i}") for i in range(CONCURRENT_RUNS)]
+
+    async def twenty_runs() -> None:
+        with slow_statements(engine, STATEMENT_SLEEP_S):
+            statuses = await run_and_wait(workflow_ids, timeout_s=60)
+        assert statuses == ["succeeded"] * CONCURRENT_RUNS
+
+    await assert_loop_stays_free(twenty_runs)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("frozen_heap")
+async def test_the_loop_keeps_answering_during_a_thousand_node_run(engine: Engine) -> None:
+    workflow_id = create(steps(999), "Long")
+
+    async def long_run() -> None:
+        with slow_statements(engine, LONG_RUN_STATEMENT_SLEEP_S):
+            statuses = await run_and_wait([workflow_id], timeout_s=120)
+        assert statuses == ["succeeded"]
+
+    await assert_loop_stays_free(long_run)
