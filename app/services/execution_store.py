@@ -67,6 +67,49 @@ _SAVE_NODE_STATES = (
 )
 
 
+# An attempt's row at its start: `running`, or `cancelled` when its execution has ended
+# meanwhile (an ended execution never shows a running attempt). Built once: statements
+# built per call cost more than running them.
+_RUN_EXECUTION_ID = bindparam("run_execution_id", type_=NODE_RUNS.c.execution_id.type)
+_INSERT_STARTED = insert(NODE_RUNS).values(
+    execution_id=_RUN_EXECUTION_ID,
+    node_id=bindparam("run_node_id"),
+    node_type=bindparam("run_node_type"),
+    node_name=bindparam("run_node_name"),
+    status=case(
+        (
+            select(EXECUTIONS.c.status)
+            .where(EXECUTIONS.c.id == _RUN_EXECUTION_ID)
+            .scalar_subquery()
+            == RUNNING,
+            NodeStatus.RUNNING.value,
+        ),
+        else_=NodeStatus.CANCELLED.value,
+    ),
+    attempt=bindparam("run_attempt"),
+    inputs=bindparam("run_inputs", type_=NODE_RUNS.c.inputs.type),
+    started_at=bindparam("run_started_at", type_=NODE_RUNS.c.started_at.type),
+    pinned=False,
+)
+_ENDED = (
+    "status",
+    "output",
+    "error",
+    "finished_at",
+    "duration_ms",
+    "pinned",
+    "cache_key",
+    "tokens_in",
+    "tokens_out",
+    "cost_usd",
+)
+_END_NODE_RUN = (
+    update(NODE_RUNS)
+    .where(NODE_RUNS.c.id == bindparam("row_id"))
+    .values({name: bindparam(f"new_{name}", type_=NODE_RUNS.c[name].type) for name in _ENDED})
+)
+
+
 def select_workflow(connection: Connection, workflow_id: int) -> Any:
     """(name, definition, updated_at, deleted_at) of a workflow, or None."""
     return connection.execute(_SELECT_WORKFLOW, {"workflow_id": workflow_id}).first()
@@ -133,37 +176,29 @@ def insert_started_node_run(
     If the execution has ended meanwhile (cancelled while the attempt was starting), the
     row is inserted `cancelled`: an ended execution never shows a running attempt.
     """
-    status = case(
-        (_status_of(execution_id) == RUNNING, NodeStatus.RUNNING.value),
-        else_=NodeStatus.CANCELLED.value,
-    )
     key = connection.execute(
-        insert(NODE_RUNS).values(
-            execution_id=execution_id,
-            node_id=started.node_id,
-            node_type=started.node_type,
-            node_name=node_name,
-            status=status,
-            attempt=started.attempt,
-            inputs=started.inputs,
-            started_at=started.started_at,
-            pinned=False,
-        )
+        _INSERT_STARTED,
+        {
+            "run_execution_id": execution_id,
+            "run_node_id": started.node_id,
+            "run_node_type": started.node_type,
+            "run_node_name": node_name,
+            "run_attempt": started.attempt,
+            "run_inputs": started.inputs,
+            "run_started_at": started.started_at,
+        },
     ).inserted_primary_key
     assert key is not None
     return int(key[0])
-
-
-def _status_of(execution_id: int) -> Any:
-    return select(EXECUTIONS.c.status).where(EXECUTIONS.c.id == execution_id).scalar_subquery()
 
 
 def end_node_run(
     connection: Connection, row_id: int, record: NodeRunRecord, usage: NodeUsage | None = None
 ) -> None:
     """Write how an attempt inserted by `insert_started_node_run` ended."""
+    values = _ended_columns(record, usage)
     connection.execute(
-        update(NODE_RUNS).where(NODE_RUNS.c.id == row_id).values(_ended_columns(record, usage))
+        _END_NODE_RUN, {f"new_{k}": v for k, v in values.items()} | {"row_id": row_id}
     )
 
 
