@@ -34,12 +34,6 @@ def read_states(workflow_id: int) -> dict[str, NodeRunState]:
     return {n: latest_run(s) for n, s in states.items() if s.status != "pending"}
 
 
-def read_status(execution_id: int) -> str:
-    """An execution's status (run on a db thread)."""
-    with session_scope(read_only=True) as session:
-        return executions.get_execution_detail(session, execution_id=execution_id).status
-
-
 def save_input(workflow_id: int, value: Any) -> None:
     """Store a workflow's test input (run on a db thread)."""
     with session_scope() as session:

@@ -18,7 +18,7 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from app.models.execution import FINISHED_STATUSES
-from app.services import reactive_runs
+from app.services import executions, reactive_runs
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.reactive_runs import RunMode
@@ -38,7 +38,6 @@ from app.ui.state.editor_run_io import (
     ended,
     next_batch,
     read_states,
-    read_status,
     save_input,
 )
 from app.ui.state.editor_selection_state import SelectionState
@@ -208,7 +207,10 @@ class RunState(EditorState):
                 quiet = 0.0 if batch else quiet + EVENT_WAIT_S
                 if quiet >= WATCHDOG_S:
                     quiet = 0.0
-                    status = await run_db(read_status, execution.id)
+                    current = await executions.wait_for_execution(
+                        execution_id=execution.id, timeout_s=0
+                    )
+                    status = str(current.status)
                     if status in FINISHED:
                         batch = [
                             RunEvent(execution.id, workflow_id, "execution_finished", status=status)

@@ -10,14 +10,16 @@ import pytest
 import reflex as rx
 
 from app.models.workflow import WorkflowCreate
+from app.services import reactive_runs
 from app.services import workflows as workflow_service
+from app.services.db_threads import run_db
 from app.services.execution_runner import get_runner
 from app.services.run_events import NodeSummary, RunEvent, get_run_events
 from app.services.unit_of_work import session_scope
 from app.ui.state.editor_canvas_state import CanvasState
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.editor_inspector_state import InspectorState
-from app.ui.state.editor_run_io import next_batch
+from app.ui.state.editor_run_io import ended, next_batch, read_states
 from app.ui.state.editor_run_state import RunState
 from app.ui.state.editor_selection_state import SelectionState
 from tests.documents import chain, node
@@ -154,3 +156,31 @@ async def test_run_events_update_the_cards_as_they_come() -> None:
         done, events = await run.show_events(await next_batch(sub, 1.0), 41, {})
         assert done and not run.run_active and len(events) == 2  # inspector refresh + toast
         assert run.statuses["a"].status == "pending"  # the stored states, read once, rule
+
+
+async def test_a_real_run_reaches_the_cards_through_its_events() -> None:
+    workflow_id = create("Real run", three_nodes())
+    root = await page(workflow_id)
+    run = await root.get_state(RunState)
+    run.run_active = True
+    seen: list[str] = []
+    async with get_run_events().subscription(workflow_id=workflow_id) as sub:
+        execution = await reactive_runs.start_reactive_run_async(
+            workflow_id=workflow_id, mode="all"
+        )
+        done = False
+        while not done:
+            batch = await next_batch(sub, 10.0)
+            assert batch, "the runner published nothing"
+            states = (
+                await run_db(read_states, workflow_id)
+                if any(ended(e, execution.id) for e in batch)
+                else None
+            )
+            done, _ = await run.show_events(batch, execution.id, states)
+            seen.extend(f"{n}:{s.status}" for n, s in run.live.statuses.items())
+    assert "a:running" in seen or "a:succeeded" in seen
+    assert {n: s.status for n, s in run.statuses.items()} == dict.fromkeys(
+        ("start", "a", "b"), "succeeded"
+    )
+    assert run.statuses["b"].preview.endswith("AB")
