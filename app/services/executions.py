@@ -300,7 +300,7 @@ def list_executions(
 
 
 def get_execution_detail(session: Session, *, execution_id: int) -> ExecutionDetail:
-    """An execution with its definition snapshot and every node run, in the order they ended."""
+    """An execution with its definition snapshot and every node run, in the order they started."""
     connection = session.connection()
     row = connection.execute(
         select(
