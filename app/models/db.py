@@ -30,12 +30,38 @@ def data_dir() -> Path:
     return Path(os.environ.get("FLOWBOOK_DATA_DIR") or REPO_ROOT / ".data")
 
 
+LEGACY_DATA_DIR = REPO_ROOT / "data"
+SQLITE_FILE = "flowbook.db"
+
+
+def adopt_legacy_data_dir(*, legacy: Path = LEGACY_DATA_DIR) -> list[Path]:
+    """Move an embedded database from the old default folder `./data` into `data_dir()`.
+
+    Only when neither DATABASE_URL nor FLOWBOOK_DATA_DIR is set (the user chose nothing),
+    the old folder holds a database and the new one does not: an upgrade then keeps the
+    user's workflows instead of starting empty. The -wal/-shm files move with it.
+
+    Returns:
+        The files moved (empty when there was nothing to do).
+    """
+    if os.environ.get("DATABASE_URL") or os.environ.get("FLOWBOOK_DATA_DIR"):
+        return []
+    target = data_dir()
+    if not (legacy / SQLITE_FILE).is_file() or (target / SQLITE_FILE).exists():
+        return []
+    target.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for source in sorted(legacy.glob(f"{SQLITE_FILE}*")):
+        moved.append(source.replace(target / source.name))
+    return moved
+
+
 def database_url() -> str:
     """The configured database URL (env DATABASE_URL, default a SQLite file in data_dir())."""
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
-    return f"sqlite:///{data_dir() / 'flowbook.db'}"
+    return f"sqlite:///{data_dir() / SQLITE_FILE}"
 
 
 def is_sqlite(url: str) -> bool:

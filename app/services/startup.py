@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from app.models.db import adopt_legacy_data_dir
 from app.models.migrations import upgrade_database
 from app.services.recovery import recover_crashed_executions
 from app.services.samples import load_samples
@@ -13,7 +14,9 @@ logger = logging.getLogger(__name__)
 
 
 def migrate_database() -> None:
-    """Upgrade the configured database to the latest schema."""
+    """Upgrade the configured database to the latest schema (moving one left in ./data)."""
+    for path in adopt_legacy_data_dir():
+        logger.info("moved %s from the old data folder to %s", path.name, path.parent)
     upgrade_database()
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from app.models import db
 from app.models.db import create_db_engine, database_url
 from app.models.execution import Execution, NodeRun
 from app.models.migrations import upgrade_database
@@ -146,3 +147,40 @@ def test_timestamps_come_back_in_utc_and_json_keeps_its_shape(db_url: str, engin
     assert workflow.definition == document
     assert execution.input_is_null  # SQL NULL, not JSON null
     assert execution.output == {"when": local.isoformat(), "tags": ["a"]}
+
+
+def test_a_database_in_the_old_data_folder_moves_to_the_new_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    legacy, new = tmp_path / "data", tmp_path / ".data"
+    legacy.mkdir()
+    for name in ("flowbook.db", "flowbook.db-wal"):
+        (legacy / name).write_text(name)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("FLOWBOOK_DATA_DIR", raising=False)
+    monkeypatch.setattr(db, "REPO_ROOT", tmp_path)
+
+    moved = db.adopt_legacy_data_dir(legacy=legacy)
+
+    assert sorted(p.name for p in moved) == ["flowbook.db", "flowbook.db-wal"]
+    assert (new / "flowbook.db").read_text() == "flowbook.db"
+    assert not (legacy / "flowbook.db").exists()
+    assert db.adopt_legacy_data_dir(legacy=legacy) == []
+
+
+def test_the_old_data_folder_is_left_alone_when_a_location_is_chosen_or_taken(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    legacy = tmp_path / "data"
+    legacy.mkdir()
+    (legacy / "flowbook.db").write_text("old")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "REPO_ROOT", tmp_path)
+    monkeypatch.setenv("FLOWBOOK_DATA_DIR", str(tmp_path / "chosen"))
+    assert db.adopt_legacy_data_dir(legacy=legacy) == []
+
+    monkeypatch.delenv("FLOWBOOK_DATA_DIR")
+    (tmp_path / ".data").mkdir()
+    (tmp_path / ".data" / "flowbook.db").write_text("new")
+    assert db.adopt_legacy_data_dir(legacy=legacy) == []
+    assert (legacy / "flowbook.db").read_text() == "old"
