@@ -56,9 +56,7 @@ def test_free_answers_vary_by_agent_but_never_for_one_agent() -> None:
     # The system prompt (the agent's role) is part of who the agent is.
     assert len({answer("mock/same", f"Role {i}")[:17] for i in range(12)}) > 1
     # Deterministic models agree.
-    assert {answer(model, system, 0.0) for model, system in agents} == {
-        f"[mock] Answer A: {free}"
-    }
+    assert {answer(model, system, 0.0) for model, system in agents} == {f"[mock] Answer A: {free}"}
 
 
 def test_json_mode_returns_a_json_object() -> None:
