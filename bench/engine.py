@@ -23,6 +23,7 @@ import os
 import statistics
 import tempfile
 import time
+from dataclasses import asdict
 from typing import Any
 
 from app.engine.executor import run_workflow
@@ -126,75 +127,43 @@ def _drop_postgres(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class LagProbe:
-    """Sleeps PROBE_SLEEP_S again and again on the loop and records how late it wakes."""
-
-    def __init__(self) -> None:
-        self.lags_ms: list[float] = []
-        self._task: asyncio.Task[None] | None = None
-
-    async def _run(self) -> None:
-        while True:
-            start = time.perf_counter()
-            await asyncio.sleep(PROBE_SLEEP_S)
-            self.lags_ms.append((time.perf_counter() - start - PROBE_SLEEP_S) * 1000)
-
-    def __enter__(self) -> LagProbe:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-
-    def summary(self) -> dict[str, float]:
-        ordered = sorted(self.lags_ms)
-        return {
-            "samples": len(ordered),
-            "p50_ms": round(ordered[len(ordered) // 2], 2),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
-            "max_ms": round(ordered[-1], 2),
-        }
-
-
 async def concurrent_figures(workflow_id: int, rounds: int) -> dict[str, Any]:
     """Rounds of CONCURRENT_RUNS executions started from async code (as the API does) and
     run by the in-process runner, with the loop-lag probe running throughout."""
     from app.services.executions import start_execution_async
+    from app.services.loop_lag import LoopLagProbe
     from app.services.run_events import get_run_events
 
     # As a serving process does after start-up (`serving_lifespan`): the start-up heap is
     # kept out of full garbage collections, which would stop the loop for 100+ ms.
     gc.collect()
     gc.freeze()
-    idle = LagProbe()
-    with idle:
+    async with LoopLagProbe(interval_s=PROBE_SLEEP_S) as idle:
         await asyncio.sleep(1.0)
-    probe = LagProbe()
+    probe = LoopLagProbe(interval_s=PROBE_SLEEP_S)
     finished = 0
     start = time.perf_counter()
-    with probe:
-        async with get_run_events().subscription() as sub:
-            for round_no in range(rounds):
-                started = await asyncio.gather(
-                    *(
-                        start_execution_async(workflow_id=workflow_id, input={"r": round_no})
-                        for _ in range(CONCURRENT_RUNS)
-                    )
+    async with probe, get_run_events().subscription() as sub:
+        for round_no in range(rounds):
+            started = await asyncio.gather(
+                *(
+                    start_execution_async(workflow_id=workflow_id, input={"r": round_no})
+                    for _ in range(CONCURRENT_RUNS)
                 )
-                waiting = {execution.id for execution in started}
-                while waiting:
-                    event = await sub.get(60)
-                    assert event is not None, f"runs still going: {waiting}"
-                    if event.kind == "execution_finished" and event.execution_id in waiting:
-                        assert event.status == "succeeded", event.error
-                        waiting.discard(event.execution_id)
-                        finished += 1
+            )
+            waiting = {execution.id for execution in started}
+            while waiting:
+                event = await sub.get(60)
+                assert event is not None, f"runs still going: {waiting}"
+                if event.kind == "execution_finished" and event.execution_id in waiting:
+                    assert event.status == "succeeded", event.error
+                    waiting.discard(event.execution_id)
+                    finished += 1
     elapsed = time.perf_counter() - start
     return {
         "concurrent_20_executions_per_s": round(finished / elapsed, 1),
-        "loop_lag_during_20_concurrent_runs": probe.summary(),
-        "loop_lag_idle_baseline": idle.summary(),
+        "loop_lag_during_20_concurrent_runs": asdict(probe.summary()),
+        "loop_lag_idle_baseline": asdict(idle.summary()),
     }
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from app.api.schemas import HealthStatus
 from app.services.health import database_status
+from app.services.loop_lag import serving_lag
 
 router = APIRouter(prefix="/api/health", tags=["health"])
 
@@ -32,6 +33,10 @@ def health(response: Response) -> HealthStatus:
     healthy = database == "ok"
     if not healthy:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    lag = serving_lag()
     return HealthStatus(
-        status="ok" if healthy else "degraded", database=database, version=app_version()
+        status="ok" if healthy else "degraded",
+        database=database,
+        version=app_version(),
+        event_loop_lag_p99_ms=None if lag is None or not lag.samples else lag.p99_ms,
     )

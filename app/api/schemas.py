@@ -49,3 +49,8 @@ class HealthStatus(BaseModel):
     status: str = Field(description="`ok` when every check passes, else `degraded`.")
     database: str = Field(description="`ok`, or the reason the database check failed.")
     version: str
+    event_loop_lag_p99_ms: float | None = Field(
+        default=None,
+        description="How late the serving event loop woke up over the last minute (p99, "
+        "ms); high values mean something blocks it. None when no serving loop is probed.",
+    )

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from app.services.db_threads import run_db
 from app.services.execution_runner import get_runner
+from app.services.loop_lag import start_serving_probe, stop_serving_probe
 from app.services.recovery import run_recovery_loop
 from app.services.run_services import close_llm_client
 from app.services.startup import start_up
@@ -29,9 +30,11 @@ async def serving_lifespan() -> AsyncIterator[None]:
     # event loop for hundreds of milliseconds now and then.
     gc.freeze()
     recovery = asyncio.create_task(run_recovery_loop(), name="crash-recovery")
+    start_serving_probe()
     try:
         yield
     finally:
+        await stop_serving_probe()
         recovery.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await recovery

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from app.models.db import configure_engine
+from app.services import loop_lag
+from app.services.lifespan import serving_lifespan
 
 
 async def test_health_reports_the_database(client: httpx.AsyncClient) -> None:
@@ -73,3 +77,14 @@ async def test_health_is_503_when_the_database_is_unreachable(
     assert body["status"] == "degraded"
     assert body["database"].startswith("error")
     assert (await client.get("/api/health")).json()["database"] == "ok"
+
+
+async def test_health_reports_the_serving_loops_lag(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/health")).json()["event_loop_lag_p99_ms"] is None
+
+    async with serving_lifespan():
+        await asyncio.sleep(3 * loop_lag.SERVING_INTERVAL_S)
+        body = (await client.get("/api/health")).json()
+
+    assert isinstance(body["event_loop_lag_p99_ms"], float)
+    assert (await client.get("/api/health")).json()["event_loop_lag_p99_ms"] is None
