@@ -5,8 +5,8 @@ Prints one JSON document. Figures:
   sent both ways back to back (which one goes first alternates), the overhead of each pair is
   client time minus direct time, and p50/p99 are taken over those per-pair differences. With
   the in-memory breaker store and with the app's database store (SqlBreakerStore on a
-  migrated SQLite file), plus the client's own work with the network taken out (mock
-  deployment);
+  migrated SQLite file, its SQL on the database threads, off the event loop), plus the
+  client's own work with the network taken out (mock deployment);
 - time from the primary's 500 leaving the server to the fallback request reaching it
   (p50/p99), i.e. the fallback decision including one loopback round of I/O;
 - for reference, the same overhead through LiteLLM (the path used for OpenAI, Anthropic and

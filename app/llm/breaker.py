@@ -45,7 +45,7 @@ class CircuitBreaker:
         self.cooldown_s = cooldown_s
         self.clock = clock
 
-    def allow(self, name: str) -> bool:
+    async def allow(self, name: str) -> bool:
         """Whether a call to deployment `name` may go out now (claims the probe when half-open).
 
         Args:
@@ -68,9 +68,9 @@ class CircuitBreaker:
             )
             return probing, True
 
-        return self.store.update(name, change)
+        return await self.store.update(name, change)
 
-    def record_success(self, name: str) -> None:
+    async def record_success(self, name: str) -> None:
         """Records a successful call: a half-open (or open) breaker closes."""
         now = self.clock()
 
@@ -79,9 +79,9 @@ class CircuitBreaker:
                 return state, None
             return BreakerState(phase=BreakerPhase.CLOSED, updated_at=now), None
 
-        self.store.update(name, change)
+        await self.store.update(name, change)
 
-    def record_failure(self, name: str, reason: str) -> None:
+    async def record_failure(self, name: str, reason: str) -> None:
         """Records a failed call; may open the breaker.
 
         Args:
@@ -105,13 +105,13 @@ class CircuitBreaker:
                 return opened, None
             return replace(state, failures=failures, last_error=reason, updated_at=now), None
 
-        self.store.update(name, change)
+        await self.store.update(name, change)
 
-    def state(self, name: str) -> BreakerState:
+    async def state(self, name: str) -> BreakerState:
         """The stored state of deployment `name` (for the monitoring page)."""
-        return self.store.get(name)
+        return await self.store.get(name)
 
-    def reset(self, name: str) -> None:
+    async def reset(self, name: str) -> None:
         """Closes the breaker of `name` by hand and forgets its failures."""
         now = self.clock()
-        self.store.update(name, lambda _state: (BreakerState(updated_at=now), None))
+        await self.store.update(name, lambda _state: (BreakerState(updated_at=now), None))

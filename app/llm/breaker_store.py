@@ -1,7 +1,8 @@
 """Circuit breaker state, the store protocol it lives behind, and the one-process store.
 
 The app shares breaker states between its workers through the database:
-`app.services.breaker_store_sql.SqlBreakerStore` implements `BreakerStore` there.
+`app.services.breaker_store_sql.SqlBreakerStore` implements `BreakerStore` there. The store's
+methods are async so that a store doing I/O runs it off the event loop that makes the calls.
 """
 
 from __future__ import annotations
@@ -57,40 +58,40 @@ Change = Callable[[BreakerState], tuple[BreakerState, T]]
 class BreakerStore(Protocol):
     """Atomic read-modify-write access to breaker states keyed by deployment name."""
 
-    def update(self, name: str, change: Change[T]) -> T:
+    async def update(self, name: str, change: Change[T]) -> T:
         """Applies `change` to the current state atomically and returns its result.
 
         A missing state starts as a fresh closed one. When `change` returns the very state it
         was given, nothing is written."""
         ...
 
-    def get(self, name: str) -> BreakerState:
+    async def get(self, name: str) -> BreakerState:
         """The current state (a fresh closed one when none is stored)."""
         ...
 
-    def all(self) -> dict[str, BreakerState]:
+    async def all(self) -> dict[str, BreakerState]:
         """Every stored state by deployment name."""
         ...
 
 
 class InMemoryBreakerStore:
-    """Breaker states of one process."""
+    """Breaker states of one process (no I/O: its methods never wait)."""
 
     def __init__(self) -> None:
         self._states: dict[str, BreakerState] = {}
         self._lock = threading.Lock()
 
-    def update(self, name: str, change: Change[T]) -> T:
+    async def update(self, name: str, change: Change[T]) -> T:
         """See `BreakerStore.update`."""
         with self._lock:
             new, result = change(self._states.get(name, BreakerState()))
             self._states[name] = new
             return result
 
-    def get(self, name: str) -> BreakerState:
+    async def get(self, name: str) -> BreakerState:
         """See `BreakerStore.get`."""
         return self._states.get(name, BreakerState())
 
-    def all(self) -> dict[str, BreakerState]:
+    async def all(self) -> dict[str, BreakerState]:
         """See `BreakerStore.all`."""
         return dict(self._states)

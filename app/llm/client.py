@@ -202,7 +202,7 @@ class LLMClient:
             if pending is not None:
                 self._emit(pending, deployment.name)
                 pending = None
-            skip = self._skip_reason(deployment)
+            skip = await self._skip_reason(deployment)
             if skip is not None:
                 path.append(skip)
                 pending = skip
@@ -215,7 +215,7 @@ class LLMClient:
                 try:
                     answer = await self._attempt(deployment, request, is_last=is_last)
                 except ProviderError as error:
-                    failed = self._record_failure(deployment, error, t0)
+                    failed = await self._record_failure(deployment, error, t0)
                     path.append(failed)
                     pending = failed
                     decision = self.policy.decide(error, already_retried=retried)
@@ -230,25 +230,29 @@ class LLMClient:
                     break
                 path.append(Attempt(deployment.name, Outcome.OK, latency_ms=_ms_since(t0)))
                 if deployment.provider is not Provider.MOCK:
-                    self.breaker.record_success(deployment.name)
+                    await self.breaker.record_success(deployment.name)
                 return self._response(request, deployment, answer, path, started)
         if pending is not None:
             self._emit(pending, None)
         raise LLMCallFailed(f"all {len(ordered)} deployments failed or were skipped", tuple(path))
 
-    def _skip_reason(self, deployment: Deployment) -> Attempt | None:
+    async def _skip_reason(self, deployment: Deployment) -> Attempt | None:
         if not deployment.is_usable():
             return _no_key(deployment)
-        if deployment.provider is not Provider.MOCK and not self.breaker.allow(deployment.name):
+        if deployment.provider is Provider.MOCK:
+            return None
+        if not await self.breaker.allow(deployment.name):
             return Attempt(deployment.name, Outcome.BREAKER_OPEN, error="circuit breaker open")
         return None
 
-    def _record_failure(self, deployment: Deployment, error: ProviderError, t0: float) -> Attempt:
+    async def _record_failure(
+        self, deployment: Deployment, error: ProviderError, t0: float
+    ) -> Attempt:
         message = deployment.redact(str(error))
         if self.policy.counts_against_breaker(error):
-            self.breaker.record_failure(deployment.name, error.outcome.value)
+            await self.breaker.record_failure(deployment.name, error.outcome.value)
         elif error.outcome is Outcome.CLIENT_ERROR:
-            self.breaker.record_success(deployment.name)  # it answered: it is up
+            await self.breaker.record_success(deployment.name)  # it answered: it is up
         return Attempt(
             deployment.name,
             error.outcome,
@@ -270,9 +274,10 @@ class LLMClient:
         raw = ProviderAnswer(answer.text, answer.input_tokens, answer.output_tokens, first.model)
         return self._response(request, mock, raw, path, started)
 
-    def breaker_states(self) -> dict[str, dict[str, object]]:
-        """Every known breaker state by deployment name, JSON-ready (monitoring page)."""
-        return {name: state.to_dict() for name, state in self.breaker.store.all().items()}
+    async def breaker_states(self) -> dict[str, dict[str, object]]:
+        """Every known breaker state by deployment name, JSON-ready."""
+        states = await self.breaker.store.all()
+        return {name: state.to_dict() for name, state in states.items()}
 
 
 def _no_key(deployment: Deployment) -> Attempt:

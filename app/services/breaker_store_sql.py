@@ -7,6 +7,9 @@ on SQLite the engine starts every write transaction with `BEGIN IMMEDIATE`, whic
 database for the transaction. A change that leaves the state as it is (the common case: a
 closed breaker letting a call through) is answered from a plain read and takes no lock: it
 is equivalent to the same change applied atomically at the moment of that read.
+
+The breaker calls the store from the LLM client, on the event loop: every method runs its
+SQL on the database threads (`run_db`), never on the loop.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from app.llm.breaker_store import BreakerPhase, BreakerState, Change
 from app.models.db import get_engine
 from app.models.llm import LLMBreaker
+from app.services.db_threads import run_db
 
 T = TypeVar("T")
 
@@ -74,8 +78,11 @@ class SqlBreakerStore:
         row = connection.execute(query).first()
         return None if row is None else state_from_row(row)
 
-    def update(self, name: str, change: Change[T]) -> T:
-        """See `BreakerStore.update`."""
+    async def update(self, name: str, change: Change[T]) -> T:
+        """See `BreakerStore.update` (the SQL runs on the database threads)."""
+        return await run_db(self._update, name, change)
+
+    def _update(self, name: str, change: Change[T]) -> T:
         engine = self._bind()
         with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
             seen = self._read(connection, name, lock=False) or BreakerState()
@@ -110,13 +117,19 @@ class SqlBreakerStore:
         else:
             connection.execute(insert(BREAKERS).values(deployment=name, **_values(state)))
 
-    def get(self, name: str) -> BreakerState:
-        """See `BreakerStore.get`."""
+    async def get(self, name: str) -> BreakerState:
+        """See `BreakerStore.get` (the SQL runs on the database threads)."""
+        return await run_db(self._get, name)
+
+    def _get(self, name: str) -> BreakerState:
         with self._bind().execution_options(sqlite_begin="DEFERRED").connect() as connection:
             return self._read(connection, name, lock=False) or BreakerState()
 
-    def all(self) -> dict[str, BreakerState]:
-        """See `BreakerStore.all`."""
+    async def all(self) -> dict[str, BreakerState]:
+        """See `BreakerStore.all` (the SQL runs on the database threads)."""
+        return await run_db(self._all)
+
+    def _all(self) -> dict[str, BreakerState]:
         with self._bind().execution_options(sqlite_begin="DEFERRED").connect() as connection:
             rows = connection.execute(select(BREAKERS).order_by(BREAKERS.c.deployment)).all()
         return {row.deployment: state_from_row(row) for row in rows}

@@ -81,7 +81,7 @@ async def test_breakers_and_fallbacks_are_visible(
     client: httpx.AsyncClient, engine: Engine
 ) -> None:
     assert (await client.get("/api/llm/breakers")).json() == []
-    CircuitBreaker(SqlBreakerStore(engine), failure_threshold=1).record_failure(
+    await CircuitBreaker(SqlBreakerStore(engine), failure_threshold=1).record_failure(
         "openai/gpt-4o", "server_error"
     )
     recorder = FallbackRecorder(engine)

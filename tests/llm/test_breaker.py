@@ -24,67 +24,68 @@ class FakeClock:
         return self.now
 
 
-def test_opens_after_n_failures_within_the_window_only() -> None:
+async def test_opens_after_n_failures_within_the_window_only() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=3, window_s=10, cooldown_s=5, clock=clock)
-    breaker.record_failure("d", "server_error")
+    await breaker.record_failure("d", "server_error")
     clock.now += 11  # the first failure leaves the window
-    breaker.record_failure("d", "server_error")
-    breaker.record_failure("d", "timeout")
-    assert breaker.state("d").phase is BreakerPhase.CLOSED
-    assert breaker.allow("d")
-    breaker.record_failure("d", "timeout")
-    state = breaker.state("d")
+    await breaker.record_failure("d", "server_error")
+    await breaker.record_failure("d", "timeout")
+    assert (await breaker.state("d")).phase is BreakerPhase.CLOSED
+    assert await breaker.allow("d")
+    await breaker.record_failure("d", "timeout")
+    state = await breaker.state("d")
     assert (state.phase, state.last_error) == (BreakerPhase.OPEN, "timeout")
-    assert not breaker.allow("d")
+    assert not await breaker.allow("d")
 
 
-def test_half_open_lets_one_probe_through_and_its_result_decides() -> None:
+async def test_half_open_lets_one_probe_through_and_its_result_decides() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=1, window_s=60, cooldown_s=5, clock=clock)
-    breaker.record_failure("d", "server_error")
+    await breaker.record_failure("d", "server_error")
     clock.now += 4.9
-    assert not breaker.allow("d")
+    assert not await breaker.allow("d")
     clock.now += 0.2
-    assert breaker.allow("d")
-    assert breaker.state("d").phase is BreakerPhase.HALF_OPEN
-    assert not breaker.allow("d"), "only one probe at a time"
-    breaker.record_failure("d", "server_error")
-    assert breaker.state("d").phase is BreakerPhase.OPEN
+    assert await breaker.allow("d")
+    assert (await breaker.state("d")).phase is BreakerPhase.HALF_OPEN
+    assert not await breaker.allow("d"), "only one probe at a time"
+    await breaker.record_failure("d", "server_error")
+    assert (await breaker.state("d")).phase is BreakerPhase.OPEN
     clock.now += 5
-    assert breaker.allow("d")
-    breaker.record_success("d")
-    assert breaker.state("d").phase is BreakerPhase.CLOSED
-    assert breaker.state("d").failures == ()
+    assert await breaker.allow("d")
+    await breaker.record_success("d")
+    assert (await breaker.state("d")).phase is BreakerPhase.CLOSED
+    assert (await breaker.state("d")).failures == ()
 
 
-def test_a_failed_probe_reopens_at_once_even_when_the_threshold_is_higher() -> None:
+async def test_a_failed_probe_reopens_at_once_even_when_the_threshold_is_higher() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=3, window_s=60, cooldown_s=5, clock=clock)
     for _ in range(3):
-        breaker.record_failure("d", "server_error")
-    opened_at = breaker.state("d").opened_at
+        await breaker.record_failure("d", "server_error")
+    opened_at = (await breaker.state("d")).opened_at
     clock.now += 5
-    assert breaker.allow("d")
-    assert breaker.state("d").phase is BreakerPhase.HALF_OPEN
-    breaker.record_failure("d", "timeout")  # one failed probe, not `failure_threshold` of them
-    state = breaker.state("d")
+    assert await breaker.allow("d")
+    assert (await breaker.state("d")).phase is BreakerPhase.HALF_OPEN
+    # One failed probe, not `failure_threshold` of them.
+    await breaker.record_failure("d", "timeout")
+    state = await breaker.state("d")
     assert (state.phase, state.last_error) == (BreakerPhase.OPEN, "timeout")
     assert state.opened_at == clock.now != opened_at
     clock.now += 4.9
-    assert not breaker.allow("d"), "a new cooldown starts from the failed probe"
+    assert not await breaker.allow("d"), "a new cooldown starts from the failed probe"
     clock.now += 0.1
-    assert breaker.allow("d")
+    assert await breaker.allow("d")
 
 
-def test_a_probe_that_never_reports_is_replaced_after_a_cooldown() -> None:
+async def test_a_probe_that_never_reports_is_replaced_after_a_cooldown() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=1, cooldown_s=5, clock=clock)
-    breaker.record_failure("d", "timeout")
+    await breaker.record_failure("d", "timeout")
     clock.now += 5
-    assert breaker.allow("d")
+    assert await breaker.allow("d")
     clock.now += 5
-    assert breaker.allow("d")
+    assert await breaker.allow("d")
 
 
 async def test_open_breaker_keeps_calls_off_the_primary_until_the_probe(
@@ -117,11 +118,11 @@ async def test_open_breaker_keeps_calls_off_the_primary_until_the_probe(
         clock.now += 30
         probe = await client.complete(request)
         assert probe.text == "primary is back"
-        assert breaker.state("primary").phase is BreakerPhase.CLOSED
+        assert (await breaker.state("primary")).phase is BreakerPhase.CLOSED
         again = await client.complete(request)
     assert again.deployment == "primary"
     assert fake_server.calls["primary"] == 6
-    assert client.breaker_states()["primary"]["phase"] == "closed"
+    assert (await client.breaker_states())["primary"]["phase"] == "closed"
 
 
 @pytest.mark.parametrize("threshold", [0, -1])

@@ -3,11 +3,11 @@ processes, a breaker opened by real HTTP 500s, and the fallback events it leaves
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,35 +27,41 @@ from tests.llm.fake_server import FakeLLMServer, answer, error
 REPO = Path(__file__).resolve().parents[2]
 
 READ_IN_ANOTHER_PROCESS = """
-import json, sys
+import asyncio, json, sys
 from app.llm.breaker import CircuitBreaker
 from app.models.db import create_db_engine
 from app.services.breaker_store_sql import SqlBreakerStore
 
-store = SqlBreakerStore(create_db_engine(sys.argv[1]))
-before = store.get("primary")
-allowed = CircuitBreaker(store, cooldown_s=float(sys.argv[2])).allow("primary")
-print(json.dumps({"before": before.to_dict(), "allowed": allowed}))
+async def main():
+    store = SqlBreakerStore(create_db_engine(sys.argv[1]))
+    before = await store.get("primary")
+    allowed = await CircuitBreaker(store, cooldown_s=float(sys.argv[2])).allow("primary")
+    print(json.dumps({"before": before.to_dict(), "allowed": allowed}))
+
+asyncio.run(main())
 """
 
 RECORD_FAILURES_IN_ANOTHER_PROCESS = """
-import sys
+import asyncio, sys
 from app.llm.breaker import CircuitBreaker
 from app.models.db import create_db_engine
 from app.services.breaker_store_sql import SqlBreakerStore
 
-store = SqlBreakerStore(create_db_engine(sys.argv[1]))
-breaker = CircuitBreaker(store, failure_threshold=10_000, window_s=3600)
-for _ in range(int(sys.argv[2])):
-    breaker.record_failure("shared", "server_error")
+async def main():
+    store = SqlBreakerStore(create_db_engine(sys.argv[1]))
+    breaker = CircuitBreaker(store, failure_threshold=10_000, window_s=3600)
+    for _ in range(int(sys.argv[2])):
+        await breaker.record_failure("shared", "server_error")
+
+asyncio.run(main())
 """
 
 
-def test_states_round_trip_and_unchanged_states_are_not_written(engine: Engine) -> None:
+async def test_states_round_trip_and_unchanged_states_are_not_written(engine: Engine) -> None:
     store = SqlBreakerStore(engine)
-    assert store.get("d") == BreakerState()
-    assert CircuitBreaker(store).allow("d") is True
-    assert store.all() == {}, "letting a call through a closed breaker writes nothing"
+    assert await store.get("d") == BreakerState()
+    assert await CircuitBreaker(store).allow("d") is True
+    assert await store.all() == {}, "letting a call through a closed breaker writes nothing"
 
     opened = BreakerState(
         phase=BreakerPhase.OPEN,
@@ -64,48 +70,43 @@ def test_states_round_trip_and_unchanged_states_are_not_written(engine: Engine) 
         last_error="timeout",
         updated_at=3.0,
     )
-    assert store.update("d", lambda _state: (opened, "done")) == "done"
-    assert store.get("d") == opened
+    assert await store.update("d", lambda _state: (opened, "done")) == "done"
+    assert await store.get("d") == opened
     half_open = replace(opened, phase=BreakerPhase.HALF_OPEN, probe_started_at=4.0)
-    store.update("d", lambda _state: (half_open, None))
-    assert store.all() == {"d": half_open}
+    await store.update("d", lambda _state: (half_open, None))
+    assert await store.all() == {"d": half_open}
 
 
-def test_concurrent_failures_from_two_engines_are_never_lost(db_url: str) -> None:
+async def test_concurrent_failures_from_two_engines_are_never_lost(db_url: str) -> None:
     engines = [create_db_engine(db_url), create_db_engine(db_url)]
     breakers = [
         CircuitBreaker(SqlBreakerStore(e), failure_threshold=10_000, window_s=3600) for e in engines
     ]
-    per_thread, threads = 15, 4
+    per_task, tasks = 15, 4
 
-    def fail_repeatedly(breaker: CircuitBreaker) -> None:
-        for _ in range(per_thread):
-            breaker.record_failure("shared", "server_error")
+    async def fail_repeatedly(breaker: CircuitBreaker) -> None:
+        for _ in range(per_task):
+            await breaker.record_failure("shared", "server_error")
 
-    workers = [
-        threading.Thread(target=fail_repeatedly, args=(breakers[i % 2],)) for i in range(threads)
-    ]
+    # The tasks' updates run at the same time on the database threads.
     try:
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(60)
-        state = SqlBreakerStore(engines[0]).get("shared")
+        await asyncio.gather(*(fail_repeatedly(breakers[i % 2]) for i in range(tasks)))
+        state = await SqlBreakerStore(engines[0]).get("shared")
     finally:
         for e in engines:
             e.dispose()
-    assert len(state.failures) == per_thread * threads
+    assert len(state.failures) == per_task * tasks
     assert state.phase is BreakerPhase.CLOSED
 
 
-def test_concurrent_failures_from_other_processes_are_never_lost(
+async def test_concurrent_failures_from_other_processes_are_never_lost(
     db_url: str, engine: Engine
 ) -> None:
     env = os.environ | {"PYTHONPATH": str(REPO)}
     command = [sys.executable, "-c", RECORD_FAILURES_IN_ANOTHER_PROCESS, db_url, "25"]
     workers = [subprocess.Popen(command, env=env) for _ in range(3)]
     assert [worker.wait(timeout=60) for worker in workers] == [0, 0, 0]
-    state = SqlBreakerStore(engine).get("shared")
+    state = await SqlBreakerStore(engine).get("shared")
     assert len(state.failures) == 75
     assert state.phase is BreakerPhase.CLOSED
 
@@ -156,6 +157,6 @@ async def test_http_500s_open_the_shared_breaker_and_every_fallback_is_recorded(
         [*command, "0"], capture_output=True, text=True, timeout=60, check=True, env=env
     )
     assert json.loads(probe.stdout)["allowed"] is True
-    here = breaker.state("primary")
+    here = await breaker.state("primary")
     assert here.phase is BreakerPhase.HALF_OPEN and here.probe_started_at is not None
-    assert not breaker.allow("primary"), "the other process holds the only probe"
+    assert not await breaker.allow("primary"), "the other process holds the only probe"

@@ -18,18 +18,18 @@ from app.services.llm_monitoring import breaker_states, recent_fallbacks
 NOW = 2_000_000_000.0
 
 
-def test_breakers_are_listed_open_first_with_failures_in_the_window(
+async def test_breakers_are_listed_open_first_with_failures_in_the_window(
     engine: Engine, session: Session
 ) -> None:
     clock = [NOW - 120]
     breaker = CircuitBreaker(
         SqlBreakerStore(engine), failure_threshold=2, window_s=60, clock=lambda: clock[0]
     )
-    breaker.record_failure("a-flaky", "timeout")  # outside the window by NOW
+    await breaker.record_failure("a-flaky", "timeout")  # outside the window by NOW
     clock[0] = NOW - 10
-    breaker.record_failure("a-flaky", "timeout")
-    breaker.record_failure("z-down", "server_error")
-    breaker.record_failure("z-down", "server_error")
+    await breaker.record_failure("a-flaky", "timeout")
+    await breaker.record_failure("z-down", "server_error")
+    await breaker.record_failure("z-down", "server_error")
 
     states = breaker_states(session, now=NOW)
     assert [(s.deployment, s.phase, s.failures_in_window) for s in states] == [
