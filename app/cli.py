@@ -119,7 +119,7 @@ async def _run_in_memory(spec: WorkflowSpec, payload: Any) -> ExecutionResult:
         spec,
         registry=default_registry(),
         trigger_payload=payload,
-        services=build_run_services(persistent=False),
+        services=build_run_services(settings=None),
     )
 
 

@@ -157,7 +157,7 @@ async def run_persisted(
             registry=default_registry(),
             trigger_payload=payload,
             trigger_node_id=_trigger_node_id(spec, trigger),
-            services=build_run_services(),
+            services=build_run_services(settings=settings),
             hooks=hooks,
             cancel_event=cancel_event,
             execution_id=execution_id,

@@ -23,7 +23,7 @@ from app.llm.types import FallbackEvent
 from app.models.db import get_engine
 from app.models.llm import DEPLOYMENT_MAX, LLMFallbackEvent
 from app.services.db_threads import run_db
-from app.services.llm_settings import LLMSettings, current_llm_settings
+from app.services.llm_settings import LLMSettings
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +35,7 @@ _call_site: ContextVar[tuple[int | None, str | None]] = ContextVar(
 )
 
 
-def enter_llm_node(
-    execution_id: int | None, node_id: str, settings: LLMSettings | None = None
-) -> None:
+def enter_llm_node(execution_id: int | None, node_id: str, settings: LLMSettings) -> None:
     """Mark the current task as running `node_id` of `execution_id`, with the provider
     settings installed for its LLM calls.
 
@@ -47,11 +45,11 @@ def enter_llm_node(
     Args:
         execution_id: the execution.
         node_id: the node.
-        settings: the settings to install; None reads `current_llm_settings()` (which may
-            query the database: async callers pass settings read off the loop).
+        settings: the settings to install (read off the loop: `current_llm_settings` may
+            query the database).
     """
     _call_site.set((execution_id, node_id))
-    use_provider_lookup((settings or current_llm_settings()).lookup)
+    use_provider_lookup(settings.lookup)
 
 
 class FallbackRecorder:

@@ -17,7 +17,7 @@ from app.llm import CostCalculator, EngineLLMAdapter, LLMClient
 from app.llm.breaker import CircuitBreaker
 from app.services.breaker_store_sql import SqlBreakerStore
 from app.services.llm_events import FallbackRecorder
-from app.services.llm_settings import current_llm_settings
+from app.services.llm_settings import LLMSettings
 
 ALLOWLIST_ENV = "FLOWBOOK_HTTP_ALLOWLIST"
 BREAKER_FAILURE_THRESHOLD = 5
@@ -83,17 +83,17 @@ async def close_llm_client() -> None:
         await adapter.client.aclose()
 
 
-def build_run_services(*, persistent: bool = True) -> RunServices:
+def build_run_services(*, settings: LLMSettings | None) -> RunServices:
     """Run services for a run on the current event loop.
 
     Args:
-        persistent: a run of the app (the default): the loop's shared client with the
-            current model map. False: an in-memory run (CLI) that needs no database: a
-            client of its own with an in-memory breaker, environment keys and the built-in
-            model map, recording no events.
+        settings: for a run of the app, the LLM settings (read off the loop): the loop's
+            shared client then uses their model map. None: an in-memory run (CLI) that
+            needs no database: a client of its own with an in-memory breaker, environment
+            keys and the built-in model map, recording no events.
     """
-    if not persistent:
+    if settings is None:
         return RunServices(http_policy=http_policy_from_env(), llm=EngineLLMAdapter(LLMClient()))
     adapter = llm_for_current_loop()
-    adapter.client.router.model_map = current_llm_settings().model_map
+    adapter.client.router.model_map = settings.model_map
     return RunServices(http_policy=http_policy_from_env(), llm=adapter)
