@@ -30,8 +30,10 @@ from app.models.workflow import (
     WorkflowPublic,
     WorkflowUpdate,
 )
+from app.services.db_threads import run_db
 from app.services.errors import ConflictError, InvalidInputError, NotFoundError
-from app.services.executions import start_execution
+from app.services.executions import start_execution, start_execution_async
+from app.services.unit_of_work import session_scope
 from app.services.workflows import (
     create_workflow,
     delete_workflow,
@@ -215,3 +217,18 @@ def run_orchestration(session: Session, *, orchestration_id: int, input: Any) ->
     """
     load_orchestration(session, orchestration_id)
     return start_execution(session, workflow_id=orchestration_id, trigger="manual", input=input)
+
+
+def _check_orchestration(orchestration_id: int) -> None:
+    with session_scope(read_only=True) as session:
+        load_orchestration(session, orchestration_id)
+
+
+async def run_orchestration_async(*, orchestration_id: int, input: Any) -> ExecutionPublic:
+    """`run_orchestration` for async code: the database work runs on the db threads.
+
+    Raises:
+        NotFoundError, InvalidWorkflowError: as `run_orchestration`.
+    """
+    await run_db(_check_orchestration, orchestration_id)
+    return await start_execution_async(workflow_id=orchestration_id, trigger="manual", input=input)
