@@ -5,24 +5,36 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.event import EventSpec
 
+from app.models.workflow import WorkflowPublic
 from app.services import workflows
+from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import error_message
 
 
+def restore_workflow(workflow_id: int) -> WorkflowPublic:
+    """Bring back a soft-deleted workflow row (run on a db thread)."""
+    with session_scope() as session:
+        return workflows.restore_workflow(session, workflow_id=workflow_id)
+
+
 class DeleteWithUndoMixin(rx.State, mixin=True):
     """Confirm, soft-delete and restore workflow rows (workflows and orchestrations alike).
 
-    The state using it implements `_delete(item_id)` with the right service call, and
-    `_reload()` (as every `PagingMixin` list does) to refresh its list.
+    The state using it implements `async _delete(item_id)` with the right service call
+    (on a db thread), and `async _reload()` (as every `PagingMixin` list does) to refresh
+    its list.
     """
 
     delete_open: bool = False
     delete_id: int = 0
     delete_name: str = ""
 
-    def _delete(self, item_id: int) -> None:
+    async def _delete(self, item_id: int) -> None:
+        raise NotImplementedError
+
+    async def _reload(self) -> None:
         raise NotImplementedError
 
     @rx.event
@@ -38,26 +50,25 @@ class DeleteWithUndoMixin(rx.State, mixin=True):
         self.delete_open = value
 
     @rx.event
-    def confirm_delete(self) -> EventSpec:
+    async def restore(self, item_id: int) -> EventSpec:
+        """Bring back an item deleted by mistake (the toast's Undo)."""
+        try:
+            restored = await run_db(restore_workflow, item_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        await self._reload()
+        return rx.toast.success(f"Restored “{restored.name}”")
+
+    @rx.event
+    async def confirm_delete(self) -> EventSpec:
         """Soft-delete the item the confirmation was opened for."""
         self.delete_open = False
         try:
-            self._delete(self.delete_id)
+            await self._delete(self.delete_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
-        self._reload()
+        await self._reload()
         return rx.toast.success(
             f"Deleted “{self.delete_name}”",
             action={"label": "Undo", "on_click": type(self).restore(self.delete_id)},
         )
-
-    @rx.event
-    def restore(self, item_id: int) -> EventSpec:
-        """Bring back an item deleted by mistake (the toast's Undo)."""
-        try:
-            with session_scope() as session:
-                restored = workflows.restore_workflow(session, workflow_id=item_id)
-        except ServiceError as exc:
-            return rx.toast.error(error_message(exc))
-        self._reload()
-        return rx.toast.success(f"Restored “{restored.name}”")

@@ -11,13 +11,17 @@ from reflex_base.event import EventSpec
 from app.engine.nodes import default_registry
 from app.models.execution import ExecutionDetail, NodeRunPublic
 from app.services import executions
+from app.services.db_threads import run_db
 from app.services.errors import NotFoundError, ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import elapsed_ms, error_message, format_ms, iso, pretty
+from app.ui.state.editor_run_io import cancel_execution
 
 ACTIVE_STATUSES = frozenset({"queued", "running", "paused"})
 # Node runs are expanded by default when there are this many or fewer.
 OPEN_ALL_UP_TO = 8
+# A node run in this status has started and not finished (its row is written at the start).
+UNFINISHED_RUN_STATUSES = frozenset({"running"})
 MIN_BAR_PERCENT = 0.8
 
 
@@ -106,6 +110,20 @@ def timeline_bars(detail: ExecutionDetail) -> tuple[list[TimelineBar], str]:
     return bars, format_ms(span)
 
 
+def unfinished_node_count(detail: ExecutionDetail) -> int:
+    """Nodes of the run's workflow whose latest attempt has not finished (or not started)."""
+    latest = {run.node_id: run.status for run in detail.node_runs}  # in the order they started
+    finished = {n for n, status in latest.items() if status not in UNFINISHED_RUN_STATUSES}
+    nodes = {str(node.get("id")) for node in detail.definition.get("nodes", [])}
+    return len(nodes - finished)
+
+
+def read_detail(execution_id: int) -> ExecutionDetail:
+    """An execution with its node runs (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return executions.get_execution_detail(session, execution_id=execution_id)
+
+
 class ExecutionDetailState(rx.State):
     """State of one execution's page."""
 
@@ -134,10 +152,9 @@ class ExecutionDetailState(rx.State):
         """Whether the execution has not finished yet."""
         return self.status in ACTIVE_STATUSES
 
-    def _reload(self) -> None:
+    async def _reload(self) -> None:
         try:
-            with session_scope(read_only=True) as session:
-                detail = executions.get_execution_detail(session, execution_id=self.execution_id)
+            detail = await run_db(read_detail, self.execution_id)
         except NotFoundError:
             self.found = False
             self.workflow_name = ""  # not the last execution's, shown under the title
@@ -159,49 +176,43 @@ class ExecutionDetailState(rx.State):
         open_all = len(detail.node_runs) <= OPEN_ALL_UP_TO
         self.runs = [_run_view(run, open_all) for run in detail.node_runs]
         self.bars, self.span = timeline_bars(detail)
-        finished = {run.node_id for run in detail.node_runs}
-        nodes = {str(node.get("id")) for node in detail.definition.get("nodes", [])}
-        self.unfinished_nodes = len(nodes - finished)
+        self.unfinished_nodes = unfinished_node_count(detail)
         self.loading = False
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Load the execution named by the URL (`/executions/<id>`)."""
         last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self.execution_id = int(last) if last.isdigit() else 0
         self.loading = True
         self.runs = []
         self.bars = []
-        self._reload()
+        await self._reload()
 
     @rx.event
-    def tick(self, _now: str = "") -> None:
+    async def tick(self, _now: str = "") -> None:
         """Called every second while the page is open: refresh while the run is active."""
         if self.is_active:
-            self._reload()
+            await self._reload()
 
     @rx.event
-    def cancel(self) -> EventSpec:
+    async def cancel(self) -> EventSpec:
         """Cancel this execution."""
         try:
-            with session_scope() as session:
-                executions.cancel_execution(session, execution_id=self.execution_id)
+            await run_db(cancel_execution, self.execution_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
-        self._reload()
+        await self._reload()
         return rx.toast.success(f"Cancelled execution #{self.execution_id}")
 
     @rx.event
     async def run_again(self) -> EventSpec | list[EventSpec]:
         """Start a new execution of the same workflow with the same input."""
         try:
-            with session_scope() as session:
-                previous = executions.get_execution_detail(session, execution_id=self.execution_id)
-                execution = executions.start_execution(
-                    session,
-                    workflow_id=previous.workflow_id,
-                    input=previous.input,
-                )
+            previous = await run_db(read_detail, self.execution_id)
+            execution = await executions.start_execution_async(
+                workflow_id=previous.workflow_id, input=previous.input
+            )
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         return [

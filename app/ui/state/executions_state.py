@@ -13,11 +13,13 @@ from urllib.parse import urlencode
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from app.models.execution import ExecutionPublic
+from app.models.execution import ExecutionPublic, ExecutionsPage
 from app.services import executions, workflows
+from app.services.db_threads import run_db
 from app.services.errors import NotFoundError, ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import elapsed_ms, error_message, format_ms, iso
+from app.ui.state.editor_run_io import cancel_execution
 from app.ui.state.paging import PAGE_SIZE, PagingMixin
 
 ACTIVE_STATUSES = frozenset({"queued", "running"})
@@ -81,6 +83,28 @@ def execution_row(item: ExecutionPublic) -> ExecutionRow:
     )
 
 
+def read_page(workflow_id: int, status: str, offset: int) -> ExecutionsPage:
+    """One page of executions, filtered (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return executions.list_executions(
+            session,
+            workflow_id=workflow_id or None,
+            status=None if status == "all" else status,
+            offset=offset,
+            limit=PAGE_SIZE,
+        )
+
+
+def read_workflow_name(workflow_id: int) -> str:
+    """A workflow's name, deleted ones included; "" when there is none (run on a db thread)."""
+    try:
+        with session_scope(read_only=True) as session:
+            found = workflows.get_workflow(session, workflow_id=workflow_id, include_deleted=True)
+    except NotFoundError:
+        return ""
+    return found.name
+
+
 class ExecutionsState(PagingMixin, rx.State):
     """State of the executions page."""
 
@@ -95,34 +119,17 @@ class ExecutionsState(PagingMixin, rx.State):
         """Whether a row on this page is still queued or running (drives auto-refresh)."""
         return any(row.status in ACTIVE_STATUSES for row in self.rows)
 
-    def _reload(self) -> None:
-        with session_scope(read_only=True) as session:
-            page = executions.list_executions(
-                session,
-                workflow_id=self.workflow_filter or None,
-                status=None if self.status_filter == "all" else self.status_filter,
-                offset=self.offset,
-                limit=PAGE_SIZE,
-            )
+    async def _reload(self) -> None:
+        page = await run_db(read_page, self.workflow_filter, self.status_filter, self.offset)
         self.total = page.total
         if self._clamp_offset():
-            self._reload()
+            await self._reload()
             return
         rows = [execution_row(item) for item in page.items]
         # Assigning marks the var dirty and re-sends it; skip that when nothing changed.
         if rows != list(self.rows):
             self.rows = rows
         self.loading = False
-
-    def _workflow_name(self, workflow_id: int) -> str:
-        try:
-            with session_scope(read_only=True) as session:
-                found = workflows.get_workflow(
-                    session, workflow_id=workflow_id, include_deleted=True
-                )
-        except NotFoundError:
-            return ""
-        return found.name
 
     def _url(
         self, *, status: str | None = None, workflow: int | None = None, page: int | None = None
@@ -135,17 +142,19 @@ class ExecutionsState(PagingMixin, rx.State):
         )
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Show what the URL asks for: `?status=`, `?workflow=` (an id) and `?page=`."""
         query = self.router.url.query_parameters
         status = str(query.get("status", "all"))
         self.status_filter = status if status in STATUS_FILTERS else "all"
         workflow_id = _positive(str(query.get("workflow", "")))
         if workflow_id != self.workflow_filter or not self.workflow_filter_name:
-            self.workflow_filter_name = self._workflow_name(workflow_id) if workflow_id else ""
+            self.workflow_filter_name = (
+                await run_db(read_workflow_name, workflow_id) if workflow_id else ""
+            )
         self.workflow_filter = workflow_id
         self.offset = (max(_positive(str(query.get("page", ""))), 1) - 1) * PAGE_SIZE
-        self._reload()
+        await self._reload()
 
     @rx.event
     def set_status_filter(self, value: str | list[str]) -> EventSpec:
@@ -159,21 +168,21 @@ class ExecutionsState(PagingMixin, rx.State):
         return rx.redirect(self._url(workflow=0, page=1))
 
     @rx.event
-    def next_page(self) -> EventSpec | None:
+    async def next_page(self) -> EventSpec | None:
         """Show the next page (a new URL, so back returns to this one)."""
         if not self.has_next:
             return None
         return rx.redirect(self._url(page=self.offset // PAGE_SIZE + 2))
 
     @rx.event
-    def prev_page(self) -> EventSpec | None:
+    async def prev_page(self) -> EventSpec | None:
         """Show the previous page."""
         if not self.offset:
             return None
         return rx.redirect(self._url(page=max(1, self.offset // PAGE_SIZE)))
 
     @rx.event
-    def tick(self, _now: str = "") -> None:
+    async def tick(self, _now: str = "") -> None:
         """Called every second while the page is open.
 
         Refreshes at once while something on the page is active, and every few seconds
@@ -181,20 +190,19 @@ class ExecutionsState(PagingMixin, rx.State):
         """
         self._ticks += 1
         if self.has_active or self._ticks % IDLE_REFRESH_TICKS == 0:
-            self._reload()
+            await self._reload()
 
     @rx.event
-    def refresh(self) -> None:
+    async def refresh(self) -> None:
         """Reload the page on request."""
-        self._reload()
+        await self._reload()
 
     @rx.event
-    def cancel(self, execution_id: int) -> EventSpec:
+    async def cancel(self, execution_id: int) -> EventSpec:
         """Cancel a queued or running execution."""
         try:
-            with session_scope() as session:
-                executions.cancel_execution(session, execution_id=execution_id)
+            await run_db(cancel_execution, execution_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
-        self._reload()
+        await self._reload()
         return rx.toast.success(f"Cancelled execution #{execution_id}")

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from app.models.llm import BreakerStatePublic, FallbackEventPublic
 from app.services import llm_monitoring
+from app.services.db_threads import run_db
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import iso
 
@@ -62,6 +64,13 @@ def _detail(reason: str, detail: str | None) -> str:
     return detail
 
 
+def read_monitoring() -> tuple[list[BreakerStatePublic], list[FallbackEventPublic]]:
+    """Every breaker's state and the latest fallbacks (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        states = llm_monitoring.breaker_states(session)
+        return states, llm_monitoring.recent_fallbacks(session, limit=FALLBACKS_SHOWN)
+
+
 class MonitoringState(rx.State):
     """State of `/monitoring`."""
 
@@ -85,10 +94,8 @@ class MonitoringState(rx.State):
         """Healthy breakers."""
         return sum(1 for row in self.breakers if row.phase == "closed")
 
-    def _reload(self) -> None:
-        with session_scope(read_only=True) as session:
-            states = llm_monitoring.breaker_states(session)
-            events = llm_monitoring.recent_fallbacks(session, limit=FALLBACKS_SHOWN)
+    async def _reload(self) -> None:
+        states, events = await run_db(read_monitoring)
         breakers = [
             BreakerRow(
                 deployment=state.deployment,
@@ -120,12 +127,12 @@ class MonitoringState(rx.State):
         self.loading = False
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Load everything (on page load)."""
-        self._reload()
+        await self._reload()
 
     @rx.event
-    def tick(self, now: str = "") -> None:
+    async def tick(self, now: str = "") -> None:
         """Called every few seconds while the page is open."""
-        self._reload()
+        await self._reload()
         self.refreshed_at = now

@@ -5,7 +5,10 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.event import EventSpec
 
+from app.models.llm import ProviderSettingPublic
+from app.models.orchestration import OrchestrationPublic, OrchestrationRunsPage
 from app.services import llm_settings, orchestration_runs, orchestrations
+from app.services.db_threads import run_db
 from app.services.errors import NotFoundError, ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import error_message
@@ -14,6 +17,27 @@ from app.ui.state.settings_state import has_usable_provider
 
 RUNS_PAGE = 5
 MAX_INPUT = 20_000
+
+
+def read_runs(orchestration_id: int, limit: int) -> OrchestrationRunsPage:
+    """An orchestration's latest runs (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return orchestration_runs.orchestration_runs(
+            session, orchestration_id=orchestration_id, limit=limit
+        )
+
+
+def read_summary(orchestration_id: int) -> tuple[OrchestrationPublic, list[ProviderSettingPublic]]:
+    """An orchestration and the providers' settings (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        found = orchestrations.get_orchestration(session, orchestration_id=orchestration_id)
+        return found, llm_settings.list_providers(session)
+
+
+def delete_orchestration(orchestration_id: int) -> None:
+    """Soft-delete an orchestration (run on a db thread)."""
+    with session_scope() as session:
+        orchestrations.delete_orchestration(session, orchestration_id=orchestration_id)
 
 
 class OrchestrationDetailState(rx.State):
@@ -51,24 +75,17 @@ class OrchestrationDetailState(rx.State):
         """Whether older runs exist beyond the ones shown."""
         return self.runs_total > len(self.runs)
 
-    def _reload_runs(self) -> None:
-        with session_scope(read_only=True) as session:
-            page = orchestration_runs.orchestration_runs(
-                session, orchestration_id=self.orchestration_id, limit=self.runs_limit
-            )
+    async def _reload_runs(self) -> None:
+        page = await run_db(read_runs, self.orchestration_id, self.runs_limit)
         runs = [run_view(run) for run in page.items]
         # Assigning re-sends the whole list: skip that while nothing changed.
         if runs != list(self.runs):
             self.runs = runs
         self.runs_total = page.total
 
-    def _reload(self) -> None:
+    async def _reload(self) -> None:
         try:
-            with session_scope(read_only=True) as session:
-                found = orchestrations.get_orchestration(
-                    session, orchestration_id=self.orchestration_id
-                )
-                providers = llm_settings.list_providers(session)
+            found, providers = await run_db(read_summary, self.orchestration_id)
         except NotFoundError:
             self.found = False
             # The header must not keep the last orchestration's name.
@@ -81,11 +98,11 @@ class OrchestrationDetailState(rx.State):
         self.strategy_text = strategy_label(found.strategy, found.voting)
         self.agent_count = len(found.agents)
         self.no_keys = not has_usable_provider(providers)
-        self._reload_runs()
+        await self._reload_runs()
         self.loading = False
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Load the orchestration named by the URL (`new` shows the empty form only)."""
         last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self.is_new = not last.isdigit()
@@ -95,13 +112,13 @@ class OrchestrationDetailState(rx.State):
         self.runs_limit = RUNS_PAGE
         self.loading = not self.is_new
         if not self.is_new:
-            self._reload()
+            await self._reload()
 
     @rx.event
-    def refresh_header(self) -> None:
+    async def refresh_header(self) -> None:
         """Re-read name and strategy after the form saved."""
         if self.orchestration_id:
-            self._reload()
+            await self._reload()
 
     @rx.event
     def set_tab(self, value: str) -> None:
@@ -114,16 +131,16 @@ class OrchestrationDetailState(rx.State):
         self.run_inputs = {**self.run_inputs, str(self.orchestration_id): value}
 
     @rx.event
-    def tick(self, _now: str = "") -> None:
+    async def tick(self, _now: str = "") -> None:
         """Called every 500 ms while a run is going: refresh the runs."""
         if self.has_active:
-            self._reload_runs()
+            await self._reload_runs()
 
     @rx.event
-    def show_more(self) -> None:
+    async def show_more(self) -> None:
         """Show older runs."""
         self.runs_limit += RUNS_PAGE
-        self._reload_runs()
+        await self._reload_runs()
 
     @rx.event
     async def run(self) -> EventSpec | None:
@@ -134,14 +151,13 @@ class OrchestrationDetailState(rx.State):
         if len(question) > MAX_INPUT:
             return rx.toast.error(f"The input is limited to {MAX_INPUT:,} characters.")
         try:
-            with session_scope() as session:
-                execution = orchestrations.run_orchestration(
-                    session, orchestration_id=self.orchestration_id, input=question
-                )
+            execution = await orchestrations.run_orchestration_async(
+                orchestration_id=self.orchestration_id, input=question
+            )
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         self.tab = "runs"
-        self._reload_runs()
+        await self._reload_runs()
         return rx.toast.success(f"Started run #{execution.id}")
 
     @rx.event
@@ -150,12 +166,11 @@ class OrchestrationDetailState(rx.State):
         self.delete_open = value
 
     @rx.event
-    def delete(self) -> EventSpec | list[EventSpec]:
+    async def delete(self) -> EventSpec | list[EventSpec]:
         """Soft-delete this orchestration and go back to the list."""
         self.delete_open = False
         try:
-            with session_scope() as session:
-                orchestrations.delete_orchestration(session, orchestration_id=self.orchestration_id)
+            await run_db(delete_orchestration, self.orchestration_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         return [rx.toast.success(f"Deleted “{self.name}”"), rx.redirect("/orchestrations")]

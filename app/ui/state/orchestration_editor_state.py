@@ -22,6 +22,7 @@ from app.models.orchestration import (
     OrchestrationUpdate,
 )
 from app.services import orchestrations
+from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import error_message
@@ -91,6 +92,24 @@ def _whole_form_problems(document: dict[str, Any]) -> list[str]:
     return []
 
 
+def read_orchestration(orchestration_id: int) -> OrchestrationPublic:
+    """One orchestration (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return orchestrations.get_orchestration(session, orchestration_id=orchestration_id)
+
+
+def save_orchestration(orchestration_id: int, data: OrchestrationCreate) -> OrchestrationPublic:
+    """Update orchestration `orchestration_id`, or create one when it is 0 (on a db thread)."""
+    with session_scope() as session:
+        if not orchestration_id:
+            return orchestrations.create_orchestration(session, data=data)
+        return orchestrations.update_orchestration(
+            session,
+            orchestration_id=orchestration_id,
+            data=OrchestrationUpdate.model_validate(data.model_dump()),
+        )
+
+
 class OrchestrationEditorState(rx.State):
     """State of the create/edit form (`orchestration_id` 0 while creating)."""
 
@@ -144,15 +163,14 @@ class OrchestrationEditorState(rx.State):
         ]
 
     @rx.event
-    def load(self) -> EventSpec | None:
+    async def load(self) -> EventSpec | None:
         """Fill the form for `/orchestrations/new` (defaults) or `/orchestrations/<id>`."""
         last = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         if not last.isdigit():
             self._fill(None)
             return None
         try:
-            with session_scope(read_only=True) as session:
-                found = orchestrations.get_orchestration(session, orchestration_id=int(last))
+            found = await run_db(read_orchestration, int(last))
         except ServiceError:
             self.orchestration_id = int(last)
             return None
@@ -272,15 +290,7 @@ class OrchestrationEditorState(rx.State):
         if bad_numbers:
             return rx.toast.error("Fix the highlighted fields and save again.")
         try:
-            with session_scope() as session:
-                if self.orchestration_id:
-                    saved = orchestrations.update_orchestration(
-                        session,
-                        orchestration_id=self.orchestration_id,
-                        data=OrchestrationUpdate.model_validate(data.model_dump()),
-                    )
-                else:
-                    saved = orchestrations.create_orchestration(session, data=data)
+            saved = await run_db(save_orchestration, self.orchestration_id, data)
         except ServiceError as exc:
             self.form_errors = [error_message(exc)]
             return rx.toast.error(error_message(exc))

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from app.models.execution import ExecutionPublic
+from app.models.orchestration import OrchestrationsPage
 from app.services import executions, orchestrations
+from app.services.db_threads import run_db
 from app.services.unit_of_work import session_scope
 from app.ui.state.delete_with_undo import DeleteWithUndoMixin
 from app.ui.state.display import iso
@@ -40,24 +43,38 @@ def _models_text(models: list[str]) -> str:
     return f"{shown} +{more}" if more > 0 else shown
 
 
+def read_page(
+    search: str, offset: int
+) -> tuple[OrchestrationsPage, dict[int, list[ExecutionPublic]]]:
+    """One page of orchestrations and the last run of each (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        page = orchestrations.list_orchestrations(
+            session, search=search or None, offset=offset, limit=PAGE_SIZE
+        )
+        last_runs = {
+            item.id: executions.list_executions(session, workflow_id=item.id, limit=1).items
+            for item in page.items
+        }
+    return page, last_runs
+
+
+def delete_orchestration(orchestration_id: int) -> None:
+    """Soft-delete an orchestration (run on a db thread)."""
+    with session_scope() as session:
+        orchestrations.delete_orchestration(session, orchestration_id=orchestration_id)
+
+
 class OrchestrationsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     """State of the orchestrations page."""
 
     rows: list[OrchestrationRow] = []
     search: str = ""
 
-    def _reload(self) -> None:
-        with session_scope(read_only=True) as session:
-            page = orchestrations.list_orchestrations(
-                session, search=self.search or None, offset=self.offset, limit=PAGE_SIZE
-            )
-            last_runs = {
-                item.id: executions.list_executions(session, workflow_id=item.id, limit=1).items
-                for item in page.items
-            }
+    async def _reload(self) -> None:
+        page, last_runs = await run_db(read_page, self.search, self.offset)
         self.total = page.total
         if self._clamp_offset():
-            self._reload()
+            await self._reload()
             return
         rows = []
         for item in page.items:
@@ -84,17 +101,16 @@ class OrchestrationsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         self.loading = False
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Load the current page (on page load)."""
-        self._reload()
+        await self._reload()
 
     @rx.event
-    def set_search(self, value: str) -> None:
+    async def set_search(self, value: str) -> None:
         """Filter by a substring of the name or description."""
         self.search = value.strip()
         self.offset = 0
-        self._reload()
+        await self._reload()
 
-    def _delete(self, item_id: int) -> None:
-        with session_scope() as session:
-            orchestrations.delete_orchestration(session, orchestration_id=item_id)
+    async def _delete(self, item_id: int) -> None:
+        await run_db(delete_orchestration, item_id)

@@ -8,7 +8,7 @@ PAGE_SIZE = 20
 
 
 class PagingMixin(rx.State, mixin=True):
-    """Offset, page size and total of a list; the state using it implements `_reload`."""
+    """Offset, page size and total of a list; the state using it implements `async _reload`."""
 
     offset: int = 0
     total: int = 0
@@ -34,7 +34,7 @@ class PagingMixin(rx.State, mixin=True):
         """Whether there is a page after this one."""
         return self.offset + PAGE_SIZE < self.total
 
-    def _reload(self) -> None:
+    async def _reload(self) -> None:
         raise NotImplementedError
 
     def _clamp_offset(self) -> bool:
@@ -45,15 +45,15 @@ class PagingMixin(rx.State, mixin=True):
         return False
 
     @rx.event
-    def next_page(self) -> None:
+    async def next_page(self) -> None:
         """Show the next page."""
         if self.has_next:
             self.offset += PAGE_SIZE
-            self._reload()
+            await self._reload()
 
     @rx.event
-    def prev_page(self) -> None:
+    async def prev_page(self) -> None:
         """Show the previous page."""
         if self.offset:
             self.offset = max(0, self.offset - PAGE_SIZE)
-            self._reload()
+            await self._reload()

@@ -10,8 +10,14 @@ from typing import Any
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from app.models.llm import ModelMapUpdate, ProviderSettingPublic, ProviderSettingUpdate
+from app.models.llm import (
+    ModelMapPublic,
+    ModelMapUpdate,
+    ProviderSettingPublic,
+    ProviderSettingUpdate,
+)
 from app.services import llm_settings
+from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import error_message, iso
@@ -88,6 +94,30 @@ def parse_models(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[\n,]", text) if part.strip()]
 
 
+def read_providers() -> list[ProviderSettingPublic]:
+    """Every provider's settings, masked (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return llm_settings.list_providers(session)
+
+
+def read_model_map() -> ModelMapPublic:
+    """The groups of equivalent models and the aliases (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return llm_settings.get_model_map(session)
+
+
+def update_provider(provider: str, data: ProviderSettingUpdate) -> None:
+    """Change a provider's key, base URL or switch (run on a db thread)."""
+    with session_scope() as session:
+        llm_settings.update_provider(session, provider=provider, data=data)
+
+
+def update_model_map(groups: dict[str, list[str]]) -> None:
+    """Replace the model map's groups (run on a db thread)."""
+    with session_scope() as session:
+        llm_settings.update_model_map(session, data=ModelMapUpdate(groups=groups))
+
+
 class SettingsState(rx.State):
     """State of `/settings`."""
 
@@ -106,18 +136,16 @@ class SettingsState(rx.State):
         """The provider the remove confirmation is about."""
         return PROVIDER_LABELS.get(self.remove_provider, self.remove_provider)
 
-    def _reload_providers(self) -> None:
-        with session_scope(read_only=True) as session:
-            listed = llm_settings.list_providers(session)
+    async def _reload_providers(self) -> None:
+        listed = await run_db(read_providers)
         order = list(PROVIDER_LABELS)
         # The page shows one static card per provider, by position in PROVIDER_LABELS.
         listed.sort(key=lambda p: order.index(p.provider) if p.provider in order else len(order))
         self.providers = [provider_view(p) for p in listed]
         self.any_key = has_usable_provider(listed)
 
-    def _reload_model_map(self) -> None:
-        with session_scope(read_only=True) as session:
-            model_map = llm_settings.get_model_map(session)
+    async def _reload_model_map(self) -> None:
+        model_map = await run_db(read_model_map)
         self.groups = [
             GroupDraft(key=f"g{next(_keys)}", name=name, models="\n".join(models))
             for name, models in model_map.groups.items()
@@ -126,44 +154,47 @@ class SettingsState(rx.State):
         self.model_map_error = ""
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Load providers and the model map (on page load)."""
-        self._reload_providers()
-        self._reload_model_map()
+        await self._reload_providers()
+        await self._reload_model_map()
         self.loading = False
 
-    def _update(self, provider: str, data: ProviderSettingUpdate, done: str) -> EventSpec:
+    async def _update(self, provider: str, data: ProviderSettingUpdate, done: str) -> EventSpec:
         try:
-            with session_scope() as session:
-                llm_settings.update_provider(session, provider=provider, data=data)
+            await run_db(update_provider, provider, data)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
-        self._reload_providers()
+        await self._reload_providers()
         return rx.toast.success(done)
 
     @rx.event
-    def save_key(self, provider: str, form: dict[str, Any]) -> EventSpec:
+    async def save_key(self, provider: str, form: dict[str, Any]) -> EventSpec:
         """Store a new key for a provider (afterwards only its last 4 characters show)."""
         key = str(form.get("api_key", "")).strip()
         if not key:
             return rx.toast.error("Paste a key first.")
         label = PROVIDER_LABELS.get(provider, provider)
-        return self._update(provider, ProviderSettingUpdate(api_key=key), f"Saved {label} key")
+        return await self._update(
+            provider, ProviderSettingUpdate(api_key=key), f"Saved {label} key"
+        )
 
     @rx.event
-    def save_base(self, provider: str, form: dict[str, Any]) -> EventSpec:
+    async def save_base(self, provider: str, form: dict[str, Any]) -> EventSpec:
         """Set or clear a provider's base URL."""
         base = str(form.get("api_base", "")).strip()
         label = PROVIDER_LABELS.get(provider, provider)
         message = f"Saved {label} base URL" if base else f"Cleared {label} base URL"
-        return self._update(provider, ProviderSettingUpdate(api_base=base or None), message)
+        return await self._update(provider, ProviderSettingUpdate(api_base=base or None), message)
 
     @rx.event
-    def set_enabled(self, provider: str, value: bool) -> EventSpec:
+    async def set_enabled(self, provider: str, value: bool) -> EventSpec:
         """Switch a provider on or off."""
         label = PROVIDER_LABELS.get(provider, provider)
         state = "enabled" if value else "disabled"
-        return self._update(provider, ProviderSettingUpdate(enabled=value), f"{label} {state}")
+        return await self._update(
+            provider, ProviderSettingUpdate(enabled=value), f"{label} {state}"
+        )
 
     @rx.event
     def ask_remove(self, provider: str) -> None:
@@ -177,10 +208,10 @@ class SettingsState(rx.State):
         self.remove_open = value
 
     @rx.event
-    def confirm_remove(self) -> EventSpec:
+    async def confirm_remove(self) -> EventSpec:
         """Remove the stored key the confirmation was opened for."""
         self.remove_open = False
-        return self._update(
+        return await self._update(
             self.remove_provider,
             ProviderSettingUpdate(api_key=None),
             f"Removed the {self.remove_label} key",
@@ -205,12 +236,12 @@ class SettingsState(rx.State):
         self.groups = [g for i, g in enumerate(self.groups) if i != index]
 
     @rx.event
-    def reset_model_map(self) -> None:
+    async def reset_model_map(self) -> None:
         """Throw away unsaved edits."""
-        self._reload_model_map()
+        await self._reload_model_map()
 
     @rx.event
-    def save_model_map(self) -> EventSpec:
+    async def save_model_map(self) -> EventSpec:
         """Replace the model map with the groups as shown."""
         groups: dict[str, list[str]] = {}
         for group in self.groups:
@@ -220,10 +251,9 @@ class SettingsState(rx.State):
                 return rx.toast.error(self.model_map_error)
             groups[name] = parse_models(group.models)
         try:
-            with session_scope() as session:
-                llm_settings.update_model_map(session, data=ModelMapUpdate(groups=groups))
+            await run_db(update_model_map, groups)
         except ServiceError as exc:
             self.model_map_error = error_message(exc)
             return rx.toast.error("The model map was not saved.")
-        self._reload_model_map()
+        await self._reload_model_map()
         return rx.toast.success("Saved the model map")

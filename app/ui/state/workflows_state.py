@@ -8,8 +8,9 @@ from typing import Any
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from app.models.workflow import WorkflowCreate, WorkflowUpdate
+from app.models.workflow import WorkflowCreate, WorkflowPublic, WorkflowsPage, WorkflowUpdate
 from app.services import executions, workflows
+from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.delete_with_undo import DeleteWithUndoMixin
@@ -28,6 +29,38 @@ class WorkflowRow:
     updated_at: str
 
 
+def read_page(search: str, offset: int) -> WorkflowsPage:
+    """One page of workflows matching `search` ("" for all) (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return workflows.list_workflows(
+            session, search=search or None, offset=offset, limit=PAGE_SIZE
+        )
+
+
+def create_workflow(data: WorkflowCreate) -> WorkflowPublic:
+    """Create a workflow (run on a db thread)."""
+    with session_scope() as session:
+        return workflows.create_workflow(session, data=data)
+
+
+def rename_workflow(workflow_id: int, data: WorkflowUpdate) -> WorkflowPublic:
+    """Rename a workflow (run on a db thread)."""
+    with session_scope() as session:
+        return workflows.update_workflow(session, workflow_id=workflow_id, data=data)
+
+
+def duplicate_workflow(workflow_id: int) -> WorkflowPublic:
+    """Copy a workflow as "<name> (copy)" (run on a db thread)."""
+    with session_scope() as session:
+        return workflows.duplicate_workflow(session, workflow_id=workflow_id)
+
+
+def delete_workflow(workflow_id: int) -> None:
+    """Soft-delete a workflow (run on a db thread)."""
+    with session_scope() as session:
+        workflows.delete_workflow(session, workflow_id=workflow_id)
+
+
 class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     """State of the workflows page and its dialogs."""
 
@@ -38,14 +71,11 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     rename_id: int = 0
     rename_name: str = ""
 
-    def _reload(self) -> None:
-        with session_scope(read_only=True) as session:
-            page = workflows.list_workflows(
-                session, search=self.search or None, offset=self.offset, limit=PAGE_SIZE
-            )
+    async def _reload(self) -> None:
+        page = await run_db(read_page, self.search, self.offset)
         self.total = page.total
         if self._clamp_offset():
-            self._reload()
+            await self._reload()
             return
         self.rows = [
             WorkflowRow(
@@ -60,16 +90,16 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         self.loading = False
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Load the current page (on page load)."""
-        self._reload()
+        await self._reload()
 
     @rx.event
-    def set_search(self, value: str) -> None:
+    async def set_search(self, value: str) -> None:
         """Filter by a substring of the name or description."""
         self.search = value.strip()
         self.offset = 0
-        self._reload()
+        await self._reload()
 
     @rx.event
     def set_create_open(self, value: bool) -> None:
@@ -77,7 +107,7 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         self.create_open = value
 
     @rx.event
-    def create(self, form: dict[str, Any]) -> EventSpec | None:
+    async def create(self, form: dict[str, Any]) -> EventSpec | None:
         """Create a workflow from the dialog's form and open it."""
         try:
             data = WorkflowCreate(
@@ -86,12 +116,11 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         except ValueError:
             return rx.toast.error("Give the workflow a name (at most 200 characters).")
         try:
-            with session_scope() as session:
-                created = workflows.create_workflow(session, data=data)
+            created = await run_db(create_workflow, data)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         self.create_open = False
-        self._reload()
+        await self._reload()
         return rx.toast.success(f"Created “{created.name}”")
 
     @rx.event
@@ -107,42 +136,38 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         self.rename_open = value
 
     @rx.event
-    def rename(self, form: dict[str, Any]) -> EventSpec | None:
+    async def rename(self, form: dict[str, Any]) -> EventSpec | None:
         """Save the new name from the rename dialog."""
         try:
             data = WorkflowUpdate(name=str(form.get("name", "")))
         except ValueError:
             return rx.toast.error("The name must be 1 to 200 characters.")
         try:
-            with session_scope() as session:
-                updated = workflows.update_workflow(session, workflow_id=self.rename_id, data=data)
+            updated = await run_db(rename_workflow, self.rename_id, data)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         self.rename_open = False
-        self._reload()
+        await self._reload()
         return rx.toast.success(f"Renamed to “{updated.name}”")
 
     @rx.event
-    def duplicate(self, workflow_id: int) -> EventSpec:
+    async def duplicate(self, workflow_id: int) -> EventSpec:
         """Copy a workflow as "<name> (copy)"."""
         try:
-            with session_scope() as session:
-                copy = workflows.duplicate_workflow(session, workflow_id=workflow_id)
+            copy = await run_db(duplicate_workflow, workflow_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
-        self._reload()
+        await self._reload()
         return rx.toast.success(f"Created “{copy.name}”")
 
-    def _delete(self, item_id: int) -> None:
-        with session_scope() as session:
-            workflows.delete_workflow(session, workflow_id=item_id)
+    async def _delete(self, item_id: int) -> None:
+        await run_db(delete_workflow, item_id)
 
     @rx.event
     async def run(self, workflow_id: int) -> EventSpec | list[EventSpec]:
         """Start a manual execution and open its detail page."""
         try:
-            with session_scope() as session:
-                execution = executions.start_execution(session, workflow_id=workflow_id)
+            execution = await executions.start_execution_async(workflow_id=workflow_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         return [
