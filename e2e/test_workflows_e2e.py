@@ -194,6 +194,8 @@ def test_cancel_a_running_execution(page: Page, api: httpx.Client) -> None:
     page.goto(f"/executions/{started.json()['execution_id']}")
     expect(page.get_by_test_id("execution-status")).to_contain_text("Running")
     expect(page.get_by_text("have not finished yet")).to_be_visible()
+    # The delay node's row is written when it starts: its card says so while it waits.
+    expect(page.locator("details[data-node='wait']")).to_have_attribute("data-status", "running")
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_test_id("execution-status")).to_contain_text("Cancelled")
     expect(page.get_by_role("button", name="Run again")).to_be_visible()
