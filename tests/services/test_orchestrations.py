@@ -249,3 +249,20 @@ async def test_a_plain_workflow_cannot_be_run_as_an_orchestration(db_url: str) -
         ).id
     with session_scope() as session, pytest.raises(NotFoundError):
         orchestrations.run_orchestration(session, orchestration_id=workflow_id, input="hi")
+
+
+async def test_the_async_run_starts_an_orchestration_and_refuses_a_plain_workflow(
+    db_url: str,
+) -> None:
+    orchestration_id = create(strategy="parallel")
+    started = await orchestrations.run_orchestration_async(
+        orchestration_id=orchestration_id, input=PET_QUESTION
+    )
+    done = await executions.wait_for_execution(execution_id=started.id, timeout_s=15)
+    assert (done.workflow_id, done.status) == (orchestration_id, "succeeded")
+    with session_scope() as session:
+        workflow_id = workflows.create_workflow(
+            session, data=WorkflowCreate(name="Plain", definition=greeting())
+        ).id
+    with pytest.raises(NotFoundError):
+        await orchestrations.run_orchestration_async(orchestration_id=workflow_id, input="hi")
