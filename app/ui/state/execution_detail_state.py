@@ -57,12 +57,19 @@ class TimelineBar:
     duration: str
 
 
+def run_duration_ms(run: NodeRunPublic, live: bool) -> float | None:
+    """How long the attempt took, or (`live`: its execution is active) has run so far."""
+    if live and run.status in UNFINISHED_RUN_STATUSES:
+        return elapsed_ms(run.started_at, None)
+    return run.duration_ms
+
+
 def _node_icon(node_type: str) -> str:
     node = default_registry().get(node_type)
     return node.icon if node is not None else "box"
 
 
-def _run_view(run: NodeRunPublic, open_all: bool) -> NodeRunView:
+def _run_view(run: NodeRunPublic, open_all: bool, live: bool) -> NodeRunView:
     return NodeRunView(
         id=run.id,
         node_id=run.node_id,
@@ -72,7 +79,7 @@ def _run_view(run: NodeRunPublic, open_all: bool) -> NodeRunView:
         status=run.status,
         attempt=run.attempt,
         started_at=iso(run.started_at),
-        duration=format_ms(run.duration_ms),
+        duration=format_ms(run_duration_ms(run, live)),
         inputs=pretty(run.inputs),
         output=pretty(run.output),
         error=run.error or "",
@@ -88,13 +95,14 @@ def timeline_bars(detail: ExecutionDetail) -> tuple[list[TimelineBar], str]:
         return [], format_ms(None)
     origin: datetime = min(starts)
     ends = [t for t in (r.finished_at for r in detail.node_runs) if t]
-    end = None if detail.status in ACTIVE_STATUSES or not ends else max(ends)
+    live = detail.status in ACTIVE_STATUSES
+    end = None if live or not ends else max(ends)
     span = max(elapsed_ms(origin, end) or 0.0, 0.001)
     bars = []
     for run in detail.node_runs:
         start = run.started_at or run.finished_at
         offset = (elapsed_ms(origin, start) or 0.0) if start else 0.0
-        length = run.duration_ms or 0.0
+        length = run_duration_ms(run, live) or 0.0
         left = min(max(offset / span * 100, 0.0), 100 - MIN_BAR_PERCENT)
         width = min(max(length / span * 100, MIN_BAR_PERCENT), 100 - left)
         bars.append(
@@ -104,7 +112,7 @@ def timeline_bars(detail: ExecutionDetail) -> tuple[list[TimelineBar], str]:
                 status=run.status,
                 left=f"{left:.2f}%",
                 width=f"{width:.2f}%",
-                duration=format_ms(run.duration_ms),
+                duration=format_ms(run_duration_ms(run, live)),
             )
         )
     return bars, format_ms(span)
@@ -174,7 +182,8 @@ class ExecutionDetailState(rx.State):
         self.input_text = pretty(detail.input)
         self.output_text = pretty(detail.output)
         open_all = len(detail.node_runs) <= OPEN_ALL_UP_TO
-        self.runs = [_run_view(run, open_all) for run in detail.node_runs]
+        live = detail.status in ACTIVE_STATUSES
+        self.runs = [_run_view(run, open_all, live) for run in detail.node_runs]
         self.bars, self.span = timeline_bars(detail)
         self.unfinished_nodes = unfinished_node_count(detail)
         self.loading = False
