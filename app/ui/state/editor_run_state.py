@@ -9,6 +9,7 @@ and when a run ends; a node's full input and output only when the drawer shows i
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from collections import ChainMap
 from dataclasses import replace
@@ -185,7 +186,10 @@ class RunState(EditorState):
     async def follow_run(self) -> Any:
         """Subscribe to the workflow's run events, start the pending run, show its events."""
         async with self:
-            token, pending, workflow_id = self._follow_token, self._pending, self.workflow_id
+            # A copy: read through the state, the payload is a MutableProxy, which JSON
+            # encoders do not take for a dict (the run's input became its repr text).
+            pending = copy.deepcopy(self._pending)
+            token, workflow_id = self._follow_token, self.workflow_id
         async with get_run_events().subscription(workflow_id=workflow_id) as sub:
             try:
                 execution = await reactive_runs.start_reactive_run_async(
