@@ -60,7 +60,7 @@ check: setup
 	$(VENV)/bin/ruff check app tests e2e bench
 	$(VENV)/bin/ruff format --check app tests e2e bench
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy app/engine
+	$(VENV)/bin/mypy app/engine app/services app/models app/llm app/api
 
 bench: setup
 	$(PY) bench/engine.py
