@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import httpx
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from e2e.app_process import REPO_ROOT
 from e2e.artifacts import save_screenshot
@@ -50,14 +50,26 @@ def drag_from_palette(page: Page, node_type: str, x: float, y: float) -> None:
     page.mouse.up()
 
 
+def settled_box(page: Page, locator: Locator) -> FloatRect:
+    """The element's box once it stops moving (the canvas may still be fitting the view)."""
+    last = None
+    for _ in range(50):
+        box = locator.bounding_box()
+        if box is not None and box == last:
+            return box
+        last = box
+        page.wait_for_timeout(100)
+    assert last is not None, "the element has no box"
+    return last
+
+
 def connect(page: Page, source: str, target: str, source_handle: str = "out") -> None:
     """Drag from a node's output handle to another node's input handle."""
     start = canvas_node(page, source).locator(
         f".react-flow__handle.source[data-handleid='{source_handle}']"
     )
     end = canvas_node(page, target).locator(".react-flow__handle.target")
-    a, b = start.bounding_box(), end.bounding_box()
-    assert a is not None and b is not None
+    a, b = settled_box(page, start), settled_box(page, end)
     page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
     page.mouse.down()
     page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2, steps=12)
