@@ -1,15 +1,15 @@
 """Following one execution live: its run events from now on, ending with its final status.
 
-For streams such as the API's Server-Sent Events. The subscription starts before the
-status is read, so an execution that ends in between is still seen to end; while no event
-comes, the status is re-read now and then, so a run that ends without this process
-publishing it (cancelled before it started, crashed, run by another worker) ends the
-stream too.
+For streams such as the API's Server-Sent Events. The subscription starts when the stream
+is first read, then the status is read again, so an execution that ends in between is
+still seen to end; while no event comes, the status is re-read now and then, so a run
+that ends without this process publishing it (cancelled before it started, crashed, run
+by another worker) ends the stream too.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from app.models.execution import FINISHED_STATUSES
 from app.services import execution_store as store
 from app.services.db_threads import run_db
 from app.services.errors import NotFoundError
-from app.services.run_events import RunEvent, Subscription, get_run_events
+from app.services.run_events import RunEvent, get_run_events
 
 RECHECK_S = 1.0
 _FINISHED = frozenset(status.value for status in FINISHED_STATUSES)
@@ -47,27 +47,27 @@ def _final(execution_id: int, found: Any) -> RunEvent:
     )
 
 
-async def open_execution_events(*, execution_id: int) -> AsyncIterator[RunEvent]:
+async def open_execution_events(*, execution_id: int) -> AsyncGenerator[RunEvent, None]:
     """The execution's events from now until it finishes (the last is execution_finished).
 
     Raises:
         NotFoundError: no such execution (raised here, before any event is read).
     """
+    found = await run_db(_status, execution_id)
+    if found is None:
+        raise NotFoundError(f"Execution {execution_id} not found")
+    return _follow(execution_id, found)
+
+
+async def _follow(execution_id: int, found: Any) -> AsyncGenerator[RunEvent, None]:
+    # Subscribed only once iterated: a stream dropped before its body starts is never
+    # subscribed, so nothing is left on the bus. The status is read again after
+    # subscribing, so an end between the first read and now is still seen.
     bus = get_run_events()
     sub = bus.subscribe(execution_id=execution_id)
     try:
-        found = await run_db(_status, execution_id)
-    except BaseException:
-        bus.unsubscribe(sub)
-        raise
-    if found is None:
-        bus.unsubscribe(sub)
-        raise NotFoundError(f"Execution {execution_id} not found")
-    return _follow(sub, execution_id, found)
-
-
-async def _follow(sub: Subscription, execution_id: int, found: Any) -> AsyncIterator[RunEvent]:
-    try:
+        if found.status not in _FINISHED:
+            found = await run_db(_status, execution_id) or found
         if found.status in _FINISHED:
             yield _final(execution_id, found)
             return
@@ -83,4 +83,4 @@ async def _follow(sub: Subscription, execution_id: int, found: Any) -> AsyncIter
             if event.kind == "execution_finished":
                 return
     finally:
-        get_run_events().unsubscribe(sub)
+        bus.unsubscribe(sub)

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from app.services.execution_events import open_execution_events
 from app.services.run_events import get_run_events
 from tests.documents import greeting
 
@@ -89,4 +90,20 @@ async def test_events_of_an_unknown_execution_are_a_404(client: httpx.AsyncClien
     response = await client.get("/api/executions/999999/events")
     assert response.status_code == 404
     assert "not found" in response.json()["detail"]
+    assert get_run_events().subscriber_count() == 0
+
+
+async def test_a_stream_dropped_before_its_body_starts_leaves_no_subscription(
+    client: httpx.AsyncClient, create_workflow: Any, wait_for_execution: Any
+) -> None:
+    workflow = await create_workflow(greeting())
+    started = await client.post(
+        f"/api/workflows/{workflow['id']}/execute", json={"input": {"name": "Ada"}}
+    )
+    execution_id = started.json()["execution_id"]
+    await wait_for_execution(execution_id)
+
+    events = await open_execution_events(execution_id=execution_id)
+    await events.aclose()  # the client left before the body started
+
     assert get_run_events().subscriber_count() == 0
