@@ -111,11 +111,11 @@ async def run_orchestration(
 ) -> ExecutionStarted:
     """Queue a run with `input` as the agents' question and answer at once."""
     payload = request.input if request is not None else None
-    # Async on purpose: the in-process runner needs this event loop to schedule the run.
-    with session_scope() as session:
-        execution = orchestration_service.run_orchestration(
-            session, orchestration_id=orchestration_id, input=payload
-        )
+    # Async on purpose: the in-process runner needs this event loop to schedule the run;
+    # the database work runs on the db threads.
+    execution = await orchestration_service.run_orchestration_async(
+        orchestration_id=orchestration_id, input=payload
+    )
     return ExecutionStarted(
         execution_id=execution.id, workflow_id=execution.workflow_id, status=execution.status
     )

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import WaitFor
+from tests.services.test_llm_runs_off_loop import statements_on_this_thread
 
 PET_QUESTION = "Which is the best pet for a small flat? Options: cat, dog, fish"
 VOTERS = [
@@ -154,3 +155,16 @@ async def test_runs_are_paged(client: httpx.AsyncClient, wait_for_execution: Wai
     assert page["items"][0]["input"] == "two"
     bad = await client.get(f"/api/orchestrations/{created['id']}/runs", params={"limit": 0})
     assert bad.status_code == 422
+
+
+async def test_starting_a_run_runs_no_sql_on_the_event_loop(
+    client: httpx.AsyncClient, wait_for_execution: WaitFor
+) -> None:
+    created = await create(client)
+    with statements_on_this_thread() as on_loop:
+        response = await client.post(
+            f"/api/orchestrations/{created['id']}/run", json={"input": PET_QUESTION}
+        )
+    assert response.status_code == 202, response.text
+    assert on_loop == []
+    await wait_for_execution(response.json()["execution_id"])
