@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import logging
 from collections import ChainMap
 from dataclasses import replace
 from typing import Any
@@ -43,6 +44,8 @@ from app.ui.state.editor_run_io import (
 )
 from app.ui.state.editor_selection_state import SelectionState
 from app.ui.state.editor_state import EditorState
+
+logger = logging.getLogger(__name__)
 
 FINISHED = frozenset(s.value for s in FINISHED_STATUSES)
 EVENT_WAIT_S = 1.0
@@ -190,8 +193,8 @@ class RunState(EditorState):
             # encoders do not take for a dict (the run's input became its repr text).
             pending = copy.deepcopy(self._pending)
             token, workflow_id = self._follow_token, self.workflow_id
-        async with get_run_events().subscription(workflow_id=workflow_id) as sub:
-            try:
+        try:
+            async with get_run_events().subscription(workflow_id=workflow_id) as sub:
                 execution = await reactive_runs.start_reactive_run_async(
                     workflow_id=workflow_id,
                     mode=pending.mode,
@@ -199,40 +202,48 @@ class RunState(EditorState):
                     input=pending.payload,
                     auto=pending.auto,
                 )
-            except ServiceError as exc:
-                async with self:
-                    if self._follow_token == token:
-                        self.run_active = False
-                        self.refresh_statuses()
-                return rx.toast.error(error_message(exc))
-            quiet = 0.0
-            while True:
-                batch = await next_batch(sub, EVENT_WAIT_S)
-                quiet = 0.0 if batch else quiet + EVENT_WAIT_S
-                if quiet >= WATCHDOG_S:
-                    quiet = 0.0
-                    current = await executions.wait_for_execution(
-                        execution_id=execution.id, timeout_s=0
-                    )
-                    status = str(current.status)
-                    if status in FINISHED:
-                        batch = [
-                            RunEvent(execution.id, workflow_id, "execution_finished", status=status)
-                        ]
-                # Stored states are read once a run ends (or events were dropped), before
-                # taking the state's lock, so the page answers meanwhile.
-                states = None
-                if sub.lagged or any(ended(e, execution.id) for e in batch):
-                    sub.lagged = False
-                    states = await run_db(read_states, workflow_id)
-                async with self:
-                    if self._follow_token != token:
-                        return None
-                    self.execution_id = execution.id
-                    done, events = await self.show_events(batch, execution.id, states)
-                if done:
-                    return events
-                await asyncio.sleep(PUSH_INTERVAL_S)
+                quiet = 0.0
+                while True:
+                    batch = await next_batch(sub, EVENT_WAIT_S)
+                    quiet = 0.0 if batch else quiet + EVENT_WAIT_S
+                    if quiet >= WATCHDOG_S:
+                        quiet = 0.0
+                        current = await executions.wait_for_execution(
+                            execution_id=execution.id, timeout_s=0
+                        )
+                        status = str(current.status)
+                        if status in FINISHED:
+                            batch = [
+                                RunEvent(
+                                    execution.id, workflow_id, "execution_finished", status=status
+                                )
+                            ]
+                    # Stored states are read once a run ends (or events were dropped), before
+                    # taking the state's lock, so the page answers meanwhile.
+                    states = None
+                    if sub.lagged or any(ended(e, execution.id) for e in batch):
+                        sub.lagged = False
+                        states = await run_db(read_states, workflow_id)
+                    async with self:
+                        if self._follow_token != token:
+                            return None
+                        self.execution_id = execution.id
+                        done, events = await self.show_events(batch, execution.id, states)
+                    if done:
+                        return events
+                    await asyncio.sleep(PUSH_INTERVAL_S)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        except Exception:
+            logger.exception("Running or following a run of workflow %s failed", workflow_id)
+            return rx.toast.error("The run could not be started or followed (see the server log)")
+        finally:
+            # Whatever ended the follower, Run works again (unless another run took over).
+            async with self:
+                if self._follow_token == token and self.run_active:
+                    self.run_active = False
+                    self._run_seen = {}
+                    self.refresh_statuses()
 
     async def show_events(
         self,

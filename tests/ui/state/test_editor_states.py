@@ -184,3 +184,25 @@ async def test_a_real_run_reaches_the_cards_through_its_events() -> None:
         ("start", "a", "b"), "succeeded"
     )
     assert run.statuses["b"].preview.endswith("AB")
+
+
+async def test_a_run_that_fails_unexpectedly_lets_the_next_run_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workflow_id = create("Database down", three_nodes())
+    root = await page(workflow_id)
+    run = await root.get_state(RunState)
+
+    async def database_down(**_: Any) -> Any:
+        raise RuntimeError("database is locked")
+
+    # A database failure while the run starts (not a ServiceError).
+    monkeypatch.setattr(reactive_runs, "start_reactive_run_async", database_down)
+    assert await run.run_all() == RunState.follow_run
+    assert run.run_active
+
+    toast = await RunState.follow_run.fn(run)
+
+    assert "could not be started" in str(toast)
+    assert not run.run_active
+    assert await run.run_all() == RunState.follow_run  # not "A run is already in progress"
