@@ -85,8 +85,10 @@ async def run_write(
     """Run `fn(connection, ...)` in the writer's next transaction; return once committed.
 
     `fn` must only use the connection it is given (no transaction of its own) and may be
-    run twice: if another write of the same batch fails, the batch is rolled back and each
-    write is retried in a transaction of its own. Cancellation is handled as in `run_db`.
+    run twice: if another write of the same batch raises, the batch is rolled back and each
+    write is retried in a transaction of its own (when the transaction itself cannot begin
+    or commit, every write of the batch fails at once). Cancellation is handled as in
+    `run_db`.
     """
     return await _to_the_end(asyncio.wrap_future(submit_write(fn, *args, **kwargs)))
 
@@ -147,15 +149,26 @@ class _GroupWriter:
                 self._commit(engine, [job for job in batch if job.engine is engine])
 
     def _commit(self, engine: Engine, jobs: list[_Write]) -> None:
+        # Only a write that raised itself is worth retrying the others without: when the
+        # transaction cannot begin or commit (e.g. another process holds SQLite's lock
+        # past the busy timeout), retrying job by job would wait out the timeout per job.
+        a_write_raised = False
         try:
             with engine.begin() as connection:
-                results = [job.fn(connection, *job.args) for job in jobs]
+                results = []
+                for job in jobs:
+                    try:
+                        results.append(job.fn(connection, *job.args))
+                    except BaseException:
+                        a_write_raised = True
+                        raise
         except BaseException as exc:
-            if len(jobs) > 1:
+            if a_write_raised and len(jobs) > 1:
                 for job in jobs:
                     self._commit(engine, [job])
             else:
-                jobs[0].future.set_exception(exc)
+                for job in jobs:
+                    job.future.set_exception(exc)
             return
         for job, result in zip(jobs, results, strict=True):
             job.future.set_result(result)

@@ -105,7 +105,10 @@ _ENDED = (
 )
 _END_NODE_RUN = (
     update(NODE_RUNS)
-    .where(NODE_RUNS.c.id == bindparam("row_id"))
+    .where(
+        NODE_RUNS.c.id == bindparam("row_id"),
+        NODE_RUNS.c.execution_id == bindparam("of_execution"),
+    )
     .values({name: bindparam(f"new_{name}", type_=NODE_RUNS.c[name].type) for name in _ENDED})
 )
 
@@ -193,12 +196,19 @@ def insert_started_node_run(
 
 
 def end_node_run(
-    connection: Connection, row_id: int, record: NodeRunRecord, usage: NodeUsage | None = None
+    connection: Connection,
+    execution_id: int,
+    row_id: int,
+    record: NodeRunRecord,
+    usage: NodeUsage | None = None,
 ) -> None:
-    """Write how an attempt inserted by `insert_started_node_run` ended."""
+    """Write how an attempt inserted by `insert_started_node_run` ended (the row must
+    belong to `execution_id`; another execution's row is never touched)."""
     values = _ended_columns(record, usage)
     connection.execute(
-        _END_NODE_RUN, {f"new_{k}": v for k, v in values.items()} | {"row_id": row_id}
+        _END_NODE_RUN,
+        {f"new_{k}": v for k, v in values.items()}
+        | {"row_id": row_id, "of_execution": execution_id},
     )
 
 

@@ -19,7 +19,7 @@ from app.models.execution import (
 )
 from app.models.types import utc_now
 from app.services import execution_store as store
-from app.services.db_threads import run_db, run_write
+from app.services.db_threads import run_db, run_write, submit_write
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
@@ -254,10 +254,13 @@ def cancel_execution(session: Session, *, execution_id: int) -> ExecutionPublic:
         NotFoundError: no such execution.
         ConflictError: it has already finished.
     """
+    # Through the run path's writer, after the writes it has queued: a cancel in a
+    # transaction of its own would lock the execution row and then its node runs, while
+    # the writer locks them in the other order (a deadlock on PostgreSQL).
+    changed = submit_write(
+        store.finish_any_active, execution_id, status=ExecutionStatus.CANCELLED.value, error=None
+    ).result()
     connection = session.connection()
-    changed = store.finish_any_active(
-        connection, execution_id, status=ExecutionStatus.CANCELLED.value, error=None
-    )
     current = _fetch_public(connection, execution_id)
     if current is None:
         raise NotFoundError(f"Execution {execution_id} not found")

@@ -100,21 +100,37 @@ class PersistenceHooks(ExecutionHooks):
             self._settings = await run_db(current_llm_settings)
             self._settings_read_at = time.monotonic()
         beat = self._beat_due()
+        key = (event.node_id, event.attempt)
         self._queue(
-            self._write_started, event, beat, then=lambda: self._publisher.node_started(event)
+            self._write_started,
+            event,
+            beat,
+            then=lambda: self._publisher.node_started(event),
+            # A row id from a rolled-back transaction may be given to another run's row.
+            undo=lambda: self._open.pop(key, None),
         )
         if beat:
             self._last_beat = time.monotonic()
         enter_llm_node(self._execution_id, event.node_id, self._settings)
 
-    def _queue(self, fn: Callable[..., None], *args: Any, then: Callable[[], None]) -> None:
-        """Queue a write; `then` runs once it is committed (on the writer thread)."""
+    def _queue(
+        self,
+        fn: Callable[..., None],
+        *args: Any,
+        then: Callable[[], None],
+        undo: Callable[[], object] | None = None,
+    ) -> None:
+        """Queue a write; `then` runs once it is committed, `undo` if it failed (both on the
+        writer thread, before the next write is tried)."""
 
         def done(future: Future[None]) -> None:
             error = future.exception()
             if error is None:
                 then()
-            elif self.write_error is None:
+                return
+            if undo is not None:
+                undo()
+            if self.write_error is None:
                 self.write_error = error
                 logger.error("a write of execution %s failed: %s", self._execution_id, error)
 
@@ -171,7 +187,7 @@ class PersistenceHooks(ExecutionHooks):
         if row_id is None:
             store.insert_node_run(connection, self._execution_id, record, usage)
         else:
-            store.end_node_run(connection, row_id, record, usage)
+            store.end_node_run(connection, self._execution_id, row_id, record, usage)
         if mark_mock:
             store.mark_uses_mock(connection, self._execution_id)
         if beat:

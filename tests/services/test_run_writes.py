@@ -1,0 +1,143 @@
+"""The run path's writes stay consistent when a write fails, the database is locked by
+someone else, or a cancel comes in while the writer is busy (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, event, select, update
+
+from app.engine.events import NodeRunRecord, NodeStatus
+from app.models import db
+from app.models.migrations import upgrade_database
+from app.services import execution_store as store
+from app.services import executions
+from app.services.db_threads import submit_write
+from app.services.unit_of_work import session_scope
+from tests.documents import greeting, slow
+from tests.services.test_run_path import create, detail
+
+
+def _record(node_id: str) -> NodeRunRecord:
+    now = datetime.now(UTC)
+    return NodeRunRecord(
+        node_id=node_id,
+        node_type="transform",
+        node_name=node_id,
+        attempt=1,
+        status=NodeStatus.SUCCEEDED,
+        inputs={},
+        output={"from": "another run"},
+        error=None,
+        started_at=now,
+        finished_at=now,
+        duration_ms=1.0,
+    )
+
+
+@pytest.mark.usefixtures("db_url")
+async def test_ending_an_attempt_never_touches_another_executions_row(engine: Engine) -> None:
+    first = await executions.run_execution_inline(workflow_id=create(greeting()), input={})
+    second = await executions.run_execution_inline(workflow_id=create(greeting()), input={})
+    row = detail(second.id).node_runs[0]
+
+    with engine.begin() as connection:
+        store.end_node_run(connection, first.id, row.id, _record(row.node_id))
+
+    assert detail(second.id).node_runs[0].output == row.output
+
+
+def test_a_transaction_that_cannot_begin_fails_its_writes_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Another process holds SQLite's write lock: the batch fails as a whole after one busy
+    timeout, instead of retrying every write alone (one timeout each)."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    upgrade_database(url)
+    engine = db.create_db_engine(url)
+    begins: list[str] = []
+
+    def count_begins(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count_begins)
+    # The writer is kept busy on another database while the writes queue up, so they
+    # reach it as one batch.
+    gate_engine = db.create_db_engine(f"sqlite:///{tmp_path / 'gate.db'}")
+    previous = db.get_engine()
+    gate = threading.Event()
+    calls: list[int] = []
+    try:
+        db.set_engine(gate_engine)
+        submit_write(lambda _connection: gate.wait(10))
+        db.set_engine(engine)
+        futures: list[Future[None]] = [
+            submit_write(lambda _connection, i=i: calls.append(i)) for i in range(10)
+        ]
+        other = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        gate.set()
+        errors = [future.exception(timeout=30) for future in futures]
+        other.rollback()
+    finally:
+        db.set_engine(previous)
+        engine.dispose()
+        gate_engine.dispose()
+
+    assert all(error is not None for error in errors)
+    assert calls == []
+    assert len(begins) == 1
+
+
+@pytest.mark.usefixtures("db_url")
+async def test_a_cancel_while_the_writer_holds_the_runs_rows_does_not_deadlock(
+    engine: Engine,
+) -> None:
+    """The writer locks a run's node rows, then its execution row (as a run's end does);
+    a cancel meanwhile must not lock them in the other order (PostgreSQL: deadlock)."""
+    workflow_id = create(slow(30))
+    with session_scope() as session:
+        execution_id = executions.start_execution(session, workflow_id=workflow_id).id
+    while not any(r.status == "running" for r in detail(execution_id).node_runs):
+        await asyncio.sleep(0.05)
+    locked, release = threading.Event(), threading.Event()
+    runs, execs = store.NODE_RUNS, store.EXECUTIONS
+
+    def hold_rows(connection: Connection) -> None:
+        connection.execute(
+            update(runs).where(runs.c.execution_id == execution_id).values(error=None)
+        )
+        locked.set()
+        release.wait(10)
+        connection.execute(
+            update(execs).where(execs.c.id == execution_id).values(heartbeat_at=datetime.now(UTC))
+        )
+
+    holding = submit_write(hold_rows)
+    assert await asyncio.to_thread(locked.wait, 10)
+
+    def cancel() -> Any:
+        with session_scope() as session:
+            return executions.cancel_execution(session, execution_id=execution_id)
+
+    cancelling = asyncio.get_running_loop().run_in_executor(None, cancel)
+    await asyncio.sleep(0.5)  # the cancel is waiting (for the writer, or for the rows)
+    release.set()
+    await asyncio.wrap_future(holding)
+    cancelled = await asyncio.wait_for(cancelling, 30)
+
+    assert cancelled.status == "cancelled"
+    with engine.connect() as connection:
+        status = connection.execute(
+            select(execs.c.status).where(execs.c.id == execution_id)
+        ).scalar()
+    assert status == "cancelled"
