@@ -50,9 +50,15 @@ def adopt_legacy_data_dir(*, legacy: Path = LEGACY_DATA_DIR) -> list[Path]:
     if not (legacy / SQLITE_FILE).is_file() or (target / SQLITE_FILE).exists():
         return []
     target.mkdir(parents=True, exist_ok=True)
+    # The database file goes last: if the move stops half-way, the next start finds it
+    # still in the old folder and moves it beside the -wal/-shm files already moved.
+    sources = sorted(legacy.glob(f"{SQLITE_FILE}?*")) + [legacy / SQLITE_FILE]
     moved = []
-    for source in sorted(legacy.glob(f"{SQLITE_FILE}*")):
-        moved.append(source.replace(target / source.name))
+    for source in sources:
+        try:
+            moved.append(source.replace(target / source.name))
+        except FileNotFoundError:
+            continue  # another worker starting at the same time moved it
     return moved
 
 
