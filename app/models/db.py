@@ -52,7 +52,7 @@ def adopt_legacy_data_dir(*, legacy: Path = LEGACY_DATA_DIR) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     # The database file goes last: if the move stops half-way, the next start finds it
     # still in the old folder and moves it beside the -wal/-shm files already moved.
-    sources = sorted(legacy.glob(f"{SQLITE_FILE}?*")) + [legacy / SQLITE_FILE]
+    sources = [*sorted(legacy.glob(f"{SQLITE_FILE}?*")), legacy / SQLITE_FILE]
     moved = []
     for source in sources:
         try:
