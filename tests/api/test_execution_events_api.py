@@ -57,15 +57,23 @@ async def test_the_stream_follows_a_run_and_ends_with_its_final_status(
     assert get_run_events().subscriber_count() == 0
 
 
-async def test_a_finished_execution_sends_its_final_event_at_once(
+async def finished_greeting(
     client: httpx.AsyncClient, create_workflow: Any, wait_for_execution: Any
-) -> None:
+) -> tuple[int, int]:
+    """(workflow id, execution id) of a greeting workflow run through the API to its end."""
     workflow = await create_workflow(greeting())
     started = await client.post(
         f"/api/workflows/{workflow['id']}/execute", json={"input": {"name": "Ada"}}
     )
     execution_id = started.json()["execution_id"]
     await wait_for_execution(execution_id)
+    return workflow["id"], execution_id
+
+
+async def test_a_finished_execution_sends_its_final_event_at_once(
+    client: httpx.AsyncClient, create_workflow: Any, wait_for_execution: Any
+) -> None:
+    workflow_id, execution_id = await finished_greeting(client, create_workflow, wait_for_execution)
 
     response = await client.get(f"/api/executions/{execution_id}/events")
 
@@ -75,7 +83,7 @@ async def test_a_finished_execution_sends_its_final_event_at_once(
             "execution_finished",
             {
                 "execution_id": execution_id,
-                "workflow_id": workflow["id"],
+                "workflow_id": workflow_id,
                 "kind": "execution_finished",
                 "node_id": None,
                 "status": "succeeded",
@@ -96,12 +104,7 @@ async def test_events_of_an_unknown_execution_are_a_404(client: httpx.AsyncClien
 async def test_a_stream_dropped_before_its_body_starts_leaves_no_subscription(
     client: httpx.AsyncClient, create_workflow: Any, wait_for_execution: Any
 ) -> None:
-    workflow = await create_workflow(greeting())
-    started = await client.post(
-        f"/api/workflows/{workflow['id']}/execute", json={"input": {"name": "Ada"}}
-    )
-    execution_id = started.json()["execution_id"]
-    await wait_for_execution(execution_id)
+    _, execution_id = await finished_greeting(client, create_workflow, wait_for_execution)
 
     events = await open_execution_events(execution_id=execution_id)
     await events.aclose()  # the client left before the body started
