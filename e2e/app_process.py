@@ -102,38 +102,58 @@ def start_app(work_dir: Path, *, prod: bool = False) -> AppProcess:
     backend_port = free_port()
     frontend_port = backend_port if prod else free_port()
     mode = ["--env", "prod", "--single-port"] if prod else []
-    log_path = work_dir / "reflex.log"
+    command = [sys.executable, "-m", "reflex", "run", *mode]
+    command += ["--frontend-port", str(frontend_port), "--backend-port", str(backend_port)]
+    return launch(
+        command,
+        cwd=REPO_ROOT,
+        env=app_environment(work_dir, frontend_port, backend_port),
+        log_path=work_dir / "reflex.log",
+        ports=(frontend_port, backend_port),
+        timeout_s=STARTUP_TIMEOUT_S,
+    )
+
+
+def launch(
+    command: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    log_path: Path,
+    ports: tuple[int, int],
+    timeout_s: float,
+) -> AppProcess:
+    """Start `command` in its own process group and wait until the app answers.
+
+    Args:
+        ports: the frontend and backend ports the command serves on.
+
+    Raises:
+        RuntimeError: the command exited or the app did not answer in time (with its log).
+    """
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                *mode,
-                "--frontend-port",
-                str(frontend_port),
-                "--backend-port",
-                str(backend_port),
-            ],
-            cwd=REPO_ROOT,
-            env=app_environment(work_dir, frontend_port, backend_port),
+            command,
+            cwd=cwd,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     app = AppProcess(
         process=process,
-        frontend_url=f"http://localhost:{frontend_port}",
-        backend_url=f"http://localhost:{backend_port}",
+        frontend_url=f"http://localhost:{ports[0]}",
+        backend_url=f"http://localhost:{ports[1]}",
         log_path=log_path,
     )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"reflex run exited with {process.returncode}:\n{app.log_tail()}")
+            raise RuntimeError(
+                f"{' '.join(command[:4])} exited with {process.returncode}:\n{app.log_tail()}"
+            )
         if _ready(f"{app.backend_url}/ping") and _ready(app.frontend_url):
             return app
         time.sleep(0.5)
     app.stop()
-    raise RuntimeError(f"the app did not start within {STARTUP_TIMEOUT_S} s:\n{app.log_tail()}")
+    raise RuntimeError(f"the app did not start within {timeout_s} s:\n{app.log_tail()}")

@@ -12,11 +12,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from e2e.app_process import REPO_ROOT, AppProcess, free_port
+from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
 
 SETUP_TIMEOUT_S = 900.0
 STEADY_WAIT_S = 90.0
@@ -50,13 +49,6 @@ def user_environment(frontend_port: int, backend_port: int) -> dict[str, str]:
     return env
 
 
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """`make run` in a fresh clone of HEAD, on ports of its own, until it serves."""
@@ -64,28 +56,18 @@ def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     clone = work / "flowbook"
     subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
     frontend_port, backend_port = free_port(), free_port()
-    log_path = work / "make-run.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
+    try:
+        app = launch(
             ["make", "run"],
             cwd=clone,
             env=user_environment(frontend_port, backend_port),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log_path=work / "make-run.log",
+            ports=(frontend_port, backend_port),
+            timeout_s=SETUP_TIMEOUT_S,
         )
-    app = AppProcess(
-        process=process,
-        frontend_url=f"http://localhost:{frontend_port}",
-        backend_url=f"http://localhost:{backend_port}",
-        log_path=log_path,
-    )
+    except RuntimeError as exc:
+        pytest.fail(f"make run did not come up: {exc}")
     try:
-        deadline = time.monotonic() + SETUP_TIMEOUT_S
-        while not (_answers(f"{app.backend_url}/ping") and _answers(app.frontend_url)):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"make run did not come up:\n{app.log_tail()}")
-            time.sleep(1.0)
         yield app
     finally:
         app.stop()
