@@ -63,9 +63,7 @@ async def _follow(execution_id: int, found: Any) -> AsyncGenerator[RunEvent, Non
     # Subscribed only once iterated: a stream dropped before its body starts is never
     # subscribed, so nothing is left on the bus. The status is read again after
     # subscribing, so an end between the first read and now is still seen.
-    bus = get_run_events()
-    sub = bus.subscribe(execution_id=execution_id)
-    try:
+    async with get_run_events().subscription(execution_id=execution_id) as sub:
         if found.status not in _FINISHED:
             found = await run_db(_status, execution_id) or found
         if found.status in _FINISHED:
@@ -82,5 +80,3 @@ async def _follow(execution_id: int, found: Any) -> AsyncGenerator[RunEvent, Non
             yield event
             if event.kind == "execution_finished":
                 return
-    finally:
-        bus.unsubscribe(sub)

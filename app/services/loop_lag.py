@@ -79,23 +79,23 @@ class LoopLagProbe:
 
     def percentile_ms(self, fraction: float) -> float:
         """The lag below which `fraction` of the samples fall (0.0 without samples)."""
-        ordered = sorted(self.lags_ms())
-        if not ordered:
-            return 0.0
-        return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+        return _at(sorted(self.lags_ms()), fraction)
 
     def summary(self) -> LagSummary:
         """p50, p99 and max of the kept samples, rounded to 0.01 ms."""
         ordered = sorted(self.lags_ms())
         if not ordered:
             return LagSummary(0, 0.0, 0.0, 0.0)
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
         return LagSummary(
             len(ordered),
-            round(ordered[len(ordered) // 2], 2),
-            round(p99, 2),
+            round(_at(ordered, 0.5), 2),
+            round(_at(ordered, 0.99), 2),
             round(ordered[-1], 2),
         )
+
+
+def _at(ordered: list[float], fraction: float) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0.0
 
 
 _serving_probe: LoopLagProbe | None = None

@@ -64,19 +64,19 @@ class PersistenceHooks(ExecutionHooks):
         self,
         execution_id: int,
         interval_s: float,
-        cache: SqlNodeCache | None = None,
-        publisher: RunPublisher | None = None,
-        node_names: dict[str, str] | None = None,
-        settings: LLMSettings | None = None,
+        cache: SqlNodeCache | None,
+        publisher: RunPublisher,
+        node_names: dict[str, str],
+        settings: LLMSettings,
     ) -> None:
         self._execution_id = execution_id
         self._interval_s = interval_s
         self._last_beat = time.monotonic()
         self._cache = cache
-        self._publisher = publisher or RunPublisher(execution_id, None)
-        self._names = node_names or {}
-        self._settings = settings or LLMSettings()
-        self._settings_read_at = time.monotonic() if settings is not None else -SETTINGS_TTL_S
+        self._publisher = publisher
+        self._names = node_names
+        self._settings = settings
+        self._settings_read_at = time.monotonic()
         self._open: dict[tuple[str, int], int] = {}
         self.states: dict[str, dict[str, Any]] = {}
         self.uses_mock = False

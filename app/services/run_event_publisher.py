@@ -62,7 +62,12 @@ class RunPublisher:
 
     def node_finished(self, record: NodeRunRecord) -> None:
         """An attempt ended, or a node was skipped, reused, pinned or left stale."""
-        get_run_events().publish(
+        bus = get_run_events()
+        # Runs on the writer thread: the summary (a JSON preview of the output) is built
+        # only when someone listens.
+        if not bus.interested(execution_id=self.execution_id, workflow_id=self.workflow_id):
+            return
+        bus.publish(
             RunEvent(
                 self.execution_id,
                 self.workflow_id,

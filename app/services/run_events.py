@@ -148,6 +148,13 @@ class RunEventBus:
         finally:
             self.unsubscribe(sub)
 
+    def interested(self, *, execution_id: int, workflow_id: int | None) -> bool:
+        """Whether any subscriber would receive this execution's events (a publisher can
+        skip building an event nobody reads)."""
+        probe = RunEvent(execution_id, workflow_id, "node_finished")
+        with self._lock:
+            return any(sub.wants(probe) for sub in self._subscribers)
+
     def publish(self, event: RunEvent) -> None:
         """Deliver `event` to every interested subscriber; never blocks, from any thread."""
         with self._lock:
