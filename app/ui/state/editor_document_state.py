@@ -19,6 +19,7 @@ from app.services.errors import NotFoundError
 from app.services.unit_of_work import session_scope
 from app.ui.state.editor_drawer_state import DrawerState
 from app.ui.state.editor_history import EditHistory
+from app.ui.state.editor_run_io import read_states
 from app.ui.state.editor_run_state import RunState
 from app.ui.state.editor_selection_state import SelectionState
 from app.ui.state.editor_state import EditorState, dumps
@@ -85,7 +86,7 @@ class DocumentState(EditorState):
         self._doc = self._saved = dumps(normalized(workflow.definition))
         self._history = EditHistory()
         self.save_error = ""
-        await run.reload_states()
+        self._nodes = await run_db(read_states, workflow_id)
         await self.refresh()
         self.fit_key += 1
         self.loading = False
