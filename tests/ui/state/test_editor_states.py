@@ -3,7 +3,6 @@ refused cycles, the test input kept per workflow, and live statuses from run eve
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from app.models.workflow import WorkflowCreate
 from app.services import reactive_runs
 from app.services import workflows as workflow_service
 from app.services.db_threads import run_db
-from app.services.execution_runner import get_runner
 from app.services.run_events import NodeSummary, RunEvent, get_run_events
 from app.services.unit_of_work import session_scope
 from app.ui.state.editor_canvas_state import CanvasState
@@ -23,15 +21,9 @@ from app.ui.state.editor_run_io import ended, next_batch, read_states
 from app.ui.state.editor_run_state import RunState
 from app.ui.state.editor_selection_state import SelectionState
 from tests.documents import chain, node
+from tests.services.conftest import stop_runs  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.usefixtures("db_url")
-
-
-@pytest.fixture(autouse=True)
-async def stop_runs() -> AsyncIterator[None]:
-    """Cancel runs a test left going, before its event loop closes."""
-    yield
-    await get_runner().shutdown()
 
 
 def create(name: str, definition: dict[str, Any]) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,6 @@ from app.models.db import get_engine
 from app.models.orchestration import OrchestrationCreate
 from app.models.workflow import WorkflowCreate
 from app.services import executions, orchestrations, workflows
-from app.services.execution_runner import get_runner
 from app.services.unit_of_work import session_scope
 from app.ui.state.execution_detail_state import ExecutionDetailState
 from app.ui.state.executions_state import ExecutionsState
@@ -34,6 +33,7 @@ from app.ui.state.orchestrations_state import OrchestrationsState
 from app.ui.state.settings_state import SettingsState
 from app.ui.state.workflows_state import WorkflowsState
 from tests.documents import chain, node
+from tests.services.conftest import stop_runs  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -88,13 +88,6 @@ CASES = [
     Case(OrchestrationDetailState, "delete"),
     Case(OrchestrationEditorState, "load", "/orchestrations/{orchestration}"),
 ]
-
-
-@pytest.fixture(autouse=True)
-async def stop_runs() -> AsyncIterator[None]:
-    """Cancel runs a handler started, before the test's event loop closes."""
-    yield
-    await get_runner().shutdown()
 
 
 @pytest.fixture
