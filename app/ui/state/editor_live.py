@@ -37,11 +37,7 @@ def latest_run(state: NodeState) -> NodeRunState:
         stale=state.stale,
         has_output=has_output,
         keys=[str(k) for k in state.output][:MAX_KEYS] if isinstance(state.output, dict) else [],
-        attempts=state.attempts,
-        duration_ms=state.duration_ms,
         execution_id=state.execution_id or 0,
-        cached=state.cached,
-        pinned=state.pinned,
     )
 
 
@@ -109,9 +105,5 @@ def apply_run_event(
         ran=True,
         has_output=has_output,
         keys=list(summary.output_keys)[:MAX_KEYS] if summary else [],
-        attempts=summary.attempt if summary else 0,
-        duration_ms=summary.duration_ms if summary else None,
         execution_id=event.execution_id,
-        cached=bool(summary and summary.cached),
-        pinned=bool(summary and summary.pinned),
     )

@@ -55,11 +55,7 @@ class NodeRunState:
         stale: the stored state is stale (before counting unsaved edits).
         has_output: there is an output to show or pin.
         keys: the first keys of a dict output (for expression hints).
-        attempts: attempts of the last run (0: reused or pinned).
-        duration_ms: wall time of the last attempt.
         execution_id: the run the state comes from.
-        cached: the output was reused from the cache.
-        pinned: the output is the node's pin.
     """
 
     card: NodeStatus = field(default_factory=NodeStatus)
@@ -67,11 +63,7 @@ class NodeRunState:
     stale: bool = False
     has_output: bool = False
     keys: list[str] = field(default_factory=list)
-    attempts: int = 0
-    duration_ms: float | None = None
     execution_id: int = 0
-    cached: bool = False
-    pinned: bool = False
 
 
 @dataclass
