@@ -13,6 +13,7 @@ from app.services.errors import NotFoundError, ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state.display import error_message
 from app.ui.state.orchestration_views import RunView, run_view, strategy_label
+from app.ui.state.orchestrations_state import delete_orchestration
 from app.ui.state.settings_state import has_usable_provider
 
 RUNS_PAGE = 5
@@ -32,12 +33,6 @@ def read_summary(orchestration_id: int) -> tuple[OrchestrationPublic, list[Provi
     with session_scope(read_only=True) as session:
         found = orchestrations.get_orchestration(session, orchestration_id=orchestration_id)
         return found, llm_settings.list_providers(session)
-
-
-def delete_orchestration(orchestration_id: int) -> None:
-    """Soft-delete an orchestration (run on a db thread)."""
-    with session_scope() as session:
-        orchestrations.delete_orchestration(session, orchestration_id=orchestration_id)
 
 
 class OrchestrationDetailState(rx.State):
