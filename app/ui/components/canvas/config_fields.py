@@ -128,6 +128,26 @@ def _control(field: FieldView) -> rx.Component:
     )
 
 
+def error_line(message: rx.Var[str], **props: str | rx.Var) -> rx.Component:
+    """A red line with an alert icon showing `message`, nothing while it is empty.
+
+    Args:
+        message: the error ("" shows nothing).
+        **props: extra props of the line (e.g. its data-testid).
+    """
+    return rx.cond(
+        message != "",
+        rx.hstack(
+            rx.icon("circle_alert", size=12, flex_shrink="0"),
+            rx.text(message, size="1"),
+            color=rx.color("red", 11),
+            spacing="1",
+            align="center",
+            **props,
+        ),
+    )
+
+
 def config_field(field: FieldView) -> rx.Component:
     """One labelled field of the inspector form with its validation message and help."""
     return rx.vstack(
@@ -139,17 +159,7 @@ def config_field(field: FieldView) -> rx.Component:
             gap="4px",
         ),
         _control(field),
-        rx.cond(
-            field.error != "",
-            rx.hstack(
-                rx.icon("circle_alert", size=12),
-                rx.text(field.error, size="1"),
-                color=rx.color("red", 11),
-                spacing="1",
-                align="center",
-                data_testid="field-error",
-            ),
-        ),
+        error_line(field.error, data_testid="field-error"),
         rx.cond(
             field.description != "",
             rx.text(field.description, size="1", color=rx.color("gray", 10)),

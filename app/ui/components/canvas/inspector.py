@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.canvas.config_fields import config_field, field_key
+from app.ui.components.canvas.config_fields import config_field, error_line, field_key
 from app.ui.state.editor_document_state import DocumentState as D
 from app.ui.state.editor_drawer_state import DrawerState as W
 from app.ui.state.editor_inspector_state import InspectorState as I
@@ -46,18 +46,7 @@ def _section(title: str, *children: rx.Component) -> rx.Component:
 
 
 def _setting_error(message: rx.Var[str], field: str) -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.hstack(
-            rx.icon("circle_alert", size=12, flex_shrink="0"),
-            rx.text(message, size="1"),
-            color=rx.color("red", 11),
-            spacing="1",
-            align="center",
-            data_testid="setting-error",
-            data_setting=field,
-        ),
-    )
+    return error_line(message, data_testid="setting-error", data_setting=field)
 
 
 def _header() -> rx.Component:
