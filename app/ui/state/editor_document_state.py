@@ -103,8 +103,8 @@ class DocumentState(EditorState):
         selection = await self.get_state(SelectionState)
         self.rf_nodes = canvas_nodes(document, self._problems, selection.selected_ids)
         self.rf_edges = canvas_edges(document, self._problems)
-        selection.refresh()
-        (await self.get_state(RunState)).refresh_statuses()
+        selection.refresh(document)
+        (await self.get_state(RunState)).refresh_statuses(document)
 
     @rx.event
     async def focus_node(self, node_id: str) -> None:

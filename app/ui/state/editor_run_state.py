@@ -87,9 +87,14 @@ class RunState(EditorState):
         self._nodes = await run_db(read_states, self.workflow_id)
         self.refresh_statuses()
 
-    def refresh_statuses(self) -> None:
-        """Cards from the latest runs plus what unsaved edits made stale."""
-        document = self.document()
+    def refresh_statuses(self, document: dict[str, Any] | None = None) -> None:
+        """Cards from the latest runs plus what unsaved edits made stale.
+
+        Args:
+            document: the current document when the caller already parsed it.
+        """
+        if document is None:
+            document = self.document()
         fresh = card_statuses(document, self._nodes, edited_nodes(self.saved_document(), document))
         if self.run_active:  # an edit during a run keeps what the run showed so far
             fresh.update((n, s) for n, s in self._run_seen.items() if n in fresh)

@@ -87,9 +87,14 @@ class SelectionState(EditorState):
         self.selected_ids = ids
         self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read the inspector's view from the document, its problems and the runs."""
-        document = self.document()
+    def refresh(self, document: dict[str, Any] | None = None) -> None:
+        """Re-read the inspector's view from the document, its problems and the runs.
+
+        Args:
+            document: the current document when the caller already parsed it.
+        """
+        if document is None:
+            document = self.document()
         node = node_by_id(document, self.selected_ids[0]) if len(self.selected_ids) == 1 else None
         node_type = default_registry().get(str(node.get("type"))) if node else None
         if node is None or node_type is None:
