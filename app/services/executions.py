@@ -31,7 +31,7 @@ from app.services.execution_runner import (
     get_runner,
     run_persisted,
 )
-from app.services.runnable_workflows import read_runnable, runnable, workflow_row
+from app.services.runnable_workflows import read_runnable, runnable
 from app.services.unit_of_work import session_scope
 
 MAX_PAGE = 500
@@ -48,6 +48,7 @@ __all__ = [
     "run_execution_inline",
     "start_execution",
     "start_execution_async",
+    "start_loaded_execution_async",
     "wait_for_execution",
 ]
 
@@ -116,22 +117,22 @@ def queue_execution(
     trigger: str = "manual",
     input: Any = None,
     options: ReactiveOptions | None = None,
-    prepared: PreparedWorkflow | None = None,
+    loaded: tuple[Any, PreparedWorkflow] | None = None,
 ) -> QueuedExecution:
     """Insert a queued execution (not committed, not started: see `QueuedExecution`).
 
     Args:
-        prepared: the workflow when the caller already loaded it (`load_runnable`).
+        loaded: the workflow's row and prepared definition when the caller already read
+            them (`runnable`).
 
     Raises:
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
     _check_trigger(trigger)
     connection = session.connection()
-    if prepared is None:
-        row, prepared = runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
-    else:
-        row = workflow_row(connection, workflow_id)
+    if loaded is None:
+        loaded = runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
+    row, prepared = loaded
     values = _execution_values(row, workflow_id, trigger, input)
     return _queued(values, store.insert_execution(connection, values), prepared, options)
 
@@ -183,7 +184,23 @@ async def start_execution_async(
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
     _check_trigger(trigger)
-    row, prepared = await run_db(read_runnable, workflow_id)
+    loaded = await run_db(read_runnable, workflow_id)
+    return await start_loaded_execution_async(
+        loaded, workflow_id=workflow_id, trigger=trigger, input=input, options=options
+    )
+
+
+async def start_loaded_execution_async(
+    loaded: tuple[Any, PreparedWorkflow],
+    *,
+    workflow_id: int,
+    trigger: str,
+    input: Any,
+    options: ReactiveOptions | None,
+) -> ExecutionPublic:
+    """`start_execution_async` for a caller that already read the workflow (`runnable`):
+    insert the row through the group-commit writer and start the run."""
+    row, prepared = loaded
     values = _execution_values(row, workflow_id, trigger, input)
     execution_id = await run_write(store.insert_execution, values)
     queued = _queued(values, execution_id, prepared, options)

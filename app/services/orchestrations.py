@@ -32,7 +32,9 @@ from app.models.workflow import (
 )
 from app.services.db_threads import run_db
 from app.services.errors import ConflictError, InvalidInputError, NotFoundError
-from app.services.executions import start_execution, start_execution_async
+from app.services.execution_runner import PreparedWorkflow
+from app.services.executions import start_execution, start_loaded_execution_async
+from app.services.runnable_workflows import runnable
 from app.services.unit_of_work import session_scope
 from app.services.workflows import (
     create_workflow,
@@ -219,9 +221,10 @@ def run_orchestration(session: Session, *, orchestration_id: int, input: Any) ->
     return start_execution(session, workflow_id=orchestration_id, trigger="manual", input=input)
 
 
-def _check_orchestration(orchestration_id: int) -> None:
+def _read_runnable_orchestration(orchestration_id: int) -> tuple[Any, PreparedWorkflow]:
     with session_scope(read_only=True) as session:
         load_orchestration(session, orchestration_id)
+        return runnable(session.get_bind(), session.connection(), orchestration_id)  # type: ignore[arg-type]
 
 
 async def run_orchestration_async(*, orchestration_id: int, input: Any) -> ExecutionPublic:
@@ -230,5 +233,7 @@ async def run_orchestration_async(*, orchestration_id: int, input: Any) -> Execu
     Raises:
         NotFoundError, InvalidWorkflowError: as `run_orchestration`.
     """
-    await run_db(_check_orchestration, orchestration_id)
-    return await start_execution_async(workflow_id=orchestration_id, trigger="manual", input=input)
+    loaded = await run_db(_read_runnable_orchestration, orchestration_id)
+    return await start_loaded_execution_async(
+        loaded, workflow_id=orchestration_id, trigger="manual", input=input, options=None
+    )

@@ -31,7 +31,11 @@ from app.services import execution_store as store
 from app.services.db_threads import run_db
 from app.services.errors import InvalidInputError, NotFoundError
 from app.services.execution_runner import PreparedWorkflow, ReactiveOptions
-from app.services.executions import QueuedExecution, queue_execution, start_execution_async
+from app.services.executions import (
+    QueuedExecution,
+    queue_execution,
+    start_loaded_execution_async,
+)
 from app.services.node_states import (
     DONE_STATUSES,
     current_spec,
@@ -41,7 +45,7 @@ from app.services.node_states import (
     stale_node_ids,
     workflow_node_states,
 )
-from app.services.runnable_workflows import load_runnable
+from app.services.runnable_workflows import runnable
 from app.services.unit_of_work import session_scope
 
 RunMode = Literal["all", "stale", "node", "up_to"]
@@ -117,7 +121,7 @@ async def start_reactive_run_async(
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_reactive_run`.
     """
     _check_mode(mode, node_id)
-    options, input = await run_db(
+    loaded, options, input = await run_db(
         _plan_read_only,
         workflow_id=workflow_id,
         mode=mode,
@@ -125,14 +129,14 @@ async def start_reactive_run_async(
         input=input,
         auto=auto,
     )
-    return await start_execution_async(
-        workflow_id=workflow_id, trigger="manual", input=input, options=options
+    return await start_loaded_execution_async(
+        loaded, workflow_id=workflow_id, trigger="manual", input=input, options=options
     )
 
 
-def _plan_read_only(**kwargs: Any) -> tuple[ReactiveOptions, Any]:
+def _plan_read_only(**kwargs: Any) -> tuple[tuple[Any, PreparedWorkflow], ReactiveOptions, Any]:
     with session_scope(read_only=True) as session:
-        return plan_reactive_run(session, **kwargs)[1:]
+        return plan_reactive_run(session, **kwargs)
 
 
 def _check_mode(mode: str, node_id: str | None) -> None:
@@ -159,7 +163,7 @@ def queue_reactive_run(
     Raises:
         As `start_reactive_run` (but no RuntimeError).
     """
-    prepared, options, input = plan_reactive_run(
+    loaded, options, input = plan_reactive_run(
         session, workflow_id=workflow_id, mode=mode, node_id=node_id, input=input, auto=auto
     )
     return queue_execution(
@@ -168,7 +172,7 @@ def queue_reactive_run(
         trigger="manual",
         input=input,
         options=options,
-        prepared=prepared,
+        loaded=loaded,
     )
 
 
@@ -180,8 +184,9 @@ def plan_reactive_run(
     node_id: str | None = None,
     input: Any = None,
     auto: bool = False,
-) -> tuple[PreparedWorkflow, ReactiveOptions, Any]:
-    """What a reactive run needs: the workflow, its options, and its trigger payload.
+) -> tuple[tuple[Any, PreparedWorkflow], ReactiveOptions, Any]:
+    """What a reactive run needs: the workflow (row and prepared definition), its options,
+    and its trigger payload.
 
     The workflow is loaded, parsed and validated once here; the run gets it as it is.
     Staleness is worked out only for the modes that use it. Reads only.
@@ -190,8 +195,8 @@ def plan_reactive_run(
         As `start_reactive_run` (but no RuntimeError).
     """
     _check_mode(mode, node_id)
-    prepared = load_runnable(session, workflow_id=workflow_id)
-    spec = prepared.spec
+    loaded = runnable(session.get_bind(), session.connection(), workflow_id)  # type: ignore[arg-type]
+    spec = loaded[1].spec
     node_ids = frozenset(n.id for n in spec.nodes)
     if node_id is not None and node_id not in node_ids:
         raise NotFoundError(f"Node {node_id!r} not found in workflow {workflow_id}")
@@ -218,7 +223,7 @@ def plan_reactive_run(
     )
     if input is None:
         input = _latest_input(session, workflow_id)
-    return prepared, options, input
+    return loaded, options, input
 
 
 def side_effect_nodes(session: Session, *, workflow_id: int) -> list[str]:

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlmodel import Session
 
 from app.engine.nodes import default_registry
 from app.engine.validation import analyze_document
@@ -73,13 +72,3 @@ def read_runnable(workflow_id: int) -> tuple[Any, PreparedWorkflow]:
     engine = get_engine()
     with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
         return runnable(engine, connection, workflow_id)
-
-
-def load_runnable(session: Session, *, workflow_id: int) -> PreparedWorkflow:
-    """The workflow's current definition, parsed and validated; only when it can run.
-
-    Raises:
-        NotFoundError: no such workflow (or it is deleted).
-        InvalidWorkflowError: the workflow has problems.
-    """
-    return runnable(session.get_bind(), session.connection(), workflow_id)[1]  # type: ignore[arg-type]
