@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.models.execution import Execution
-from app.models.workflow import WorkflowCreate, WorkflowUpdate
+from app.models.workflow import WorkflowUpdate
 from app.services import executions, workflows
 from app.services.errors import (
     ConflictError,
@@ -20,12 +20,7 @@ from app.services.errors import (
 )
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, edge, greeting, node, slow
-
-
-def make_workflow(definition: dict[str, Any], name: str = "Flow") -> int:
-    with session_scope() as session:
-        data = WorkflowCreate(name=name, definition=definition)
-        return workflows.create_workflow(session, data=data).id
+from tests.records import execution_detail, make_workflow
 
 
 def start(workflow_id: int, payload: Any = None) -> int:
@@ -33,15 +28,10 @@ def start(workflow_id: int, payload: Any = None) -> int:
         return executions.start_execution(session, workflow_id=workflow_id, input=payload).id
 
 
-def detail(execution_id: int) -> Any:
-    with session_scope(read_only=True) as session:
-        return executions.get_execution_detail(session, execution_id=execution_id)
-
-
 async def wait_for_status(execution_id: int, status: str, timeout_s: float = 10) -> Any:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    while (current := detail(execution_id)).status != status:
+    while (current := execution_detail(execution_id)).status != status:
         assert loop.time() < deadline, current
         await asyncio.sleep(0.02)
     return current
@@ -52,7 +42,7 @@ async def wait_for_node(execution_id: int, node_id: str, status: str, timeout_s:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while True:
-        current = detail(execution_id)
+        current = execution_detail(execution_id)
         attempts = [r for r in current.node_runs if r.node_id == node_id]
         if attempts and attempts[-1].status == status:
             return current
@@ -78,7 +68,7 @@ async def test_start_returns_queued_row_then_runs_and_persists_node_runs(db_url:
     assert done.heartbeat_at is not None
     assert done.started_at <= done.finished_at
 
-    full = detail(started.id)
+    full = execution_detail(started.id)
     assert full.definition["nodes"][1]["id"] == "greet"
     runs = {run.node_id: run for run in full.node_runs}
     assert list(runs) == ["start", "greet", "result"]
@@ -102,7 +92,7 @@ async def test_the_definition_snapshot_is_what_ran(db_url: str) -> None:
         )
     done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
     assert done.status == "succeeded"
-    full = detail(execution_id)
+    full = execution_detail(execution_id)
     assert [n["id"] for n in full.definition["nodes"]] == ["start", "greet", "result"]
     assert full.workflow_name == "Flow"
 
@@ -116,7 +106,7 @@ async def test_each_retry_attempt_is_a_node_run_and_the_run_fails(db_url: str) -
     assert done.status == "failed"
     assert done.error_node_id == "boom"
     assert done.error
-    attempts = [run for run in detail(execution_id).node_runs if run.node_id == "boom"]
+    attempts = [run for run in execution_detail(execution_id).node_runs if run.node_id == "boom"]
     assert [run.attempt for run in attempts] == [1, 2, 3]
     assert all(run.status == "failed" and run.error for run in attempts)
 
@@ -158,13 +148,15 @@ async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> Non
     assert cancelled.status == "cancelled"
     assert cancelled.finished_at is not None
     # The cancel closes the attempt that was running in the same transaction.
-    assert {r.node_id: r.status for r in detail(execution_id).node_runs}["wait"] == "cancelled"
+    assert {r.node_id: r.status for r in execution_detail(execution_id).node_runs}[
+        "wait"
+    ] == "cancelled"
 
     # The run winds down quickly and its final write does not overwrite the cancel.
     finished = await executions.wait_for_execution(execution_id=execution_id, timeout_s=5)
     assert finished.status == "cancelled"
     await asyncio.sleep(0.1)
-    full = detail(execution_id)
+    full = execution_detail(execution_id)
     assert full.status == "cancelled"
     statuses = {run.node_id: run.status for run in full.node_runs}
     assert statuses["start"] == "succeeded"
@@ -187,7 +179,7 @@ async def test_cancel_a_queued_execution_before_it_starts(db_url: str) -> None:
         cancelled = executions.cancel_execution(session, execution_id=started.id)
     assert cancelled.status == "cancelled"
     await asyncio.sleep(0.2)  # the runner task gets its turn and must not run it
-    full = detail(started.id)
+    full = execution_detail(started.id)
     assert full.status == "cancelled"
     assert full.started_at is None
     assert full.node_runs == []
@@ -198,7 +190,7 @@ async def test_cancel_finished_or_missing_executions(db_url: str) -> None:
     done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "x"})
     with pytest.raises(ConflictError), session_scope() as session:
         executions.cancel_execution(session, execution_id=done.id)
-    assert detail(done.id).status == "succeeded"
+    assert execution_detail(done.id).status == "succeeded"
     with pytest.raises(NotFoundError), session_scope() as session:
         executions.cancel_execution(session, execution_id=999)
 
@@ -208,7 +200,7 @@ async def test_run_inline_returns_what_was_stored(db_url: str) -> None:
     done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "Bo"})
     assert done.status == "succeeded"
     assert done.output == {"result": "Hello Bo"}
-    stored = detail(done.id)
+    stored = execution_detail(done.id)
     assert stored.model_dump(exclude={"definition", "node_runs", "node_states"}) == (
         done.model_dump()
     )
@@ -252,7 +244,7 @@ async def test_list_filters_and_paginates(db_url: str) -> None:
 
 async def test_detail_of_a_missing_execution_is_not_found(db_url: str) -> None:
     with pytest.raises(NotFoundError):
-        detail(4242)
+        execution_detail(4242)
     with pytest.raises(NotFoundError):
         await executions.wait_for_execution(execution_id=4242, timeout_s=0.1)
 
@@ -272,7 +264,7 @@ async def test_heartbeat_advances_while_a_node_runs(
     execution_id = start(make_workflow(slow(0.6)))
     running = await wait_for_status(execution_id, "running")
     await asyncio.sleep(0.3)
-    later = detail(execution_id)
+    later = execution_detail(execution_id)
     assert later.heartbeat_at > running.heartbeat_at
     done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
     assert done.status == "succeeded"
@@ -287,6 +279,6 @@ async def test_non_finite_numbers_in_outputs_are_stored_as_null(db_url: str) -> 
     workflow_id = make_workflow(definition)
     done = await executions.run_execution_inline(workflow_id=workflow_id)
     assert done.status == "succeeded", done.error
-    stored = detail(done.id)
+    stored = execution_detail(done.id)
     assert stored.output == {"result": {"inf": None, "ok": 1.5}}
     assert [run.output for run in stored.node_runs if run.node_id == "huge"] == [None]

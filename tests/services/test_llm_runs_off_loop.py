@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from app.models.workflow import WorkflowCreate
-from app.services import executions, llm_settings, reactive_runs, workflows
+from app.services import executions, llm_settings, reactive_runs
 from app.services.run_services import close_llm_client
-from app.services.unit_of_work import session_scope
 from tests.documents import chain, node
 from tests.llm.fake_server import FakeLLMServer, answer, error
+from tests.records import make_workflow
 from tests.services.test_llm_runs import configure_fake_provider
 
 
@@ -62,12 +61,7 @@ def create_agent_workflow(**config: Any) -> int:
         node("ask", "agent", **config),
         node("result", "output"),
     )
-    with session_scope() as session:
-        created = workflows.create_workflow(
-            session, data=WorkflowCreate(name="Ask", definition=document)
-        )
-    assert created.id is not None
-    return created.id
+    return make_workflow(document, "Ask")
 
 
 async def run_all(workflow_ids: list[int], *, reactive: bool = False) -> list[str]:

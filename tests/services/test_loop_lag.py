@@ -20,12 +20,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from app.models.workflow import WorkflowCreate
-from app.services import executions, workflows
+from app.services import executions
 from app.services.loop_lag import LoopLagProbe
 from app.services.run_events import get_run_events
-from app.services.unit_of_work import session_scope
 from tests.documents import chain, node
+from tests.records import make_workflow
 
 STATEMENT_SLEEP_S = 0.005
 LONG_RUN_STATEMENT_SLEEP_S = 0.006
@@ -97,12 +96,6 @@ async def assert_loop_stays_free(run: Callable[[], Awaitable[None]]) -> None:
     )
 
 
-def create(definition: dict[str, Any], name: str) -> int:
-    with session_scope() as session:
-        data = WorkflowCreate(name=name, definition=definition)
-        return workflows.create_workflow(session, data=data).id
-
-
 def steps(count: int) -> dict[str, Any]:
     """A manual trigger followed by `count` transforms in a line."""
     nodes = [node("t", "manual_trigger")]
@@ -129,7 +122,7 @@ async def run_and_wait(workflow_ids: list[int], timeout_s: float) -> list[str]:
 
 @pytest.mark.usefixtures("frozen_heap")
 async def test_twenty_concurrent_persisted_runs_leave_the_loop_free(engine: Engine) -> None:
-    workflow_ids = [create(steps(4), f"Flow {i}") for i in range(CONCURRENT_RUNS)]
+    workflow_ids = [make_workflow(steps(4), f"Flow {i}") for i in range(CONCURRENT_RUNS)]
 
     async def twenty_runs() -> None:
         with slow_statements(engine, STATEMENT_SLEEP_S):
@@ -142,7 +135,7 @@ async def test_twenty_concurrent_persisted_runs_leave_the_loop_free(engine: Engi
 @pytest.mark.slow
 @pytest.mark.usefixtures("frozen_heap")
 async def test_the_loop_keeps_answering_during_a_thousand_node_run(engine: Engine) -> None:
-    workflow_id = create(steps(999), "Long")
+    workflow_id = make_workflow(steps(999), "Long")
 
     async def long_run() -> None:
         with slow_statements(engine, LONG_RUN_STATEMENT_SLEEP_S):

@@ -11,25 +11,14 @@ from sqlalchemy import Engine, event
 
 from app.engine import validation
 from app.engine.spec import WorkflowSpec
-from app.models.workflow import WorkflowCreate
 from app.services import execution_store, executions, runnable_workflows, workflows
 from app.services.reactive_runs import RunMode, start_reactive_run, start_reactive_run_async
 from app.services.run_events import RunEvent, Subscription, get_run_events
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, greeting, node, slow
+from tests.records import execution_detail, make_workflow
 
 pytestmark = pytest.mark.usefixtures("db_url")
-
-
-def create(definition: dict[str, Any]) -> int:
-    with session_scope() as session:
-        data = WorkflowCreate(name="Flow", definition=definition)
-        return workflows.create_workflow(session, data=data).id
-
-
-def detail(execution_id: int) -> Any:
-    with session_scope(read_only=True) as session:
-        return executions.get_execution_detail(session, execution_id=execution_id)
 
 
 async def events_until_finished(sub: Subscription, timeout_s: float = 10) -> list[RunEvent]:
@@ -43,7 +32,7 @@ async def events_until_finished(sub: Subscription, timeout_s: float = 10) -> lis
 
 
 async def test_a_started_attempt_is_running_in_the_database_when_its_event_arrives() -> None:
-    workflow_id = create(slow(0.5))
+    workflow_id = make_workflow(slow(0.5))
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
         with session_scope() as session:
             execution_id = executions.start_execution(session, workflow_id=workflow_id).id
@@ -57,21 +46,21 @@ async def test_a_started_attempt_is_running_in_the_database_when_its_event_arriv
             "running",
         )
         # Published after the commit: a subscriber that re-reads finds the running row.
-        row = next(r for r in detail(execution_id).node_runs if r.node_id == "wait")
+        row = next(r for r in execution_detail(execution_id).node_runs if r.node_id == "wait")
         assert row.status == "running"
         assert row.started_at is not None and row.finished_at is None
         rest = await events_until_finished(sub)
 
     ended = next(e for e in rest if e.kind == "node_finished" and e.node_id == "wait")
     assert ended.status == "succeeded"
-    after = [r for r in detail(execution_id).node_runs if r.node_id == "wait"]
+    after = [r for r in execution_detail(execution_id).node_runs if r.node_id == "wait"]
     assert len(after) == 1 and after[0].id == row.id  # the same row, updated
     assert after[0].status == "succeeded" and after[0].finished_at is not None
     assert after[0].duration_ms is not None and after[0].duration_ms >= 400
 
 
 async def test_events_say_what_each_node_did_with_a_small_summary() -> None:
-    workflow_id = create(greeting())
+    workflow_id = make_workflow(greeting())
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
         with session_scope() as session:
             execution_id = executions.start_execution(
@@ -97,12 +86,12 @@ async def test_events_say_what_each_node_did_with_a_small_summary() -> None:
     assert start is not None and start.output_keys == ("name",)
     assert (seen[-1].status, seen[-1].error) == ("succeeded", None)
     # Published after the final commit.
-    assert detail(execution_id).status == "succeeded"
+    assert execution_detail(execution_id).status == "succeeded"
 
 
 async def test_reused_and_failed_nodes_get_a_finished_event_too() -> None:
     failing = "{{ (1 / 0) if trigger.get('fail') else 'ok' }}"
-    workflow_id = create(
+    workflow_id = make_workflow(
         chain(
             node("t", "manual_trigger"),
             node("a", "transform", template="{{ trigger.x }}"),
@@ -132,7 +121,7 @@ async def test_reused_and_failed_nodes_get_a_finished_event_too() -> None:
 async def test_a_run_parses_and_validates_the_workflow_once(
     mode: RunMode, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    workflow_id = create(greeting())
+    workflow_id = make_workflow(greeting())
     with session_scope() as session:
         definition = workflows.get_workflow(session, workflow_id=workflow_id).definition
         start_reactive_run(session, workflow_id=workflow_id, mode="all", input={"name": "A"})
@@ -172,7 +161,7 @@ async def test_a_run_parses_and_validates_the_workflow_once(
 
 
 async def test_a_failed_node_write_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    workflow_id = create(greeting())
+    workflow_id = make_workflow(greeting())
 
     def refuse(*_args: Any) -> None:
         raise RuntimeError("disk full")
@@ -182,11 +171,11 @@ async def test_a_failed_node_write_fails_the_run(monkeypatch: pytest.MonkeyPatch
 
     assert done.status == "failed"
     assert done.error == "writing the run failed: RuntimeError: disk full"
-    assert detail(done.id).status == "failed"
+    assert execution_detail(done.id).status == "failed"
 
 
 async def test_concurrent_runs_share_commits(engine: Engine) -> None:
-    workflow_ids = [create(greeting()) for _ in range(10)]
+    workflow_ids = [make_workflow(greeting()) for _ in range(10)]
     commits: list[object] = []
 
     def count(connection: object) -> None:

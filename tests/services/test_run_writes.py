@@ -22,7 +22,7 @@ from app.services import executions
 from app.services.db_threads import submit_write
 from app.services.unit_of_work import session_scope
 from tests.documents import greeting, slow
-from tests.services.test_run_path import create, detail
+from tests.records import execution_detail, make_workflow
 
 
 def _record(node_id: str) -> NodeRunRecord:
@@ -44,14 +44,14 @@ def _record(node_id: str) -> NodeRunRecord:
 
 @pytest.mark.usefixtures("db_url")
 async def test_ending_an_attempt_never_touches_another_executions_row(engine: Engine) -> None:
-    first = await executions.run_execution_inline(workflow_id=create(greeting()), input={})
-    second = await executions.run_execution_inline(workflow_id=create(greeting()), input={})
-    row = detail(second.id).node_runs[0]
+    first = await executions.run_execution_inline(workflow_id=make_workflow(greeting()), input={})
+    second = await executions.run_execution_inline(workflow_id=make_workflow(greeting()), input={})
+    row = execution_detail(second.id).node_runs[0]
 
     with engine.begin() as connection:
         store.end_node_run(connection, first.id, row.id, _record(row.node_id))
 
-    assert detail(second.id).node_runs[0].output == row.output
+    assert execution_detail(second.id).node_runs[0].output == row.output
 
 
 def test_a_transaction_that_cannot_begin_fails_its_writes_once(
@@ -104,10 +104,10 @@ async def test_a_cancel_while_the_writer_holds_the_runs_rows_does_not_deadlock(
 ) -> None:
     """The writer locks a run's node rows, then its execution row (as a run's end does);
     a cancel meanwhile must not lock them in the other order (PostgreSQL: deadlock)."""
-    workflow_id = create(slow(30))
+    workflow_id = make_workflow(slow(30))
     with session_scope() as session:
         execution_id = executions.start_execution(session, workflow_id=workflow_id).id
-    while not any(r.status == "running" for r in detail(execution_id).node_runs):
+    while not any(r.status == "running" for r in execution_detail(execution_id).node_runs):
         await asyncio.sleep(0.05)
     locked, release = threading.Event(), threading.Event()
     runs, execs = store.NODE_RUNS, store.EXECUTIONS

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from app.models.workflow import WorkflowCreate, WorkflowUpdate
+from app.models.workflow import WorkflowUpdate
 from app.services import workflows
 from app.services.errors import InvalidInputError
 from app.services.unit_of_work import session_scope
+from tests.records import make_workflow
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
 
-def create(name: str) -> int:
-    with session_scope() as session:
-        return workflows.create_workflow(session, data=WorkflowCreate(name=name)).id
-
-
 def test_each_workflow_keeps_its_own_test_input() -> None:
-    first, second = create("First"), create("Second")
+    first, second = make_workflow(name="First"), make_workflow(name="Second")
     with session_scope() as session:
         workflows.save_test_input(session, workflow_id=first, test_input={"who": "first"})
         workflows.save_test_input(session, workflow_id=second, test_input=[1, 2])
@@ -35,7 +31,7 @@ def test_each_workflow_keeps_its_own_test_input() -> None:
 
 
 def test_a_test_input_too_large_is_refused() -> None:
-    workflow_id = create("Big")
+    workflow_id = make_workflow(name="Big")
     with session_scope() as session, pytest.raises(InvalidInputError, match="at most"):
         workflows.save_test_input(
             session, workflow_id=workflow_id, test_input="x" * workflows.TEST_INPUT_MAX_CHARS

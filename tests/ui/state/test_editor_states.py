@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import reflex as rx
 
-from app.models.workflow import WorkflowCreate
 from app.services import reactive_runs
 from app.services import workflows as workflow_service
 from app.services.db_threads import run_db
@@ -21,15 +20,10 @@ from app.ui.state.editor_run_io import ended, next_batch, read_states
 from app.ui.state.editor_run_state import RunState
 from app.ui.state.editor_selection_state import SelectionState
 from tests.documents import chain, node
+from tests.records import make_workflow
 from tests.services.conftest import stop_runs  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.usefixtures("db_url")
-
-
-def create(name: str, definition: dict[str, Any]) -> int:
-    with session_scope() as session:
-        data = WorkflowCreate(name=name, definition=definition)
-        return workflow_service.create_workflow(session, data=data).id
 
 
 def stored(workflow_id: int) -> Any:
@@ -53,7 +47,7 @@ async def page(workflow_id: int) -> rx.State:
 
 
 async def test_opening_shows_the_document_and_edits_undo_and_redo() -> None:
-    root = await page(create("Edits", three_nodes()))
+    root = await page(make_workflow(three_nodes(), "Edits"))
     document = await root.get_state(DocumentState)
     canvas = await root.get_state(CanvasState)
     assert [n["id"] for n in document.rf_nodes] == ["start", "a", "b"]
@@ -72,7 +66,7 @@ async def test_opening_shows_the_document_and_edits_undo_and_redo() -> None:
 
 
 async def test_a_too_long_name_is_refused_inline_and_saving_still_works() -> None:
-    workflow_id = create("Limits", three_nodes())
+    workflow_id = make_workflow(three_nodes(), "Limits")
     root = await page(workflow_id)
     selection = await root.get_state(SelectionState)
     inspector = await root.get_state(InspectorState)
@@ -92,7 +86,7 @@ async def test_a_too_long_name_is_refused_inline_and_saving_still_works() -> Non
 
 
 async def test_a_connection_closing_a_cycle_is_refused_with_the_reason() -> None:
-    root = await page(create("Cycle", three_nodes()))
+    root = await page(make_workflow(three_nodes(), "Cycle"))
     canvas = await root.get_state(CanvasState)
     await canvas.connect_nodes(
         {"source": "b", "source_handle": "out", "target": "a", "target_handle": "in"}
@@ -103,7 +97,7 @@ async def test_a_connection_closing_a_cycle_is_refused_with_the_reason() -> None
 
 
 async def test_each_workflow_keeps_its_own_test_input_across_page_loads() -> None:
-    first, second = create("First", three_nodes()), create("Second", three_nodes())
+    first, second = make_workflow(three_nodes(), "First"), make_workflow(three_nodes(), "Second")
     run = await (await page(first)).get_state(RunState)
     await run.save_run_input('{"who": "first"}')
     run = await (await page(second)).get_state(RunState)
@@ -118,7 +112,7 @@ async def test_each_workflow_keeps_its_own_test_input_across_page_loads() -> Non
 
 
 async def test_run_events_update_the_cards_as_they_come() -> None:
-    workflow_id = create("Live", three_nodes())
+    workflow_id = make_workflow(three_nodes(), "Live")
     root = await page(workflow_id)
     run = await root.get_state(RunState)
     run.run_active = True
@@ -151,7 +145,7 @@ async def test_run_events_update_the_cards_as_they_come() -> None:
 
 
 async def test_a_real_run_reaches_the_cards_through_its_events() -> None:
-    workflow_id = create("Real run", three_nodes())
+    workflow_id = make_workflow(three_nodes(), "Real run")
     root = await page(workflow_id)
     run = await root.get_state(RunState)
     run.run_active = True
@@ -181,7 +175,7 @@ async def test_a_real_run_reaches_the_cards_through_its_events() -> None:
 async def test_a_run_that_fails_unexpectedly_lets_the_next_run_start(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    workflow_id = create("Database down", three_nodes())
+    workflow_id = make_workflow(three_nodes(), "Database down")
     root = await page(workflow_id)
     run = await root.get_state(RunState)
 

@@ -1,0 +1,25 @@
+"""Database records that service and UI state tests set up and read back (on the database
+that the `db_url` fixture configures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models.workflow import WorkflowCreate, empty_definition
+from app.services import executions, workflows
+from app.services.unit_of_work import session_scope
+
+
+def make_workflow(definition: dict[str, Any] | None = None, name: str = "Flow") -> int:
+    """Create a workflow from `definition` (a new workflow's empty one when None); its id."""
+    data = WorkflowCreate(
+        name=name, definition=empty_definition() if definition is None else definition
+    )
+    with session_scope() as session:
+        return workflows.create_workflow(session, data=data).id
+
+
+def execution_detail(execution_id: int) -> Any:
+    """An execution's detail, as the services return it."""
+    with session_scope(read_only=True) as session:
+        return executions.get_execution_detail(session, execution_id=execution_id)
