@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import WaitFor
-from tests.services.test_llm_runs_off_loop import statements_on_this_thread
+from tests.sql_threads import statements_on_this_thread
 
 PET_QUESTION = "Which is the best pet for a small flat? Options: cat, dog, fish"
 VOTERS = [

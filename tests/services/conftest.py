@@ -1,5 +1,6 @@
-"""Service test helpers: stop leftover in-process runs after each test; the LLM layer's fake
-OpenAI-compatible server fixtures (`fake_server`, `fake_key`) for LLM service tests."""
+"""Service test helpers: stop leftover in-process runs after each test; `no_provider_keys`
+for tests that must not see real provider keys; the LLM layer's fake OpenAI-compatible server
+fixtures (`fake_server`, `fake_key`) for LLM service tests."""
 
 from __future__ import annotations
 
@@ -18,3 +19,11 @@ async def stop_runs() -> AsyncIterator[None]:
     """Cancel runs a test left going, before its event loop closes."""
     yield
     await get_runner().shutdown()
+
+
+@pytest.fixture
+def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No provider key from the environment: nothing may reach a real provider, and each test
+    sets the keys it needs."""
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)

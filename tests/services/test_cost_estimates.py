@@ -21,16 +21,12 @@ GPT_4O_MINI_IN, GPT_4O_MINI_OUT = 0.15e-6, 0.60e-6
 AGENTS = [{"name": name, "model": "gpt-4o-mini"} for name in ("Ann", "Bob", "Cy")]
 
 
-@pytest.fixture(autouse=True)
-def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sets the keys it needs (fake values: an estimate never calls anyone)."""
-    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_provider_keys")
 
 
 @pytest.fixture
-def openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fake OpenAI key in the environment."""
+def openai_key(no_provider_keys: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fake OpenAI key in the environment (set after the others are removed)."""
     monkeypatch.setenv("OPENAI_API_KEY", "sk-fake-not-used-1234")
 
 

@@ -28,11 +28,7 @@ SECRET = "sk-settings-9f8e7d6c5b4a3210QRST"
 PRICES = {"openai_compatible/backup": Price(input_per_mtok=1_000.0, output_per_mtok=2_000.0)}
 
 
-@pytest.fixture(autouse=True)
-def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing here may reach a real provider."""
-    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_provider_keys")
 
 
 @pytest.fixture

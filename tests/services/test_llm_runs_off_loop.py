@@ -6,13 +6,9 @@ go is checked by the thread it runs on (a `before_cursor_execute` listener)."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
 
 from app.services import executions, llm_settings, reactive_runs
 from app.services.run_services import close_llm_client
@@ -20,13 +16,9 @@ from tests.documents import chain, node
 from tests.llm.fake_server import FakeLLMServer, answer, error
 from tests.records import make_workflow
 from tests.services.test_llm_runs import configure_fake_provider
+from tests.sql_threads import statements_on_this_thread
 
-
-@pytest.fixture(autouse=True)
-def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing here may reach a real provider."""
-    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_provider_keys")
 
 
 @pytest.fixture(autouse=True)
@@ -34,25 +26,6 @@ def settings_never_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every read of the provider settings goes to the database (as when the short-lived
     cache has just expired), so that a read on the loop cannot hide behind the cache."""
     monkeypatch.setattr(llm_settings, "SETTINGS_TTL_S", 0.0)
-
-
-@contextmanager
-def statements_on_this_thread() -> Iterator[list[str]]:
-    """Collects the SQL statements that any engine executes on the calling thread."""
-    loop_thread = threading.get_ident()
-    seen: list[str] = []
-
-    def record(
-        _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
-    ) -> None:
-        if threading.get_ident() == loop_thread:
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 def create_agent_workflow(**config: Any) -> int:

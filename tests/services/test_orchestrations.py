@@ -27,11 +27,7 @@ VOTERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing here may reach a real provider."""
-    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_provider_keys")
 
 
 def create(**fields: Any) -> int:
