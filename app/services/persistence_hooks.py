@@ -78,6 +78,7 @@ class PersistenceHooks(ExecutionHooks):
         self._settings = settings
         self._settings_read_at = time.monotonic()
         self._open: dict[tuple[str, int], int] = {}
+        self._last_write: Future[None] | None = None
         self.states: dict[str, dict[str, Any]] = {}
         self.uses_mock = False
         self.write_error: BaseException | None = None
@@ -134,7 +135,8 @@ class PersistenceHooks(ExecutionHooks):
                 self.write_error = error
                 logger.error("a write of execution %s failed: %s", self._execution_id, error)
 
-        submit_write(fn, *args).add_done_callback(done)
+        self._last_write = submit_write(fn, *args)
+        self._last_write.add_done_callback(done)
 
     def _write_started(self, connection: Connection, event: NodeStarted, beat: bool) -> None:
         name = self._names.get(event.node_id, event.node_id)
@@ -153,8 +155,12 @@ class PersistenceHooks(ExecutionHooks):
         }
         finished = partial(self._publisher.node_finished, record)
         if record.cached or record.pinned or record.status is NodeStatus.STALE:
-            # No row, but queued all the same so events keep the order things happened in.
-            self._queue(_no_write, then=finished)
+            # No row: published once the writes queued before it are done, so events keep
+            # the order things happened in (at once when there are none).
+            if self._last_write is None:
+                finished()
+            else:
+                self._last_write.add_done_callback(lambda _future: finished())
             return
         if self._cache is not None and record.cache_key and record.status is NodeStatus.SUCCEEDED:
             self._cache.describe(
@@ -202,10 +208,6 @@ class PersistenceHooks(ExecutionHooks):
             self._last_beat = time.monotonic()
         except Exception:
             logger.exception("heartbeat of execution %s failed", self._execution_id)
-
-
-def _no_write(_connection: Connection) -> None:
-    """A queued no-op that keeps a row-less node's event in order with the others."""
 
 
 class HeartbeatTimer:
