@@ -3,8 +3,6 @@ real refused connections (a closed localhost port) through the LLM client and Li
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,15 +15,9 @@ from app.llm.types import LLMRequest, Outcome
 from app.services.llm_events import FallbackRecorder
 from app.services.llm_monitoring import recent_fallbacks
 from app.ui.state.monitoring_state import reason_label
+from e2e.app_process import free_port
 
 KEY_ENV = "FLOWBOOK_TEST_DEAD_PROVIDER_KEY"
-
-
-def closed_port() -> int:
-    """A localhost port nothing listens on (bound, read, released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def dead(provider: Provider, model: str) -> Deployment:
@@ -34,7 +26,7 @@ def dead(provider: Provider, model: str) -> Deployment:
         name=f"{provider.value}/{model}",
         provider=provider,
         model=model,
-        api_base=f"http://127.0.0.1:{closed_port()}/v1",
+        api_base=f"http://127.0.0.1:{free_port()}/v1",
         api_key_env=KEY_ENV,
     )
 
