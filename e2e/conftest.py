@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -23,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
+FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
 # The first page compiles in the dev server; later expectations are quick.
 expect.set_options(timeout=20_000)
 
@@ -75,3 +77,11 @@ def api(app_server: AppProcess) -> Iterator[httpx.Client]:
     """An HTTP client on the app's REST API (for setting up data quickly)."""
     with httpx.Client(base_url=app_server.backend_url, timeout=10.0) as client:
         yield client
+
+
+def wait_finished(api: httpx.Client, execution_id: int, *, timeout_s: float) -> None:
+    """Poll an execution through the API until it has finished, for up to `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while api.get(f"/api/executions/{execution_id}").json()["status"] not in FINISHED:
+        assert time.monotonic() < deadline, "the run did not finish"
+        time.sleep(0.1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.app_process import AppProcess
 from e2e.artifacts import save_screenshot
-from e2e.conftest import VIEWPORT
+from e2e.conftest import VIEWPORT, wait_finished
 
 BLOCKING_IMPACTS = {"critical", "serious"}
-FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
 THEMES = ("light", "dark")
 
 
@@ -32,14 +30,6 @@ class Fixtures:
     orchestration_id: int
 
 
-def wait_finished(api: httpx.Client, execution_id: int) -> None:
-    """Poll an execution until it has finished."""
-    deadline = time.monotonic() + 20
-    while api.get(f"/api/executions/{execution_id}").json()["status"] not in FINISHED:
-        assert time.monotonic() < deadline, "the run did not finish"
-        time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def records(app_server: AppProcess) -> Iterator[Fixtures]:
     """A sample workflow with an execution, and an orchestration with a run."""
@@ -50,7 +40,7 @@ def records(app_server: AppProcess) -> Iterator[Fixtures]:
         started = api.post(f"/api/workflows/{workflow['id']}/execute", json={"input": {}})
         assert started.status_code == 202, started.text
         execution_id = int(started.json()["execution_id"])
-        wait_finished(api, execution_id)
+        wait_finished(api, execution_id, timeout_s=20)
         created = api.post(
             "/api/orchestrations",
             json={
@@ -66,7 +56,7 @@ def records(app_server: AppProcess) -> Iterator[Fixtures]:
         orchestration_id = int(created.json()["id"])
         run = api.post(f"/api/orchestrations/{orchestration_id}/run", json={"input": "hi"})
         assert run.status_code == 202, run.text
-        wait_finished(api, int(run.json()["execution_id"]))
+        wait_finished(api, int(run.json()["execution_id"]), timeout_s=20)
         yield Fixtures(int(workflow["id"]), str(node_id["id"]), execution_id, orchestration_id)
         api.delete(f"/api/orchestrations/{orchestration_id}")
 

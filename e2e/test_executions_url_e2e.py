@@ -11,9 +11,9 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from e2e.artifacts import save_screenshot
+from e2e.conftest import wait_finished
 from e2e.test_workflows_e2e import create_via_api, node
 
-FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
 RUNS = 23  # a page holds 20
 
 
@@ -31,9 +31,7 @@ def run_all(api: httpx.Client, workflow_id: int, count: int) -> None:
         started.append(response.json()["execution_id"])
     deadline = time.monotonic() + 60
     for execution_id in started:
-        while api.get(f"/api/executions/{execution_id}").json()["status"] not in FINISHED:
-            assert time.monotonic() < deadline, "the runs did not finish"
-            time.sleep(0.1)
+        wait_finished(api, execution_id, timeout_s=deadline - time.monotonic())
 
 
 def test_filters_and_page_live_in_the_url(page: Page, api: httpx.Client) -> None:

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.artifacts import save_screenshot
+from e2e.conftest import wait_finished
 
 PET_QUESTION = "Which is the best pet for a small flat? Options: cat, dog, fish"
 # For PET_QUESTION the mock provider has mock/agent-a and mock/agent-b pick "cat" and
@@ -25,7 +26,6 @@ PANEL = (
     ("Bob", "mock/agent-b", "cat"),
     ("Cy", "mock/agent-c", "dog"),
 )
-FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
 
 
 def agent_row(page: Page, index: int) -> Any:
@@ -186,11 +186,7 @@ def run_and_wait(api: httpx.Client, orchestration_id: int) -> None:
     """Run an orchestration through the API and wait until it has finished."""
     started = api.post(f"/api/orchestrations/{orchestration_id}/run", json={"input": "hello"})
     assert started.status_code == 202, started.text
-    execution_id = started.json()["execution_id"]
-    deadline = time.monotonic() + 15
-    while api.get(f"/api/executions/{execution_id}").json()["status"] not in FINISHED:
-        assert time.monotonic() < deadline, "the run did not finish"
-        time.sleep(0.1)
+    wait_finished(api, started.json()["execution_id"], timeout_s=15)
 
 
 def test_monitoring_shows_the_breaker_opening_and_the_fallbacks(
