@@ -29,10 +29,8 @@ Run with `python bench/http_api.py [--warmup S] [--duration S] [--concurrency N]
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -48,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.models.execution import FINISHED_STATUSES
 from bench.http_api_load import DONE, MEASURING
 from bench.process_metrics import RssSampler, cpu_seconds
-from e2e.app_process import REPO_ROOT, free_port
+from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
 
 GOAL_FINISHED_PER_S = 1000.0
 GOAL_P99_MS = 50.0
@@ -102,49 +100,21 @@ def server_environment(work_dir: Path, port: int) -> dict[str, str]:
     return env
 
 
-def start_server(work_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """`flowbook serve --port PORT` in its own process group; returns once /api answers.
+def start_server(work_dir: Path, port: int) -> AppProcess:
+    """`flowbook serve --port PORT` in its own process group; returns once it answers (the
+    backend's /ping and the frontend's / on the one port).
 
     Raises:
         RuntimeError: the server exited or did not answer in time (with the end of its log).
     """
-    log_path = work_dir / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-            cwd=REPO_ROOT,
-            env=server_environment(work_dir, port),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def log_tail() -> str:
-        return "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
-
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"flowbook serve exited with {process.returncode}:\n{log_tail()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                return process
-        time.sleep(0.5)
-    stop_server(process)
-    raise RuntimeError(f"flowbook serve did not answer in {STARTUP_TIMEOUT_S} s:\n{log_tail()}")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """Stops the server's process group (the server, its workers and the frontend build)."""
-    if process.poll() is not None:
-        return
-    group = os.getpgid(process.pid)
-    os.killpg(group, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signal.SIGKILL)
-    process.wait(timeout=10)
+    return launch(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=server_environment(work_dir, port),
+        log_path=work_dir / "serve.log",
+        ports=(port, port),
+        timeout_s=STARTUP_TIMEOUT_S,
+    )
 
 
 class Database:
@@ -252,18 +222,18 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
             created.raise_for_status()
             workflow_id = int(created.json()["id"])
             database = Database(work_dir / "flowbook.db", workflow_id)
-            with RssSampler(server.pid) as rss:
-                run = run_load_generator(url, workflow_id, args, database, server.pid)
+            with RssSampler(server.process.pid) as rss:
+                run = run_load_generator(url, workflow_id, args, database, server.process.pid)
                 load, marks = run["load"], run["marks"]
                 drain_s = wait_until_drained(database, len(load["execution_ids"]))
-            cpu_end, finished_end = cpu_seconds(server.pid), database.finished()
+            cpu_end, finished_end = cpu_seconds(server.process.pid), database.finished()
             api_total = api.get(
                 "/api/executions", params={"workflow_id": workflow_id, "limit": 1}
             ).json()["total"]
             checked = integrity(database, load["execution_ids"], api_total)
             database.close()
     finally:
-        stop_server(server)
+        server.stop()
     window_s = load["window_s"]
     finished_in_window = marks[DONE]["finished"] - marks[MEASURING]["finished"]
     cpu_ms = (cpu_end - marks[MEASURING]["cpu_s"]) * 1000
