@@ -311,7 +311,10 @@ function Canvas(props) {
           zoomOnDoubleClick={false}
           onPaneClick={() => setMenu(null)}
           onNodeClick={() => setMenu(null)}
-          onMoveStart={() => {
+          onMoveStart={(event) => {
+            // Only a pan or zoom by the user closes the menus; the canvas moves itself too
+            // (the fit after load, a panel opening beside it), with no event.
+            if (!event) return;
             setMenu(null);
             setQuickAdd(null);
           }}

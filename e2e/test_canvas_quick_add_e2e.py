@@ -78,6 +78,35 @@ def test_double_click_and_right_click_open_a_searchable_menu_at_the_pointer(
     expect(page.locator(".react-flow__edge")).to_have_count(0)
 
 
+def test_the_menu_stays_open_while_the_canvas_moves_itself(page: Page, api: httpx.Client) -> None:
+    workflow_id = create_workflow(api, "E2E quick add stays", START)
+    open_editor(page, workflow_id)
+    expect(canvas_node(page, "start")).to_be_visible()
+    x, y = pane_point(page, 0.5, 0.75)
+    page.mouse.click(x, y, button="right")
+    menu = page.get_by_role("dialog", name="Add a node")
+    expect(menu).to_be_visible()
+
+    # Something beside the canvas takes room (as a panel opening does): the canvas pans
+    # itself to keep the cards in place, which must not close the menu being typed in.
+    start = canvas_node(page, "start").bounding_box()
+    page.get_by_test_id("flow-canvas").evaluate("el => { el.style.paddingLeft = '80px'; }")
+    page.wait_for_timeout(300)
+    assert canvas_node(page, "start").bounding_box() == start
+    expect(menu).to_be_visible()
+    search = menu.get_by_role("combobox", name="Search node types")
+    search.fill("delay")
+    search.press("Enter")
+    expect(canvas_node(page, "delay_1")).to_be_visible()
+
+    # A zoom by the user does close it.
+    page.mouse.click(*pane_point(page, 0.2, 0.5), button="right")
+    expect(menu).to_be_visible()
+    page.mouse.move(*pane_point(page, 0.85, 0.15))
+    page.mouse.wheel(0, 120)
+    expect(menu).to_have_count(0)
+
+
 def test_a_connection_dropped_on_empty_space_adds_a_connected_node(
     page: Page, api: httpx.Client
 ) -> None:
