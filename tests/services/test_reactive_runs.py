@@ -282,7 +282,7 @@ def post_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadingHTTPServer
     server.posts = 0  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    monkeypatch.setenv(ALLOWLIST_ENV, "127.0.0.1")
+    monkeypatch.setenv(ALLOWLIST_ENV, f"127.0.0.1:{server.server_address[1]}")
     try:
         yield server
     finally:

@@ -23,6 +23,12 @@ from app.engine.nodes.ssrf_guard import AddressRefused, Resolver, resolve_and_ch
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
+)
+# Header names containing any of these are taken for credentials too (X-Goog-Api-Key,
+# X-Session-Id, Private-Token, X-Client-Secret, X-Amz-Security-Token, ...).
+_CREDENTIAL_WORDS = ("token", "secret", "key", "auth", "cookie", "session", "password")
 
 
 class HttpRequestFailed(Exception):
@@ -68,16 +74,28 @@ def _pinned_request(request: httpx.Request, address: str) -> httpx.Request:
     )
 
 
+def is_credential_header(name: str) -> bool:
+    """Whether a request header may carry a credential (so it never goes to another origin)."""
+    lowered = name.lower()
+    return lowered in _CREDENTIAL_HEADERS or any(word in lowered for word in _CREDENTIAL_WORDS)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
 def _redirect_request(request: httpx.Request, status: int, location: str) -> httpx.Request:
-    """The next hop's request, with httpx's (browser-like) redirect rules."""
+    """The next hop's request, with httpx's (browser-like) redirect rules; a hop to another
+    origin (scheme, host or port) carries no credential header."""
     url = request.url.join(location)
     method = request.method
     if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
         method = "GET"
     headers = request.headers.copy()
     headers.pop("Host", None)
-    if (url.scheme, url.host, url.port) != (request.url.scheme, request.url.host, request.url.port):
-        headers.pop("Authorization", None)
+    if _origin(url) != _origin(request.url):
+        for name in [name for name in headers if is_credential_header(name)]:
+            del headers[name]
     if method != request.method:
         for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
             headers.pop(name, None)

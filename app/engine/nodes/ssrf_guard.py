@@ -17,12 +17,17 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 
 from app.engine.context import HttpPolicy
+from app.engine.nodes.ssrf_allowlist import (
+    AllowEntry,
+    IPAddress,
+    IPNetwork,
+    address_allowed,
+    host_allowed,
+    parse_allowlist,
+)
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 _METADATA = frozenset(
@@ -106,31 +111,21 @@ def refusal_reason(ip: IPAddress) -> str | None:
     return _plain_reason(ip)
 
 
-@lru_cache(maxsize=64)
-def _parse_allowlist(entries: tuple[str, ...]) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
-    """Split allowlist entries into host names and networks."""
-    hosts: set[str] = set()
-    networks: list[IPNetwork] = []
-    for entry in entries:
-        text = entry.strip()
-        try:
-            networks.append(ipaddress.ip_network(text.strip("[]"), strict=False))
-        except ValueError:
-            hosts.add(text.lower().rstrip("."))
-    return frozenset(hosts), tuple(networks)
-
-
-def _in_networks(ip: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
-    candidates: list[IPAddress] = [ip]
+def _with_embedded(ip: IPAddress) -> list[IPAddress]:
+    """The address and, for IPv6 forms that carry one, its IPv4 address."""
     if ip.version == 6:
         embedded = _embedded_ipv4(ip)
         if embedded is not None:
-            candidates.append(embedded[0])
-    return any(
-        candidate.version == net.version and candidate in net
-        for candidate in candidates
-        for net in networks
-    )
+            return [ip, embedded[0]]
+    return [ip]
+
+
+def _port_note(host: str, ip: IPAddress, port: int, entries: tuple[AllowEntry, ...]) -> str:
+    """A hint when the allowlist allows this host or address, but on other ports."""
+    any_port = tuple(AllowEntry(e.host, e.network, None) for e in entries)
+    if host_allowed(host, port, any_port) or address_allowed(_with_embedded(ip), port, any_port):
+        return f" (the allowlist allows it on other ports only; add {host}:{port})"
+    return ""
 
 
 def parse_ip(text: str) -> IPAddress | None:
@@ -146,6 +141,37 @@ async def system_resolver(host: str, port: int) -> list[str]:
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(info[4][0]) for info in infos]
+
+
+def check_addresses(host: str, port: int, addresses: list[IPAddress], policy: HttpPolicy) -> str:
+    """Check the resolved addresses of `host` against the policy.
+
+    Args:
+        host: the URL's host as written (name or IP literal, without brackets).
+        port: the port that will be connected to.
+        addresses: what `host` resolves to (the literal itself for an IP).
+        policy: allow_private and allowlist settings.
+
+    Returns:
+        The address to connect to (the first one).
+
+    Raises:
+        AddressRefused: no address, or any address is refused.
+    """
+    if not addresses:
+        raise AddressRefused(f"refused: {host!r} resolves to no address")
+    if policy.allow_private:
+        return str(addresses[0])
+    entries = parse_allowlist(policy.allowlist)
+    if host_allowed(host, port, entries):
+        return str(addresses[0])
+    for ip in addresses:
+        reason = refusal_reason(ip)
+        if reason is None or address_allowed(_with_embedded(ip), port, entries):
+            continue
+        where = f"is {reason}" if parse_ip(host) is not None else f"resolves to {ip}, {reason}"
+        raise AddressRefused(f"refused: {host} {where}{_port_note(host, ip, port, entries)}")
+    return str(addresses[0])
 
 
 async def resolve_and_check(
@@ -167,25 +193,9 @@ async def resolve_and_check(
     """
     literal = parse_ip(host)
     if literal is not None:
-        addresses: list[IPAddress] = [literal]
-    else:
-        try:
-            resolved = await (resolver or system_resolver)(host, port)
-        except OSError as exc:
-            raise AddressRefused(f"refused: cannot resolve {host!r} ({exc})") from exc
-        addresses = [ipaddress.ip_address(text) for text in resolved]
-        if not addresses:
-            raise AddressRefused(f"refused: {host!r} resolves to no address")
-    if policy.allow_private:
-        return str(addresses[0])
-    allowed_hosts, allowed_networks = _parse_allowlist(policy.allowlist)
-    if host.lower().rstrip(".") in allowed_hosts:
-        return str(addresses[0])
-    for ip in addresses:
-        reason = refusal_reason(ip)
-        if reason is None or _in_networks(ip, allowed_networks):
-            continue
-        if literal is not None:
-            raise AddressRefused(f"refused: {host} is {reason}")
-        raise AddressRefused(f"refused: {host} resolves to {ip}, {reason}")
-    return str(addresses[0])
+        return check_addresses(host, port, [literal], policy)
+    try:
+        resolved = await (resolver or system_resolver)(host, port)
+    except OSError as exc:
+        raise AddressRefused(f"refused: cannot resolve {host!r} ({exc})") from exc
+    return check_addresses(host, port, [ipaddress.ip_address(text) for text in resolved], policy)

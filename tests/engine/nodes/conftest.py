@@ -38,8 +38,8 @@ def make_ctx() -> ContextFactory:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Routes: /json, /echo, /status/<code>, /redirect?to=<url>&code=<code>, /big,
-    /big-unsized, /slow, /text."""
+    """Routes: /json, /echo, /headers (every request header, names lower-cased),
+    /status/<code>, /redirect?to=<url>&code=<code>, /big, /big-unsized, /slow, /text."""
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
@@ -74,6 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "x_token": self.headers.get("X-Token"),
                 },
             )
+        elif parts.path == "/headers":
+            self._json(200, {name.lower(): value for name, value in self.headers.items()})
         elif parts.path.startswith("/status/"):
             self._send(int(parts.path.rsplit("/", 1)[1]), b"nope", "text/plain")
         elif parts.path == "/redirect":

@@ -18,8 +18,9 @@ PUBLIC_NAME = "api.example.test"
 
 
 def local_services(max_response_bytes: int = 1024 * 1024) -> RunServices:
-    """Services whose policy allows the loopback server."""
-    policy = HttpPolicy(allowlist=("127.0.0.1",), max_response_bytes=max_response_bytes)
+    """Services whose policy allows the loopback server's port (every one: it is a fresh
+    port per test module)."""
+    policy = HttpPolicy(allowlist=("127.0.0.1:*",), max_response_bytes=max_response_bytes)
     return RunServices(http_policy=policy)
 
 
@@ -32,7 +33,7 @@ def named_services() -> RunServices:
             return ["127.0.0.1"]
         return [{"localhost": "127.0.0.1"}.get(host, host)]
 
-    return RunServices(http_policy=HttpPolicy(allowlist=(PUBLIC_NAME,)), resolver=resolver)
+    return RunServices(http_policy=HttpPolicy(allowlist=(f"{PUBLIC_NAME}:*",)), resolver=resolver)
 
 
 async def test_get_json_is_parsed(make_ctx: Callable[..., NodeContext], http_server: str) -> None:
@@ -189,3 +190,75 @@ def test_invalid_config_is_rejected(config: dict[str, object], message: str) -> 
 
 def test_templated_url_passes_config_validation() -> None:
     assert HttpRequestConfig(url="{{ vars.base }}/items").url == "{{ vars.base }}/items"
+
+
+CREDENTIALS = {
+    "Authorization": "Bearer sk-user",
+    "Proxy-Authorization": "Basic dXNlcjpwYXNz",
+    "Cookie": "session=abc",
+    "X-Api-Key": "k-1",
+    "Api-Key": "k-2",
+    "X-Auth-Token": "t-1",
+    "Private-Token": "t-2",
+    "X-Client-Secret": "s-1",
+    "X-Goog-Api-Key": "k-3",
+}
+
+
+async def _headers_after_redirect(
+    make_ctx: Callable[..., NodeContext], http_server: str, target_host: str
+) -> dict[str, str]:
+    """The headers the server saw after a redirect from 127.0.0.1 to `target_host`."""
+    port = urlsplit(http_server).port
+    target = quote(f"http://{target_host}:{port}/headers")
+    config = HttpRequestConfig(
+        url=f"{http_server}/redirect?to={target}", headers=CREDENTIALS | {"X-Trace": "t-9"}
+    )
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    allowed = (f"127.0.0.1:{port}", f"{PUBLIC_NAME}:{port}")
+    services = RunServices(http_policy=HttpPolicy(allowlist=allowed), resolver=resolver)
+    result = await run_http_request(make_ctx(services=services), {}, config)
+    return dict(result["body"])
+
+
+async def test_cross_origin_redirect_drops_every_credential_header(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    seen = await _headers_after_redirect(make_ctx, http_server, PUBLIC_NAME)
+    assert seen["host"].startswith(PUBLIC_NAME)
+    assert [name for name in CREDENTIALS if name.lower() in seen] == []
+    assert seen["x-trace"] == "t-9"
+
+
+async def test_same_origin_redirect_keeps_the_credential_headers(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    seen = await _headers_after_redirect(make_ctx, http_server, "127.0.0.1")
+    assert {name: seen.get(name.lower()) for name in CREDENTIALS} == CREDENTIALS
+
+
+async def test_allowlisted_name_allows_only_its_port(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    port = urlsplit(http_server).port
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    def services(*allowlist: str) -> RunServices:
+        return RunServices(http_policy=HttpPolicy(allowlist=allowlist), resolver=resolver)
+
+    url = f"http://{PUBLIC_NAME}:{port}/json"
+    ok = await run_http_request(
+        make_ctx(services=services(f"{PUBLIC_NAME}:{port}")), {}, HttpRequestConfig(url=url)
+    )
+    assert ok["status"] == 200
+    for entry in (PUBLIC_NAME, f"{PUBLIC_NAME}:{port + 1}", f"127.0.0.1:{port + 1}"):
+        with pytest.raises(AddressRefused, match="loopback") as caught:
+            await run_http_request(
+                make_ctx(services=services(entry)), {}, HttpRequestConfig(url=url)
+            )
+        assert f"add {PUBLIC_NAME}:{port}" in str(caught.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.engine.context import HttpPolicy, RunServices
 from app.engine.events import NodeStatus, RunStatus
@@ -46,7 +47,8 @@ async def test_fetch_branch_and_shape(http_server: str) -> None:
             ("pick", "out", "result"),
         ],
     )
-    services = RunServices(http_policy=HttpPolicy(allowlist=("127.0.0.1",)))
+    port = urlsplit(http_server).port
+    services = RunServices(http_policy=HttpPolicy(allowlist=(f"127.0.0.1:{port}",)))
     result = await run_workflow(
         spec, trigger_payload={"url": f"{http_server}/json"}, services=services
     )

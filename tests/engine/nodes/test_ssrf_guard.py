@@ -12,6 +12,7 @@ import pytest
 
 from app.engine.context import HttpPolicy, NodeContext, RunServices
 from app.engine.nodes.http_request import HttpRequestConfig, run_http_request
+from app.engine.nodes.ssrf_allowlist import malformed_entries
 from app.engine.nodes.ssrf_guard import AddressRefused, refusal_reason, resolve_and_check
 
 PUBLIC_IP = "93.184.215.14"
@@ -173,3 +174,46 @@ async def test_connection_goes_to_the_checked_address(make_ctx: Callable[..., No
     assert seen[0].url.params["x"] == "1"
     assert seen[0].headers["host"] == "rebind.example.test"
     assert seen[0].extensions["sni_hostname"] == "rebind.example.test"
+
+
+@pytest.mark.parametrize(
+    ("entry", "port", "allowed"),
+    [
+        ("127.0.0.1", 80, True),
+        ("127.0.0.1", 443, True),
+        ("127.0.0.1", 8080, False),
+        ("127.0.0.1:8080", 8080, True),
+        ("127.0.0.1:8080", 80, False),
+        ("127.0.0.1:*", 6379, True),
+        ("127.0.0.0/8:11434", 11434, True),
+        ("127.0.0.0/8:11434", 11435, False),
+        ("localhost", 80, True),
+        ("LocalHost.:11434", 11434, True),
+        ("localhost:11434", 22, False),
+        ("localhost:*", 22, True),
+        ("[::1]:81", 81, True),
+        ("[::1]:81", 82, False),
+        ("[127.0.0.0/8]:*", 5432, True),
+        ("localhost:0", 80, False),
+        ("localhost:99999", 80, False),
+        ("localhost:http", 80, False),
+        ("::1:8080", 8080, False),
+    ],
+)
+async def test_allowlist_entries_take_an_optional_port(
+    entry: str, port: int, allowed: bool
+) -> None:
+    host = "localhost" if entry.lower().startswith("localhost") else "127.0.0.1"
+    if entry.startswith("[::1]"):
+        host = "::1"
+    policy = HttpPolicy(allowlist=(entry,))
+    if allowed:
+        assert await resolve_and_check(host, port, policy) in ("127.0.0.1", "::1")
+    else:
+        with pytest.raises(AddressRefused, match="loopback"):
+            await resolve_and_check(host, port, policy)
+
+
+def test_malformed_allowlist_entries_are_reported() -> None:
+    entries = ("localhost:11434", "bad host", "x:99999", "[::1", "[::1]8080", "10.0.0.0/8:*")
+    assert malformed_entries(entries) == ["bad host", "x:99999", "[::1", "[::1]8080"]
