@@ -252,6 +252,12 @@ function Canvas(props) {
       e.dataTransfer.effectAllowed = "move";
     };
     const onKey = (e) => {
+      const paletteEntry = e.target && e.target.matches && e.target.matches("[data-node-type]");
+      if (paletteEntry && (e.key === "Enter" || e.key === " ")) {
+        e.preventDefault();
+        e.target.click();
+        return;
+      }
       if (e.key === "Escape") {
         setMenu(null);
         setQuickAdd(null);

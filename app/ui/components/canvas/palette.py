@@ -48,7 +48,10 @@ def _item(item: PaletteItem) -> rx.Component:
         class_name="fb-palette-item",
         draggable=True,
         data_node_type=item.type,
-        title=f"{item.label}: drag onto the canvas, or click to add",
+        # Enter or Space on it clicks it (flow_canvas.jsx), as on a button.
+        role="button",
+        tab_index=0,
+        title=f"{item.label}: drag onto the canvas, or click (or press Enter) to add",
         on_click=C.add_from_palette(item.type),
         width="100%",
     )
