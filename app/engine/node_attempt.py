@@ -14,6 +14,7 @@ from app.engine.context import NodeContext, RunServices
 from app.engine.events import ExecutionHooks, NodeRunRecord, NodeStarted, NodeStatus
 from app.engine.expressions import ExpressionError, render_value
 from app.engine.node_cache import RecordingVariables
+from app.engine.output_limits import OutputRefused, checked_output
 from app.engine.registry import NodeOutput, NodeType
 from app.engine.scope import expression_scope
 from app.engine.spec import NodeSpec
@@ -148,17 +149,17 @@ async def run_node(
                 ctx.variables = RecordingVariables(shared.variables)
             async with deadline:
                 result = await node_type.run(ctx, inputs, parsed)
+            output = checked_output(result.value if isinstance(result, NodeOutput) else result)
         except asyncio.CancelledError:
             await hooks.after_node(record(status=NodeStatus.CANCELLED, error="cancelled"))
             raise
-        except ConfigFailed as exc:
+        except (ConfigFailed, OutputRefused) as exc:
             error, retryable = str(exc), False
         except TimeoutError as exc:
             error = f"timed out after {timeout:g}s" if deadline.expired() else _message(exc)
         except Exception as exc:
             error = _message(exc)
         else:
-            output = result.value if isinstance(result, NodeOutput) else result
             taken = result.taken_handles if isinstance(result, NodeOutput) else None
             await hooks.after_node(
                 record(status=NodeStatus.SUCCEEDED, output=output, taken_handles=taken)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from app.engine.json_shape import MAX_JSON_INT, clip_depth
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -39,9 +40,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def json_column_type() -> JSON:
+class JSONValue(TypeDecorator[Any]):
+    """JSON on both backends that always reads back something a response can serialise.
+
+    Values are written by `dumps_json` (the engine's `json_serializer`), which refuses what is
+    not JSON. Values stored before outputs were checked on write may nest deeper than the
+    serialisers can walk; on read such parts are replaced by `DEPTH_MARKER`.
+    """
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        """The stored value, with parts nested too deep replaced by a marker."""
+        return clip_depth(value)
+
+
+def json_column_type() -> JSONValue:
     """JSON on both backends; Python None is stored as SQL NULL (not JSON `null`)."""
-    return JSON(none_as_null=True)
+    return JSONValue()
 
 
 def utc_now() -> datetime:
@@ -50,31 +67,27 @@ def utc_now() -> datetime:
 
 
 def json_default(value: Any) -> Any:
-    """Fallback for values the JSON encoder does not know: sets become lists, the rest text."""
+    """Explicit conversions for the values JSON has no type for: sets become sorted lists,
+    timestamps and dates ISO 8601 text; anything else is refused (TypeError), never stored
+    as its repr."""
     if isinstance(value, set | frozenset):
         return sorted(value, key=str)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value)
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
+    raise TypeError(f"a value of type {type(value).__name__} is not JSON and cannot be stored")
 
 
 def dumps_json(value: Any) -> str:
-    """Serialise a column value as strict JSON: NaN and ±Infinity become null.
+    """Serialise a column value as strict JSON.
 
-    PostgreSQL refuses the non-standard `NaN` tokens Python writes by default, so a node
-    output holding one would fail the run there; the slow path only runs in that case.
+    Refused (ValueError) rather than changed: NaN and ±Infinity (not JSON; PostgreSQL
+    refuses them) and a bare integer outside the 64-bit range (SQLite would store it as a
+    lossy REAL; nested in an object or array it is text and stays exact). Node outputs are
+    checked before they get here (`app.engine.output_limits`), so this is the last guard.
     """
+    if isinstance(value, int) and not -MAX_JSON_INT - 1 <= value <= MAX_JSON_INT:
+        raise ValueError("an integer outside the 64-bit range cannot be stored exactly")
     try:
         return json.dumps(value, default=json_default, ensure_ascii=False, allow_nan=False)
-    except ValueError:
-        return json.dumps(_finite(value), default=json_default, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not JSON, cannot be stored: {exc}") from None

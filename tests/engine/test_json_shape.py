@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.engine.json_shape import MAX_JSON_DEPTH, json_flaw
+from app.engine.json_shape import (
+    DEPTH_MARKER,
+    MAX_JSON_DEPTH,
+    clip_depth,
+    json_flaw,
+    null_non_finite,
+)
 from app.engine.nodes import default_registry
 from app.engine.validation import parse_document
 
@@ -43,3 +49,31 @@ def test_parse_document_reports_a_deep_document_as_a_problem_instead_of_crashing
     assert spec is None
     assert [p.code for p in problems] == ["invalid_document"]
     assert "nested deeper than" in problems[0].message
+
+
+def test_non_finite_numbers_huge_integers_and_non_json_values_are_refused() -> None:
+    assert "not finite" in (json_flaw({"x": [float("inf")]}) or "")
+    assert "not finite" in (json_flaw(float("nan")) or "")
+    assert json_flaw([2**63 - 1, -(2**63)]) is None
+    assert "64-bit" in (json_flaw({"x": 2**63}) or "")
+    assert "not JSON" in (json_flaw({"x": b"bytes"}) or "")
+    assert "not a string" in (json_flaw({1: "x"}) or "")
+
+
+def test_clip_depth_marks_what_is_too_deep_and_keeps_the_rest() -> None:
+    shallow = {"a": [1, {"b": 2}]}
+    assert clip_depth(shallow) is shallow
+    assert clip_depth({"keep": [1], "deep": [[["x"]]]}, max_depth=2) == {
+        "keep": [1],
+        "deep": [DEPTH_MARKER],
+    }
+    clipped = clip_depth(nested(5000))
+    assert json_flaw(clipped) is None
+    assert DEPTH_MARKER in str(clipped)
+
+
+def test_null_non_finite_replaces_only_nan_and_infinity() -> None:
+    value = {"a": [float("nan"), 1.5, "NaN"], "b": {"c": float("-inf")}}
+    assert null_non_finite(value) == {"a": [None, 1.5, "NaN"], "b": {"c": None}}
+    finite = {"a": [1.5]}
+    assert null_non_finite(finite) is finite
