@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.schemas import ErrorResponse
@@ -84,6 +85,13 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return response
 
 
+async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+    # The exception text holds the SQL statement (and with it table and column names): it is
+    # logged for whoever runs the server, never sent to the client.
+    logger.error("database error on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(500, "Internal server error (the database refused the operation)")
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "Internal server error")
@@ -94,4 +102,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_request_validation)  # type: ignore[arg-type]
     app.add_exception_handler(ServiceError, _on_service_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(SQLAlchemyError, _on_database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _on_unexpected)

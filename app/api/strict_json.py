@@ -1,5 +1,6 @@
-"""Request bodies are parsed as strict JSON: `NaN`, `Infinity`, deep nesting and lone
-surrogates are refused (400).
+"""Request bodies are parsed as strict JSON: `NaN`, `Infinity`, numbers that overflow to
+infinity (`1e999`), integers outside the 64-bit range, deep nesting and lone surrogates are
+refused (400).
 
 Python's json module accepts non-finite numbers, but they are not JSON: PostgreSQL rejects
 them in JSON columns and responses could not be encoded, so they must never get past the edge.
@@ -18,9 +19,32 @@ from fastapi.routing import APIRoute
 
 from app.engine.json_shape import json_flaw
 
+# Longer digit strings are refused before Python converts them (it gives up past 4300
+# digits with a ValueError, and anything this long is outside the 64-bit range anyway).
+_MAX_INT_DIGITS = 20
+
 
 def _refuse_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise json.JSONDecodeError("an integer is outside the 64-bit range", text, 0)
+    return int(text)
+
+
+def parse_strict_json(body: bytes | str) -> Any:
+    """Parse JSON text, refusing everything `json_flaw` refuses.
+
+    Raises:
+        json.JSONDecodeError: malformed or refused, with the reason as its message.
+    """
+    value = json.loads(body, parse_constant=_refuse_constant, parse_int=_parse_int)
+    flaw = json_flaw(value)
+    if flaw is not None:
+        raise json.JSONDecodeError(flaw, "", 0)
+    return value
 
 
 class StrictJSONRequest(Request):
@@ -29,11 +53,7 @@ class StrictJSONRequest(Request):
     async def json(self) -> Any:
         """The parsed body; raises `json.JSONDecodeError` on anything `json_flaw` refuses too."""
         if not hasattr(self, "_json"):
-            body = json.loads(await self.body(), parse_constant=_refuse_constant)
-            flaw = json_flaw(body)
-            if flaw is not None:
-                raise json.JSONDecodeError(flaw, "", 0)
-            self._json = body
+            self._json = parse_strict_json(await self.body())
         return self._json
 
 

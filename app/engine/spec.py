@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 SCHEMA_VERSION = 1
+
+
+def _without_nul(value: str) -> str:
+    # Ids and names are copied into text columns, which PostgreSQL cannot give a NUL.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _coordinate(value: Any) -> Any:
+    # Documents saved before non-finite numbers were refused hold null where `1e400` was.
+    return 0.0 if value is None else value
+
+
+Text = Annotated[str, AfterValidator(_without_nul)]
+Coordinate = Annotated[float, BeforeValidator(_coordinate)]
 
 
 class OnError(StrEnum):
@@ -21,24 +37,24 @@ class OnError(StrEnum):
 class Position(BaseModel):
     """Where a node sits on the canvas."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    x: float = 0.0
-    y: float = 0.0
+    x: Coordinate = 0.0
+    y: Coordinate = 0.0
 
 
 class NodeSpec(BaseModel):
     """One node of a workflow."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    id: str = Field(min_length=1, max_length=64)
-    type: str = Field(min_length=1, max_length=64)
-    name: str = Field(default="", max_length=200)
+    id: Text = Field(min_length=1, max_length=64)
+    type: Text = Field(min_length=1, max_length=64)
+    name: Text = Field(default="", max_length=200)
     position: Position = Field(default_factory=Position)
     config: dict[str, Any] = Field(default_factory=dict)
     pinned_output: Any | None = None
-    breakpoint: str | None = None
+    breakpoint: Text | None = None
     disabled: bool = False
     timeout_s: float | None = Field(default=None, gt=0, le=3600)
     retries: int = Field(default=0, ge=0, le=10)
@@ -56,11 +72,11 @@ class EdgeSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=64)
-    source: str
-    source_handle: str = "out"
-    target: str
-    target_handle: str = "in"
+    id: Text = Field(min_length=1, max_length=64)
+    source: Text
+    source_handle: Text = "out"
+    target: Text
+    target_handle: Text = "in"
 
 
 class WorkflowSettings(BaseModel):
@@ -68,7 +84,7 @@ class WorkflowSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timezone: str = "UTC"
+    timezone: Text = "UTC"
     error_workflow_id: int | None = None
 
 
