@@ -19,6 +19,7 @@ from app.api import (
     reactive,
     workflows,
 )
+from app.api.body_limit import BodyLimitMiddleware
 from app.api.error_handlers import install_error_handlers
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
@@ -53,6 +54,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(api)
+    api.add_middleware(BodyLimitMiddleware)
     # not_found goes last: it answers every /api path no other route took.
     routers = (
         workflows,

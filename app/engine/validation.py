@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -16,6 +17,8 @@ from app.engine.registry import NodeRegistry, NodeType
 from app.engine.spec import NodeSpec, OnError, WorkflowSpec
 
 ERROR_HANDLE = "error"
+MAX_NODES_ENV = "FLOWBOOK_MAX_NODES"
+DEFAULT_MAX_NODES = 2_000
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def analyze_document(
     if not isinstance(document, dict):
         problem = Problem("invalid_document", "a workflow document must be a JSON object")
         return None, _refused([problem])
-    flaw = json_flaw(document)
+    flaw = json_flaw(document) or _too_many_nodes(document)
     if flaw is not None:
         problem = Problem("invalid_document", f"the workflow document is refused: {flaw}")
         return None, _refused([problem])
@@ -132,6 +135,21 @@ def analyze_document(
     except ValidationError as exc:
         return None, _refused([_document_problem(document, error) for error in exc.errors()])
     return spec, analyze_workflow(spec, registry)
+
+
+def max_nodes() -> int:
+    """The most nodes a document may have: `FLOWBOOK_MAX_NODES`, else 2,000."""
+    raw = os.environ.get(MAX_NODES_ENV, "").strip()
+    return int(raw) if raw else DEFAULT_MAX_NODES
+
+
+def _too_many_nodes(document: dict[str, Any]) -> str | None:
+    # Checked before parsing: validation and the canvas are not built for more.
+    nodes = document.get("nodes")
+    limit = max_nodes()
+    if isinstance(nodes, list) and len(nodes) > limit:
+        return f"it has {len(nodes)} nodes, more than the {limit} allowed"
+    return None
 
 
 def _refused(problems: list[Problem]) -> WorkflowAnalysis:
