@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.engine.expression_budget import ExpressionLimits
 from app.engine.spec import NodeSpec
 
 
@@ -43,6 +44,7 @@ class RunServices:
         llm: the LLM client for AI nodes (later issues); None when not configured.
         resolver: optional `async resolver(host, port) -> list of IP strings` used by the
             HTTP request node's SSRF guard; None uses the system resolver (getaddrinfo).
+        expression_limits: the time, size and loop budget of each node's expressions.
     """
 
     clock: Callable[[], datetime] = utc_now
@@ -51,6 +53,7 @@ class RunServices:
     http_transport: Any = None
     llm: Any = None
     resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
+    expression_limits: ExpressionLimits = field(default_factory=ExpressionLimits)
 
 
 @dataclass

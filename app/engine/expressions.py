@@ -4,12 +4,15 @@ Every string in a config that contains `{{` or `{%` is a Jinja2 template rendere
 `LimitedSandbox` (Jinja2's immutable sandbox plus time, iteration and size limits). A
 string that is exactly one `{{ expression }}` gives the expression's native value (a
 number, list, dict ...); any other template gives a string. Nothing is ever `eval`-ed.
+
+All the templates of one config share one `RenderBudget` (time, loops, output size); a
+limit reached raises `ExpressionLimitError` ("exceeded its time limit ...").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,15 +22,30 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.lexer import TokenStream
 from jinja2.parser import Parser
 
-from app.engine.sandbox import CURRENT_BUDGET, ExpressionLimits, LimitedSandbox, RenderBudget
+from app.engine.expression_budget import (
+    ExpressionInterrupt,
+    ExpressionLimits,
+    IterationLimitExceeded,
+    RenderBudget,
+    RenderCancelled,
+    SizeLimitExceeded,
+    SliceUsedUp,
+    TimeLimitExceeded,
+    run_watched,
+)
+from app.engine.expression_sizes import refuse_internals, text_size
+from app.engine.sandbox import LimitedSandbox
 
 __all__ = [
     "DEFAULT_LIMITS",
     "ExpressionError",
+    "ExpressionLimitError",
     "ExpressionLimits",
     "TemplateSyntaxIssue",
     "contains_expression",
     "is_expression",
+    "limit_error",
+    "render_in_budget",
     "render_string",
     "render_value",
     "template_syntax_issue",
@@ -37,10 +55,22 @@ DEFAULT_LIMITS = ExpressionLimits()
 _SINGLE_EXPRESSION = re.compile(r"\A\s*\{\{(?P<expr>.*?)\}\}\s*\Z", re.DOTALL)
 _ENVIRONMENT = LimitedSandbox()
 _LEXER_OFFSET = re.compile(r" at \d+\Z")
+_LIMIT_NAMES: dict[type[ExpressionInterrupt], str] = {
+    TimeLimitExceeded: "time",
+    SizeLimitExceeded: "size",
+    IterationLimitExceeded: "loop",
+}
+_DATA = (str, int, float, bool, type(None), list, tuple, dict)
+# Bounded on their own: integers are built under the bit limit.
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 class ExpressionError(Exception):
     """An expression could not be rendered: bad syntax, unsafe access, an error or a limit."""
+
+
+class ExpressionLimitError(ExpressionError):
+    """An expression exceeded its time, size or loop limit (and was stopped)."""
 
 
 def is_expression(text: str) -> bool:
@@ -62,26 +92,24 @@ def contains_expression(value: Any) -> bool:
 def render_value(
     value: Any, scope: dict[str, Any], *, limits: ExpressionLimits = DEFAULT_LIMITS
 ) -> Any:
-    """Render every template string inside a value; other values are returned unchanged.
+    """Render every template string inside a value, on this thread, with one budget.
+
+    The engine renders node configs through `app.engine.expression_runner` (off the event
+    loop); this is the same render for callers that are not async.
 
     Args:
         value: a string, or dicts and lists nesting strings, numbers and so on.
         scope: the names expressions can use (see `app.engine.scope.expression_scope`).
-        limits: bounds for each string rendered.
+        limits: bounds shared by every template in `value`.
 
     Returns:
         A new value of the same shape with templates replaced by what they render to.
 
     Raises:
-        ExpressionError: when any template fails.
+        ExpressionError: when any template fails (`ExpressionLimitError` for a limit).
     """
-    if isinstance(value, str):
-        return render_string(value, scope, limits=limits) if is_expression(value) else value
-    if isinstance(value, dict):
-        return {k: render_value(v, scope, limits=limits) for k, v in value.items()}
-    if isinstance(value, list):
-        return [render_value(v, scope, limits=limits) for v in value]
-    return value
+    budget = RenderBudget(limits)
+    return _watched(budget, lambda: render_in_budget(value, scope, budget))
 
 
 def render_string(
@@ -92,30 +120,78 @@ def render_string(
     Raises:
         ExpressionError: bad syntax, unsafe access, a runtime error or a limit reached.
     """
+    budget = RenderBudget(limits)
+    return _watched(budget, lambda: _render_template(text, scope, budget))
+
+
+def _watched(budget: RenderBudget, render: Callable[[], Any]) -> Any:
+    try:
+        return run_watched(budget, render)
+    except (TimeLimitExceeded, SizeLimitExceeded, IterationLimitExceeded) as exc:
+        raise limit_error(exc) from None
+
+
+def limit_error(exc: ExpressionInterrupt) -> ExpressionLimitError:
+    """The error for a limit reached outside any one template (between two of them)."""
+    return ExpressionLimitError(f"exceeded its {_LIMIT_NAMES[type(exc)]} limit: {exc}")
+
+
+def render_in_budget(value: Any, scope: dict[str, Any], budget: RenderBudget) -> Any:
+    """`render_value` under a budget that the caller is already watching (`run_watched`).
+
+    Raises:
+        ExpressionError: when any template fails.
+        SliceUsedUp, RenderCancelled: the render must move to a worker, or stop.
+    """
+    if isinstance(value, str):
+        return _render_template(value, scope, budget) if is_expression(value) else value
+    if isinstance(value, dict):
+        return {k: render_in_budget(v, scope, budget) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_in_budget(v, scope, budget) for v in value]
+    return value
+
+
+def _render_template(text: str, scope: dict[str, Any], budget: RenderBudget) -> Any:
+    limits = budget.limits
     if len(text) > limits.max_template_chars:
         raise ExpressionError(f"expression is longer than {limits.max_template_chars} characters")
-    budget = RenderBudget(limits)
-    token = CURRENT_BUDGET.set(budget)
     try:
         single = _SINGLE_EXPRESSION.match(text)
         if single and not is_expression(single["expr"]) and "}}" not in single["expr"]:
-            result = _compile_expression(single["expr"])(**scope)
-            if isinstance(result, str):
-                budget.check_size(len(result))
-            return result
-        size = 0
+            return _checked_result(_compile_expression(single["expr"])(**scope), budget)
         chunks = []
         for chunk in _compile_template(text).generate(scope):
-            size += len(chunk)
-            budget.check_size(size)
+            budget.spend_output(len(chunk))
             chunks.append(chunk)
         return "".join(chunks)
+    except (SliceUsedUp, RenderCancelled):
+        raise
+    except ExpressionInterrupt as exc:
+        raise ExpressionLimitError(_describe(text, limit_error(exc))) from None
     except RecursionError as exc:
         raise ExpressionError(_describe(text, "recursion is too deep")) from exc
-    except Exception as exc:  # syntax, security, limit, or an error inside the expression
+    except Exception as exc:  # syntax, security, or an error inside the expression
         raise ExpressionError(_describe(text, exc)) from exc
-    finally:
-        CURRENT_BUDGET.reset(token)
+
+
+def _checked_result(result: Any, budget: RenderBudget) -> Any:
+    """A single expression's value, once it is known to be data within the size limit.
+
+    Iterators (what `map`, `select` ... give) become lists; an upstream value passed on
+    unchanged is not measured again.
+    """
+    if type(result) in _SCALARS:
+        return result
+    if isinstance(result, Iterator | range):
+        result = list(result)
+    if isinstance(result, str):
+        budget.spend_output(len(result))
+    elif not isinstance(result, _DATA):
+        raise refuse_internals(result)
+    elif id(result) not in budget.trusted:
+        budget.spend_output(text_size(result, budget.limits.max_output_chars))
+    return result
 
 
 @dataclass(frozen=True)

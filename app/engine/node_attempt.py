@@ -12,11 +12,12 @@ from pydantic import BaseModel, ValidationError
 
 from app.engine.context import NodeContext, RunServices
 from app.engine.events import ExecutionHooks, NodeRunRecord, NodeStarted, NodeStatus
-from app.engine.expressions import ExpressionError, render_value
+from app.engine.expression_runner import render_config_value
+from app.engine.expressions import ExpressionError, ExpressionLimitError
 from app.engine.node_cache import RecordingVariables
 from app.engine.output_limits import OutputRefused, checked_output
 from app.engine.registry import NodeOutput, NodeType
-from app.engine.scope import expression_scope
+from app.engine.scope import expression_scope, upstream_values
 from app.engine.spec import NodeSpec
 
 
@@ -94,6 +95,7 @@ async def run_node(
     config: BaseModel | None,
     template: dict[str, Any] | None,
     cache_key: str | None = None,
+    config_error: str | None = None,
 ) -> NodeOutcome:
     """Run a node's attempts until one succeeds or the retries are used up.
 
@@ -106,6 +108,8 @@ async def run_node(
         template: the raw config to render and parse when it has expressions.
         cache_key: the run's cache key, put on its records; when set, the variables the
             succeeding attempt writes are captured in the outcome (for the cache).
+        config_error: why rendering `template` already failed (the attempt fails with it
+            rather than spending the expression budget again).
 
     Returns:
         The outcome of the last attempt. Each attempt is reported to `before_node` and
@@ -140,10 +144,12 @@ async def run_node(
         retryable = True
         deadline = asyncio.timeout(timeout)
         try:
+            if config_error is not None:
+                raise ConfigFailed(config_error)
             parsed = (
                 config
                 if template is None
-                else render_config(ctx, node_type, inputs, template, shared.node_names)
+                else await render_config(ctx, node_type, inputs, template, shared.node_names)
             )
             if cache_key is not None:
                 ctx.variables = RecordingVariables(shared.variables)
@@ -174,23 +180,33 @@ async def run_node(
     return NodeOutcome(NodeStatus.FAILED, error=error)
 
 
-def render_config(
+async def render_config(
     ctx: NodeContext,
     node_type: NodeType,
     inputs: dict[str, Any],
     template: dict[str, Any],
     node_names: dict[str, str],
 ) -> BaseModel:
-    """Render a config's expressions and parse it.
+    """Render a config's expressions (one budget for all of them, off the loop) and parse it.
 
     Raises:
-        ConfigFailed: an expression failed, or the rendered config is invalid.
+        ConfigFailed: an expression failed, or the rendered config is invalid; the message
+            names the node.
     """
     scope = expression_scope(ctx, inputs, node_names=node_names)
+    where = f"expression in node {ctx.node.label!r}"
     try:
-        return node_type.parse_config(render_value(template, scope))
+        rendered = await render_config_value(
+            template,
+            scope,
+            limits=ctx.services.expression_limits,
+            trusted=upstream_values(scope),
+        )
+        return node_type.parse_config(rendered)
+    except ExpressionLimitError as exc:
+        raise ConfigFailed(f"{where} {exc}") from exc
     except ExpressionError as exc:
-        raise ConfigFailed(f"expression failed: {exc}") from exc
+        raise ConfigFailed(f"{where} failed: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors()

@@ -210,9 +210,12 @@ class WorkflowRun:
         if node.pinned_output is not None:
             return await self._pinned(node_id, inputs)
         key = None
+        config_error: str | None = None
         if self.policy.active:
             if template is not None:
-                config, template = self._resolve(node_id, node_type, inputs, template)
+                config, template, config_error = await self._resolve(
+                    node_id, node_type, inputs, template
+                )
             cache = self.policy.cache
             if cache is not None and template is None:
                 key = node_cache_key(node, node_type, config, inputs, trigger=self.shared.trigger)
@@ -231,6 +234,7 @@ class WorkflowRun:
                 config=config,
                 template=template,
                 cache_key=key,
+                config_error=config_error,
             ),
             name=node_id,
         )
@@ -261,13 +265,13 @@ class WorkflowRun:
         edges = self.graph.outgoing_edges(node_id)
         return [(e, e.source_handle != ERROR_HANDLE, node.pinned_output) for e in edges]
 
-    def _resolve(
+    async def _resolve(
         self, node_id: str, node_type: NodeType, inputs: dict[str, Any], template: dict[str, Any]
-    ) -> tuple[BaseModel | None, dict[str, Any] | None]:
+    ) -> tuple[BaseModel | None, dict[str, Any] | None, str | None]:
         """Render a templated config before the run, for its cache key and side-effect check.
 
-        Returns `(config, None)`, or `(None, template)` when rendering fails: the attempt then
-        renders again and fails the usual way.
+        Returns `(config, None, None)`, or `(None, template, error)` when rendering fails: the
+        attempt then fails with that error the usual way (without rendering again).
         """
         shared = self.shared
         ctx = NodeContext(
@@ -279,9 +283,10 @@ class WorkflowRun:
             services=shared.services,
         )
         try:
-            return render_config(ctx, node_type, inputs, template, shared.node_names), None
-        except ConfigFailed:
-            return None, template
+            config = await render_config(ctx, node_type, inputs, template, shared.node_names)
+        except ConfigFailed as exc:
+            return None, template, str(exc)
+        return config, None, None
 
     async def _reuse(
         self, node_id: str, inputs: dict[str, Any], hit: CachedOutput, key: str | None

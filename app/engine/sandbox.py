@@ -1,150 +1,128 @@
 """The Jinja2 sandbox expressions run in: immutable, no `str.format`, and with limits.
 
-Limits are enforced while a template runs, not only afterwards: every attribute lookup,
-subscription and call checks the render deadline, every `{% for %}` loop counts its
-iterations against a budget, and `*`, `**` and `%` refuse results that would be too big to
-build (`'x' * 10**9`, `10 ** 10 ** 9`, `'%999999999d' % 1`).
+On top of Jinja's `ImmutableSandboxedEnvironment`:
+- every `{% for %}` loop counts its iterations against the node's budget;
+- `*`, `+`, `**` and `%`, the string methods and the filters that can build big results
+  (`join`, `replace`, `center`, `indent`, `wordwrap`, `format`, `tojson` ...), `~` and
+  printing check the size of their result *before* building it;
+- printing (and `~`, `join`, `|string` ...) refuses anything that is not data, so Python
+  reprs such as `<built-in method items of dict object at 0x7f...>` never show;
+- the names the sandbox adds for itself cannot be used by templates;
+- nothing is evaluated at compile time (no constant folding), so every value is built
+  under the budget.
+The deadline is enforced by the watch of `app.engine.expression_budget`.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import time
-from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import nodes, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
+from app.engine.expression_budget import current_budget
+from app.engine.expression_filters import limited_filters
+from app.engine.expression_sizes import check_binop, check_method_call, text_size
+
+_RESERVED_PREFIX = "__flowbook"
 _LOOP_GUARD = "__flowbook_loop_guard"
-_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
-_MAX_POWER_BITS = 4096
-_SIZED_ARGUMENT_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_CONCAT = "__flowbook_concat"
+_TRUSTED_TYPES = (dict, list)
 
 
-class LimitExceeded(SecurityError):
-    """An expression went over its time, iteration or size limit."""
+def printable_text(value: Any) -> str:
+    """`str(value)` once it is known to be data of a size within the limit.
 
-
-@dataclass(frozen=True)
-class ExpressionLimits:
-    """Bounds on one render.
-
-    Attributes:
-        max_template_chars: longest template source accepted.
-        max_output_chars: longest rendered string (and longest string built inside).
-        max_seconds: wall time for one render.
-        max_iterations: total `{% for %}` iterations in one render.
+    Raises:
+        InternalsRefused: the value is not data (a method, a function, a generator ...).
+        SizeLimitExceeded: its text would be over the size limit.
     """
-
-    max_template_chars: int = 20_000
-    max_output_chars: int = 1_000_000
-    max_seconds: float = 1.0
-    max_iterations: int = 1_000_000
-
-
-class RenderBudget:
-    """What is left of the limits during one render."""
-
-    def __init__(self, limits: ExpressionLimits) -> None:
-        self.limits = limits
-        self.deadline = time.monotonic() + limits.max_seconds
-        self.iterations_left = limits.max_iterations
-
-    def check_time(self) -> None:
-        """Raise LimitExceeded when the render deadline has passed."""
-        if time.monotonic() > self.deadline:
-            raise LimitExceeded(f"expression took longer than {self.limits.max_seconds}s")
-
-    def check_size(self, size: int) -> None:
-        """Raise LimitExceeded when a value of `size` characters would be too big."""
-        if size > self.limits.max_output_chars:
-            raise LimitExceeded(
-                f"expression result is larger than {self.limits.max_output_chars} characters"
-            )
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Undefined):
+        return str(value)
+    budget = current_budget()
+    limit = budget.limits.max_output_chars
+    budget.check_size(text_size(value, limit), "the printed value")
+    return str(value)
 
 
-CURRENT_BUDGET: ContextVar[RenderBudget | None] = ContextVar("flowbook_budget", default=None)
+@pass_context
+def _finalize(context: Context, value: Any) -> str:
+    # Taking the context keeps Jinja from printing constants at compile time.
+    return printable_text(value)
 
 
-def _budget() -> RenderBudget:
-    budget = CURRENT_BUDGET.get()
-    if budget is None:
-        raise SecurityError("expressions must be rendered through app.engine.expressions")
-    return budget
+def _concatenated(*parts: Any) -> str:
+    """`a ~ b ~ c`: every part printed and the total measured before joining."""
+    return _joined([printable_text(part) for part in parts])
+
+
+def _joined(parts: list[str]) -> str:
+    current_budget().check_size(sum(map(len, parts)), "the joined text")
+    return "".join(parts)
 
 
 def _guarded_loop(iterable: Iterable[Any]) -> Iterator[Any]:
-    budget = _budget()
-    for count, item in enumerate(iterable):
-        budget.iterations_left -= 1
-        if budget.iterations_left < 0:
-            raise LimitExceeded(f"loops ran more than {budget.limits.max_iterations} times")
-        if count % 256 == 0:
-            budget.check_time()
+    budget = current_budget()
+    for item in iterable:
+        budget.count_iteration()
         yield item
 
 
-def _check_format_widths(template: str, budget: RenderBudget) -> None:
-    for match in _FORMAT_WIDTH.finditer(template):
-        for number in match.groups():
-            if number == "*":
-                raise SecurityError("'*' widths are not allowed in % formatting")
-            if number is not None:
-                budget.check_size(int(number))
+class _Guards(NodeTransformer):
+    """Route `{% for %}` iterables through the loop guard and `~` through `_concatenated`."""
 
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        guard = nodes.Name(_LOOP_GUARD, "load", lineno=node.lineno)
+        node.iter = nodes.Call(guard, [node.iter], [], None, None, lineno=node.lineno)
+        return node
 
-def _check_binop(operator: str, left: Any, right: Any, budget: RenderBudget) -> None:
-    if operator == "*":
-        for sequence, times in ((left, right), (right, left)):
-            if isinstance(sequence, str | list | tuple) and isinstance(times, int):
-                budget.check_size(len(sequence) * times)
-    elif operator == "**" and _power_is_huge(left, right):
-        raise LimitExceeded("the result of ** is too large")
-    elif operator == "%" and isinstance(left, str):
-        _check_format_widths(left, budget)
-
-
-def _power_is_huge(base: Any, exponent: Any) -> bool:
-    if not (isinstance(base, int) and isinstance(exponent, int)) or abs(base) <= 1:
-        return False
-    return exponent > 0 and exponent * math.log2(abs(base)) > _MAX_POWER_BITS
-
-
-def _check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    owner = getattr(obj, "__self__", None)
-    if isinstance(owner, str) and getattr(obj, "__name__", "") in _SIZED_ARGUMENT_METHODS:
-        budget = _budget()
-        for value in (*args, *kwargs.values()):
-            if isinstance(value, int):
-                budget.check_size(value)
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        join = nodes.Name(_CONCAT, "load", lineno=node.lineno)
+        return nodes.Call(join, list(node.nodes), [], None, None, lineno=node.lineno)
 
 
 class LimitedSandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox with `str.format` refused and render limits enforced."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self) -> None:
-        super().__init__(autoescape=False, keep_trailing_newline=True)
+        super().__init__(
+            autoescape=False, keep_trailing_newline=True, optimized=False, finalize=_finalize
+        )
         self.globals.pop("lipsum", None)
         self.globals[_LOOP_GUARD] = _guarded_loop
-        self.filters["center"] = _sized_filter(self.filters["center"], "width")
-        self.filters["indent"] = _sized_filter(self.filters["indent"], "width")
-        self.filters["format"] = _format_filter(self.filters["format"])
+        self.globals[_CONCAT] = _concatenated
+        self.filters.update(limited_filters(self.filters))
+        # Macros, `{% set %}` blocks and filter blocks join their output with this.
+        self.concat = _joined  # type: ignore[assignment]
 
-    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        tree = super()._parse(source, name, filename)
-        for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Call(
-                nodes.Name(_LOOP_GUARD, "load"), [loop.iter], [], None, None, lineno=loop.lineno
-            )
-        return tree
+    def _generate(
+        self,
+        source: nodes.Template,
+        name: str | None,
+        filename: str | None,
+        defer_init: bool = False,
+    ) -> str:
+        """Refuse the sandbox's own names, then add the loop and `~` guards."""
+        for used in source.find_all(nodes.Name):
+            if used.name.startswith(_RESERVED_PREFIX):
+                raise SecurityError(f"the name {used.name!r} is reserved")
+        guarded = _Guards().visit(source)
+        return super()._generate(guarded, name, filename, defer_init)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A plain dict (not Jinja's ChainMap): copying it into each render's context is one
+        C-level step instead of a Python call per name. Globals never change after set-up."""
+        return {**self.globals, **(d or {})}
 
     def wrap_str_format(self, value: Any) -> None:
         """Refuse `str.format`/`format_map` outright (`|format` covers formatting needs)."""
@@ -159,45 +137,39 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         )
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        """Attribute lookup with the deadline checked; a dict's keys win over its methods.
+        """Attribute lookup; a dict's keys win over its methods.
 
         Workflow data is JSON, so `body.items` means the key "items", not `dict.items`.
         """
-        _budget().check_time()
         if isinstance(obj, dict) and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
+            value = obj[attribute]
+        else:
+            value = super().getattr(obj, attribute)
+        _trust_part(obj, value)
+        return value
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        """Subscription with the deadline checked."""
-        _budget().check_time()
-        return super().getitem(obj, argument)
+        """Subscription (part of an upstream value stays trusted, see `RenderBudget`)."""
+        value = super().getitem(obj, argument)
+        _trust_part(obj, value)
+        return value
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """A call with the deadline and size-driving arguments checked."""
-        _budget().check_time()
-        _check_call(__obj, args, kwargs)
+        budget = current_budget()
+        budget.check_time()
+        args = check_method_call(__obj, args, budget)
         return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        """`*`, `**` and `%` with the size of the result checked first."""
-        _check_binop(operator, left, right, _budget())
+        """`*`, `+`, `**` and `%` with the size of the result checked first."""
+        check_binop(operator, left, right, current_budget())
         return super().call_binop(context, operator, left, right)
 
 
-def _sized_filter(original: Any, argument: str) -> Any:
-    def sized(*args: Any, **kwargs: Any) -> Any:
-        width = kwargs.get(argument, args[1] if len(args) > 1 else None)
-        if isinstance(width, int):
-            _budget().check_size(width)
-        return original(*args, **kwargs)
-
-    return sized
-
-
-def _format_filter(original: Any) -> Any:
-    def format_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
-        _check_format_widths(str(value), _budget())
-        return original(value, *args, **kwargs)
-
-    return format_filter
+def _trust_part(container: Any, part: Any) -> None:
+    """A dict or list read out of a trusted value is trusted too (it is stored inside it)."""
+    if isinstance(part, _TRUSTED_TYPES):
+        trusted = current_budget().trusted
+        if id(container) in trusted:
+            trusted.add(id(part))

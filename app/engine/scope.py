@@ -42,3 +42,16 @@ def expression_scope(
         "vars": ctx.variables,
         "now": ctx.services.clock().isoformat(),
     }
+
+
+def upstream_values(scope: Mapping[str, Any]) -> list[Any]:
+    """The values in an expression scope that upstream produced (outputs, the trigger
+    payload, variables), each already bounded where it was produced."""
+    nodes = scope["nodes"].values()
+    return [
+        scope["trigger"],
+        scope["input"],
+        *scope["inputs"].values(),
+        *(entry["output"] for entry in nodes),
+        *scope["vars"].values(),
+    ]

@@ -1,0 +1,212 @@
+"""The budget of one node's expressions: a deadline, a loop budget, a size limit, a stop flag.
+
+One `RenderBudget` covers every template string of a node's config, so a config holding
+60 templates gets one second, not 60. While templates render, `run_watched(budget, ...)` installs a
+profile hook (`sys.setprofile`) on the rendering thread: it runs on every Python and C call,
+so the deadline and the stop flag are checked between the small steps of everything a
+template runs (filters, sort keys, loops), not only where the sandbox intercepts. A single
+C-level step stays short because sizes are checked before anything big is built
+(`app.engine.expression_sizes`).
+
+The interrupts are `BaseException`s on purpose: code that catches `Exception` (Jinja folds
+constants that way) cannot swallow them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, TypeVar
+
+from jinja2.exceptions import SecurityError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ExpressionLimits:
+    """Bounds on the expressions of one node.
+
+    Attributes:
+        max_template_chars: longest template source accepted.
+        max_output_chars: the size limit: the most characters (or items) any string, list or
+            printed value may have, and the most characters a node's templates render to.
+        max_seconds: wall time for all of a node's templates.
+        max_iterations: total `{% for %}` iterations of a node's templates.
+        max_int_bits: the largest integer `*` and `**` may build.
+        max_sorted_items: the most items `sort`, `dictsort`, `groupby` and `unique` take
+            (each item costs a key object besides the copy).
+    """
+
+    max_template_chars: int = 20_000
+    max_output_chars: int = 1_000_000
+    max_seconds: float = 1.0
+    max_iterations: int = 1_000_000
+    max_int_bits: int = 4096
+    max_sorted_items: int = 100_000
+
+
+class ExpressionInterrupt(BaseException):
+    """A render was stopped by its budget (see the subclasses)."""
+
+
+class TimeLimitExceeded(ExpressionInterrupt):
+    """The node's expressions ran past their deadline."""
+
+
+class SizeLimitExceeded(ExpressionInterrupt):
+    """A value would be larger than the size limit; it was not built."""
+
+
+class IterationLimitExceeded(ExpressionInterrupt):
+    """Loops ran more times than the node's iteration budget."""
+
+
+class RenderCancelled(ExpressionInterrupt):
+    """The run was cancelled while its expressions rendered."""
+
+
+class SliceUsedUp(ExpressionInterrupt):
+    """An inline render used up its short slice; it moves to a worker thread."""
+
+
+class RenderBudget:
+    """What is left of a node's limits while its templates render.
+
+    Attributes:
+        limits: the limits.
+        deadline: `time.monotonic()` value after which the render stops; during an inline
+            slice, the end of the slice.
+        iterations_left: loop iterations left.
+        output_left: characters the node's templates may still render to.
+        stopped: set (from any thread) to stop the render at its next step.
+        trusted: ids of the upstream dicts and lists the render reads (see `trust`).
+    """
+
+    def __init__(self, limits: ExpressionLimits) -> None:
+        self.limits = limits
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.max_seconds
+        self.in_slice = False
+        self.iterations_left = limits.max_iterations
+        self.output_left = limits.max_output_chars
+        self.stopped = False
+        self.trusted: set[int] = set()
+
+    def trust(self, values: Iterable[Any]) -> None:
+        """Values from upstream (already bounded where they were made): an expression that
+        passes one of them, or a dict or list inside one, on unchanged is not measured."""
+        self.trusted.update(id(value) for value in values if isinstance(value, dict | list))
+
+    def start_slice(self, seconds: float) -> None:
+        """Render inline for at most `seconds`, then stop with `SliceUsedUp`."""
+        self.in_slice = True
+        self.deadline = min(self.started + self.limits.max_seconds, time.monotonic() + seconds)
+
+    def start_over(self) -> None:
+        """Start a new render of the same node: the full deadline, a fresh loop budget."""
+        self.in_slice = False
+        self.deadline = self.started + self.limits.max_seconds
+        self.iterations_left = self.limits.max_iterations
+        self.output_left = self.limits.max_output_chars
+
+    def stop(self) -> None:
+        """Ask the render to stop at its next step (thread-safe: one attribute write)."""
+        self.stopped = True
+
+    def check_time(self) -> None:
+        """Raise the right interrupt when the render must stop now."""
+        if self.stopped or time.monotonic() > self.deadline:
+            self.interrupt()
+
+    def interrupt(self) -> None:
+        """Raise why the render stops: cancelled, slice used up, or time limit."""
+        if self.stopped:
+            raise RenderCancelled("the run was cancelled")
+        if self.in_slice and time.monotonic() < self.started + self.limits.max_seconds:
+            raise SliceUsedUp
+        raise TimeLimitExceeded(f"took longer than {self.limits.max_seconds:g}s")
+
+    def check_size(self, size: int, what: str = "a value") -> None:
+        """Refuse to build `what` when it would have `size` characters (or items) or more
+        than the limit."""
+        if size > self.limits.max_output_chars:
+            raise SizeLimitExceeded(
+                f"{what} would be larger than {self.limits.max_output_chars} characters"
+            )
+
+    def check_int_bits(self, bits: float, what: str) -> None:
+        """Refuse to build an integer of `bits` bits or more than the limit."""
+        if bits > self.limits.max_int_bits:
+            raise SizeLimitExceeded(f"{what} would be larger than {self.limits.max_int_bits} bits")
+
+    def check_sorted_items(self, count: int, what: str) -> None:
+        """Refuse to sort (or group, or deduplicate) more than `max_sorted_items` items."""
+        if count > self.limits.max_sorted_items:
+            raise SizeLimitExceeded(
+                f"{what} would sort {count} items, more than {self.limits.max_sorted_items}"
+            )
+
+    def spend_output(self, size: int) -> None:
+        """Count `size` rendered characters against what the node may render in all."""
+        self.output_left -= size
+        if self.output_left < 0:
+            raise SizeLimitExceeded(
+                f"the rendered values would be larger than {self.limits.max_output_chars} "
+                "characters"
+            )
+
+    def count_iteration(self) -> None:
+        """Count one loop iteration; check the clock every 256."""
+        self.iterations_left -= 1
+        if self.iterations_left < 0:
+            raise IterationLimitExceeded(f"loops ran more than {self.limits.max_iterations} times")
+        if self.iterations_left & 255 == 0:
+            self.check_time()
+
+
+CURRENT_BUDGET: ContextVar[RenderBudget | None] = ContextVar("flowbook_budget", default=None)
+
+
+def current_budget() -> RenderBudget:
+    """The budget of the render running in this context.
+
+    Raises:
+        SecurityError: nothing is rendering (a sandbox function was called from outside).
+    """
+    budget = CURRENT_BUDGET.get()
+    if budget is None:
+        raise SecurityError("expressions must be rendered through app.engine.expressions")
+    return budget
+
+
+def run_watched(budget: RenderBudget, render: Callable[[], T]) -> T:
+    """Call `render` with `budget` current and checked on every call this thread makes.
+
+    Not a context manager on purpose: entering or leaving one is a Python call the hook
+    could interrupt half-way.
+
+    Raises:
+        ExpressionInterrupt: when the budget says stop.
+    """
+    monotonic = time.monotonic
+
+    def watch(frame: FrameType, event: str, arg: Any) -> None:
+        if budget.stopped or monotonic() > budget.deadline:
+            budget.interrupt()
+
+    token = CURRENT_BUDGET.set(budget)
+    sys.setprofile(watch)
+    try:
+        return render()
+    finally:
+        try:
+            sys.setprofile(None)
+        except ExpressionInterrupt:
+            # The hook fired on this very call; a hook that raises is removed for good.
+            sys.setprofile(None)
+        CURRENT_BUDGET.reset(token)
