@@ -137,7 +137,7 @@ async def fallback_decision(server: FakeLLMServer, calls: int) -> dict[str, Any]
     breaker = CircuitBreaker(failure_threshold=10**9)  # keep the primary tried every time
     request = LLMRequest.from_prompt(PROMPT, model="primary", fallbacks=("backup",))
     gaps: list[float] = []
-    async with LLMClient(deployments, breaker=breaker) as client:
+    async with LLMClient(deployments, breaker=breaker, http_policy=server.policy) as client:
         for _ in range(calls):
             server.received.clear()
             await client.complete(request)
@@ -153,7 +153,9 @@ async def main(quick: bool) -> dict[str, Any]:
     os.environ[KEY_ENV] = "sk-bench-not-a-real-key"
     server = FakeLLMServer().start()
     try:
-        async with LLMClient([deployment(server, "bench", Provider.OPENAI_COMPATIBLE)]) as client:
+        async with LLMClient(
+            [deployment(server, "bench", Provider.OPENAI_COMPATIBLE)], http_policy=server.policy
+        ) as client:
             memory = await overhead(server, client, "bench", calls)
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{Path(folder) / 'flowbook.db'}"
@@ -162,6 +164,7 @@ async def main(quick: bool) -> dict[str, Any]:
             async with LLMClient(
                 [deployment(server, "bench", Provider.OPENAI_COMPATIBLE)],
                 breaker=CircuitBreaker(SqlBreakerStore(engine)),
+                http_policy=server.policy,
             ) as client:
                 database = await overhead(server, client, "bench", calls)
             engine.dispose()
@@ -170,7 +173,7 @@ async def main(quick: bool) -> dict[str, Any]:
         policy = FallbackPolicy(attempt_timeout_s=30.0)
         litellm_calls = max(30, calls // 3)
         async with LLMClient(
-            [deployment(server, "bench", Provider.OPENAI)], policy=policy
+            [deployment(server, "bench", Provider.OPENAI)], policy=policy, http_policy=server.policy
         ) as client:
             litellm = await overhead(server, client, "bench", litellm_calls)
     finally:

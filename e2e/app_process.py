@@ -76,6 +76,9 @@ def app_environment(work_dir: Path, frontend_port: int, backend_port: int) -> di
             # Watch an empty folder only: an edit in the repo must not restart the
             # backend (and cancel its runs) in the middle of a test.
             "REFLEX_HOT_RELOAD_OVERRIDE_PATHS": str(no_reload),
+            # The closed port the monitoring test points a provider at (a dead local model
+            # server): provider base URLs go through the SSRF guard like the HTTP node.
+            "FLOWBOOK_HTTP_ALLOWLIST": "127.0.0.1:9",
         }
     )
     return env

@@ -1,5 +1,8 @@
 """`LLMClient`: one async call with ordered fallback, a circuit breaker per deployment, cost
-and the path taken. Deployments without a key are served by the built-in mock provider."""
+and the path taken. Deployments without a key are served by the built-in mock provider.
+
+Every provider request goes through the HTTP node's SSRF guard and allowlist
+(`http_policy`), checked at call time (see `app.llm.guarded_transport`)."""
 
 from __future__ import annotations
 
@@ -12,17 +15,20 @@ from types import TracebackType
 
 import httpx
 
+from app.engine.context import HttpPolicy
+from app.engine.nodes.ssrf_guard import AddressRefused, Resolver
 from app.llm.breaker import CircuitBreaker
 from app.llm.cost import LITELLM_PROVIDERS, CostCalculator
 from app.llm.deployments import Deployment, Provider
 from app.llm.errors import LLMCallFailed, ProviderError
 from app.llm.fallback import Decision, FallbackPolicy
+from app.llm.guarded_transport import GuardedTransport, guarded_client
 from app.llm.litellm_import import load_litellm
 from app.llm.mock_provider import estimate_tokens, mock_complete
 from app.llm.model_map import ModelMap
 from app.llm.router import Router, RoutingStrategy
 from app.llm.transport_http import call_openai_compatible
-from app.llm.transport_litellm import call_litellm
+from app.llm.transport_litellm import LiteLLMClients, call_litellm
 from app.llm.types import Attempt, FallbackEvent, LLMRequest, LLMResponse, Outcome, ProviderAnswer
 
 logger = logging.getLogger(__name__)
@@ -48,6 +54,8 @@ class LLMClient:
         costs: CostCalculator | None = None,
         on_fallback: FallbackHook | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        http_policy: HttpPolicy | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
         """Creates a client.
 
@@ -60,6 +68,10 @@ class LLMClient:
             costs: the price calculator (with `provider_pricing` overrides).
             on_fallback: called synchronously with every fallback event; keep it fast.
             sleep: async sleep used to wait out Retry-After (tests may inject one).
+            http_policy: which addresses providers may be reached at (the HTTP node's
+                allowlist); the default refuses every non-public address. It is read on
+                every request, so assigning `http_policy` later takes effect at once.
+            resolver: DNS resolver for the guard (tests); None uses the system resolver.
         """
         self.costs = costs if costs is not None else CostCalculator()
         self.router = Router(deployments, model_map=model_map, costs=self.costs)
@@ -68,7 +80,10 @@ class LLMClient:
         self.breaker = breaker if breaker is not None else CircuitBreaker()
         self.on_fallback = on_fallback
         self._sleep = sleep
+        self.http_policy = http_policy if http_policy is not None else HttpPolicy()
+        self._resolver = resolver
         self._http: httpx.AsyncClient | None = None
+        self._litellm: LiteLLMClients | None = None
 
     async def __aenter__(self) -> LLMClient:
         return self
@@ -83,17 +98,27 @@ class LLMClient:
 
     async def aclose(self) -> None:
         """Closes pooled HTTP connections."""
+        self._litellm = None
         if self._http is not None:
             await self._http.aclose()
             self._http = None
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.policy.attempt_timeout_s + 1.0),
+            transport = GuardedTransport(
+                lambda: self.http_policy,
+                resolver=self._resolver,
                 limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
             )
+            self._http = guarded_client(
+                transport, timeout=httpx.Timeout(self.policy.attempt_timeout_s + 1.0)
+            )
         return self._http
+
+    def _litellm_clients(self) -> LiteLLMClients:
+        if self._litellm is None:
+            self._litellm = LiteLLMClients(self._http_client())
+        return self._litellm
 
     async def _call(self, deployment: Deployment, request: LLMRequest) -> ProviderAnswer:
         if deployment.provider is Provider.MOCK:
@@ -101,9 +126,12 @@ class LLMClient:
             return ProviderAnswer(
                 answer.text, answer.input_tokens, answer.output_tokens, deployment.model
             )
-        if deployment.provider is Provider.OPENAI_COMPATIBLE:
-            return await call_openai_compatible(self._http_client(), deployment, request)
-        return await call_litellm(deployment, request)
+        try:
+            if deployment.provider is Provider.OPENAI_COMPATIBLE:
+                return await call_openai_compatible(self._http_client(), deployment, request)
+            return await call_litellm(deployment, request, self._litellm_clients())
+        except AddressRefused as refused:
+            raise ProviderError(str(refused), outcome=Outcome.ADDRESS_REFUSED) from None
 
     async def _attempt(
         self, deployment: Deployment, request: LLMRequest, *, is_last: bool
@@ -234,7 +262,7 @@ class LLMClient:
                 return self._response(request, deployment, answer, path, started)
         if pending is not None:
             self._emit(pending, None)
-        raise LLMCallFailed(f"all {len(ordered)} deployments failed or were skipped", tuple(path))
+        raise LLMCallFailed(_all_failed(len(ordered), path), tuple(path))
 
     async def _skip_reason(self, deployment: Deployment) -> Attempt | None:
         if not deployment.is_usable():
@@ -278,6 +306,17 @@ class LLMClient:
         """Every known breaker state by deployment name, JSON-ready."""
         states = await self.breaker.store.all()
         return {name: state.to_dict() for name, state in states.items()}
+
+
+def _all_failed(count: int, path: list[Attempt]) -> str:
+    """The message of a call nothing answered, naming the last real failure (a skip for a
+    missing key or an open breaker says less than the error before it)."""
+    message = f"all {count} deployments failed or were skipped"
+    tried = [a for a in path if a.outcome not in (Outcome.NO_KEY, Outcome.BREAKER_OPEN)]
+    if not path:
+        return message
+    last = (tried or path)[-1]
+    return f"{message}; last: {last.deployment}: {last.error or last.outcome.value}"
 
 
 def _no_key(deployment: Deployment) -> Attempt:

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from app.llm.types import Attempt, Outcome
 
+UPSTREAM_TEXT_CHARS = 300
+
+
+def clipped(text: str, limit: int = UPSTREAM_TEXT_CHARS) -> str:
+    """Upstream text (an error body, an SDK message) cut to `limit` characters, marked when
+    cut: a provider's or an internal service's answer is never echoed whole."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (cut at {limit} characters)"
+
 
 class LLMError(Exception):
     """Base class of every error the LLM layer raises."""

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
-from app.llm.errors import ProviderError
+from app.llm.errors import ProviderError, clipped
 from app.llm.types import Outcome
 
 _ALWAYS_FALL_BACK = frozenset(
     {
+        Outcome.ADDRESS_REFUSED,
         Outcome.SERVER_ERROR,
         Outcome.RATE_LIMITED,
         Outcome.TIMEOUT,
@@ -22,7 +23,8 @@ _ALWAYS_FALL_BACK = frozenset(
     }
 )
 # Outcomes that say something about the deployment's health (a 400 says the request was bad).
-_BREAKER_FAILURES = _ALWAYS_FALL_BACK - {Outcome.RATE_LIMITED}
+# A refused address is the settings' fault, not the deployment's health.
+_BREAKER_FAILURES = _ALWAYS_FALL_BACK - {Outcome.RATE_LIMITED, Outcome.ADDRESS_REFUSED}
 
 
 class Decision(StrEnum):
@@ -123,7 +125,7 @@ def error_for_status(status: int, body: str, retry_after: str | None) -> Provide
     else:
         outcome = Outcome.CLIENT_ERROR
     return ProviderError(
-        f"HTTP {status}: {body[:300]}",
+        f"HTTP {status}: {clipped(body)}",
         outcome=outcome,
         status_code=status,
         retry_after_s=parse_retry_after(retry_after),

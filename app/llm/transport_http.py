@@ -16,6 +16,9 @@ from app.llm.errors import ProviderError
 from app.llm.fallback import error_for_status
 from app.llm.types import LLMRequest, Outcome, ProviderAnswer
 
+# Only the first 300 characters reach a message (see `clipped`): reading more is waste.
+ERROR_BODY_READ_BYTES = 4096
+
 
 def request_body(deployment: Deployment, request: LLMRequest) -> dict[str, Any]:
     """The JSON body of a chat completion request for `deployment`."""
@@ -41,10 +44,24 @@ def _url(deployment: Deployment) -> str:
     return f"{(deployment.base_url() or '').rstrip('/')}/chat/completions"
 
 
+async def _error_body(response: httpx.Response) -> str:
+    """The start of an error body: enough for the message, never the whole of a huge one."""
+    if response.is_stream_consumed:
+        return response.text
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > ERROR_BODY_READ_BYTES:
+            break
+    return b"".join(chunks)[:ERROR_BODY_READ_BYTES].decode("utf-8", "replace")
+
+
 async def _raise_for_status(deployment: Deployment, response: httpx.Response) -> None:
     if response.status_code < 400:
         return
-    body = (await response.aread()).decode("utf-8", "replace")
+    body = await _error_body(response)
     raise error_for_status(
         response.status_code, deployment.redact(body), response.headers.get("retry-after")
     )

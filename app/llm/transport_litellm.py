@@ -1,7 +1,10 @@
 """OpenAI, Anthropic and Gemini through `litellm.acompletion`, one attempt per call.
 
 LiteLLM's retries and cooldowns are off (num_retries=0, max_retries=0): the client decides
-about retries and fallback itself, within milliseconds of a failure.
+about retries and fallback itself, within milliseconds of a failure. LiteLLM never opens a
+connection of its own: every call gets a client over the guarded transport
+(`app.llm.guarded_transport`), an `AsyncOpenAI` for OpenAI and LiteLLM's `AsyncHTTPHandler`
+for the others, so its default aiohttp transport (which no guard sees) is never used.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from typing import Any
 
 import httpx
 
+from app.engine.nodes.ssrf_guard import AddressRefused
 from app.llm.deployments import Deployment, Provider
-from app.llm.errors import ProviderError
+from app.llm.errors import ProviderError, clipped
 from app.llm.fallback import error_for_status
 from app.llm.litellm_import import load_litellm
 from app.llm.types import LLMRequest, Outcome, ProviderAnswer
@@ -49,9 +53,22 @@ def _could_not_connect(exc: BaseException) -> bool:
     return False
 
 
+def _refusal(exc: BaseException) -> AddressRefused | None:
+    """The guard's refusal somewhere in the chain of causes (the SDKs wrap it)."""
+    link: BaseException | None = exc
+    for _ in range(12):
+        if link is None or isinstance(link, AddressRefused):
+            return link
+        link = link.__cause__ or link.__context__
+    return None
+
+
 def _translate(deployment: Deployment, exc: Exception, *, streaming: bool) -> ProviderError:
     litellm = load_litellm()
-    message = deployment.redact(f"{type(exc).__name__}: {exc}")[:500]
+    refusal = _refusal(exc)
+    if refusal is not None:
+        return ProviderError(str(refusal), outcome=Outcome.ADDRESS_REFUSED)
+    message = clipped(deployment.redact(f"{type(exc).__name__}: {exc}"))
     if isinstance(exc, litellm.Timeout):
         return ProviderError(message, outcome=Outcome.TIMEOUT)
     if streaming and isinstance(exc, litellm.exceptions.MidStreamFallbackError):
@@ -67,12 +84,41 @@ def _translate(deployment: Deployment, exc: Exception, *, streaming: bool) -> Pr
     return ProviderError(message, outcome=Outcome.ERROR)
 
 
-def _kwargs(deployment: Deployment, request: LLMRequest) -> dict[str, Any]:
+class LiteLLMClients:
+    """The clients LiteLLM sends through, all over one guarded httpx client."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        """Wraps `http` (the caller owns and closes it)."""
+        self.http = http
+        self._handler: Any = None
+
+    def for_deployment(self, deployment: Deployment) -> Any:
+        """The `client` argument of `litellm.acompletion` for `deployment`."""
+        if deployment.provider is Provider.OPENAI:
+            from openai import AsyncOpenAI  # installed with LiteLLM; imported after it
+
+            return AsyncOpenAI(
+                api_key=deployment.api_key(),
+                base_url=deployment.base_url(),
+                http_client=self.http,
+                max_retries=0,
+            )
+        if self._handler is None:
+            from litellm.llms.custom_httpx.http_handler import AsyncHTTPHandler
+
+            handler = AsyncHTTPHandler()
+            handler.client = self.http  # LiteLLM then neither owns nor closes it
+            self._handler = handler
+        return self._handler
+
+
+def _kwargs(deployment: Deployment, request: LLMRequest, clients: LiteLLMClients) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "model": _model_name(deployment),
         "messages": request.wire_messages(),
         "num_retries": 0,
         "max_retries": 0,
+        "client": clients.for_deployment(deployment),
     }
     key = deployment.api_key()
     if key:
@@ -108,12 +154,15 @@ async def _read_stream(deployment: Deployment, stream: Any) -> ProviderAnswer:
     return ProviderAnswer("".join(parts), input_tokens, output_tokens, deployment.model)
 
 
-async def call_litellm(deployment: Deployment, request: LLMRequest) -> ProviderAnswer:
+async def call_litellm(
+    deployment: Deployment, request: LLMRequest, clients: LiteLLMClients
+) -> ProviderAnswer:
     """Sends one completion request through LiteLLM.
 
     Args:
         deployment: where to send it.
         request: what to ask.
+        clients: the guarded clients LiteLLM must send through.
 
     Returns:
         The answer.
@@ -123,7 +172,7 @@ async def call_litellm(deployment: Deployment, request: LLMRequest) -> ProviderA
     """
     litellm = load_litellm()
     try:
-        response = await litellm.acompletion(**_kwargs(deployment, request))
+        response = await litellm.acompletion(**_kwargs(deployment, request, clients))
         if request.stream:
             return await _read_stream(deployment, response)
     except ProviderError:

@@ -21,6 +21,7 @@ class Outcome(StrEnum):
     CLIENT_ERROR = "client_error"
     BREAKER_OPEN = "breaker_open"
     NO_KEY = "no_key"
+    ADDRESS_REFUSED = "address_refused"
     ERROR = "error"
 
 

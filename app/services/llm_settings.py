@@ -35,6 +35,7 @@ from app.models.llm import (
 from app.models.secret_box import SecretKeyError, secret_box
 from app.models.types import utc_now
 from app.services.errors import InvalidInputError, NotFoundError
+from app.services.outbound_http import check_url_target
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def _clean_base(value: str | None) -> str | None:
     parts = urlsplit(base)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise InvalidInputError("api_base must be an http:// or https:// URL with a host")
+    check_url_target(base, field="api_base")
     return base.rstrip("/")
 
 
@@ -115,9 +117,13 @@ def update_provider(
 ) -> ProviderSettingPublic:
     """Change the fields sent: a new key (null or "" removes it), base URL, enabled.
 
+    A base URL is checked by the SSRF guard (a loopback, private or metadata address needs an
+    allowlist entry); this resolves its host name, so call it off the event loop.
+
     Raises:
         NotFoundError: unknown provider.
-        InvalidInputError: a malformed key or base URL, or an unusable secret key.
+        InvalidInputError: a malformed key or base URL, a base URL the guard refuses, or an
+            unusable secret key.
     """
     known = _provider(provider)
     url = _database_url(session)

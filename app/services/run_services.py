@@ -9,17 +9,16 @@ shares the database sees the same breakers; its fallbacks are recorded in
 from __future__ import annotations
 
 import asyncio
-import os
 import weakref
 
-from app.engine.context import HttpPolicy, RunServices
+from app.engine.context import RunServices
 from app.llm import CostCalculator, EngineLLMAdapter, LLMClient
 from app.llm.breaker import CircuitBreaker
 from app.services.breaker_store_sql import SqlBreakerStore
 from app.services.llm_events import FallbackRecorder
 from app.services.llm_settings import LLMSettings
+from app.services.outbound_http import http_policy_from_env
 
-ALLOWLIST_ENV = "FLOWBOOK_HTTP_ALLOWLIST"
 BREAKER_FAILURE_THRESHOLD = 5
 BREAKER_WINDOW_S = 60.0
 BREAKER_COOLDOWN_S = 30.0
@@ -27,13 +26,6 @@ BREAKER_COOLDOWN_S = 30.0
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, EngineLLMAdapter] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def http_policy_from_env() -> HttpPolicy:
-    """Outbound HTTP rules, with `FLOWBOOK_HTTP_ALLOWLIST` (comma-separated hosts/CIDRs)."""
-    raw = os.environ.get(ALLOWLIST_ENV, "")
-    allowlist = tuple(item.strip() for item in raw.split(",") if item.strip())
-    return HttpPolicy(allowlist=allowlist)
 
 
 def new_llm_client(*, costs: CostCalculator | None = None) -> LLMClient:
@@ -92,8 +84,12 @@ def build_run_services(*, settings: LLMSettings | None) -> RunServices:
             needs no database: a client of its own with an in-memory breaker, environment
             keys and the built-in model map, recording no events.
     """
+    policy = http_policy_from_env()
     if settings is None:
-        return RunServices(http_policy=http_policy_from_env(), llm=EngineLLMAdapter(LLMClient()))
+        client = LLMClient(http_policy=policy)
+        return RunServices(http_policy=policy, llm=EngineLLMAdapter(client))
     adapter = llm_for_current_loop()
     adapter.client.router.model_map = settings.model_map
-    return RunServices(http_policy=http_policy_from_env(), llm=adapter)
+    # Provider calls go through the same allowlist as the HTTP node, read per run.
+    adapter.client.http_policy = policy
+    return RunServices(http_policy=policy, llm=adapter)

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from app.engine.context import HttpPolicy
+
 
 @dataclass(frozen=True)
 class Behaviour:
@@ -88,6 +90,12 @@ class FakeLLMServer:
     def base_url(self) -> str:
         """The OpenAI-style base URL (ending in /v1)."""
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def policy(self) -> HttpPolicy:
+        """Outbound rules that let provider calls reach this server: the documented way,
+        an allowlist entry for its address and port."""
+        return HttpPolicy(allowlist=(f"127.0.0.1:{self.port}",))
 
     def set(self, model: str, behaviour: Behaviour) -> None:
         """Answers every request for `model` this way (after any scripted ones)."""

@@ -97,7 +97,10 @@ async def test_open_breaker_keeps_calls_off_the_primary_until_the_probe(
     deployments = [fake_deployment(fake_server, "primary"), fake_deployment(fake_server, "backup")]
     request = LLMRequest.from_prompt("hi", model="primary", fallbacks=("backup",))
     async with LLMClient(
-        deployments, breaker=breaker, policy=FallbackPolicy(attempt_timeout_s=1.0)
+        deployments,
+        breaker=breaker,
+        policy=FallbackPolicy(attempt_timeout_s=1.0),
+        http_policy=fake_server.policy,
     ) as client:
         for _ in range(3):
             await client.complete(request)

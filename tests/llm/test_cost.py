@@ -49,7 +49,9 @@ async def test_litellm_path_answers_costs_and_falls_back_without_its_own_retries
     request = LLMRequest.from_prompt(
         "one two three", model="broken", fallbacks=("gpt-4o",), use_equivalents=False
     )
-    async with LLMClient(deployments, policy=FallbackPolicy(attempt_timeout_s=10.0)) as client:
+    async with LLMClient(
+        deployments, policy=FallbackPolicy(attempt_timeout_s=10.0), http_policy=fake_server.policy
+    ) as client:
         response = await client.complete(request)
     assert [a.outcome for a in response.path] == [Outcome.SERVER_ERROR, Outcome.OK]
     assert fake_server.calls == {"broken": 1, "gpt-4o": 1}

@@ -81,6 +81,7 @@ async def test_agent_over_real_http_carries_tokens_cost_and_path(
     client = LLMClient(
         [fake_deployment(fake_server, "primary"), fake_deployment(fake_server, "backup")],
         costs=CostCalculator(pricing),
+        http_policy=fake_server.policy,
     )
     config = AgentConfig(
         system_prompt="Be brief.", prompt="Say hello", model="primary", fallbacks=["backup"]

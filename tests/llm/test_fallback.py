@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from app.engine.context import HttpPolicy
 from app.llm.client import LLMClient
 from app.llm.deployments import Deployment, Provider
 from app.llm.errors import LLMCallFailed
@@ -24,6 +25,7 @@ def client_for(server: FakeLLMServer, *names: str, **policy: object) -> LLMClien
     return LLMClient(
         [fake_deployment(server, n) for n in names],
         policy=FallbackPolicy(**settings),  # type: ignore[arg-type]
+        http_policy=server.policy,
     )
 
 
@@ -174,7 +176,9 @@ async def test_a_refused_connection_falls_back(fake_server: FakeLLMServer) -> No
         api_base="http://127.0.0.1:9/v1",
     )
     policy = FallbackPolicy(attempt_timeout_s=1.0)
-    async with LLMClient([dead, fake_deployment(fake_server, "backup")], policy=policy) as client:
+    allowed = HttpPolicy(allowlist=(*fake_server.policy.allowlist, "127.0.0.1:9"))
+    deployments = [dead, fake_deployment(fake_server, "backup")]
+    async with LLMClient(deployments, policy=policy, http_policy=allowed) as client:
         response = await client.complete(ask("dead", "backup"))
     assert response.path[0].outcome is Outcome.CONNECTION_ERROR
     assert response.deployment == "backup"

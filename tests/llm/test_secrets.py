@@ -26,7 +26,10 @@ async def test_keys_never_leak(
     events: list[FallbackEvent] = []
     request = LLMRequest.from_prompt("hi", model="primary", fallbacks=("backup",))
     async with LLMClient(
-        deployments, policy=FallbackPolicy(attempt_timeout_s=1.0), on_fallback=events.append
+        deployments,
+        policy=FallbackPolicy(attempt_timeout_s=1.0),
+        on_fallback=events.append,
+        http_policy=fake_server.policy,
     ) as client:
         response = await client.complete(request)
         with pytest.raises(LLMCallFailed) as caught:

@@ -122,6 +122,7 @@ async def test_http_500s_open_the_shared_breaker_and_every_fallback_is_recorded(
         [fake_deployment(fake_server, "primary"), fake_deployment(fake_server, "backup")],
         breaker=breaker,
         policy=FallbackPolicy(attempt_timeout_s=5),
+        http_policy=fake_server.policy,
         on_fallback=recorder,
     )
     request = LLMRequest.from_prompt("hi", model="primary", fallbacks=("backup",))

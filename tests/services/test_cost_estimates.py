@@ -14,6 +14,7 @@ from app.services import workflows
 from app.services.cost_estimates import estimate_workflow_cost
 from app.services.errors import NotFoundError
 from app.services.llm_settings import update_provider
+from app.services.outbound_http import ALLOWLIST_ENV
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, greeting, node
 
@@ -100,7 +101,10 @@ def test_a_priced_agent_and_the_workflow_totals(db_url: str) -> None:
     assert (result.uses_mock, result.any_unknown_price) == (False, False)
 
 
-def test_unknown_prices_and_stored_provider_settings(db_url: str) -> None:
+def test_unknown_prices_and_stored_provider_settings(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ALLOWLIST_ENV, "127.0.0.1:11434")
     with session_scope() as session:
         update_provider(
             session,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.engine.context import HttpPolicy
 from app.llm.client import LLMClient
 from app.llm.deployments import Deployment, Provider
 from app.llm.errors import LLMCallFailed
@@ -18,6 +19,8 @@ from app.ui.state.monitoring_state import reason_label
 from e2e.app_process import free_port
 
 KEY_ENV = "FLOWBOOK_TEST_DEAD_PROVIDER_KEY"
+# The closed ports are on loopback: allowlisted, so that the connection is really tried.
+LOCAL = HttpPolicy(allowlist=("127.0.0.1:*",))
 
 
 def dead(provider: Provider, model: str) -> Deployment:
@@ -51,7 +54,9 @@ async def test_a_refused_connection_is_a_connection_error(
 ) -> None:
     monkeypatch.setenv(KEY_ENV, "sk-test-dead-provider-0000")
     deployment = dead(provider, model)
-    async with LLMClient([deployment], policy=FallbackPolicy(attempt_timeout_s=30.0)) as client:
+    async with LLMClient(
+        [deployment], policy=FallbackPolicy(attempt_timeout_s=30.0), http_policy=LOCAL
+    ) as client:
         with pytest.raises(LLMCallFailed) as caught:
             await client.complete(ask(deployment.name))
     [attempt] = caught.value.path
@@ -65,7 +70,9 @@ async def test_monitoring_lists_it_as_a_connection_error(
     monkeypatch.setenv(KEY_ENV, "sk-test-dead-provider-0000")
     deployment = dead(Provider.OPENAI, "gpt-4o-mini")
     recorder = FallbackRecorder(engine)
-    client = LLMClient([deployment], policy=FallbackPolicy(attempt_timeout_s=30.0))
+    client = LLMClient(
+        [deployment], policy=FallbackPolicy(attempt_timeout_s=30.0), http_policy=LOCAL
+    )
     client.on_fallback = recorder
     async with client:
         answer = await client.complete(ask(deployment.name, "mock/backup"))

@@ -13,6 +13,7 @@ from app.models.llm import ModelMapUpdate, ProviderSetting, ProviderSettingUpdat
 from app.models.secret_box import SECRET_KEY_ENV
 from app.services import llm_settings
 from app.services.errors import InvalidInputError, NotFoundError
+from app.services.outbound_http import ALLOWLIST_ENV
 
 SECRET = "sk-live-0123456789abcdefWXYZ"
 
@@ -113,7 +114,10 @@ def test_short_keys_show_no_characters(session: Session) -> None:
     assert (shown.configured, shown.key_last4) == (True, None)
 
 
-def test_bad_provider_settings_are_refused(session: Session) -> None:
+def test_bad_provider_settings_are_refused(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ALLOWLIST_ENV, "127.0.0.1:11434")
     with pytest.raises(NotFoundError, match="Unknown provider 'mock'"):
         llm_settings.update_provider(session, provider="mock", data=ProviderSettingUpdate())
     with pytest.raises(InvalidInputError, match="api_base"):
@@ -130,6 +134,32 @@ def test_bad_provider_settings_are_refused(session: Session) -> None:
         data=ProviderSettingUpdate(api_base="http://127.0.0.1:11434/v1/"),
     )
     assert base.api_base == "http://127.0.0.1:11434/v1"
+
+
+@pytest.mark.parametrize(
+    ("api_base", "reason"),
+    [
+        ("http://127.0.0.1:8765/v1", "127.0.0.1 is a loopback address"),
+        ("http://localhost:8080/v1", "localhost resolves to"),
+        ("http://[::1]:8000/v1", "::1 is a loopback address"),
+        ("http://169.254.169.254/latest", "a cloud metadata address"),
+        ("https://10.1.2.3/v1", "a private address"),
+        ("http://2130706433:8765/v1", "resolves to 127.0.0.1, a loopback address"),
+        ("http://127.0.0.1:11435/v1", "on other ports only"),
+    ],
+)
+def test_a_base_url_the_guard_refuses_is_not_saved(
+    session: Session, monkeypatch: pytest.MonkeyPatch, api_base: str, reason: str
+) -> None:
+    monkeypatch.setenv(ALLOWLIST_ENV, "127.0.0.1:11434")
+    for provider in ("openai", "openai_compatible", "anthropic", "gemini"):
+        with pytest.raises(InvalidInputError, match="api_base is refused") as caught:
+            llm_settings.update_provider(
+                session, provider=provider, data=ProviderSettingUpdate(api_base=api_base)
+            )
+        assert reason in caught.value.message
+        assert ALLOWLIST_ENV in caught.value.message
+        assert session.get(ProviderSetting, provider) is None
 
 
 def test_the_model_map_starts_from_the_defaults_and_can_be_replaced(session: Session) -> None:

@@ -20,6 +20,7 @@ from app.services import workflows as workflow_service
 from app.services.errors import InvalidInputError, NotFoundError
 from app.services.execution_store import NODE_RUNS
 from app.services.executions import get_execution_detail, wait_for_execution
+from app.services.outbound_http import ALLOWLIST_ENV
 from app.services.reactive_runs import (
     get_node_outputs,
     side_effect_nodes,
@@ -27,7 +28,6 @@ from app.services.reactive_runs import (
     start_reactive_run,
     workflow_node_states,
 )
-from app.services.run_services import ALLOWLIST_ENV
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, node
 

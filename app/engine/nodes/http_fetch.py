@@ -22,7 +22,7 @@ from app.engine.context import HttpPolicy
 from app.engine.nodes.ssrf_guard import AddressRefused, Resolver, resolve_and_check
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+SCHEME_PORTS = {"http": 80, "https": 443}
 _CREDENTIAL_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
 )
@@ -58,7 +58,7 @@ def ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _pinned_request(request: httpx.Request, address: str) -> httpx.Request:
+def pinned_request(request: httpx.Request, address: str) -> httpx.Request:
     """The same request sent to `address`, with Host and SNI kept for the original name."""
     url = request.url
     headers = request.headers.copy()
@@ -81,7 +81,7 @@ def is_credential_header(name: str) -> bool:
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+    return url.scheme, url.host, url.port or SCHEME_PORTS.get(url.scheme)
 
 
 def _redirect_request(request: httpx.Request, status: int, location: str) -> httpx.Request:
@@ -124,13 +124,13 @@ async def _send_checked(
     client: httpx.AsyncClient, request: httpx.Request, policy: HttpPolicy, resolver: Resolver | None
 ) -> httpx.Response:
     url = request.url
-    if url.scheme not in _DEFAULT_PORTS:
+    if url.scheme not in SCHEME_PORTS:
         raise AddressRefused(f"refused: scheme {url.scheme!r} is not http or https")
     if not url.host:
         raise AddressRefused(f"refused: {shown_url(url)} has no host")
-    port = url.port or _DEFAULT_PORTS[url.scheme]
+    port = url.port or SCHEME_PORTS[url.scheme]
     address = await resolve_and_check(url.host, port, policy, resolver)
-    return await client.send(_pinned_request(request, address), stream=True)
+    return await client.send(pinned_request(request, address), stream=True)
 
 
 async def send_guarded(
