@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
 
-from jsonschema import Draft202012Validator, SchemaError, validators
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.engine.context import NodeContext
+from app.engine.nodes.agent_schema import SchemaCheckFailed, check_schema, schema_errors
 from app.engine.nodes.llm_calls import call_report, prompt_text, require_llm
 from app.engine.registry import NodeCategory, NodeType
 
@@ -63,7 +64,10 @@ class AgentConfig(BaseModel):
     json_schema: dict[str, Any] | None = Field(
         default=None,
         title="JSON schema",
-        description="With JSON output: a JSON Schema the answer must validate against.",
+        description=(
+            "With JSON output: a JSON Schema the answer must validate against. References "
+            "resolve only inside the schema (#...); patterns must not nest quantifiers."
+        ),
     )
     fallbacks: list[str] = Field(
         default_factory=list,
@@ -81,10 +85,7 @@ class AgentConfig(BaseModel):
     @classmethod
     def _schema_is_valid(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None:
-            try:
-                validators.validator_for(value, default=Draft202012Validator).check_schema(value)
-            except SchemaError as exc:
-                raise ValueError(f"invalid JSON schema: {exc.message}") from exc
+            check_schema(value)
         return value
 
     @model_validator(mode="after")
@@ -97,8 +98,11 @@ class AgentConfig(BaseModel):
 def parse_json_answer(text: str, schema: dict[str, Any] | None) -> Any:
     """The answer parsed as JSON (a ```json fence around it is allowed), checked by `schema`.
 
+    Checking the schema's patterns can take up to `PATTERN_BUDGET_S`: call it off the loop.
+
     Raises:
-        AgentOutputInvalid: not JSON, or not valid against the schema.
+        AgentOutputInvalid: not JSON, not valid against the schema, or the schema could not
+            be checked (a pattern ran out of time, a reference leads outside the schema).
     """
     stripped = text.strip()
     fenced = _CODE_FENCE.match(stripped)
@@ -110,8 +114,10 @@ def parse_json_answer(text: str, schema: dict[str, Any] | None) -> Any:
         snippet = stripped[:_SNIPPET_CHARS]
         raise AgentOutputInvalid(f"the answer is not valid JSON ({exc}): {snippet!r}") from exc
     if schema is not None:
-        validator_class = validators.validator_for(schema, default=Draft202012Validator)
-        errors = sorted(validator_class(schema).iter_errors(value), key=lambda e: list(e.path))
+        try:
+            errors = schema_errors(schema, value)
+        except SchemaCheckFailed as exc:
+            raise AgentOutputInvalid(str(exc)) from None
         if errors:
             first = errors[0]
             where = "/".join(str(p) for p in first.absolute_path) or "(root)"
@@ -142,7 +148,12 @@ async def run_agent(
     )
     output: dict[str, Any] = {"text": answer.text}
     if config.json_output:
-        output["json"] = parse_json_answer(answer.text, config.json_schema)
+        if config.json_schema is None:
+            output["json"] = parse_json_answer(answer.text, None)
+        else:
+            output["json"] = await asyncio.to_thread(
+                parse_json_answer, answer.text, config.json_schema
+            )
     output.update(call_report(answer))
     return output
 
