@@ -4,6 +4,7 @@ followed, and an upstream error body is never echoed whole. Real listeners on 12
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from app.engine.context import HttpPolicy
@@ -11,6 +12,7 @@ from app.llm.client import LLMClient
 from app.llm.deployments import Deployment, Provider
 from app.llm.errors import LLMCallFailed
 from app.llm.fallback import FallbackPolicy
+from app.llm.guarded_transport import GuardedTransport
 from app.llm.types import Attempt, LLMRequest, Outcome
 from tests.llm.recording_server import INTERNAL_BODY, recording_server
 
@@ -117,3 +119,18 @@ async def test_a_redirect_is_not_followed(provider: Provider, model: str) -> Non
     assert len(first.seen) == 1
     assert elsewhere.seen == []
     assert attempt.outcome is not Outcome.OK
+
+
+async def test_the_transport_lets_no_client_follow_a_redirect() -> None:
+    """Even a client told to follow redirects (as LiteLLM's handlers and the OpenAI SDK may
+    be) gets the 3xx itself: the transport drops its Location, so no key is carried on."""
+    with (
+        recording_server() as elsewhere,
+        recording_server(status=307, location=elsewhere.base("other.example.test")) as first,
+    ):
+        allowed = (f"{NAME}:{first.port}", f"other.example.test:{elsewhere.port}")
+        transport = GuardedTransport(lambda: HttpPolicy(allowlist=allowed), resolver=to_loopback)
+        async with httpx.AsyncClient(transport=transport, follow_redirects=True) as client:
+            response = await client.post(f"{first.base(NAME)}/messages", headers={"x-api-key": KEY})
+    assert (response.status_code, response.headers.get("location")) == (307, None)
+    assert len(first.seen) == 1 and elsewhere.seen == []
