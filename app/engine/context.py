@@ -19,11 +19,13 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """Outbound HTTP rules for the HTTP request node.
+    """Outbound HTTP rules for the HTTP request node and every LLM provider call.
 
     Attributes:
         allow_private: allow loopback/private/link-local/CGNAT/metadata targets (tests, dev).
-        allowlist: host names or CIDRs that are allowed even when private.
+        allowlist: host names, IPs or CIDRs allowed even when private, each with an optional
+            port (`host:11434`, `[::1]:8080`, `host:*` for every port; none means 80 and
+            443); see `app.engine.nodes.ssrf_allowlist`.
         max_response_bytes: responses larger than this are refused.
     """
 
