@@ -44,6 +44,21 @@ _TEXT_FILTERS = {
 }
 
 
+def timed(functions: Mapping[str, Filter]) -> dict[str, Filter]:
+    """Filters (or tests) that check the clock first, so that a watch removed by a
+    swallowed interrupt is put back and the deadline holds between two filters."""
+    return {name: _timed(function) for name, function in functions.items()}
+
+
+def _timed(original: Filter) -> Filter:
+    @wraps(original)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        current_budget().check_time()
+        return original(*args, **kwargs)
+
+    return checked
+
+
 def limited_filters(filters: Mapping[str, Filter]) -> dict[str, Filter]:
     """Checked replacements for the filters in `filters` that can build large results."""
     replaced = {name: _text_input(filters[name], growth) for name, growth in _TEXT_FILTERS.items()}

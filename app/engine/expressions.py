@@ -12,6 +12,7 @@ limit reached raises `ExpressionLimitError` ("exceeded its time limit ...").
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,6 +56,9 @@ DEFAULT_LIMITS = ExpressionLimits()
 _SINGLE_EXPRESSION = re.compile(r"\A\s*\{\{(?P<expr>.*?)\}\}\s*\Z", re.DOTALL)
 _ENVIRONMENT = LimitedSandbox()
 _LEXER_OFFSET = re.compile(r" at \d+\Z")
+_COMPILED: dict[tuple[str, bool], Any] = {}
+_COMPILED_MAX = 2048
+_COMPILED_LOCK = threading.Lock()
 _LIMIT_NAMES: dict[type[ExpressionInterrupt], str] = {
     TimeLimitExceeded: "time",
     SizeLimitExceeded: "size",
@@ -159,9 +163,10 @@ def _render_template(text: str, scope: dict[str, Any], budget: RenderBudget) -> 
     try:
         single = _SINGLE_EXPRESSION.match(text)
         if single and not is_expression(single["expr"]) and "}}" not in single["expr"]:
-            return _checked_result(_compile_expression(single["expr"])(**scope), budget)
+            return _checked_result(_compiled(single["expr"], True, budget)(**scope), budget)
         chunks = []
-        for chunk in _compile_template(text).generate(scope):
+        template: Template = _compiled(text, False, budget)
+        for chunk in template.generate(scope):
             budget.spend_output(len(chunk))
             chunks.append(chunk)
         return "".join(chunks)
@@ -242,11 +247,24 @@ def _describe(text: str, error: object) -> str:
     return f"{error} (in {shown!r})"
 
 
-@lru_cache(maxsize=2048)
-def _compile_template(source: str) -> Template:
-    return _ENVIRONMENT.from_string(source)
+def _compiled(source: str, single: bool, budget: RenderBudget) -> Any:
+    """The compiled template (or single expression), compiled at most once per source.
 
-
-@lru_cache(maxsize=2048)
-def _compile_expression(source: str) -> Any:
-    return _ENVIRONMENT.compile_expression(source, undefined_to_none=True)
+    Compiling ends in one call of Python's compiler, which no watch can interrupt (about
+    0.1 s for a long template): an inline render that meets a new template moves to a
+    worker at once, so compiling never holds the event loop.
+    """
+    key = (source, single)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if budget.in_slice:
+            raise SliceUsedUp
+        if single:
+            compiled = _ENVIRONMENT.compile_expression(source, undefined_to_none=True)
+        else:
+            compiled = _ENVIRONMENT.from_string(source)
+        with _COMPILED_LOCK:  # workers compile concurrently
+            if len(_COMPILED) >= _COMPILED_MAX:
+                del _COMPILED[next(iter(_COMPILED))]  # the oldest
+            _COMPILED[key] = compiled
+    return compiled

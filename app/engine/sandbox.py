@@ -25,7 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from app.engine.expression_budget import current_budget
-from app.engine.expression_filters import limited_filters
+from app.engine.expression_filters import limited_filters, timed
 from app.engine.expression_sizes import check_binop, check_method_call, text_size
 
 _RESERVED_PREFIX = "__flowbook"
@@ -102,6 +102,8 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         self.globals[_LOOP_GUARD] = _guarded_loop
         self.globals[_CONCAT] = _concatenated
         self.filters.update(limited_filters(self.filters))
+        self.filters = timed(self.filters)
+        self.tests = timed(self.tests)
         # Macros, `{% set %}` blocks and filter blocks join their output with this.
         self.concat = _joined  # type: ignore[assignment]
 
