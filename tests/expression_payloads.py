@@ -66,6 +66,12 @@ def is_limit_error(error: str | None, kind: str = "time|size") -> bool:
     return any(f"exceeded its {k} limit" in error for k in kind.split("|"))
 
 
+def p99(samples: list[float]) -> float:
+    """The 99th percentile (nearest rank) of some samples."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
 @contextmanager
 def frozen_heap() -> Iterator[None]:
     """The heap as a serving process has it: `serving_lifespan` freezes everything built at

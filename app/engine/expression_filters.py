@@ -44,7 +44,7 @@ _TEXT_FILTERS = {
 }
 
 
-def timed(functions: Mapping[str, Filter]) -> dict[str, Filter]:
+def timed(functions: Mapping[str, Any]) -> dict[str, Filter]:
     """Filters (or tests) that check the clock first, so that a watch removed by a
     swallowed interrupt is put back and the deadline holds between two filters."""
     return {name: _timed(function) for name, function in functions.items()}

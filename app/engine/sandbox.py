@@ -102,8 +102,8 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         self.globals[_LOOP_GUARD] = _guarded_loop
         self.globals[_CONCAT] = _concatenated
         self.filters.update(limited_filters(self.filters))
-        self.filters = timed(self.filters)
-        self.tests = timed(self.tests)
+        self.filters.update(timed(self.filters))
+        self.tests.update(timed(self.tests))
         # Macros, `{% set %}` blocks and filter blocks join their output with this.
         self.concat = _joined  # type: ignore[assignment]
 

@@ -31,6 +31,7 @@ from tests.expression_payloads import (
     heavy_document,
     is_limit_error,
     measured_memory,
+    p99,
 )
 
 MB = 1024 * 1024
@@ -84,9 +85,9 @@ async def test_the_event_loop_keeps_running_while_a_payload_renders(
         assert is_limit_error(result.error), result.error
     running = False
     await probing
-    assert len(lateness) > 20
+    assert len(lateness) > 50
     # The bound for /api/health while a payload runs (it blocked 45 s before).
-    assert max(lateness) < 0.1, sorted(lateness)[-5:]
+    assert p99(lateness) < 0.1, sorted(lateness)[-5:]
 
 
 def test_sixty_templates_of_a_config_share_one_loop_budget() -> None:
