@@ -120,8 +120,8 @@ def _catastrophic(items: Any) -> str | None:
                 if only is not None and only[0] in _REPEATS and only[1][1] > 1:
                     return "a quantifier applied to a quantified group, like (a+)+"
                 if any(
-                    op is sre_parse.BRANCH and _branches_overlap(arg[1])
-                    for op, arg in _sequence(body)
+                    kind is sre_parse.BRANCH and _branches_overlap(value[1])
+                    for kind, value in _sequence(body)
                 ):
                     return "a quantified alternation whose branches can start alike, like (a|aa)+"
             reason = _catastrophic(body)
