@@ -1,19 +1,19 @@
 """The in-process asyncio runner: runs executions as tasks, persisting as they go.
 
 Each node attempt is written as `running` when it starts and updated when it ends (see
-`persistence_hooks.py`); a timer refreshes the heartbeat while a long node runs; the final
-status and every node's state are written only if the row is still `running`, so a cancel
-is never overwritten. Every write runs on the services' database threads, never on the event
-loop, and each is followed by its run event (`run_events.py`). A run started by
-`start_execution` gets the workflow as parsed and validated there, so nothing is parsed or
-validated twice.
+`persistence_hooks.py`); the process's heartbeat thread (`run_heartbeat.py`) beats for
+every execution the runner holds, however busy the event loop is; the final status and
+every node's state are written only if the row is still `running` (or was wrongly marked
+`crashed`: the true result replaces the mark), so a cancel is never overwritten. Every
+write runs on the services' database threads, never on the event loop, and each is followed
+by its run event (`run_events.py`). A run started by `start_execution` gets the workflow as
+parsed and validated there, so nothing is parsed or validated twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -35,21 +35,15 @@ from app.services import execution_store as store
 from app.services.db_threads import run_db, run_write
 from app.services.llm_settings import LLMSettings, current_llm_settings
 from app.services.node_cache_store import SqlNodeCache
-from app.services.persistence_hooks import HeartbeatTimer, PersistenceHooks
+from app.services.persistence_hooks import PersistenceHooks
 from app.services.run_event_publisher import RunPublisher
+from app.services.run_heartbeat import get_run_heartbeat
 from app.services.run_services import build_run_services, drain_llm_events
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_ENV = "FLOWBOOK_HEARTBEAT_S"
-DEFAULT_HEARTBEAT_S = 5.0
 # How long a signalled run gets to wind down before its task is cancelled outright.
 CANCEL_GRACE_S = 5.0
-
-
-def heartbeat_interval_s() -> float:
-    """Seconds between heartbeats (env FLOWBOOK_HEARTBEAT_S, default 5)."""
-    return float(os.environ.get(HEARTBEAT_ENV) or DEFAULT_HEARTBEAT_S)
 
 
 @dataclass(frozen=True)
@@ -113,7 +107,8 @@ async def run_persisted(
     """Run a `running` execution row's workflow and write its node runs and final status.
 
     Args:
-        execution_id: the row, already `running`.
+        execution_id: the row, already `running`, held by the runner (`track`) so that the
+            heartbeat thread beats for it.
         spec: the definition snapshot to run.
         payload: the trigger payload.
         trigger: how the run was started; picks the `<trigger>_trigger` node when present.
@@ -130,7 +125,6 @@ async def run_persisted(
         running) and the CancelledError propagates.
     """
     engine = get_engine()
-    interval = heartbeat_interval_s()
     if workflow_id is None and options is not None:
         workflow_id = options.workflow_id
     publisher = RunPublisher(execution_id, workflow_id)
@@ -138,7 +132,7 @@ async def run_persisted(
     names = {node.id: node.label for node in spec.nodes}
     if settings is None:
         settings = await run_db(current_llm_settings)
-    hooks = PersistenceHooks(execution_id, interval, cache, publisher, names, settings)
+    hooks = PersistenceHooks(execution_id, cache, publisher, names, settings)
     reuse: dict[str, Any] = {}
     if options is not None:
         reuse = {
@@ -149,7 +143,6 @@ async def run_persisted(
             "target_mode": options.target_mode,
             "seed_outputs": options.seed_outputs,
         }
-    timer = HeartbeatTimer(hooks, interval)
     result: ExecutionResult | None = None
     try:
         result = await run_workflow(
@@ -180,8 +173,6 @@ async def run_persisted(
         logger.exception("execution %s failed unexpectedly", execution_id)
         message = f"internal error: {type(exc).__name__}: {exc}"
         outcome = RunOutcome(ExecutionStatus.FAILED.value, None, message, None, utc_now())
-    finally:
-        timer.stop()
     await drain_llm_events()
     states = hooks.node_states(result)
     final = await run_write(_write_end, execution_id, outcome, states, cache, hooks)
@@ -199,9 +190,10 @@ def _write_end(
     cache: SqlNodeCache | None,
     hooks: PersistenceHooks,
 ) -> tuple[str, str | None]:
-    """Write the final status (when still running); returns the row's (status, error) as
-    it then is. The run's node writes were queued before this one, so they have all been
-    tried: if one failed, the run is failed (persistence failures must not go unnoticed)."""
+    """Write the final status (when still running or wrongly crashed); returns the row's
+    (status, error) as it then is. The run's node writes were queued before this one, so
+    they have all been tried: if one failed, the run is failed (persistence failures must
+    not go unnoticed)."""
     if hooks.write_error is not None and outcome.status != ExecutionStatus.CANCELLED.value:
         error = hooks.write_error
         outcome = replace(
@@ -272,18 +264,22 @@ class ExecutionRunner:
         return task
 
     def track(self, execution_id: int, task: asyncio.Task[Any], event: asyncio.Event) -> _Job:
-        """Make a run cancellable through this runner (inline runs call `untrack` after)."""
+        """Hold a run: cancellable through this runner, beaten for by the heartbeat thread
+        (inline runs call `untrack` after)."""
         job = _Job(task, event, asyncio.get_running_loop())
         self._jobs[execution_id] = job
+        get_run_heartbeat().add(execution_id)
         return job
 
     def untrack(self, execution_id: int) -> None:
         """Forget an inline run that has ended."""
         self._jobs.pop(execution_id, None)
+        get_run_heartbeat().discard(execution_id)
 
     def _forget(self, execution_id: int, job: _Job) -> None:
         if self._jobs.get(execution_id) is job:
             del self._jobs[execution_id]
+            get_run_heartbeat().discard(execution_id)
 
     async def _run_queued(
         self,

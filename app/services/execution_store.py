@@ -1,7 +1,11 @@
 """SQL of the execution hot path, in SQLAlchemy Core: few statements, no ORM objects.
 
 Every write that changes an execution's status is conditional on its current status, so a
-cancelled or crashed row is never overwritten by a run that ends later.
+cancelled row is never overwritten by a run that ends later. A `crashed` row is the one
+exception: only recovery writes `crashed`, and it can be wrong (another process took this
+process's live run for dead). The run that then finishes is the truth, so its final write
+records its true result over the crash mark (see `finish`); its attempts' rows are written
+by row id, so they record their true ends too.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
 
 RUNNING = ExecutionStatus.RUNNING.value
 QUEUED = ExecutionStatus.QUEUED.value
+CRASHED = ExecutionStatus.CRASHED.value
 
 PUBLIC_COLUMNS = [EXECUTIONS.c[name] for name in ExecutionPublic.model_fields]
 
@@ -45,12 +50,18 @@ _START = (
 )
 _HEARTBEAT = (
     update(EXECUTIONS)
-    .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.status == RUNNING)
+    .where(
+        EXECUTIONS.c.id.in_(bindparam("execution_ids", expanding=True)),
+        EXECUTIONS.c.status.in_([QUEUED, RUNNING]),
+    )
     .values(heartbeat_at=_NOW)
 )
 _FINISH = (
     update(EXECUTIONS)
-    .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.status == RUNNING)
+    .where(
+        EXECUTIONS.c.id == bindparam("execution_id"),
+        EXECUTIONS.c.status.in_([RUNNING, CRASHED]),
+    )
     .values(
         status=bindparam("new_status"),
         output=bindparam("new_output", type_=EXECUTIONS.c.output.type),
@@ -131,9 +142,9 @@ def start_queued(connection: Connection, execution_id: int, now: datetime) -> An
     return connection.execute(_START, {"execution_id": execution_id, "now": now}).first()
 
 
-def heartbeat(connection: Connection, execution_id: int, now: datetime) -> None:
-    """Record that the run is alive (only while it is running)."""
-    connection.execute(_HEARTBEAT, {"execution_id": execution_id, "now": now})
+def heartbeat(connection: Connection, execution_ids: list[int], now: datetime) -> None:
+    """Record that these queued or running executions' process is alive (one UPDATE)."""
+    connection.execute(_HEARTBEAT, {"execution_ids": execution_ids, "now": now})
 
 
 def _ended_columns(record: NodeRunRecord, usage: NodeUsage | None) -> dict[str, Any]:
@@ -254,7 +265,8 @@ def finish(
     node_states: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """running -> a final status; returns False (and changes nothing) when not running."""
+    """running (or wrongly crashed, see the module's docstring) -> a final status; returns
+    False (and changes nothing) otherwise, e.g. when cancelled."""
     result = connection.execute(
         _FINISH,
         {

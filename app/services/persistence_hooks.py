@@ -1,4 +1,4 @@
-"""Persistence hooks of a run: node_runs rows, every node's final state, the heartbeat.
+"""Persistence hooks of a run: node_runs rows and every node's final state.
 
 An attempt's row is inserted as `running` when it starts and updated when it ends, so a
 live view (and crash recovery) sees what is running. Nodes that did not run (reused from
@@ -10,12 +10,12 @@ Node writes are write-behind: they are queued for the services' group-commit wri
 node and concurrent runs share commits. The writer runs writes in order, so the run's final
 write (awaited) comes after all of them; each run event is published once the write it
 reports is committed (a subscriber that re-reads finds it), and a failed node write fails
-the run when its final status is written.
+the run when its final status is written. The heartbeat is not written here but by the
+process's heartbeat thread (`run_heartbeat.py`), so a blocked event loop cannot stop it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -32,9 +32,8 @@ from app.engine.events import (
     NodeStarted,
     NodeStatus,
 )
-from app.models.types import utc_now
 from app.services import execution_store as store
-from app.services.db_threads import run_db, run_write, submit_write
+from app.services.db_threads import run_db, submit_write
 from app.services.llm_events import enter_llm_node
 from app.services.llm_settings import SETTINGS_TTL_S, LLMSettings, current_llm_settings
 from app.services.llm_usage import NodeUsage, node_usage
@@ -48,11 +47,10 @@ _NOT_REPORTED: dict[str, Any] = {"cached": False, "cache_key": None, "pinned": F
 
 
 class PersistenceHooks(ExecutionHooks):
-    """Writes one node_runs row per attempt, remembers every node's state, keeps the heartbeat.
+    """Writes one node_runs row per attempt and remembers every node's state.
 
     Args:
         execution_id: the running execution.
-        interval_s: heartbeat interval.
         cache: the run's node cache, told which node each stored key belongs to.
         publisher: where node started/finished events go.
         node_names: node id -> the name people see, for the rows of started attempts.
@@ -63,15 +61,12 @@ class PersistenceHooks(ExecutionHooks):
     def __init__(
         self,
         execution_id: int,
-        interval_s: float,
         cache: SqlNodeCache | None,
         publisher: RunPublisher,
         node_names: dict[str, str],
         settings: LLMSettings,
     ) -> None:
         self._execution_id = execution_id
-        self._interval_s = interval_s
-        self._last_beat = time.monotonic()
         self._cache = cache
         self._publisher = publisher
         self._names = node_names
@@ -92,26 +87,19 @@ class PersistenceHooks(ExecutionHooks):
             for node_id, status in result.node_status.items()
         }
 
-    def _beat_due(self) -> bool:
-        return time.monotonic() - self._last_beat >= self._interval_s
-
     async def before_node(self, event: NodeStarted) -> None:
         """Queue the attempt's `running` row, then tag the node's LLM calls with it."""
         if time.monotonic() - self._settings_read_at >= SETTINGS_TTL_S:
             self._settings = await run_db(current_llm_settings)
             self._settings_read_at = time.monotonic()
-        beat = self._beat_due()
         key = (event.node_id, event.attempt)
         self._queue(
             self._write_started,
             event,
-            beat,
             then=lambda: self._publisher.node_started(event),
             # A row id from a rolled-back transaction may be given to another run's row.
             undo=lambda: self._open.pop(key, None),
         )
-        if beat:
-            self._last_beat = time.monotonic()
         enter_llm_node(self._execution_id, event.node_id, self._settings)
 
     def _queue(
@@ -138,15 +126,13 @@ class PersistenceHooks(ExecutionHooks):
         self._last_write = submit_write(fn, *args)
         self._last_write.add_done_callback(done)
 
-    def _write_started(self, connection: Connection, event: NodeStarted, beat: bool) -> None:
+    def _write_started(self, connection: Connection, event: NodeStarted) -> None:
         name = self._names.get(event.node_id, event.node_id)
         row_id = store.insert_started_node_run(connection, self._execution_id, event, name)
-        if beat:
-            store.heartbeat(connection, self._execution_id, utc_now())
         self._open[(event.node_id, event.attempt)] = row_id
 
     async def after_node(self, record: NodeRunRecord) -> None:
-        """Write how the attempt ended (or the skip), with a heartbeat when one is due."""
+        """Write how the attempt ended (or the skip)."""
         self.states[record.node_id] = {
             "status": record.status.value,
             "cached": record.cached,
@@ -166,7 +152,6 @@ class PersistenceHooks(ExecutionHooks):
             self._cache.describe(
                 record.cache_key, node_id=record.node_id, node_type=record.node_type
             )
-        beat = self._beat_due()
         usage = node_usage(record.node_type, record.output)
         mark_mock = usage.is_mock and not self.uses_mock
         key = (record.node_id, record.attempt)
@@ -175,9 +160,7 @@ class PersistenceHooks(ExecutionHooks):
             self._open.pop(key, None)
             finished()
 
-        self._queue(self._write_ended, record, usage, mark_mock, beat, then=written)
-        if beat:
-            self._last_beat = time.monotonic()
+        self._queue(self._write_ended, record, usage, mark_mock, then=written)
         self.uses_mock = self.uses_mock or usage.is_mock
 
     def _write_ended(
@@ -186,7 +169,6 @@ class PersistenceHooks(ExecutionHooks):
         record: NodeRunRecord,
         usage: NodeUsage,
         mark_mock: bool,
-        beat: bool,
     ) -> None:
         # The start of the attempt was queued (and so written) before this.
         row_id = self._open.get((record.node_id, record.attempt))
@@ -196,33 +178,3 @@ class PersistenceHooks(ExecutionHooks):
             store.end_node_run(connection, self._execution_id, row_id, record, usage)
         if mark_mock:
             store.mark_uses_mock(connection, self._execution_id)
-        if beat:
-            store.heartbeat(connection, self._execution_id, utc_now())
-
-    async def beat_if_due(self) -> None:
-        """Refresh the heartbeat unless a node write did so within half an interval."""
-        if time.monotonic() - self._last_beat < self._interval_s / 2:
-            return
-        try:
-            await run_write(store.heartbeat, self._execution_id, utc_now())
-            self._last_beat = time.monotonic()
-        except Exception:
-            logger.exception("heartbeat of execution %s failed", self._execution_id)
-
-
-class HeartbeatTimer:
-    """Awaits `beat_if_due` every interval (its write runs off the loop) until stopped."""
-
-    def __init__(self, hooks: PersistenceHooks, interval_s: float) -> None:
-        self._hooks = hooks
-        self._interval_s = interval_s
-        self._task = asyncio.get_running_loop().create_task(self._beat(), name="heartbeat")
-
-    async def _beat(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            await self._hooks.beat_if_due()
-
-    def stop(self) -> None:
-        """Stop beating (a write already on its way still completes)."""
-        self._task.cancel()

@@ -34,9 +34,12 @@ def recover_crashed_executions(
     """Mark as crashed the runs whose process is gone, with one conditional UPDATE (and one
     for their attempts that were running).
 
-    Only rows still `running` whose heartbeat (or start, if none) is older than the cutoff,
-    and `queued` rows created before it, change; finished rows are never rewritten. Their
-    node runs are kept; attempts left `running` are marked `crashed` too.
+    Only rows still `queued` or `running` whose heartbeat (or creation, if none) is older
+    than the cutoff change; finished rows are never rewritten. The heartbeat comes from the
+    holding process's heartbeat thread (`run_heartbeat.py`), so a process whose event loop
+    is blocked still keeps its runs. Their node runs are kept; attempts left `running` are
+    marked `crashed` too. Should a run marked here finish after all, its true result
+    replaces the mark (`execution_store.finish`).
 
     Args:
         session: the session (its transaction is committed by the caller).
@@ -50,21 +53,16 @@ def recover_crashed_executions(
     limit = stale_after_s if stale_after_s is not None else default_stale_after_s()
     cutoff = now - timedelta(seconds=limit)
     table = EXECUTIONS
-    running = ExecutionStatus.RUNNING.value
+    unfinished = [ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value]
     last_sign_of_life = table.c.heartbeat_at
     statement = (
         update(table)
         .where(
+            table.c.status.in_(unfinished),
             or_(
-                and_(
-                    table.c.status == running,
-                    or_(
-                        last_sign_of_life < cutoff,
-                        and_(last_sign_of_life.is_(None), table.c.created_at < cutoff),
-                    ),
-                ),
-                and_(table.c.status == ExecutionStatus.QUEUED.value, table.c.created_at < cutoff),
-            )
+                last_sign_of_life < cutoff,
+                and_(last_sign_of_life.is_(None), table.c.created_at < cutoff),
+            ),
         )
         .values(status=ExecutionStatus.CRASHED.value, finished_at=now, error=CRASH_ERROR)
         .returning(table.c.id)
