@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.cli_users import add_user_commands
 from app.engine.events import ExecutionResult, RunStatus
 from app.engine.executor import run_workflow
 from app.engine.nodes import default_registry
@@ -157,7 +158,7 @@ def command_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its three sub-commands."""
+    """The argument parser with its sub-commands."""
     parser = argparse.ArgumentParser(prog="flowbook", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -177,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the one port of pages, events and /api (default: FLOWBOOK_FRONTEND_PORT or 3000)",
     )
     serve.set_defaults(handler=command_serve)
+
+    add_user_commands(commands)
     return parser
 
 

@@ -37,6 +37,11 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
 TABLES = (
+    "audit_events",
+    "login_attempts",
+    "invites",
+    "api_keys",
+    "user_sessions",
     "node_runs",
     "executions",
     "workflows",
@@ -45,6 +50,7 @@ TABLES = (
     "llm_fallback_event",
     "provider_setting",
     "model_mapping",
+    "users",
 )
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

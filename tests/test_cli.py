@@ -18,12 +18,15 @@ from tests.documents import chain, greeting, node
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def flowbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def flowbook(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m app.cli ARGS` from the repository root."""
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from app.models.account import ApiKey, Invite, LoginAttempt, User, UserSession
+from app.models.audit import AuditEvent
 from app.models.execution import Execution, NodeRun
 from app.models.llm import LLMBreaker, LLMFallbackEvent, ModelMapping, ProviderSetting
 from app.models.node_cache import NodeCacheEntry
 from app.models.workflow import Workflow
 
 __all__ = [
+    "ApiKey",
+    "AuditEvent",
     "Execution",
+    "Invite",
     "LLMBreaker",
     "LLMFallbackEvent",
+    "LoginAttempt",
     "ModelMapping",
     "NodeCacheEntry",
     "NodeRun",
     "ProviderSetting",
+    "User",
+    "UserSession",
     "Workflow",
 ]

@@ -39,3 +39,23 @@ class InvalidWorkflowError(ServiceError):
     def __init__(self, message: str, problems: Sequence[Problem]) -> None:
         super().__init__(message)
         self.problems: list[Problem] = list(problems)
+
+
+class AuthenticationError(ServiceError):
+    """No valid credentials: wrong password, unknown, expired or revoked session or key."""
+
+
+class PermissionDeniedError(ServiceError):
+    """The caller is known but may not do this (role, scope or sharing)."""
+
+
+class RateLimitedError(ServiceError):
+    """Too many attempts; `retry_after_s` says when to try again.
+
+    Attributes:
+        retry_after_s: whole seconds until an attempt is accepted again (at least 1).
+    """
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, retry_after_s)

@@ -1,0 +1,123 @@
+"""Logging in with an e-mail and a password, rate-limited per account and per address.
+
+At most 10 failed attempts per account and per IP address in 15 minutes; beyond that the
+attempt is refused before the password is even checked, with the time to wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from app.models.account import LoginAttempt, User, UserPublic, public_user
+from app.models.types import utc_now
+from app.services.audit import record_audit
+from app.services.passwords import hash_password, needs_rehash, verify_password
+from app.services.principal import principal_of
+from app.services.user_sessions import start_session
+
+MAX_FAILURES = 10
+WINDOW = timedelta(minutes=15)
+WRONG_CREDENTIALS = "The e-mail address or the password is not right"
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a login attempt came to; the caller commits it whatever it is.
+
+    Attributes:
+        user: the user logged in, on success.
+        token: the new session's token (for the cookie), on success.
+        error: why it failed, for people.
+        retry_after_s: set when the attempt was refused by the rate limit.
+    """
+
+    user: UserPublic | None = None
+    token: str | None = None
+    error: str | None = None
+    retry_after_s: int | None = None
+
+
+def _wait_s(session: Session, column: str, value: str, now: datetime) -> int | None:
+    """Seconds to wait when `value` has used up its failures in the window, else None."""
+    field = col(getattr(LoginAttempt, column))
+    count, oldest = session.exec(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            field == value, col(LoginAttempt.at) > now - WINDOW
+        )
+    ).one()
+    if count < MAX_FAILURES:
+        return None
+    return max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def log_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str = "",
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> LoginOutcome:
+    """Check the credentials and open a session; failures are recorded and audited.
+
+    Args:
+        session: commit it whatever the outcome (failed attempts must be counted).
+        email: as typed (trimmed and lower-cased here).
+        password: as typed.
+        ip: the caller's address, for the per-address limit and the audit log.
+        user_agent: the browser, kept with the session.
+        now: the current time (tests).
+
+    Returns:
+        The outcome: a user and a token, or an error (with `retry_after_s` when limited).
+    """
+    now = now or utc_now()
+    email = email.strip().lower()[:254]
+    waits = [
+        w for w in (_wait_s(session, "email", email, now), _wait_s(session, "ip", ip, now)) if w
+    ]
+    if waits:
+        wait = max(waits)
+        return LoginOutcome(
+            error=f"Too many failed attempts. Try again in {_minutes(wait)}.",
+            retry_after_s=wait,
+        )
+    user = session.exec(select(User).where(User.email == email)).first()
+    if not verify_password(user.password_hash if user else None, password) or not (
+        user and user.active
+    ):
+        session.add(LoginAttempt(email=email, ip=ip[:64], at=now))
+        record_audit(
+            session,
+            actor=None,
+            actor_label=email,
+            action="login.failed",
+            object_type="user",
+            object_id=user.id if user and user.id else "",
+            ip=ip,
+        )
+        return LoginOutcome(error=WRONG_CREDENTIALS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    token = start_session(session, user=user, ip=ip, user_agent=user_agent, now=now)
+    record_audit(
+        session,
+        actor=principal_of(user),
+        action="login",
+        object_type="user",
+        object_id=user.id or "",
+        ip=ip,
+    )
+    return LoginOutcome(user=public_user(user), token=token)

@@ -1,0 +1,57 @@
+"""Who is asking: a user through a UI session or a token, or an API key with scopes.
+
+Every service function that reads or changes owned data takes a `Principal` and decides
+access itself; routes and UI state only find out who the principal is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.models.account import Role, Scope, User
+
+ALL_SCOPES = frozenset(Scope)
+
+
+class Via(StrEnum):
+    """How the principal proved who it is."""
+
+    SESSION = "session"
+    API_KEY = "api_key"
+    TOKEN = "token"
+    CLI = "cli"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller.
+
+    Attributes:
+        user_id: the user acting (an API key acts for its user).
+        role: that user's role.
+        label: how the audit log names the caller (an e-mail, with the key's name).
+        via: how it authenticated.
+        scopes: what an API key may do; sessions, tokens and the CLI have every scope.
+    """
+
+    user_id: int
+    role: Role
+    label: str
+    via: Via = Via.SESSION
+    scopes: frozenset[Scope] = field(default=ALL_SCOPES)
+
+    @property
+    def is_admin(self) -> bool:
+        """Owner and admins see and manage everything."""
+        return self.role in (Role.OWNER, Role.ADMIN)
+
+    def has_scope(self, scope: Scope) -> bool:
+        """Whether the credentials allow `scope` (an `admin` key allows every scope)."""
+        return scope in self.scopes or Scope.ADMIN in self.scopes
+
+
+def principal_of(user: User, via: Via = Via.SESSION) -> Principal:
+    """The principal acting as `user` with every scope of its role."""
+    assert user.id is not None
+    return Principal(user_id=user.id, role=Role(user.role), label=user.email, via=via)
