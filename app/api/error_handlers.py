@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.not_found import static_path_methods
 from app.api.schemas import ErrorResponse
 from app.models.workflow import ProblemPublic
 from app.services.errors import (
@@ -64,6 +65,11 @@ def _request_problem(error: dict[str, Any]) -> ProblemPublic:
 
 
 async def _on_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    allowed = static_path_methods(request)
+    if allowed and request.method not in allowed:
+        response = error_response(405, "Method Not Allowed")
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
     problems = [_request_problem(dict(error)) for error in exc.errors()]
     if any(problem.code == "json_invalid" for problem in problems):
         return error_response(400, "Malformed JSON body", problems)

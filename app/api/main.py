@@ -21,6 +21,14 @@ from app.api import (
 )
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.error_handlers import install_error_handlers
+from app.api.openapi_document import install_openapi_refinements
+from app.api.schemas import ErrorResponse
+
+# Answers any route can give before its own code runs (strict JSON parsing, body limit).
+EDGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Malformed or non-strict JSON body."},
+    413: {"model": ErrorResponse, "description": "Request body over the size limit."},
+}
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 
@@ -67,5 +75,6 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         not_found,
     )
     for module in routers:
-        api.include_router(module.router)
+        api.include_router(module.router, responses=EDGE_RESPONSES)
+    install_openapi_refinements(api)
     return api

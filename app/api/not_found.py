@@ -18,6 +18,9 @@ router = APIRouter()
 
 def _allowed_methods(request: Request) -> set[str]:
     """Methods of the documented API paths that match this request's path."""
+    static = static_path_methods(request)
+    if static:
+        return static
     documented: dict[str, dict[str, object]] = request.app.openapi()["paths"]
     return {
         method.upper()
@@ -25,6 +28,17 @@ def _allowed_methods(request: Request) -> set[str]:
         if compile_path(template)[0].match(request.url.path)
         for method in operations
     }
+
+
+def static_path_methods(request: Request) -> set[str]:
+    """Methods documented for this request's path when it is a fixed path (no parameters).
+
+    `PUT /api/workflows/validate` is routed to `PUT /api/workflows/{workflow_id}` and fails
+    there on the id; the path is really `/api/workflows/validate`, which takes only POST.
+    """
+    documented: dict[str, dict[str, object]] = request.app.openapi()["paths"]
+    operations = documented.get(request.url.path, {})
+    return {method.upper() for method in operations}
 
 
 @router.api_route("/api/{path:path}", methods=METHODS, include_in_schema=False, response_model=None)

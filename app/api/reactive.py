@@ -3,10 +3,10 @@ and the estimated cost of the LLM nodes an explicit run would call."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag
 
 from app.api.params import WorkflowIdPath
 from app.api.schemas import ErrorResponse, ExecutionStarted
@@ -17,7 +17,6 @@ from app.models.workflow import WorkflowPublic
 from app.services import reactive_runs
 from app.services import workflows as workflow_service
 from app.services.cost_estimates import estimate_workflow_cost
-from app.services.reactive_runs import RunMode
 from app.services.unit_of_work import session_scope
 
 router = APIRouter(
@@ -37,19 +36,40 @@ NodeIdsQuery = Annotated[
 ]
 
 
-class RunRequest(BaseModel):
-    """What to run and with which trigger payload."""
+class RunAll(BaseModel):
+    """Run every node (`all`) or only the stale ones (`stale`), reusing cached outputs."""
 
-    mode: RunMode = Field(
-        default="all",
-        description="`all`, `stale` (only stale nodes run), `node` (this node, upstream "
-        "outputs as shown) or `up_to` (this node and the ancestors it needs).",
-    )
-    node_id: str | None = Field(
-        default=None, min_length=1, max_length=64, description="Target of `node`/`up_to`."
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["all", "stale"] = Field(
+        default="all", description="`all`, or `stale` (only stale nodes run)."
     )
     input: Any = Field(default=None, description="Trigger payload; null reuses the last run's.")
-    auto: bool = Field(default=False, description="Auto-run: side-effect nodes stay stale.")
+    auto: StrictBool = Field(default=False, description="Auto-run: side-effect nodes stay stale.")
+
+
+class RunTarget(BaseModel):
+    """Run one node (`node`, upstream outputs as shown) or it and the ancestors it needs
+    (`up_to`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["node", "up_to"]
+    node_id: str = Field(min_length=1, max_length=64, description="The node to run.")
+    input: Any = Field(default=None, description="Trigger payload; null reuses the last run's.")
+    auto: StrictBool = Field(default=False, description="Auto-run: side-effect nodes stay stale.")
+
+
+def _run_kind(value: Any) -> str:
+    mode = value.get("mode", "all") if isinstance(value, dict) else getattr(value, "mode", "")
+    return "target" if mode in ("node", "up_to") else "all"
+
+
+# The mode picks the shape, so a `node` run without `node_id` is told exactly that.
+RunRequest = Annotated[
+    Annotated[RunAll, Tag("all")] | Annotated[RunTarget, Tag("target")],
+    Discriminator(_run_kind),
+]
 
 
 class StaleNodes(BaseModel):
@@ -62,7 +82,11 @@ class StaleNodes(BaseModel):
 class PinRequest(BaseModel):
     """The output to freeze on a node."""
 
-    output: Any = Field(description="The pinned output (not null).")
+    model_config = ConfigDict(extra="forbid")
+
+    output: Any = Field(
+        description="The pinned output (not null).", json_schema_extra={"not": {"type": "null"}}
+    )
 
 
 @router.post(
@@ -75,13 +99,13 @@ async def start_run(
     workflow_id: WorkflowIdPath, request: Annotated[RunRequest | None, Body()] = None
 ) -> ExecutionStarted:
     """Queue a run that reuses cached outputs; poll the execution for progress."""
-    request = request or RunRequest()
+    request = request or RunAll()
     # Async on purpose: the in-process runner needs this event loop to schedule the run
     # (the database work runs on the services' database threads).
     execution = await reactive_runs.start_reactive_run_async(
         workflow_id=workflow_id,
         mode=request.mode,
-        node_id=request.node_id,
+        node_id=request.node_id if isinstance(request, RunTarget) else None,
         input=request.input,
         auto=request.auto,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.workflow import ProblemPublic
 
@@ -19,6 +19,8 @@ class ErrorResponse(BaseModel):
 class ValidateRequest(BaseModel):
     """An unsaved workflow document to validate."""
 
+    model_config = ConfigDict(extra="forbid")
+
     definition: dict[str, Any] = Field(description="The workflow document (`schema`, `nodes`...).")
 
 
@@ -31,6 +33,8 @@ class ValidationResult(BaseModel):
 
 class ExecuteRequest(BaseModel):
     """Input of a manual run: the trigger payload."""
+
+    model_config = ConfigDict(extra="forbid")
 
     input: Any = Field(default=None, description="Payload handed to the trigger node.")
 

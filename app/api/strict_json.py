@@ -1,6 +1,6 @@
 """Request bodies are parsed as strict JSON: `NaN`, `Infinity`, numbers that overflow to
-infinity (`1e999`), integers outside the 64-bit range, deep nesting and lone surrogates are
-refused (400).
+infinity (`1e999`), numbers outside ±2**63 (integers must fit 64 bits), deep nesting and lone
+surrogates are refused (400).
 
 Python's json module accepts non-finite numbers, but they are not JSON: PostgreSQL rejects
 them in JSON columns and responses could not be encoded, so they must never get past the edge.
@@ -11,6 +11,7 @@ behind it (validation, expressions, pydantic serialization) can walk.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -19,6 +20,10 @@ from fastapi.routing import APIRoute
 
 from app.engine.json_shape import json_flaw
 
+# Request bodies keep every number within ±2**63: integers must be exact 64-bit values (the
+# databases' integer range), and a float beyond that is refused like the integer it equals
+# (JSON does not tell 1e30 and 1000000000000000000000000000000 apart).
+MAX_REQUEST_NUMBER = 2.0**63
 # Longer digit strings are refused before Python converts them (it gives up past 4300
 # digits with a ValueError, and anything this long is outside the 64-bit range anyway).
 _MAX_INT_DIGITS = 20
@@ -26,6 +31,15 @@ _MAX_INT_DIGITS = 20
 
 def _refuse_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
+
+
+def _parse_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise json.JSONDecodeError("a number is not finite (it overflows to infinity)", text, 0)
+    if abs(number) > MAX_REQUEST_NUMBER:
+        raise json.JSONDecodeError("a number is outside the range ±2**63", text, 0)
+    return number
 
 
 def _parse_int(text: str) -> int:
@@ -40,7 +54,9 @@ def parse_strict_json(body: bytes | str) -> Any:
     Raises:
         json.JSONDecodeError: malformed or refused, with the reason as its message.
     """
-    value = json.loads(body, parse_constant=_refuse_constant, parse_int=_parse_int)
+    value = json.loads(
+        body, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float
+    )
     flaw = json_flaw(value)
     if flaw is not None:
         raise json.JSONDecodeError(flaw, "", 0)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+)
 
 SCHEMA_VERSION = 1
 
@@ -22,8 +30,22 @@ def _coordinate(value: Any) -> Any:
     return 0.0 if value is None else value
 
 
-Text = Annotated[str, AfterValidator(_without_nul)]
-Coordinate = Annotated[float, BeforeValidator(_coordinate)]
+def _json_integer(value: Any) -> Any:
+    # JSON has one number type: 5.0 is the integer 5; true and "5" are not integers.
+    if isinstance(value, bool | str):
+        raise ValueError("must be an integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_json_integer)]
+Text = Annotated[
+    str, AfterValidator(_without_nul), Field(json_schema_extra={"pattern": "^[^\\x00]*$"})
+]
+Coordinate = Annotated[
+    StrictFloat, BeforeValidator(_coordinate), Field(json_schema_extra={"type": ["number", "null"]})
+]
 
 
 class OnError(StrEnum):
@@ -55,10 +77,10 @@ class NodeSpec(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict)
     pinned_output: Any | None = None
     breakpoint: Text | None = None
-    disabled: bool = False
-    timeout_s: float | None = Field(default=None, gt=0, le=3600)
-    retries: int = Field(default=0, ge=0, le=10)
-    retry_backoff_s: float = Field(default=0.5, ge=0, le=300)
+    disabled: StrictBool = False
+    timeout_s: StrictFloat | None = Field(default=None, gt=0, le=3600)
+    retries: Integer = Field(default=0, ge=0, le=10)
+    retry_backoff_s: StrictFloat = Field(default=0.5, ge=0, le=300)
     on_error: OnError = OnError.STOP
 
     @property
@@ -85,7 +107,7 @@ class WorkflowSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     timezone: Text = "UTC"
-    error_workflow_id: int | None = None
+    error_workflow_id: Integer | None = None
 
 
 class WorkflowSpec(BaseModel):
@@ -93,7 +115,7 @@ class WorkflowSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    schema_version: int = Field(default=SCHEMA_VERSION, alias="schema")
+    schema_version: Integer = Field(default=SCHEMA_VERSION, alias="schema")
     nodes: list[NodeSpec] = Field(default_factory=list)
     edges: list[EdgeSpec] = Field(default_factory=list)
     settings: WorkflowSettings = Field(default_factory=WorkflowSettings)

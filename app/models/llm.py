@@ -6,12 +6,17 @@ them; the monitoring schemas turn them into timestamps.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, StrictBool
+from pydantic import Field as PydanticField
 from sqlalchemy import Boolean, Column, Float, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, json_column_type
+from app.models.workflow import WHITESPACE
 
 DEPLOYMENT_MAX = 200
 GROUP_NAME_MAX = 100
@@ -127,7 +132,7 @@ class ProviderSettingUpdate(SQLModel):
 
     api_key: str | None = Field(default=None, max_length=API_KEY_MAX)
     api_base: str | None = Field(default=None, max_length=API_BASE_MAX)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class ModelMapPublic(SQLModel):
@@ -137,7 +142,44 @@ class ModelMapPublic(SQLModel):
     aliases: dict[str, str]
 
 
+# Group and model names: no whitespace around them, no NUL (Python `re` semantics).
+TRIMMED_NAME = rf"^[^{WHITESPACE}\x00]([^\x00]*[^{WHITESPACE}\x00])?$"
+MAX_GROUPS = 50
+MAX_GROUP_MODELS = 20
+ModelName = Annotated[
+    str,
+    PydanticField(
+        min_length=1, max_length=MODEL_NAME_MAX, json_schema_extra={"pattern": TRIMMED_NAME}
+    ),
+]
+GroupModels = Annotated[
+    list[ModelName],
+    PydanticField(
+        min_length=1, max_length=MAX_GROUP_MODELS, json_schema_extra={"uniqueItems": True}
+    ),
+]
+GROUPS_SCHEMA: dict[str, Any] = {
+    "maxProperties": MAX_GROUPS,
+    "propertyNames": {"minLength": 1, "maxLength": GROUP_NAME_MAX, "pattern": TRIMMED_NAME},
+}
+
+
+def _checked_names(groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Refuse what `TRIMMED_NAME` documents as invalid (the service checks the rest)."""
+    names = [*groups, *(model for models in groups.values() for model in models)]
+    bad = next((name for name in names if not re.fullmatch(TRIMMED_NAME, name)), None)
+    if bad is not None:
+        raise ValueError(
+            f"{bad!r}: names must not be empty, start or end with whitespace, or hold NUL"
+        )
+    return groups
+
+
 class ModelMapUpdate(SQLModel):
     """The whole new set of groups (group name -> models in preference order)."""
 
-    groups: dict[str, list[str]]
+    groups: Annotated[
+        dict[str, GroupModels],
+        PydanticField(json_schema_extra=GROUPS_SCHEMA),
+        AfterValidator(_checked_names),
+    ]

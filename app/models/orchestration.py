@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ValidationError, model_validator
+from pydantic import ConfigDict, ValidationError, model_validator
 from sqlmodel import Field, SQLModel
 
 from app.engine.nodes.agent import DEFAULT_MODEL
@@ -52,6 +52,15 @@ def error_messages(exc: ValidationError) -> list[str]:
 
 class OrchestrationCreate(SQLModel):
     """What it takes to create an orchestration."""
+
+    # Documents the strategy rule `_agents_fit_the_strategy` enforces (the default is
+    # consensus, so an absent strategy counts).
+    model_config = ConfigDict(  # type: ignore[assignment]  # SQLModel's config is a ConfigDict
+        json_schema_extra={
+            "if": {"properties": {"strategy": {"const": "consensus"}}},
+            "then": {"properties": {"agents": {"minItems": 2}}},
+        }
+    )
 
     name: NameText
     description: DescriptionText = ""

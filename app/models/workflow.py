@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
+from pydantic import Field as PydanticField
 from sqlalchemy import Column, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
@@ -43,8 +44,21 @@ def clean_description(value: str) -> str:
     return value.strip()
 
 
-NameText = Annotated[str, AfterValidator(clean_name)]
-DescriptionText = Annotated[str, AfterValidator(clean_description)]
+# Exactly what `str.strip` removes (the JSON Schema `\s` is a different set).
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# What `clean_name` accepts, for the OpenAPI document: something besides whitespace, no NUL.
+NAME_PATTERN = rf"^[^\x00]*[^{WHITESPACE}\x00][^\x00]*$"
+
+NameText = Annotated[
+    str,
+    PydanticField(min_length=1, max_length=NAME_MAX, json_schema_extra={"pattern": NAME_PATTERN}),
+    AfterValidator(clean_name),
+]
+DescriptionText = Annotated[
+    str,
+    PydanticField(max_length=DESCRIPTION_MAX, json_schema_extra={"pattern": "^[^\\x00]*$"}),
+    AfterValidator(clean_description),
+]
 
 
 class WorkflowKind(StrEnum):

@@ -77,7 +77,7 @@ async def test_the_model_map_is_read_and_replaced(client: httpx.AsyncClient) -> 
     assert put.json()["groups"] == {"local": ["openai_compatible/llama3", "openai/gpt-4o-mini"]}
     assert (await client.get("/api/llm/model-map")).json()["groups"] == put.json()["groups"]
     bad = await client.put("/api/llm/model-map", json={"groups": {"x": []}})
-    assert bad.status_code == 422 and "needs 1 to 20 models" in bad.json()["detail"]
+    assert bad.status_code == 422 and "groups.x: List should have at least 1 item" in bad.text
     wrong = await client.put("/api/llm/model-map", json={"groups": ["gpt-4o"]})
     assert wrong.status_code == 422
 

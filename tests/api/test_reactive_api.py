@@ -121,7 +121,10 @@ async def test_bad_requests_answer_json_errors(
 
     missing = await client.post(runs, json={"mode": "up_to"})
     assert missing.status_code == 422
-    assert "needs a node_id" in missing.json()["detail"]
+    assert "target.node_id: Field required" in missing.json()["detail"]
+    extra = await client.post(runs, json={"mode": "all", "node_id": "n1"})
+    assert extra.status_code == 422
+    assert "all.node_id: Extra inputs are not permitted" in extra.json()["detail"]
 
     for method, body in (("POST", {"output": 1}), ("DELETE", None)):
         response = await client.request(
