@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.not_found import static_path_methods
 from app.api.schemas import ErrorResponse
 from app.models.workflow import ProblemPublic
+from app.services.database_errors import DatabaseError
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
@@ -91,7 +91,7 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return response
 
 
-async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     # The exception text holds the SQL statement (and with it table and column names): it is
     # logged for whoever runs the server, never sent to the client.
     logger.error("database error on %s %s: %s", request.method, request.url.path, exc)
@@ -108,5 +108,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_request_validation)  # type: ignore[arg-type]
     app.add_exception_handler(ServiceError, _on_service_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(SQLAlchemyError, _on_database_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DatabaseError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
