@@ -7,8 +7,13 @@ Prints one JSON document. Figures:
   other (inline) and 20 at a time through the in-process runner;
 - event-loop lag during those 20 concurrent persisted runs: a probe task sleeps 5 ms over
   and over and records how late it wakes (p50/p99/max).
+- expression render time per node: a node config holding one simple template
+  (`{{ input.i + 1 }}`) rendered through the engine's path (one budget, the watch, the size
+  checks; inline when fast), next to plain Jinja2 rendering the same expression, and the
+  in-memory time per node of a 100-node chain of such transforms.
 Goals: <= 0.5 ms per node in memory; >= 500 persisted executions/s on SQLite; loop lag
-p99 < 20 ms during 20 concurrent persisted runs (issue 7).
+p99 < 20 ms during 20 concurrent persisted runs (issue 7); < 0.05 ms per node to render a
+simple expression (issue 8).
 
 Run with `make bench` (or `python bench/engine.py [--quick]`).
 """
@@ -33,6 +38,8 @@ from app.engine.spec import WorkflowSpec
 GOAL_MS_PER_NODE = 0.5
 GOAL_EXECUTIONS_PER_S = 500.0
 GOAL_LOOP_LAG_P99_MS = 20.0
+GOAL_EXPRESSION_MS_PER_NODE = 0.05
+SIMPLE_EXPRESSION = "{{ input.i + 1 }}"
 CONCURRENT_RUNS = 20
 PROBE_SLEEP_S = 0.005
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
@@ -71,6 +78,43 @@ def three_node_document() -> dict[str, Any]:
             {"id": "e1", "source": "t", "target": "n"},
             {"id": "e2", "source": "n", "target": "o"},
         ],
+    }
+
+
+def transform_chain_document(length: int) -> dict[str, Any]:
+    """A manual trigger followed by `length - 1` transforms computing `{"i": input.i + 1}`."""
+    document = chain_document(length)
+    for node in document["nodes"][1:]:
+        node.update(type="transform", config={"template": {"i": SIMPLE_EXPRESSION}})
+    return document
+
+
+async def expression_figures(batches: int) -> dict[str, Any]:
+    """Milliseconds to render a node config holding `SIMPLE_EXPRESSION` (median of batches
+    of 1,000), through the engine and with plain Jinja2."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from app.engine.expression_runner import render_config_value
+
+    scope = {"input": {"i": 1}, "trigger": {}, "inputs": {}, "nodes": {}, "vars": {}}
+    config = {"template": SIMPLE_EXPRESSION}
+    await render_config_value(config, scope)  # the first render compiles it, on a worker
+    plain = ImmutableSandboxedEnvironment().compile_expression(SIMPLE_EXPRESSION.strip("{} "))
+    engine_ms, plain_ms = [], []
+    for _ in range(batches):
+        start = time.perf_counter()
+        for _ in range(1000):
+            await render_config_value(config, scope, upstream=lambda: [scope["input"]])
+        engine_ms.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in range(1000):
+            {"template": plain(**scope)}
+        plain_ms.append(time.perf_counter() - start)
+    engine, jinja = statistics.median(engine_ms), statistics.median(plain_ms)
+    return {
+        "render_ms_per_node": round(engine, 4),
+        "plain_jinja_ms": round(jinja, 4),
+        "overhead_ms_per_node": round(engine - jinja, 4),
     }
 
 
@@ -228,8 +272,13 @@ async def main() -> None:
             "in_memory_ms_per_node_max": GOAL_MS_PER_NODE,
             "sqlite_three_node_executions_per_s_min": GOAL_EXECUTIONS_PER_S,
             "loop_lag_p99_ms_during_20_concurrent_runs_max": GOAL_LOOP_LAG_P99_MS,
+            "expression_render_ms_per_node_max": GOAL_EXPRESSION_MS_PER_NODE,
         }
     }
+    report["expressions"] = await expression_figures(10 if args.quick else 50)
+    report["expressions"]["transform_chain_100"] = await in_memory_ms_per_node(
+        transform_chain_document(100), repeats
+    )
     memory = {
         "chain_100": await in_memory_ms_per_node(chain_document(100), repeats),
         "fan_out_10": await in_memory_ms_per_node(fan_out_document(10), repeats * 5),
@@ -261,6 +310,9 @@ async def main() -> None:
     report["ratios"] = {
         "in_memory_ms_per_node_vs_goal": round(worst_memory / GOAL_MS_PER_NODE, 3),
         "sqlite_executions_per_s_vs_goal": round(rate / GOAL_EXECUTIONS_PER_S, 3),
+        "expression_render_ms_per_node_vs_goal": round(
+            report["expressions"]["render_ms_per_node"] / GOAL_EXPRESSION_MS_PER_NODE, 3
+        ),
     }
     for backend in ("sqlite", "postgresql"):
         figures = report[backend]

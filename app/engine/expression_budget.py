@@ -26,6 +26,9 @@ from jinja2.exceptions import SecurityError
 
 T = TypeVar("T")
 
+GIL_SHARE_EVERY_S = 0.002
+GIL_PAUSE_S = 0.0002
+
 
 @dataclass(frozen=True)
 class ExpressionLimits:
@@ -96,13 +99,27 @@ class RenderBudget:
         self.iterations_left = limits.max_iterations
         self.output_left = limits.max_output_chars
         self.stopped = False
-        self.trusted: set[int] = set()
+        self._trusted: set[int] | None = None
+        self._upstream: Callable[[], Iterable[Any]] = tuple
         self.watch: Callable[[FrameType, str, Any], None] | None = None
 
-    def trust(self, values: Iterable[Any]) -> None:
+    def trust(self, upstream: Callable[[], Iterable[Any]]) -> None:
         """Values from upstream (already bounded where they were made): an expression that
-        passes one of them, or a dict or list inside one, on unchanged is not measured."""
-        self.trusted.update(id(value) for value in values if isinstance(value, dict | list))
+        passes one of them, or a dict or list inside one, on unchanged is not measured.
+
+        Args:
+            upstream: gives those values, when a render first needs them (most never do).
+        """
+        self._upstream = upstream
+        self._trusted = None
+
+    @property
+    def trusted(self) -> set[int]:
+        """Ids of the upstream dicts and lists, and of those read out of them."""
+        if self._trusted is None:
+            values = self._upstream()
+            self._trusted = {id(v) for v in values if isinstance(v, dict | list)}
+        return self._trusted
 
     def start_slice(self, seconds: float) -> None:
         """Render inline for at most `seconds`, then stop with `SliceUsedUp`."""
@@ -192,16 +209,24 @@ def current_budget() -> RenderBudget:
     return budget
 
 
-def run_watched(budget: RenderBudget, render: Callable[[], T]) -> T:
+def run_watched(budget: RenderBudget, render: Callable[[], T], *, share_gil: bool = False) -> T:
     """Call `render` with `budget` current and checked on every call this thread makes.
 
     Not a context manager on purpose: entering or leaving one is a Python call the hook
     could interrupt half-way.
 
+    Args:
+        budget: the node's budget.
+        render: what to run.
+        share_gil: pause for `GIL_PAUSE_S` every `GIL_SHARE_EVERY_S` (on a worker thread):
+            a thread waiting for the GIL otherwise waits up to the 5 ms switch interval each
+            time, and the event loop needs it many times to answer one request.
+
     Raises:
         ExpressionInterrupt: when the budget says stop.
     """
     monotonic = time.monotonic
+    pause_at = monotonic() + GIL_SHARE_EVERY_S
 
     def watch(frame: FrameType, event: str, arg: Any) -> None:
         # A finalizer run by the garbage collector cannot pass an interrupt on: wait for the
@@ -209,9 +234,18 @@ def run_watched(budget: RenderBudget, render: Callable[[], T]) -> T:
         if (budget.stopped or monotonic() > budget.deadline) and frame.f_code.co_name != "__del__":
             budget.interrupt()
 
+    def watch_and_share(frame: FrameType, event: str, arg: Any) -> None:
+        nonlocal pause_at
+        now = monotonic()
+        if (budget.stopped or now > budget.deadline) and frame.f_code.co_name != "__del__":
+            budget.interrupt()
+        if now > pause_at:
+            time.sleep(GIL_PAUSE_S)
+            pause_at = now + GIL_SHARE_EVERY_S
+
     token = CURRENT_BUDGET.set(budget)
-    budget.watch = watch
-    sys.setprofile(watch)
+    budget.watch = watch_and_share if share_gil else watch
+    sys.setprofile(budget.watch)
     try:
         return render()
     finally:

@@ -23,6 +23,7 @@ import asyncio
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -60,7 +61,7 @@ async def render_config_value(
     scope: dict[str, Any],
     *,
     limits: ExpressionLimits = DEFAULT_LIMITS,
-    trusted: list[Any] | None = None,
+    upstream: Callable[[], Iterable[Any]] | None = None,
 ) -> Any:
     """Render every template inside `value` with one budget, off the loop when slow.
 
@@ -68,8 +69,8 @@ async def render_config_value(
         value: a node config (strings, dicts and lists nesting them).
         scope: the names expressions can use.
         limits: the node's budget.
-        trusted: upstream values in the scope, bounded where they were produced; passing one
-            on unchanged is not measured again.
+        upstream: gives the upstream values in the scope, bounded where they were
+            produced; passing one on unchanged is not measured again.
 
     Returns:
         The rendered value.
@@ -79,7 +80,8 @@ async def render_config_value(
         asyncio.CancelledError: the task was cancelled (the render is stopped first).
     """
     budget = RenderBudget(limits)
-    budget.trust(trusted or ())
+    if upstream is not None:
+        budget.trust(upstream)
     if sys.getprofile() is None:  # a profiler of someone else's: leave this thread alone
         budget.start_slice(INLINE_SLICE_S)
         try:
@@ -128,7 +130,7 @@ def _render_watched(value: Any, scope: dict[str, Any], budget: RenderBudget) -> 
         return render_in_budget(value, scope, budget)
 
     try:
-        return run_watched(budget, render)
+        return run_watched(budget, render, share_gil=True)
     except RenderCancelled:
         raise ExpressionError("the run was cancelled") from None
     except _LIMITS_REACHED as exc:

@@ -56,7 +56,7 @@ DEFAULT_LIMITS = ExpressionLimits()
 _SINGLE_EXPRESSION = re.compile(r"\A\s*\{\{(?P<expr>.*?)\}\}\s*\Z", re.DOTALL)
 _ENVIRONMENT = LimitedSandbox()
 _LEXER_OFFSET = re.compile(r" at \d+\Z")
-_COMPILED: dict[tuple[str, bool], Any] = {}
+_COMPILED: dict[str, tuple[bool, Any]] = {}
 _COMPILED_MAX = 2048
 _COMPILED_LOCK = threading.Lock()
 _LIMIT_NAMES: dict[type[ExpressionInterrupt], str] = {
@@ -161,11 +161,11 @@ def _render_template(text: str, scope: dict[str, Any], budget: RenderBudget) -> 
     if len(text) > limits.max_template_chars:
         raise ExpressionError(f"expression is longer than {limits.max_template_chars} characters")
     try:
-        single = _SINGLE_EXPRESSION.match(text)
-        if single and not is_expression(single["expr"]) and "}}" not in single["expr"]:
-            return _checked_result(_compiled(single["expr"], True, budget)(**scope), budget)
+        single, compiled = _COMPILED.get(text) or _compile(text, budget)
+        if single:
+            return _checked_result(compiled(**scope), budget)
         chunks = []
-        template: Template = _compiled(text, False, budget)
+        template: Template = compiled
         for chunk in template.generate(scope):
             budget.spend_output(len(chunk))
             chunks.append(chunk)
@@ -247,24 +247,24 @@ def _describe(text: str, error: object) -> str:
     return f"{error} (in {shown!r})"
 
 
-def _compiled(source: str, single: bool, budget: RenderBudget) -> Any:
-    """The compiled template (or single expression), compiled at most once per source.
+def _compile(text: str, budget: RenderBudget) -> tuple[bool, Any]:
+    """Compile a template once: `(True, expression)` for a single `{{ expression }}` (whose
+    native value is the result), else `(False, template)`.
 
     Compiling ends in one call of Python's compiler, which no watch can interrupt (about
     0.1 s for a long template): an inline render that meets a new template moves to a
     worker at once, so compiling never holds the event loop.
     """
-    key = (source, single)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        if budget.in_slice:
-            raise SliceUsedUp
-        if single:
-            compiled = _ENVIRONMENT.compile_expression(source, undefined_to_none=True)
-        else:
-            compiled = _ENVIRONMENT.from_string(source)
-        with _COMPILED_LOCK:  # workers compile concurrently
-            if len(_COMPILED) >= _COMPILED_MAX:
-                del _COMPILED[next(iter(_COMPILED))]  # the oldest
-            _COMPILED[key] = compiled
-    return compiled
+    if budget.in_slice:
+        raise SliceUsedUp
+    single = _SINGLE_EXPRESSION.match(text)
+    entry: tuple[bool, Any]
+    if single and not is_expression(single["expr"]) and "}}" not in single["expr"]:
+        entry = True, _ENVIRONMENT.compile_expression(single["expr"], undefined_to_none=True)
+    else:
+        entry = False, _ENVIRONMENT.from_string(text)
+    with _COMPILED_LOCK:  # workers compile concurrently
+        if len(_COMPILED) >= _COMPILED_MAX:
+            del _COMPILED[next(iter(_COMPILED))]  # the oldest
+        _COMPILED[text] = entry
+    return entry

@@ -200,7 +200,7 @@ async def render_config(
             template,
             scope,
             limits=ctx.services.expression_limits,
-            trusted=upstream_values(scope),
+            upstream=partial(upstream_values, scope),
         )
         return node_type.parse_config(rendered)
     except ExpressionLimitError as exc:

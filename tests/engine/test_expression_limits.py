@@ -235,13 +235,16 @@ async def test_an_upstream_value_passed_on_unchanged_is_not_measured_again() -> 
     limits = ExpressionLimits(max_output_chars=1000)
     rows = {"rows": ["y" * 2000]}
     scope = {"input": ["x" * 2000], "nodes": {"a": {"output": rows}}}
-    trusted = [scope["input"], rows]
+
+    def upstream() -> list[Any]:
+        return [scope["input"], rows]
+
     for template, expected in (
         ("{{ input }}", ["x" * 2000]),
         ("{{ nodes.a.output.rows }}", rows["rows"]),
     ):
         assert (
-            await render_config_value(template, scope, limits=limits, trusted=trusted) == expected
+            await render_config_value(template, scope, limits=limits, upstream=upstream) == expected
         )
     for built in (
         "{{ input + [] }}",
@@ -250,7 +253,7 @@ async def test_an_upstream_value_passed_on_unchanged_is_not_measured_again() -> 
         "{{ nodes }}",
     ):
         with pytest.raises(ExpressionLimitError, match="exceeded its size limit"):
-            await render_config_value(built, scope, limits=limits, trusted=trusted)
+            await render_config_value(built, scope, limits=limits, upstream=upstream)
 
 
 @pytest.fixture
