@@ -135,3 +135,20 @@ async def test_database_errors_answer_a_generic_message_without_sql(db_url: str)
     body = assert_error(response, 500)
     assert "SQL" not in response.text and "INSERT" not in response.text
     assert "database" in body["detail"]
+
+
+async def test_a_nul_id_stored_before_the_fix_is_refused_at_run_time_not_left_running(
+    client: httpx.AsyncClient, create_workflow: Any
+) -> None:
+    workflow = await create_workflow(document())
+    stored = workflow["definition"]
+    stored["nodes"][1]["id"] = "a\x00b"
+    stored["edges"][0]["target"] = "a\x00b"
+    with get_engine().begin() as connection:
+        connection.execute(text("UPDATE workflows SET definition = :d"), {"d": json.dumps(stored)})
+    shown = await client.get(f"/api/workflows/{workflow['id']}")
+    assert shown.status_code == 200, shown.text
+    assert any("NUL" in p["message"] for p in shown.json()["problems"])
+    body = assert_error(await client.post(f"/api/workflows/{workflow['id']}/execute", json={}), 422)
+    assert "NUL" in json.dumps(body)
+    assert (await client.get("/api/executions")).json()["total"] == 0
