@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlmodel import Session
 
 from app.models.execution import (
@@ -23,6 +23,7 @@ from app.services.db_threads import run_db, run_write, submit_write
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
+    InvalidWorkflowError,
     NotFoundError,
 )
 from app.services.execution_runner import (
@@ -177,17 +178,34 @@ async def start_execution_async(
     input: Any = None,
     options: ReactiveOptions | None = None,
 ) -> ExecutionPublic:
-    """`start_execution` for async code: the workflow is read and prepared on the database
-    threads, the row inserted by the group-commit writer.
+    """`start_execution` for async code: the workflow is read and prepared, and the row
+    inserted, in one write of the group-commit writer.
 
     Raises:
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
     _check_trigger(trigger)
-    loaded = await run_db(read_runnable, workflow_id)
-    return await start_loaded_execution_async(
-        loaded, workflow_id=workflow_id, trigger=trigger, input=input, options=options
-    )
+    written = await run_write(_insert_runnable, workflow_id, trigger, input)
+    if isinstance(written, Exception):
+        raise written
+    values, execution_id, prepared = written
+    queued = _queued(values, execution_id, prepared, options)
+    queued.submit()
+    return queued.execution
+
+
+def _insert_runnable(
+    connection: Connection, workflow_id: int, trigger: str, input: Any
+) -> tuple[dict[str, Any], int, PreparedWorkflow] | NotFoundError | InvalidWorkflowError:
+    """Read the workflow and insert its queued execution in one write (one trip to the
+    writer thread). A workflow that cannot run is returned, not raised: a write that raises
+    makes the writer retry every other write of its batch on its own."""
+    try:
+        row, prepared = runnable(connection.engine, connection, workflow_id)
+    except (NotFoundError, InvalidWorkflowError) as exc:
+        return exc
+    values = _execution_values(row, workflow_id, trigger, input)
+    return values, store.insert_execution(connection, values), prepared
 
 
 async def start_loaded_execution_async(
