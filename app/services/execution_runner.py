@@ -202,13 +202,14 @@ def _write_end(
             error=f"writing the run failed: {type(error).__name__}: {error}",
         )
     # Every write of the run has ended (`run_write` outlives cancellation): an attempt
-    # still `running` was cut short without being reported (a failed hook).
-    store.end_running_node_runs(
-        connection,
-        [execution_id],
-        status=ExecutionStatus.CANCELLED.value,
-        now=outcome.finished_at,
-    )
+    # still `running` was cut short without being reported (a cancel, a failed hook).
+    if hooks.attempts_open():
+        store.end_running_node_runs(
+            connection,
+            [execution_id],
+            status=ExecutionStatus.CANCELLED.value,
+            now=outcome.finished_at,
+        )
     final: tuple[str, str | None] | None = (outcome.status, outcome.error)
     if not store.finish(
         connection,

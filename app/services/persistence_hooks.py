@@ -78,6 +78,10 @@ class PersistenceHooks(ExecutionHooks):
         self.uses_mock = False
         self.write_error: BaseException | None = None
 
+    def attempts_open(self) -> bool:
+        """Whether an attempt's `running` row was written and its end was not (yet)."""
+        return bool(self._open)
+
     def node_states(self, result: ExecutionResult | None) -> dict[str, Any] | None:
         """Every node's final state: the engine's final status with what its record said."""
         if result is None:
