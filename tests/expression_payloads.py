@@ -48,6 +48,8 @@ TIME_PAYLOADS: dict[str, Any] = {
         "{% for i in range(300) %}{% set x = ([3,1,2]*6666)|sort(reverse=true)|sort %}{% endfor %}"
     ),
     "map_chain": "{{ range(100000)" + "|map('string')|map('upper')" * 30 + "|list|length }}",
+    # One filter call, many seconds of Python inside it: only the per-call watch stops it.
+    "one_long_filter": "{{ ('a' * 999999)|wordwrap(1, wrapstring='')|length }}",
     "sixty_templates": ["{{ ([3,1,2]*6666)" + "|sort|sort(reverse=true)" * 4 + "|length }}"] * 60,
 }
 
