@@ -22,6 +22,8 @@ MAX_JSON_DEPTH = 64
 MAX_JSON_INT = 2**63 - 1
 DEPTH_MARKER = f"[truncated: nested deeper than {MAX_JSON_DEPTH} levels]"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_STRING_LITERAL = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _SCALARS = (bool, type(None))
 
 
@@ -72,6 +74,33 @@ def json_flaw(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
         if flaw is not None:
             return flaw
     return None
+
+
+def json_text_flaw(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why JSON text (as `json.dumps(..., ensure_ascii=False)` writes it) must be refused:
+    lone surrogates or nesting deeper than `max_depth`; None when it is fine.
+
+    Regular expressions (C code) instead of a walk in Python: checking a large node output
+    costs about as much as serialising it once.
+    """
+    if _SURROGATE.search(text):
+        return "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)"
+    if json_text_depth_exceeds(text, max_depth=max_depth):
+        return f"nested deeper than {max_depth} levels"
+    return None
+
+
+def json_text_depth_exceeds(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the objects and arrays of JSON text nest deeper than `max_depth` levels."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return False
+    brackets = _NOT_A_BRACKET.sub("", _STRING_LITERAL.sub("", text))
+    depth = 0
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
+        if depth > max_depth:
+            return True
+    return False
 
 
 def _find(value: Any, wanted: Callable[[Any, int], bool]) -> bool:

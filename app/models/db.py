@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.models.types import dumps_json
+from app.models.types import dumps_json, loads_json
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -109,7 +109,11 @@ def create_db_engine(url: str) -> Engine:
     """
     if not is_sqlite(url):
         return create_engine(
-            url, json_serializer=dumps_json, pool_pre_ping=True, hide_parameters=True
+            url,
+            json_serializer=dumps_json,
+            json_deserializer=loads_json,
+            pool_pre_ping=True,
+            hide_parameters=True,
         )
     database = make_url(url).database
     if database and database != ":memory:":
@@ -117,6 +121,7 @@ def create_db_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         json_serializer=dumps_json,
+        json_deserializer=loads_json,
         # Statement parameters (provider keys among them) never reach logs or error text.
         hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from app.engine.json_shape import MAX_JSON_INT, clip_depth
+from app.engine.json_shape import DEPTH_MARKER, MAX_JSON_INT, clip_depth, json_text_depth_exceeds
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -40,25 +40,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-class JSONValue(TypeDecorator[Any]):
-    """JSON on both backends that always reads back something a response can serialise.
+def json_column_type() -> JSON:
+    """JSON on both backends; Python None is stored as SQL NULL (not JSON `null`).
 
-    Values are written by `dumps_json` (the engine's `json_serializer`), which refuses what is
-    not JSON. Values stored before outputs were checked on write may nest deeper than the
-    serialisers can walk; on read such parts are replaced by `DEPTH_MARKER`.
+    Written by `dumps_json` and read by `loads_json` (the engine's JSON serialiser and
+    deserialiser).
     """
-
-    impl = JSON(none_as_null=True)
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        """The stored value, with parts nested too deep replaced by a marker."""
-        return clip_depth(value)
-
-
-def json_column_type() -> JSONValue:
-    """JSON on both backends; Python None is stored as SQL NULL (not JSON `null`)."""
-    return JSONValue()
+    return JSON(none_as_null=True)
 
 
 def utc_now() -> datetime:
@@ -75,6 +63,26 @@ def json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"a value of type {type(value).__name__} is not JSON and cannot be stored")
+
+
+def loads_json(text: str | bytes | float) -> Any:
+    """Read a stored JSON value so that any response can serialise it.
+
+    Values stored before outputs were checked on write may nest deeper than the serialisers
+    can walk (a 300-level output made every read endpoint answer 500): those parts are
+    replaced by `DEPTH_MARKER`. Checking the text first keeps ordinary reads at the cost of
+    `json.loads`.
+    """
+    if isinstance(text, int | float):  # SQLite hands a bare number back as a number
+        return text
+    if isinstance(text, bytes):
+        text = text.decode()
+    if not json_text_depth_exceeds(text):
+        return json.loads(text)
+    try:
+        return clip_depth(json.loads(text))
+    except RecursionError:  # deeper than Python's parser goes
+        return DEPTH_MARKER
 
 
 def dumps_json(value: Any) -> str:

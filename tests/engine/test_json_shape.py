@@ -9,6 +9,8 @@ from app.engine.json_shape import (
     MAX_JSON_DEPTH,
     clip_depth,
     json_flaw,
+    json_text_depth_exceeds,
+    json_text_flaw,
     null_non_finite,
 )
 from app.engine.nodes import default_registry
@@ -77,3 +79,15 @@ def test_null_non_finite_replaces_only_nan_and_infinity() -> None:
     assert null_non_finite(value) == {"a": [None, 1.5, "NaN"], "b": {"c": None}}
     finite = {"a": [1.5]}
     assert null_non_finite(finite) is finite
+
+
+def test_the_text_depth_check_agrees_with_the_walk_and_ignores_brackets_in_strings() -> None:
+    import json
+
+    for depth in (1, 32, 33, 63, 64, 65, 300):
+        value = nested(depth)
+        assert json_text_depth_exceeds(json.dumps(value)) == (json_flaw(value) is not None), depth
+    tricky = json.dumps(["[" * 100, {'k\\"[[': "{" * 100}, '"]]]' * 3])
+    assert not json_text_depth_exceeds(tricky, max_depth=2)
+    assert json_text_depth_exceeds(tricky, max_depth=1)
+    assert json_text_flaw(json.dumps(["\ud800"], ensure_ascii=False)) is not None

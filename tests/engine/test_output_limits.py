@@ -38,16 +38,27 @@ def test_ordinary_outputs_pass_unchanged() -> None:
     [
         (nested(MAX_JSON_DEPTH + 1), "nested deeper than 64 levels"),
         (nested(900, float("nan")), "nested deeper than 64 levels"),
-        ({"big": 2**70}, "outside the 64-bit range"),
+        (2**70, "outside the 64-bit range on its own"),
         ({"s": {1, 2}}, "type set is not JSON"),
         ({"o": object()}, "type object is not JSON"),
-        ({1: "x"}, "key that is not a string"),
+        ({(1, 2): "x"}, "keys must be str"),
         (["\ud800"], "surrogate"),
+        ({"id": "12345678901234567890", "n": [1.5e300], "big": [2**70, -(2**80)]}, None),
     ],
 )
-def test_outputs_breaking_a_limit_are_refused_naming_it(output: Any, reason: str) -> None:
+def test_outputs_breaking_a_limit_are_refused_naming_it(output: Any, reason: str | None) -> None:
+    if reason is None:  # long digit strings and large floats are fine
+        assert checked_output(output) is output
+        return
     with pytest.raises(OutputRefused, match=reason):
         checked_output(output)
+
+
+def test_an_output_that_refers_to_itself_is_refused() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(OutputRefused, match="refers to itself"):
+        checked_output(loop)
 
 
 def test_outputs_larger_than_the_limit_are_refused() -> None:
@@ -73,6 +84,7 @@ def test_non_finite_numbers_become_null() -> None:
         "b": None,
     }
     assert checked_output(2**63 - 1) == 2**63 - 1
+    assert checked_output([float("nan"), -(2**63) - 1]) == [None, -(2**63) - 1]
 
 
 async def test_a_node_whose_output_is_too_deep_fails_with_a_clear_error(

@@ -84,3 +84,15 @@ def test_a_value_stored_too_deep_reads_back_clipped_with_a_marker(
         stored = connection.execute(select(table.c.value)).scalar_one()
     assert json_flaw(stored) is None
     assert DEPTH_MARKER in json.dumps(stored)
+
+
+def test_a_value_stored_deeper_than_python_parses_reads_back_as_the_marker(
+    engine: Engine, table: Table
+) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    with engine.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO {table.name} (id, value) VALUES (1, :v)"), {"v": deep}
+        )
+    with engine.connect() as connection:
+        assert connection.execute(select(table.c.value)).scalar_one() == DEPTH_MARKER
