@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -132,10 +133,11 @@ def command_migrate(args: argparse.Namespace) -> int:
 
 
 def serve_environment(base: dict[str, str], port: int) -> dict[str, str]:
-    """The environment `reflex run` needs here: no telemetry, the bun from `.tools`.
+    """The environment the page build and the server need: no telemetry, the bun from
+    `.tools`.
 
     Production mode serves pages, events and `/api` on one port, so both port settings
-    read by rxconfig.py get the same value.
+    read by rxconfig.py get the same value (the built pages connect to it).
     """
     env = dict(base)
     env["REFLEX_TELEMETRY_ENABLED"] = "false"
@@ -148,13 +150,19 @@ def serve_environment(base: dict[str, str], port: int) -> dict[str, str]:
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    """Migrate, then replace this process with the app in production mode."""
+    """Migrate, build the pages, then replace this process with the app (`app/serve.py`):
+    one process serves pages, events and /api, instead of `reflex run --env prod`'s
+    supervisor plus worker, each holding the app."""
     migrate_database()
-    port = str(args.port)
-    command = [sys.executable, "-m", "reflex", "run", "--env", "prod"]
-    command += ["--frontend-port", port, "--backend-port", port]
+    env = serve_environment(dict(os.environ), args.port)
     os.chdir(REPO_ROOT)
-    os.execvpe(command[0], command, serve_environment(dict(os.environ), args.port))
+    build = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip"]
+    built = subprocess.run([*build, "--env", "prod"], env=env, check=False)
+    if built.returncode != 0:
+        print("flowbook: building the pages failed", file=sys.stderr)
+        return built.returncode
+    command = [sys.executable, "-m", "app.serve", "--port", str(args.port)]
+    os.execvpe(command[0], command, env)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -242,7 +242,7 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
     peak_rss_mb = rss.peak_bytes / 2**20
     return {
         "setup": {
-            "server": "flowbook serve (reflex --env prod), SQLite",
+            "server": "flowbook serve (one process: built pages + events + /api), SQLite",
             "workflow": "manual_trigger -> set_variables -> output",
             "concurrency": args.concurrency,
             "warmup_s": args.warmup,

@@ -1,0 +1,54 @@
+"""The app in production, in one process: pages, events and `/api` on one port.
+
+`flowbook serve` builds the pages first (`reflex export --frontend-only`, a process that
+exits when done), then runs this module. `reflex run --env prod` would keep a supervisor
+process holding a second copy of the app (it compiles the pages itself, then forks a
+Granian worker); here one process serves the compiled pages, the Reflex event socket and
+the API with Granian embedded in its event loop (the ASGI lifespan runs as in `reflex run`).
+SIGTERM and SIGINT stop it gracefully (runs are cancelled and written as such).
+
+Run with `python -m app.serve --port PORT` after the pages are built (see `app/cli.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+
+# Reflex reads these when it is imported: the pages are built already (skip compiling
+# them again), and the built pages are served by this backend.
+os.environ["REFLEX_ENV_MODE"] = "prod"
+os.environ["__REFLEX_SKIP_COMPILE"] = "true"
+os.environ["__REFLEX_MOUNT_FRONTEND_COMPILED_APP"] = "true"
+
+from granian.constants import Interfaces
+from granian.server.embed import Server
+from reflex.utils.prerequisites import get_and_validate_app
+
+
+async def serve(port: int, host: str = "0.0.0.0") -> None:
+    """Serve the Reflex app (which mounts `/api`) until SIGTERM or SIGINT."""
+    server = Server(
+        target=get_and_validate_app().app,
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+    )
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, server.signal_handler_interrupt)
+    await server.serve()
+
+
+def main() -> None:
+    """Parse `--port` and serve."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    asyncio.run(serve(parser.parse_args().port))
+
+
+if __name__ == "__main__":
+    main()
