@@ -66,7 +66,9 @@ class AgentConfig(BaseModel):
         title="JSON schema",
         description=(
             "With JSON output: a JSON Schema the answer must validate against. References "
-            "resolve only inside the schema (#...); patterns must not nest quantifiers."
+            "resolve only inside the schema (#...); patterns are at most 1,000 characters, "
+            "write out to at most 10,000 elements (a{65535} does not) and must not nest "
+            "quantifiers."
         ),
     )
     fallbacks: list[str] = Field(

@@ -4,20 +4,18 @@
   when the node is configured, and validation uses a `referencing` registry whose retrieval
   refuses everything, so no URL is fetched and no file is read even if one slips through.
 - Patterns (`pattern` and the keys of `patternProperties`) are refused when configured if
-  they have a catastrophic backtracking shape (a quantified group that is itself only a
-  quantifier, `(a+)+`, `(a*)*`, or that alternates between branches able to start alike,
-  `(a|aa)+`); every match then runs in the `regex` engine under one time budget per
-  validation, so any other slow pattern ends with a clear error instead of a frozen server.
+  they are too large for `regex` to compile safely or have a catastrophic backtracking shape
+  (see `schema_patterns`); every match then runs in the `regex` engine under one time budget
+  per validation, so any other slow pattern ends with a clear error instead of a frozen
+  server.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 import regex
@@ -26,11 +24,10 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 
+from app.engine.nodes.schema_patterns import check_pattern, shortened_repr, size_problem
+
 PATTERN_BUDGET_S = 0.5
 _REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
-_REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT}
-_OVERLAPS_ANYTHING = object()
-_SHOWN_CHARS = 120
 _deadline: ContextVar[float] = ContextVar("flowbook_schema_pattern_deadline", default=0.0)
 
 
@@ -66,98 +63,16 @@ def _patterns(schema: dict[str, Any]) -> Iterator[str]:
             yield from part["patternProperties"]
 
 
-def _first_chars(items: Any) -> set[int] | object:
-    """The characters a parsed pattern can start with: a set of code points when it starts
-    with a literal, else a marker that it may overlap with anything."""
-    for op, arg in items:
-        if op is sre_parse.LITERAL:
-            return {arg}
-        if op is sre_parse.SUBPATTERN:
-            return _first_chars(arg[-1])
-        if op is sre_parse.AT:
-            continue
-        return _OVERLAPS_ANYTHING
-    return _OVERLAPS_ANYTHING  # an empty branch matches anywhere
-
-
-def _branches_overlap(branches: list[Any]) -> bool:
-    seen: set[int] = set()
-    for branch in branches:
-        first = _first_chars(branch)
-        if not isinstance(first, set) or first & seen:
-            return True
-        seen |= first
-    return False
-
-
-def _sequence(items: Any) -> Iterator[tuple[Any, Any]]:
-    """The elements of a body in order, looking through groups (`(a|aa)` parses as `a` then
-    the alternation `(|a)`)."""
-    for op, arg in items:
-        if op is sre_parse.SUBPATTERN:
-            yield from _sequence(arg[-1])
-        else:
-            yield op, arg
-
-
-def _only_item(items: Any) -> tuple[Any, Any] | None:
-    """The single element of a body, looking through groups; None when there are several."""
-    while len(items) == 1:
-        op, arg = items[0]
-        if op is not sre_parse.SUBPATTERN:
-            return op, arg
-        items = arg[-1]
-    return None
-
-
-def _catastrophic(items: Any) -> str | None:
-    """Why a parsed pattern can backtrack catastrophically, or None."""
-    for op, arg in items:
-        if op in _REPEATS:
-            high, body = arg[1], arg[2]
-            if high > 1:
-                only = _only_item(body)
-                if only is not None and only[0] in _REPEATS and only[1][1] > 1:
-                    return "a quantifier applied to a quantified group, like (a+)+"
-                if any(
-                    kind is sre_parse.BRANCH and _branches_overlap(value[1])
-                    for kind, value in _sequence(body)
-                ):
-                    return "a quantified alternation whose branches can start alike, like (a|aa)+"
-            reason = _catastrophic(body)
-        elif op is sre_parse.SUBPATTERN:
-            reason = _catastrophic(arg[-1])
-        elif op is sre_parse.BRANCH:
-            reason = next(filter(None, map(_catastrophic, arg[1])), None)
-        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
-            reason = _catastrophic(arg[1])
-        else:
-            reason = None
-        if reason is not None:
-            return reason
-    return None
-
-
-def _check_pattern(pattern: str) -> None:
-    try:
-        parsed = sre_parse.parse(pattern)
-        regex.compile(pattern)
-    except (re.error, regex.error) as exc:
-        raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
-    reason = _catastrophic(parsed)
-    if reason is not None:
-        raise ValueError(
-            f"pattern {pattern!r} can take exponential time ({reason}); "
-            "rewrite it, e.g. with a character class such as [a-z]+"
-        )
-
-
 def check_schema(schema: dict[str, Any]) -> None:
     """Refuse a schema that is invalid, refers outside itself or has a dangerous pattern.
 
     Raises:
         ValueError: with a message saying what is wrong.
     """
+    # Patterns first: the metaschema's "regex" format compiles them with `re` (which
+    # recurses once per nested group), and nothing may reach `regex` unbounded.
+    for pattern in _patterns(schema):
+        check_pattern(pattern)
     try:
         validators.validator_for(schema, default=Draft202012Validator).check_schema(schema)
     except SchemaError as exc:
@@ -176,13 +91,20 @@ def check_schema(schema: dict[str, Any]) -> None:
         "patternProperties" in part for part in parts
     ):
         raise ValueError("JSON schema: patternProperties cannot be used with unevaluatedProperties")
-    for pattern in _patterns(schema):
-        _check_pattern(pattern)
 
 
 def _search(pattern: str, text: str) -> bool:
     """`re.search` semantics in the `regex` engine, within the validation's time budget
-    (the GIL is released while matching, so other threads and the event loop go on)."""
+    (the GIL is released while matching, so other threads and the event loop go on).
+
+    The pattern is bounded before `regex` compiles it, as at config time: a schema stored
+    before the bounds existed skipped that check.
+    """
+    problem = size_problem(pattern)
+    if problem is not None:
+        raise SchemaCheckFailed(
+            f"the JSON schema's pattern {shortened_repr(pattern)} cannot be used: {problem}"
+        )
     remaining = _deadline.get() - time.monotonic()
     try:
         if remaining <= 0:
@@ -190,18 +112,20 @@ def _search(pattern: str, text: str) -> bool:
         return regex.search(pattern, text, timeout=remaining, concurrent=True) is not None
     except TimeoutError:
         raise SchemaCheckFailed(
-            f"the JSON schema's pattern {pattern!r} took longer than {PATTERN_BUDGET_S:g} s "
-            "to match the answer; simplify the pattern"
+            f"the JSON schema's pattern {shortened_repr(pattern)} took longer than "
+            f"{PATTERN_BUDGET_S:g} s to match the answer; simplify the pattern"
         ) from None
-
-
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
+    except (regex.error, RecursionError, MemoryError, OverflowError) as exc:
+        raise SchemaCheckFailed(
+            f"the JSON schema's pattern {shortened_repr(pattern)} cannot be used: {exc}"
+        ) from None
 
 
 def _pattern(validator: Validator, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
     if validator.is_type(instance, "string") and not _search(pattern, instance):
-        yield ValidationError(f"{_shown(instance)} does not match {pattern!r}")
+        yield ValidationError(
+            f"{shortened_repr(instance)} does not match {shortened_repr(pattern)}"
+        )
 
 
 def _pattern_properties(
@@ -231,7 +155,7 @@ def _additional_properties(
         for extra in extras:
             yield from validator.descend(instance[extra], additional, path=extra)
     elif not additional and extras:
-        shown = ", ".join(_shown(str(extra)) for extra in sorted(extras, key=str)[:10])
+        shown = ", ".join(shortened_repr(str(extra)) for extra in sorted(extras, key=str)[:10])
         yield ValidationError(f"Additional properties are not allowed ({shown} unexpected)")
 
 
