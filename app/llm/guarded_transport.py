@@ -10,8 +10,9 @@ above (httpx, the OpenAI SDK, LiteLLM's handlers) can carry a key to another hos
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from typing import Any, cast
 
 import httpx
 
@@ -23,11 +24,49 @@ MAX_ORIGINS = 64
 Origin = tuple[str, str, int]
 
 
+class _OriginPool:
+    """One origin's connection pool and how many of its requests are still open (sent and
+    not yet closed, a streamed body included)."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self.transport = httpx.AsyncHTTPTransport(verify=ssl_context(), limits=limits)
+        self.open_requests = 0
+        self.evicted = False
+
+    async def release(self) -> None:
+        """One request is done; an evicted pool closes once its last request is."""
+        self.open_requests -= 1
+        if self.evicted and self.open_requests == 0:
+            await self.transport.aclose()
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """A response body that releases its pool's request when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, pool: _OriginPool) -> None:
+        self._stream = stream
+        self._pool: _OriginPool | None = pool
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        pool, self._pool = self._pool, None
+        try:
+            await self._stream.aclose()
+        finally:
+            if pool is not None:
+                await pool.release()
+
+
 class GuardedTransport(httpx.AsyncBaseTransport):
     """Checks and pins every request; keeps one connection pool per origin name.
 
     Pools are per name (not per address) so that a kept-alive TLS connection verified for
-    one name is never reused for another name served from the same address.
+    one name is never reused for another name served from the same address. At most
+    `max_origins` pools are kept: the least recently used one is evicted, and closed only
+    once none of its requests is still open (a streaming answer goes on to its end).
     """
 
     def __init__(
@@ -36,6 +75,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         *,
         resolver: Resolver | None = None,
         limits: httpx.Limits | None = None,
+        max_origins: int = MAX_ORIGINS,
     ) -> None:
         """Creates the transport.
 
@@ -43,21 +83,36 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             policy: returns the allowlist in force (read on every request).
             resolver: DNS resolver for the guard (None: the system resolver).
             limits: connection limits of each origin's pool.
+            max_origins: how many origins' pools are kept.
         """
         self._policy = policy
         self._resolver = resolver
         self._limits = limits or httpx.Limits()
-        self._pools: dict[Origin, httpx.AsyncHTTPTransport] = {}
+        self._max_origins = max_origins
+        self._pools: OrderedDict[Origin, _OriginPool] = OrderedDict()
+        self._evicted_busy: set[_OriginPool] = set()
 
-    async def _pool(self, origin: Origin) -> httpx.AsyncHTTPTransport:
+    def _acquire(self, origin: Origin) -> tuple[_OriginPool, list[_OriginPool]]:
+        """The origin's pool with one more open request, and the idle pools evicted to make
+        room for it (to be closed by the caller).
+
+        No await happens here, so two callers for a new origin always share one pool.
+        """
         pool = self._pools.get(origin)
         if pool is None:
-            if len(self._pools) >= MAX_ORIGINS:
-                oldest = next(iter(self._pools))
-                await self._pools.pop(oldest).aclose()
-            pool = httpx.AsyncHTTPTransport(verify=ssl_context(), limits=self._limits)
-            self._pools[origin] = pool
-        return pool
+            pool = self._pools[origin] = _OriginPool(self._limits)
+        self._pools.move_to_end(origin)
+        pool.open_requests += 1
+        idle: list[_OriginPool] = []
+        while len(self._pools) > self._max_origins:
+            _, evicted = self._pools.popitem(last=False)
+            evicted.evicted = True
+            if evicted.open_requests:
+                self._evicted_busy.add(evicted)
+            else:
+                idle.append(evicted)
+        self._evicted_busy = {busy for busy in self._evicted_busy if busy.open_requests}
+        return pool, idle
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Sends `request` to its host's checked address.
@@ -70,16 +125,25 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             raise AddressRefused(f"refused: {url.scheme}://{url.host} is not an http(s) URL")
         port = url.port or SCHEME_PORTS[url.scheme]
         address = await resolve_and_check(url.host, port, self._policy(), self._resolver)
-        pool = await self._pool((url.scheme, url.host, port))
-        response = await pool.handle_async_request(pinned_request(request, address))
+        pool, idle = self._acquire((url.scheme, url.host, port))
+        try:
+            for evicted in idle:
+                await evicted.transport.aclose()
+            response = await pool.transport.handle_async_request(pinned_request(request, address))
+        except BaseException:
+            await pool.release()
+            raise
+        # An async transport's response body is always an async stream.
+        response.stream = _ReleasingStream(cast(httpx.AsyncByteStream, response.stream), pool)
         if response.status_code in REDIRECT_STATUSES:
             response.headers.pop("location", None)
         return response
 
     async def aclose(self) -> None:
-        """Closes every pool."""
-        pools = list(self._pools.values())
+        """Closes every pool, evicted ones whose requests are still open included."""
+        pools = [pool.transport for pool in (*self._pools.values(), *self._evicted_busy)]
         self._pools.clear()
+        self._evicted_busy.clear()
         for pool in pools:
             await pool.aclose()
 
