@@ -73,14 +73,18 @@ class PersistenceHooks(ExecutionHooks):
         self._settings = settings
         self._settings_read_at = time.monotonic()
         self._open: dict[tuple[str, int], int] = {}
+        # Attempts started and not reported ended (kept on the loop: `_open` is only
+        # updated once a batch is committed, possibly together with the final write).
+        self._unended: set[tuple[str, int]] = set()
         self._last_write: Future[None] | None = None
         self.states: dict[str, dict[str, Any]] = {}
         self.uses_mock = False
         self.write_error: BaseException | None = None
 
     def attempts_open(self) -> bool:
-        """Whether an attempt's `running` row was written and its end was not (yet)."""
-        return bool(self._open)
+        """Whether an attempt may still have a `running` row once the queued writes are
+        done: one was started and never reported ended, or a write failed."""
+        return bool(self._unended) or self.write_error is not None
 
     def node_states(self, result: ExecutionResult | None) -> dict[str, Any] | None:
         """Every node's final state: the engine's final status with what its record said."""
@@ -97,6 +101,7 @@ class PersistenceHooks(ExecutionHooks):
             self._settings = await run_db(current_llm_settings)
             self._settings_read_at = time.monotonic()
         key = (event.node_id, event.attempt)
+        self._unended.add(key)
         self._queue(
             self._write_started,
             event,
@@ -137,6 +142,7 @@ class PersistenceHooks(ExecutionHooks):
 
     async def after_node(self, record: NodeRunRecord) -> None:
         """Write how the attempt ended (or the skip)."""
+        self._unended.discard((record.node_id, record.attempt))
         self.states[record.node_id] = {
             "status": record.status.value,
             "cached": record.cached,

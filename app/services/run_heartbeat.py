@@ -46,14 +46,16 @@ class RunHeartbeat:
         self._lock = threading.Lock()
         self._held: set[int] = set()
         self._thread: threading.Thread | None = None
-        # Set by `add`: the thread re-reads the interval (tests change it between runs).
+        # Set by `add` when nothing was held: the thread re-reads the interval (tests change
+        # it between runs). Not on every add: that would wake the thread per execution.
         self._wake = threading.Event()
 
     def add(self, execution_id: int) -> None:
         """Beat for this execution from now on (starts the thread on first use)."""
         with self._lock:
+            if not self._held:
+                self._wake.set()
             self._held.add(execution_id)
-            self._wake.set()
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._work, name="flowbook-heartbeat", daemon=True

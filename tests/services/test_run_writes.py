@@ -141,3 +141,49 @@ async def test_a_cancel_while_the_writer_holds_the_runs_rows_does_not_deadlock(
             select(execs.c.status).where(execs.c.id == execution_id)
         ).scalar()
     assert status == "cancelled"
+
+
+def _closing_updates(engine: Engine) -> tuple[list[str], Any]:
+    """Records the statements that close attempts left running (`end_running_node_runs`)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if statement.startswith("UPDATE node_runs") and "execution_id IN" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, record
+
+
+async def test_a_run_whose_attempts_all_ended_writes_no_closing_update(engine: Engine) -> None:
+    seen, record = _closing_updates(engine)
+    try:
+        done = await executions.run_execution_inline(workflow_id=make_workflow(greeting()))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert done.status == "succeeded", done.error
+    assert seen == []
+
+
+async def test_a_run_stopped_mid_attempt_leaves_no_running_attempt(engine: Engine) -> None:
+    task = asyncio.create_task(executions.run_execution_inline(workflow_id=make_workflow(slow(30))))
+    for _ in range(500):
+        running = executions_running(engine)
+        attempts = execution_detail(running[0]).node_runs if running else []
+        if any(r.node_id == "wait" and r.status == "running" for r in attempts):
+            break
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    stopped = execution_detail(running[0])
+    assert stopped.status == "cancelled"
+    assert {r.node_id: r.status for r in stopped.node_runs}["wait"] == "cancelled"
+
+
+def executions_running(engine: Engine) -> list[int]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(store.EXECUTIONS.c.id).where(store.EXECUTIONS.c.status == "running")
+        )
+        return [row.id for row in rows]
