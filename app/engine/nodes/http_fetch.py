@@ -13,6 +13,7 @@ address is the one actually connected to.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,8 +28,21 @@ _CREDENTIAL_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
 )
 # Header names containing any of these are taken for credentials too (X-Goog-Api-Key,
-# X-Session-Id, Private-Token, X-Client-Secret, X-Amz-Security-Token, ...).
-_CREDENTIAL_WORDS = ("token", "secret", "key", "auth", "cookie", "session", "password")
+# X-Session-Id, Private-Token, X-Client-Secret, X-Amz-Security-Token, X-Jwt-Assertion,
+# X-Hub-Signature-256, ...).
+_CREDENTIAL_WORDS = (
+    "token",
+    "secret",
+    "key",
+    "auth",
+    "cookie",
+    "session",
+    "password",
+    "credential",
+    "jwt",
+    "bearer",
+    "signature",
+)
 
 
 class HttpRequestFailed(Exception):
@@ -84,9 +98,12 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port or SCHEME_PORTS.get(url.scheme)
 
 
-def _redirect_request(request: httpx.Request, status: int, location: str) -> httpx.Request:
+def _redirect_request(
+    request: httpx.Request, status: int, location: str, secret_headers: frozenset[str]
+) -> httpx.Request:
     """The next hop's request, with httpx's (browser-like) redirect rules; a hop to another
-    origin (scheme, host or port) carries no credential header."""
+    origin (scheme, host or port) carries no credential header and none of `secret_headers`
+    (lower-cased names)."""
     url = request.url.join(location)
     method = request.method
     if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
@@ -94,7 +111,10 @@ def _redirect_request(request: httpx.Request, status: int, location: str) -> htt
     headers = request.headers.copy()
     headers.pop("Host", None)
     if _origin(url) != _origin(request.url):
-        for name in [name for name in headers if is_credential_header(name)]:
+        dropped = [
+            name for name in headers if is_credential_header(name) or name.lower() in secret_headers
+        ]
+        for name in dropped:
             del headers[name]
     if method != request.method:
         for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
@@ -141,6 +161,7 @@ async def send_guarded(
     resolver: Resolver | None = None,
     follow_redirects: bool = True,
     max_redirects: int = 5,
+    secret_headers: Collection[str] = (),
 ) -> FetchedResponse:
     """Send a request through the SSRF guard, following redirects by hand.
 
@@ -151,6 +172,7 @@ async def send_guarded(
         resolver: DNS resolver for the guard (None: the system resolver).
         follow_redirects: follow 3xx answers that carry a Location.
         max_redirects: how many redirects may be followed.
+        secret_headers: names of further headers (any case) never sent to another origin.
 
     Returns:
         The last hop's response, fully read.
@@ -160,6 +182,7 @@ async def send_guarded(
         HttpRequestFailed: too many redirects, a response over the size limit, or a
             transport error (connection, TLS, protocol).
     """
+    secret = frozenset(name.lower() for name in secret_headers)
     redirects = 0
     while True:
         try:
@@ -174,7 +197,7 @@ async def send_guarded(
                 if redirects >= max_redirects:
                     raise HttpRequestFailed(f"too many redirects (more than {max_redirects})")
                 redirects += 1
-                request = _redirect_request(request, response.status_code, location)
+                request = _redirect_request(request, response.status_code, location, secret)
                 continue
             content = await _read_capped(response, policy.max_response_bytes)
             return FetchedResponse(

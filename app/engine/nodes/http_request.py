@@ -45,6 +45,16 @@ class HttpRequestConfig(BaseModel):
     headers: dict[str, Any] = Field(
         default_factory=dict, title="Headers", description="Request headers (name: value)."
     )
+    secret_headers: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        title="Secret headers",
+        description=(
+            "Names of headers above whose values are secret: never sent on a redirect to "
+            "another origin (Authorization, Cookie and names with token, key, secret, auth... "
+            "are dropped anyway)."
+        ),
+    )
     query: dict[str, Any] = Field(
         default_factory=dict, title="Query parameters", description="Added to the URL's query."
     )
@@ -88,6 +98,18 @@ class HttpRequestConfig(BaseModel):
         value = value.strip()
         if "{{" not in value and not value.lower().startswith(("http://", "https://")):
             raise ValueError("URL must start with http:// or https://")
+        return value
+
+    @field_validator("secret_headers")
+    @classmethod
+    def _secret_headers_are_headers(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        names = {name.lower() for name in info.data.get("headers", {})}
+        unknown = [name for name in value if name.lower() not in names]
+        if unknown:
+            shown = ", ".join(repr(name) for name in unknown[:5])
+            raise ValueError(f"secret headers must be among the headers; not a header: {shown}")
+        if len({name.lower() for name in value}) != len(value):
+            raise ValueError("secret headers name a header twice")
         return value
 
     @field_validator("body")
@@ -184,6 +206,7 @@ async def run_http_request(
                     resolver=services.resolver,
                     follow_redirects=config.follow_redirects,
                     max_redirects=config.max_redirects,
+                    secret_headers=config.secret_headers,
                 )
         except TimeoutError as exc:
             raise HttpRequestFailed(

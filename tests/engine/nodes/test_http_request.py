@@ -202,17 +202,26 @@ CREDENTIALS = {
     "Private-Token": "t-2",
     "X-Client-Secret": "s-1",
     "X-Goog-Api-Key": "k-3",
+    "X-Upstream-Credential": "c-1",
+    "X-Jwt-Assertion": "j-1",
+    "X-Bearer": "b-1",
+    "X-Hub-Signature-256": "sha256=s-2",
 }
 
 
 async def _headers_after_redirect(
-    make_ctx: Callable[..., NodeContext], http_server: str, target_host: str
+    make_ctx: Callable[..., NodeContext],
+    http_server: str,
+    target_host: str,
+    secret_headers: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """The headers the server saw after a redirect from 127.0.0.1 to `target_host`."""
     port = urlsplit(http_server).port
     target = quote(f"http://{target_host}:{port}/headers")
     config = HttpRequestConfig(
-        url=f"{http_server}/redirect?to={target}", headers=CREDENTIALS | {"X-Trace": "t-9"}
+        url=f"{http_server}/redirect?to={target}",
+        headers=CREDENTIALS | {"X-Trace": "t-9", "X-Customer-Ref": "c-42"},
+        secret_headers=list(secret_headers),
     )
 
     async def resolver(host: str, port: int) -> list[str]:
@@ -238,6 +247,44 @@ async def test_same_origin_redirect_keeps_the_credential_headers(
 ) -> None:
     seen = await _headers_after_redirect(make_ctx, http_server, "127.0.0.1")
     assert {name: seen.get(name.lower()) for name in CREDENTIALS} == CREDENTIALS
+
+
+async def test_headers_marked_secret_stay_with_their_origin(
+    make_ctx: Callable[..., NodeContext], http_server: str
+) -> None:
+    """A header whose name looks harmless is dropped on a cross-origin redirect once the user
+    marks it secret (in any case), and still sent on a same-origin one."""
+    elsewhere = await _headers_after_redirect(
+        make_ctx, http_server, PUBLIC_NAME, secret_headers=("x-customer-REF",)
+    )
+    assert "x-customer-ref" not in elsewhere and elsewhere["x-trace"] == "t-9"
+    same = await _headers_after_redirect(
+        make_ctx, http_server, "127.0.0.1", secret_headers=("X-Customer-Ref",)
+    )
+    assert same["x-customer-ref"] == "c-42"
+    unmarked = await _headers_after_redirect(make_ctx, http_server, PUBLIC_NAME)
+    assert unmarked["x-customer-ref"] == "c-42"
+
+
+@pytest.mark.parametrize(
+    ("secret_headers", "message"),
+    [
+        (["X-Other"], "secret headers must be among the headers; not a header: 'X-Other'"),
+        (["X-Ref", "x-ref"], "secret headers name a header twice"),
+        (["X-Ref"] * 51, "at most 50 items"),
+    ],
+)
+def test_secret_headers_must_name_the_nodes_headers(
+    secret_headers: list[str], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        HttpRequestConfig(
+            url="https://a.test", headers={"X-Ref": "1"}, secret_headers=secret_headers
+        )
+    config = HttpRequestConfig(
+        url="https://a.test", headers={"X-Ref": "1"}, secret_headers=["x-ref"]
+    )
+    assert config.secret_headers == ["x-ref"]
 
 
 async def test_allowlisted_name_allows_only_its_port(
