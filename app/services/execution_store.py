@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, case, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, case, insert, or_, select, update
 
 from app.engine.events import NodeRunRecord, NodeStarted, NodeStatus
 from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
@@ -60,7 +60,7 @@ _FINISH = (
     update(EXECUTIONS)
     .where(
         EXECUTIONS.c.id == bindparam("execution_id"),
-        EXECUTIONS.c.status.in_([RUNNING, CRASHED]),
+        or_(EXECUTIONS.c.status == RUNNING, EXECUTIONS.c.status == CRASHED),
     )
     .values(
         status=bindparam("new_status"),
