@@ -7,6 +7,8 @@ from pathlib import Path
 
 import reflex as rx
 
+from app.api.allowed_origins import allowed_origins, bind_host
+
 PROJECT_DIR = Path(__file__).resolve().parent
 # `reflex run` hot-reloads the backend on changes under every visible top-level entry of the
 # project, so test screenshots, benchmark output or a database outside .data would restart
@@ -23,6 +25,10 @@ config = rx.Config(
     show_built_with_reflex=False,
     frontend_port=int(os.environ.get("FLOWBOOK_FRONTEND_PORT", "3000")),
     backend_port=int(os.environ.get("FLOWBOOK_BACKEND_PORT", "8000")),
+    # Listen on this machine only unless FLOWBOOK_HOST says otherwise; only the app's own
+    # pages (or FLOWBOOK_CORS_ORIGINS) may call it with the user's cookies.
+    backend_host=bind_host(),
+    cors_allowed_origins=allowed_origins(),
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[
         rx.plugins.RadixThemesPlugin(

@@ -22,7 +22,9 @@ from app.api import (
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.error_handlers import install_error_handlers
 from app.api.openapi_document import install_openapi_refinements
+from app.api.request_guard import RequestGuardMiddleware
 from app.api.schemas import ErrorResponse
+from app.api.security_headers import SecurityHeadersMiddleware
 
 # Answers any route can give before its own code runs (strict JSON parsing, body limit).
 EDGE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -63,6 +65,9 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
     )
     install_error_handlers(api)
     api.add_middleware(BodyLimitMiddleware)
+    api.add_middleware(RequestGuardMiddleware)
+    # Outermost: every answer, refusals included, carries the security headers.
+    api.add_middleware(SecurityHeadersMiddleware)
     # not_found goes last: it answers every /api path no other route took.
     routers = (
         workflows,
