@@ -72,10 +72,24 @@ def page(
     context.close()
 
 
-@pytest.fixture
-def api(app_server: AppProcess) -> Iterator[httpx.Client]:
-    """An HTTP client on the app's REST API (for setting up data quickly)."""
+OWNER = {"email": "owner@example.com", "name": "E2E Owner", "password": "e2e owner passphrase"}
+
+
+@pytest.fixture(scope="session")
+def api_key(app_server: AppProcess) -> str:
+    """Set the fresh app up (its owner) and make an API key with every scope."""
     with httpx.Client(base_url=app_server.backend_url, timeout=10.0) as client:
+        client.post("/api/auth/setup", json=OWNER).raise_for_status()
+        created = client.post("/api/me/api-keys", json={"name": "e2e", "scopes": ["admin"]})
+        created.raise_for_status()
+        return str(created.json()["secret"])
+
+
+@pytest.fixture
+def api(app_server: AppProcess, api_key: str) -> Iterator[httpx.Client]:
+    """An HTTP client on the app's REST API as its owner (for setting up data quickly)."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=app_server.backend_url, timeout=10.0, headers=headers) as client:
         yield client
 
 

@@ -31,9 +31,10 @@ class Fixtures:
 
 
 @pytest.fixture(scope="module")
-def records(app_server: AppProcess) -> Iterator[Fixtures]:
+def records(app_server: AppProcess, api_key: str) -> Iterator[Fixtures]:
     """A sample workflow with an execution, and an orchestration with a run."""
-    with httpx.Client(base_url=app_server.backend_url, timeout=10.0) as api:
+    headers = {"Authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=app_server.backend_url, timeout=10.0, headers=headers) as api:
         listed = api.get("/api/workflows", params={"search": "Hello, Flowbook"}).json()
         workflow = listed["items"][0]
         node_id = api.get(f"/api/workflows/{workflow['id']}").json()["definition"]["nodes"][0]

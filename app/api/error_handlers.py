@@ -16,10 +16,12 @@ from app.api.schemas import ErrorResponse
 from app.models.workflow import ProblemPublic
 from app.services.database_errors import DatabaseError
 from app.services.errors import (
+    AuthenticationError,
     ConflictError,
     InvalidInputError,
     InvalidWorkflowError,
     NotFoundError,
+    PermissionDeniedError,
     ServiceError,
 )
 
@@ -30,6 +32,8 @@ _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidWorkflowError, 422),
     (InvalidInputError, 422),
     (ConflictError, 409),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
 )
 
 

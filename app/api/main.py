@@ -6,10 +6,12 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from app.api import (
+    account_routes,
+    auth_routes,
     executions,
     health,
     llm,
@@ -19,6 +21,7 @@ from app.api import (
     reactive,
     workflows,
 )
+from app.api.authorization import AUTH_RESPONSES, authorize, declare_scopes
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.error_handlers import install_error_handlers
 from app.api.openapi_document import install_openapi_refinements
@@ -68,18 +71,16 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
     api.add_middleware(RequestGuardMiddleware)
     # Outermost: every answer, refusals included, carries the security headers.
     api.add_middleware(SecurityHeadersMiddleware)
+    protected = (workflows, reactive, executions, orchestrations, llm, node_types)
+    for module in protected:
+        declare_scopes(module.router)
+        api.include_router(
+            module.router,
+            dependencies=[Depends(authorize)],
+            responses={**EDGE_RESPONSES, **AUTH_RESPONSES},
+        )
     # not_found goes last: it answers every /api path no other route took.
-    routers = (
-        workflows,
-        reactive,
-        executions,
-        orchestrations,
-        llm,
-        node_types,
-        health,
-        not_found,
-    )
-    for module in routers:
+    for module in (health, auth_routes, account_routes, not_found):
         api.include_router(module.router, responses=EDGE_RESPONSES)
     install_openapi_refinements(api)
     return api

@@ -20,6 +20,8 @@ from app.api.schemas import ErrorResponse
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+# OAuth2's password flow is form-encoded by its specification; it sets no cookie.
+FORM_PATHS = frozenset({"/api/auth/token"})
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -56,7 +58,7 @@ class RequestGuardMiddleware:
         content_type = _header(scope, b"content-type").split(";")[0].strip().lower()
         if origin and origin != _own_origin(scope) and origin not in self.origins():
             await _refuse(send, 403, f"Cross-origin request from {origin[:100]} refused")
-        elif content_type in FORM_TYPES:
+        elif content_type in FORM_TYPES and scope["path"] not in FORM_PATHS:
             await _refuse(send, 415, "The API takes JSON bodies (Content-Type: application/json)")
         else:
             await self.app(scope, receive, send)

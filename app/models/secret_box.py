@@ -10,6 +10,8 @@ rows written by one are read by the others.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import threading
 from pathlib import Path
@@ -72,8 +74,9 @@ def _fernet(raw_key: bytes, source: str) -> Fernet:
 class SecretBox:
     """Encrypts and decrypts short secrets with one Fernet key."""
 
-    def __init__(self, fernet: Fernet) -> None:
+    def __init__(self, fernet: Fernet, raw_key: bytes) -> None:
         self._fernet = fernet
+        self._raw_key = raw_key
 
     def __repr__(self) -> str:
         return "SecretBox(<key hidden>)"
@@ -95,6 +98,10 @@ class SecretBox:
                 f"A stored secret cannot be decrypted with the current secret key (did "
                 f"{SECRET_KEY_ENV} or the {KEY_FILE_NAME} file change?); enter it again"
             ) from exc
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for another purpose (e.g. signing tokens), derived from this one by HMAC."""
+        return hmac.new(self._raw_key, f"flowbook:{purpose}".encode(), hashlib.sha256).digest()
 
     def is_token(self, value: str) -> bool:
         """Whether `value` decrypts with this key (an already encrypted secret)."""
@@ -122,8 +129,10 @@ def secret_box(database_url: str) -> SecretBox:
         box = _boxes.get(cache_key)
         if box is None:
             if from_env:
-                fernet = _fernet(from_env.encode("ascii", "replace"), SECRET_KEY_ENV)
+                raw_key = from_env.encode("ascii", "replace")
+                fernet = _fernet(raw_key, SECRET_KEY_ENV)
             else:
-                fernet = _fernet(_read_or_create_key_file(path), str(path))
-            box = _boxes[cache_key] = SecretBox(fernet)
+                raw_key = _read_or_create_key_file(path)
+                fernet = _fernet(raw_key, str(path))
+            box = _boxes[cache_key] = SecretBox(fernet, raw_key)
     return box

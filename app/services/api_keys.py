@@ -151,11 +151,9 @@ def api_key_principal(
     if api_key.last_used_at is None or now - api_key.last_used_at >= TOUCH_EVERY:
         api_key.last_used_at = now
         session.add(api_key)
-    acting = principal_of(user, Via.API_KEY)
-    return Principal(
-        user_id=acting.user_id,
-        role=acting.role,
-        label=f"{user.email} (key {api_key.name})",
-        via=Via.API_KEY,
+    return principal_of(
+        user,
+        Via.API_KEY,
         scopes=frozenset(Scope(scope) for scope in api_key.scopes),
+        label=f"{user.email} (key {api_key.name})",
     )

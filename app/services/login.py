@@ -59,27 +59,20 @@ def _minutes(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def log_in(
-    session: Session,
-    *,
-    email: str,
-    password: str,
-    ip: str = "",
-    user_agent: str = "",
-    now: datetime | None = None,
-) -> LoginOutcome:
-    """Check the credentials and open a session; failures are recorded and audited.
+def authenticate(
+    session: Session, *, email: str, password: str, ip: str = "", now: datetime | None = None
+) -> tuple[User | None, LoginOutcome]:
+    """Check the credentials under the rate limit; failures are recorded and audited.
 
     Args:
         session: commit it whatever the outcome (failed attempts must be counted).
         email: as typed (trimmed and lower-cased here).
         password: as typed.
         ip: the caller's address, for the per-address limit and the audit log.
-        user_agent: the browser, kept with the session.
         now: the current time (tests).
 
     Returns:
-        The outcome: a user and a token, or an error (with `retry_after_s` when limited).
+        The user (None on failure) and the outcome without a session token.
     """
     now = now or utc_now()
     email = email.strip().lower()[:254]
@@ -88,7 +81,7 @@ def log_in(
     ]
     if waits:
         wait = max(waits)
-        return LoginOutcome(
+        return None, LoginOutcome(
             error=f"Too many failed attempts. Try again in {_minutes(wait)}.",
             retry_after_s=wait,
         )
@@ -106,12 +99,11 @@ def log_in(
             object_id=user.id if user and user.id else "",
             ip=ip,
         )
-        return LoginOutcome(error=WRONG_CREDENTIALS)
+        return None, LoginOutcome(error=WRONG_CREDENTIALS)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
-    token = start_session(session, user=user, ip=ip, user_agent=user_agent, now=now)
     record_audit(
         session,
         actor=principal_of(user),
@@ -120,4 +112,26 @@ def log_in(
         object_id=user.id or "",
         ip=ip,
     )
-    return LoginOutcome(user=public_user(user), token=token)
+    return user, LoginOutcome(user=public_user(user))
+
+
+def log_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str = "",
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> LoginOutcome:
+    """`authenticate`, then open a UI session.
+
+    Returns:
+        The outcome: a user and a session token, or an error (with `retry_after_s` when
+        the rate limit refused it). Commit the session whatever it is.
+    """
+    user, outcome = authenticate(session, email=email, password=password, ip=ip, now=now)
+    if user is None:
+        return outcome
+    token = start_session(session, user=user, ip=ip, user_agent=user_agent, now=now)
+    return LoginOutcome(user=outcome.user, token=token)

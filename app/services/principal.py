@@ -12,6 +12,14 @@ from enum import StrEnum
 from app.models.account import Role, Scope, User
 
 ALL_SCOPES = frozenset(Scope)
+_READ = frozenset({Scope.WORKFLOWS_READ, Scope.EXECUTIONS_READ})
+# What each role may do at most; an API key's scopes are cut down to its user's role.
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.OWNER: ALL_SCOPES,
+    Role.ADMIN: ALL_SCOPES,
+    Role.EDITOR: _READ | {Scope.WORKFLOWS_WRITE, Scope.EXECUTIONS_RUN},
+    Role.VIEWER: _READ,
+}
 
 
 class Via(StrEnum):
@@ -32,7 +40,8 @@ class Principal:
         role: that user's role.
         label: how the audit log names the caller (an e-mail, with the key's name).
         via: how it authenticated.
-        scopes: what an API key may do; sessions, tokens and the CLI have every scope.
+        scopes: what the caller may do: its role's scopes (`ROLE_SCOPES`), cut down to an
+            API key's own scopes.
     """
 
     user_id: int
@@ -51,7 +60,16 @@ class Principal:
         return scope in self.scopes or Scope.ADMIN in self.scopes
 
 
-def principal_of(user: User, via: Via = Via.SESSION) -> Principal:
-    """The principal acting as `user` with every scope of its role."""
+def principal_of(
+    user: User, via: Via = Via.SESSION, *, scopes: frozenset[Scope] = ALL_SCOPES, label: str = ""
+) -> Principal:
+    """The principal acting as `user`: its role's scopes, within `scopes` (an API key's)."""
     assert user.id is not None
-    return Principal(user_id=user.id, role=Role(user.role), label=user.email, via=via)
+    role = Role(user.role)
+    return Principal(
+        user_id=user.id,
+        role=role,
+        label=label or user.email,
+        via=via,
+        scopes=ROLE_SCOPES[role] & scopes,
+    )

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app.api.main import create_api
+from tests.credentials import user_with_key
 from tests.documents import chain, edge, greeting, node, slow
 
 FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
@@ -42,11 +43,18 @@ def cyclic_definition() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def client(db_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client talking to the API in-process, on the database `db_url` configured."""
+async def anonymous_client(db_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client talking to the API in-process, on the database `db_url`, with no credentials."""
     transport = httpx.ASGITransport(app=create_api())
     async with httpx.AsyncClient(transport=transport, base_url="http://flowbook.test") as http:
         yield http
+
+
+@pytest.fixture
+async def client(anonymous_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The same client as the instance's owner, with an API key that has every scope."""
+    anonymous_client.headers["Authorization"] = f"Bearer {user_with_key()}"
+    return anonymous_client
 
 
 @pytest.fixture

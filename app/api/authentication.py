@@ -1,0 +1,84 @@
+"""Who is calling: an API key or a bearer token (`Authorization: Bearer ...`) or the UI's
+session cookie. Routes declare what they need with `Depends(require(scope))`; the OpenAPI
+document lists the three ways in (the docs page gets an Authorize button)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import (
+    APIKeyCookie,
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+    OAuth2PasswordBearer,
+)
+
+from app.models.account import Scope
+from app.services.access_tokens import token_principal
+from app.services.api_keys import KEY_START, api_key_principal
+from app.services.principal import Principal
+from app.services.unit_of_work import session_scope
+from app.services.user_sessions import session_principal
+
+SESSION_COOKIE = "flowbook_session"
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key (`fbk_...`, made on your user page) or a token from /api/auth/token.",
+)
+password_flow = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="The web app's session (log in first)."
+)
+
+
+def _unauthorized() -> HTTPException:
+    return HTTPException(
+        status_code=401,
+        detail="Log in or send an API key: Authorization: Bearer <key>",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def current_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    _token: Annotated[str | None, Security(password_flow)],
+    cookie: Annotated[str | None, Security(session_cookie)],
+) -> Principal:
+    """The authenticated caller (FastAPI runs this in its thread pool: it queries).
+
+    Raises:
+        HTTPException: 401 when there are no credentials or they are not valid.
+    """
+    with session_scope() as session:
+        if credentials is not None:
+            secret = credentials.credentials
+            if secret.startswith(KEY_START):
+                principal = api_key_principal(session, key=secret)
+            else:
+                principal = token_principal(session, token=secret)
+        elif cookie:
+            principal = session_principal(session, token=cookie)
+        else:
+            principal = None
+    if principal is None:
+        raise _unauthorized()
+    return principal
+
+
+def require(scope: Scope) -> Callable[[Principal], Principal]:
+    """A dependency giving the caller when its credentials carry `scope`, else 403."""
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has_scope(scope):
+            raise HTTPException(403, f"This needs the {scope.value} scope")
+        return principal
+
+    return check
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address for the audit log and the login rate limit."""
+    return request.client.host if request.client else ""

@@ -1,0 +1,59 @@
+"""Short-lived bearer tokens (JWT, HS256, 30 minutes) for API clients of the password flow.
+
+Signed with a key derived from the instance's secret key; only HS256 is accepted, so a
+token claiming `alg: none` or another algorithm is refused, as is one with a bad signature,
+an expiry in the past, or a user who was deactivated or whose role changed since.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import jwt
+from sqlmodel import Session
+
+from app.models.account import User
+from app.models.db import database_url
+from app.models.secret_box import secret_box
+from app.models.types import utc_now
+from app.services.principal import Principal, Via, principal_of
+
+ALGORITHM = "HS256"
+LIFETIME = timedelta(minutes=30)
+ISSUER = "flowbook"
+
+
+def _signing_key() -> bytes:
+    return secret_box(database_url()).derived_key("access-token")
+
+
+def issue_access_token(user: User, *, now: datetime | None = None) -> tuple[str, int]:
+    """A signed token for `user` and its lifetime in seconds."""
+    now = now or utc_now()
+    claims = {
+        "sub": str(user.id),
+        "role": user.role,
+        "iss": ISSUER,
+        "iat": int(now.timestamp()),
+        "exp": int((now + LIFETIME).timestamp()),
+    }
+    return jwt.encode(claims, _signing_key(), algorithm=ALGORITHM), int(LIFETIME.total_seconds())
+
+
+def token_principal(session: Session, *, token: str) -> Principal | None:
+    """Who a bearer token stands for, or None when it is not one of ours or no longer valid."""
+    try:
+        claims = jwt.decode(
+            token,
+            _signing_key(),
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "iat", "iss"]},
+        )
+        user_id = int(claims["sub"])
+    except (jwt.PyJWTError, ValueError):
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.role != claims.get("role"):
+        return None
+    return principal_of(user, Via.TOKEN)
