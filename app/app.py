@@ -6,15 +6,18 @@ import reflex as rx
 
 from app.api.main import create_api
 from app.services.lifespan import serving_lifespan
+from app.ui.auth_gate import AuthGate
 from app.ui.pages.coming_soon import PLACEHOLDERS, placeholder_page
 from app.ui.pages.execution_detail import execution_detail_page
 from app.ui.pages.executions import executions_page
+from app.ui.pages.login import login_page, setup_page
 from app.ui.pages.monitoring import monitoring_page
 from app.ui.pages.orchestration_detail import orchestration_detail_page
 from app.ui.pages.orchestrations import orchestrations_page
 from app.ui.pages.settings import settings_page
 from app.ui.pages.workflow_editor import workflow_editor_page
 from app.ui.pages.workflows import workflows_page
+from app.ui.state.auth_state import AuthState
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.execution_detail_state import ExecutionDetailState
 from app.ui.state.executions_state import ExecutionsState
@@ -36,53 +39,69 @@ app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 app.register_lifespan_task(serving_lifespan)
+app.add_middleware(AuthGate())
 
-app.add_page(workflows_page, route="/", title="Workflows · Flowbook", on_load=WorkflowsState.load)
+app.add_page(login_page, route="/login", title="Log in · Flowbook", on_load=AuthState.open_login)
+app.add_page(setup_page, route="/setup", title="Set up · Flowbook", on_load=AuthState.open_setup)
+
 app.add_page(
-    workflows_page, route="/workflows", title="Workflows · Flowbook", on_load=WorkflowsState.load
+    workflows_page,
+    route="/",
+    title="Workflows · Flowbook",
+    on_load=[AuthState.load_user, WorkflowsState.load],
+)
+app.add_page(
+    workflows_page,
+    route="/workflows",
+    title="Workflows · Flowbook",
+    on_load=[AuthState.load_user, WorkflowsState.load],
 )
 app.add_page(
     workflow_editor_page,
     route="/workflows/[workflow_id]",
     title="Workflow · Flowbook",
-    on_load=DocumentState.load,
+    on_load=[AuthState.load_user, DocumentState.load],
 )
 app.add_page(
     executions_page,
     route="/executions",
     title="Executions · Flowbook",
-    on_load=ExecutionsState.load,
+    on_load=[AuthState.load_user, ExecutionsState.load],
 )
 app.add_page(
     execution_detail_page,
     route="/executions/[execution_id]",
     title="Execution · Flowbook",
-    on_load=ExecutionDetailState.load,
+    on_load=[AuthState.load_user, ExecutionDetailState.load],
 )
 app.add_page(
     orchestrations_page,
     route="/orchestrations",
     title="Orchestrations · Flowbook",
-    on_load=OrchestrationsState.load,
+    on_load=[AuthState.load_user, OrchestrationsState.load],
 )
 app.add_page(
     orchestration_detail_page,
     route="/orchestrations/[orchestration_id]",
     title="Orchestration · Flowbook",
-    on_load=[OrchestrationDetailState.load, OrchestrationEditorState.load],
+    on_load=[AuthState.load_user, OrchestrationDetailState.load, OrchestrationEditorState.load],
 )
 app.add_page(
     monitoring_page,
     route="/monitoring",
     title="Monitoring · Flowbook",
-    on_load=MonitoringState.load,
+    on_load=[AuthState.load_user, MonitoringState.load],
 )
 app.add_page(
-    settings_page, route="/settings", title="Settings · Flowbook", on_load=SettingsState.load
+    settings_page,
+    route="/settings",
+    title="Settings · Flowbook",
+    on_load=[AuthState.load_user, SettingsState.load],
 )
 for placeholder in PLACEHOLDERS:
     app.add_page(
         placeholder_page(placeholder),
         route=placeholder.route,
         title=f"{placeholder.title} · Flowbook",
+        on_load=AuthState.load_user,
     )

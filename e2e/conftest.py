@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from app.services.user_sessions import SESSION_COOKIE
 from e2e.app_process import AppProcess, start_app
 from e2e.artifacts import ARTIFACTS, save_screenshot
 
@@ -60,10 +62,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(
-    browser: Browser, app_server: AppProcess, request: pytest.FixtureRequest
+    browser: Browser, app_server: AppProcess, session_token: str, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
-    """A fresh browser context per test; a screenshot is saved when the test fails."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=app_server.frontend_url)
+    """A fresh, logged-in browser context per test; a screenshot is saved when it fails."""
+    context = logged_in_context(browser, app_server, session_token, viewport=VIEWPORT)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
@@ -72,15 +74,52 @@ def page(
     context.close()
 
 
-OWNER = {"email": "owner@example.com", "name": "E2E Owner", "password": "e2e owner passphrase"}
+OWNER = {
+    "email": "owner@example.com",
+    "name": "E2E Owner",
+    "password": "correct horse battery staple",
+}
+
+
+def set_up_owner(backend_url: str) -> str:
+    """Create the owner of a fresh app (once) and return a session token of theirs."""
+    with httpx.Client(base_url=backend_url, timeout=10.0) as client:
+        if client.get("/api/auth/status").json()["needs_owner"]:
+            client.post("/api/auth/setup", json=OWNER).raise_for_status()
+        logged_in = client.post(
+            "/api/auth/login", json={"email": OWNER["email"], "password": OWNER["password"]}
+        )
+        logged_in.raise_for_status()
+        return str(logged_in.cookies[SESSION_COOKIE])
+
+
+def logged_in_context(
+    browser: Browser, app: AppProcess, token: str, **options: Any
+) -> BrowserContext:
+    """A browser context on the app carrying the owner's session cookie."""
+    context = browser.new_context(base_url=app.frontend_url, **options)
+    host = httpx.URL(app.frontend_url).host
+    context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "domain": host, "path": "/", "httpOnly": True}]
+    )
+    return context
 
 
 @pytest.fixture(scope="session")
-def api_key(app_server: AppProcess) -> str:
-    """Set the fresh app up (its owner) and make an API key with every scope."""
+def session_token(app_server: AppProcess) -> str:
+    """The owner's session (the owner is created on first use)."""
+    return set_up_owner(app_server.backend_url)
+
+
+@pytest.fixture(scope="session")
+def api_key(app_server: AppProcess, session_token: str) -> str:
+    """An API key of the owner with every scope."""
     with httpx.Client(base_url=app_server.backend_url, timeout=10.0) as client:
-        client.post("/api/auth/setup", json=OWNER).raise_for_status()
-        created = client.post("/api/me/api-keys", json={"name": "e2e", "scopes": ["admin"]})
+        created = client.post(
+            "/api/me/api-keys",
+            json={"name": "e2e", "scopes": ["admin"]},
+            cookies={SESSION_COOKIE: session_token},
+        )
         created.raise_for_status()
         return str(created.json()["secret"])
 

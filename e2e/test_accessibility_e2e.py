@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.app_process import AppProcess
 from e2e.artifacts import save_screenshot
-from e2e.conftest import VIEWPORT, wait_finished
+from e2e.conftest import VIEWPORT, logged_in_context, wait_finished
 
 BLOCKING_IMPACTS = {"critical", "serious"}
 THEMES = ("light", "dark")
@@ -131,10 +131,15 @@ def describe(violations: list[dict[str, Any]]) -> str:
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: screen.name)
 def test_no_critical_or_serious_violation(
-    browser: Browser, app_server: AppProcess, records: Fixtures, screen: Screen, theme: str
+    browser: Browser,
+    app_server: AppProcess,
+    session_token: str,
+    records: Fixtures,
+    screen: Screen,
+    theme: str,
 ) -> None:
-    context = browser.new_context(
-        viewport=VIEWPORT, base_url=app_server.frontend_url, color_scheme=theme
+    context = logged_in_context(
+        browser, app_server, session_token, viewport=VIEWPORT, color_scheme=theme
     )
     try:
         page = context.new_page()

@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.app_process import AppProcess
+from e2e.conftest import logged_in_context
 from e2e.test_canvas_e2e import canvas_node, create_workflow, open_editor
 
 START = {
@@ -146,12 +147,14 @@ def test_a_connection_dropped_on_empty_space_adds_a_connected_node(
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_menu_and_the_collapsed_palette_pass_axe(
-    browser: Browser, app_server: AppProcess, api: httpx.Client, theme: str
+    browser: Browser, app_server: AppProcess, session_token: str, api: httpx.Client, theme: str
 ) -> None:
     workflow_id = create_workflow(api, f"E2E quick add axe {theme}", START)
-    context = browser.new_context(
+    context = logged_in_context(
+        browser,
+        app_server,
+        session_token,
         viewport={"width": 1024, "height": 768},
-        base_url=app_server.frontend_url,
         color_scheme=theme,
     )
     try:

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
+from e2e.conftest import logged_in_context, set_up_owner
 
 SETUP_TIMEOUT_S = 900.0
 STEADY_WAIT_S = 90.0
@@ -81,7 +82,8 @@ def test_make_run_serves_and_keeps_serving(make_run: AppProcess, browser: Browse
     compiles = sum("Compiling" in line for line in log.splitlines())
     assert compiles == 1, f"the backend compiled {compiles} times:\n{make_run.log_tail()}"
 
-    context = browser.new_context(base_url=make_run.frontend_url)
+    # A fresh clone has no user: the owner is set up as a person would, once.
+    context = logged_in_context(browser, make_run, set_up_owner(make_run.backend_url))
     try:
         for path in ("/", "/workflows"):
             for attempt in range(LOADS):

@@ -20,9 +20,7 @@ from app.services.access_tokens import token_principal
 from app.services.api_keys import KEY_START, api_key_principal
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
-from app.services.user_sessions import session_principal
-
-SESSION_COOKIE = "flowbook_session"
+from app.services.user_sessions import SESSION_COOKIE, session_principal
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -38,6 +38,18 @@ def needs_owner(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(User)).one() == 0
 
 
+def get_user(session: Session, *, user_id: int) -> User:
+    """A user by id.
+
+    Raises:
+        NotFoundError: no such user.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"User {user_id} not found")
+    return user
+
+
 def _checked_password(password: str, email: str) -> str:
     problem = password_strength(password, email=email).problem
     if problem:

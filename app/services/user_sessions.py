@@ -13,6 +13,8 @@ from app.services.audit import record_audit
 from app.services.principal import Principal, principal_of
 from app.services.secret_tokens import new_token, token_digest
 
+# The cookie that carries a session's token (HttpOnly: page scripts never see it).
+SESSION_COOKIE = "flowbook_session"
 IDLE_TIMEOUT = timedelta(hours=12)
 ABSOLUTE_LIFETIME = timedelta(days=14)
 # `last_seen_at` is refreshed at most this often, so most requests only read.

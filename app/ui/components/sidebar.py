@@ -8,6 +8,9 @@ import reflex as rx
 from reflex import constants
 from reflex.config import environment, get_config
 
+from app.ui.components.auth_form import LogoutButton
+from app.ui.state.auth_state import AuthState
+
 API_DOCS_PATH = "/api/docs"
 
 
@@ -109,6 +112,31 @@ def _logo() -> rx.Component:
     )
 
 
+def _account() -> rx.Component:
+    return rx.cond(
+        AuthState.user_email != "",
+        rx.hstack(
+            rx.vstack(
+                rx.text(AuthState.user_name, size="2", weight="medium", trim="both"),
+                rx.text(
+                    AuthState.user_email + " · " + AuthState.user_role,
+                    size="1",
+                    color=rx.color("gray", 11),
+                    trim="both",
+                ),
+                spacing="1",
+                min_width="0",
+                data_testid="signed-in-user",
+            ),
+            rx.spacer(),
+            LogoutButton(),
+            align="center",
+            width="100%",
+            padding="0 10px",
+        ),
+    )
+
+
 def sidebar() -> rx.Component:
     """The fixed left sidebar shown on every page."""
     links = rx.vstack(
@@ -117,6 +145,7 @@ def sidebar() -> rx.Component:
         _section("Insights", INSIGHT_NAV),
         rx.spacer(),
         _section("System", SYSTEM_NAV),
+        _account(),
         rx.hstack(
             rx.link(
                 rx.hstack(

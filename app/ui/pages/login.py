@@ -1,0 +1,44 @@
+"""The login page and the owner's set-up page: one centred form on an empty page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.auth_form import AuthForm
+
+
+def _centred(form: rx.Component) -> rx.Component:
+    return rx.el.main(
+        rx.center(
+            rx.vstack(
+                rx.hstack(
+                    rx.center(
+                        rx.icon("zap", size=18, color="white"),
+                        width="32px",
+                        height="32px",
+                        border_radius="9px",
+                        background=f"linear-gradient(135deg, {rx.color('accent', 9)}, "
+                        f"{rx.color('crimson', 9)})",
+                    ),
+                    rx.text("Flowbook", size="5", weight="bold"),
+                    align="center",
+                    spacing="2",
+                ),
+                form,
+                align="center",
+                spacing="5",
+            ),
+            min_height="100vh",
+            background=rx.color("gray", 2),
+        )
+    )
+
+
+def login_page() -> rx.Component:
+    """/login: e-mail and password; errors and the rate limit shown in the form."""
+    return _centred(AuthForm(mode="login"))
+
+
+def setup_page() -> rx.Component:
+    """/setup: the owner account of a fresh instance (only while no user exists)."""
+    return _centred(AuthForm(mode="setup"))
