@@ -17,11 +17,11 @@ from typing import Any, cast
 import httpx
 
 from app.engine.context import HttpPolicy
-from app.engine.nodes.http_fetch import REDIRECT_STATUSES, SCHEME_PORTS, pinned_request, ssl_context
-from app.engine.nodes.ssrf_guard import AddressRefused, Resolver, resolve_and_check
+from app.engine.nodes.http_fetch import REDIRECT_STATUSES, checked_request, origin, ssl_context
+from app.engine.nodes.ssrf_guard import Resolver
 
 MAX_ORIGINS = 64
-Origin = tuple[str, str, int]
+Origin = tuple[str, str, int | None]
 
 
 class _OriginPool:
@@ -120,16 +120,12 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         Raises:
             AddressRefused: the scheme is not http(s) or the guard refuses the host.
         """
-        url = request.url
-        if url.scheme not in SCHEME_PORTS or not url.host:
-            raise AddressRefused(f"refused: {url.scheme}://{url.host} is not an http(s) URL")
-        port = url.port or SCHEME_PORTS[url.scheme]
-        address = await resolve_and_check(url.host, port, self._policy(), self._resolver)
-        pool, idle = self._acquire((url.scheme, url.host, port))
+        pinned = await checked_request(request, self._policy(), self._resolver)
+        pool, idle = self._acquire(origin(request.url))
         try:
             for evicted in idle:
                 await evicted.transport.aclose()
-            response = await pool.transport.handle_async_request(pinned_request(request, address))
+            response = await pool.transport.handle_async_request(pinned)
         except BaseException:
             await pool.release()
             raise

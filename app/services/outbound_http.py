@@ -7,21 +7,23 @@ one place that reads `FLOWBOOK_HTTP_ALLOWLIST`.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
-import socket
 from urllib.parse import urlsplit
 
 from app.engine.context import HttpPolicy
-from app.engine.nodes.ssrf_allowlist import malformed_entries
-from app.engine.nodes.ssrf_guard import AddressRefused, check_addresses, parse_ip
+from app.engine.nodes.http_fetch import SCHEME_PORTS
+from app.engine.nodes.ssrf_allowlist import entry_for, malformed_entries
+from app.engine.nodes.ssrf_guard import (
+    AddressRefused,
+    HostUnresolvable,
+    resolve_and_check_blocking,
+)
 from app.services.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
 
 ALLOWLIST_ENV = "FLOWBOOK_HTTP_ALLOWLIST"
-_SCHEME_PORTS = {"http": 80, "https": 443}
 _warned: set[str] = set()
 
 
@@ -54,22 +56,15 @@ def check_url_target(url: str, *, field: str) -> None:
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
-        port = parts.port or _SCHEME_PORTS[parts.scheme]
+        port = parts.port or SCHEME_PORTS[parts.scheme]
     except (KeyError, ValueError) as exc:
         raise InvalidInputError(f"{field} has no usable port: {exc}") from exc
-    literal = parse_ip(host)
-    if literal is not None:
-        addresses = [literal]
-    else:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError:
-            return
-        addresses = [ipaddress.ip_address(str(info[4][0])) for info in infos]
     try:
-        check_addresses(host, port, addresses, http_policy_from_env())
+        resolve_and_check_blocking(host, port, http_policy_from_env())
+    except HostUnresolvable:
+        return
     except AddressRefused as exc:
         raise InvalidInputError(
             f"{field} is {exc}; to reach a server on this network, add an entry such as "
-            f"{host}:{port} to {ALLOWLIST_ENV}"
+            f"{entry_for(host, port)} to {ALLOWLIST_ENV}"
         ) from exc

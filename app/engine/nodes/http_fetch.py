@@ -94,7 +94,8 @@ def is_credential_header(name: str) -> bool:
     return lowered in _CREDENTIAL_HEADERS or any(word in lowered for word in _CREDENTIAL_WORDS)
 
 
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+def origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the scheme's default when the URL has none)."""
     return url.scheme, url.host, url.port or SCHEME_PORTS.get(url.scheme)
 
 
@@ -110,7 +111,7 @@ def _redirect_request(
         method = "GET"
     headers = request.headers.copy()
     headers.pop("Host", None)
-    if _origin(url) != _origin(request.url):
+    if origin(url) != origin(request.url):
         dropped = [
             name for name in headers if is_credential_header(name) or name.lower() in secret_headers
         ]
@@ -140,17 +141,21 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _send_checked(
-    client: httpx.AsyncClient, request: httpx.Request, policy: HttpPolicy, resolver: Resolver | None
-) -> httpx.Response:
+async def checked_request(
+    request: httpx.Request, policy: HttpPolicy, resolver: Resolver | None
+) -> httpx.Request:
+    """`request` pinned to its host's address once the guard has checked it.
+
+    Raises:
+        AddressRefused: the scheme is not http(s), there is no host, or the guard refuses it.
+    """
     url = request.url
     if url.scheme not in SCHEME_PORTS:
         raise AddressRefused(f"refused: scheme {url.scheme!r} is not http or https")
     if not url.host:
         raise AddressRefused(f"refused: {shown_url(url)} has no host")
     port = url.port or SCHEME_PORTS[url.scheme]
-    address = await resolve_and_check(url.host, port, policy, resolver)
-    return await client.send(pinned_request(request, address), stream=True)
+    return pinned_request(request, await resolve_and_check(url.host, port, policy, resolver))
 
 
 async def send_guarded(
@@ -186,7 +191,8 @@ async def send_guarded(
     redirects = 0
     while True:
         try:
-            response = await _send_checked(client, request, policy, resolver)
+            pinned = await checked_request(request, policy, resolver)
+            response = await client.send(pinned, stream=True)
         except httpx.HTTPError as exc:
             detail = str(exc) or type(exc).__name__
             message = f"{request.method} {shown_url(request.url)} failed: {detail}"

@@ -58,6 +58,11 @@ def _ports(spec: str | None) -> frozenset[int] | None:
     raise ValueError(f"bad port {spec!r}")
 
 
+def entry_for(host: str, port: int) -> str:
+    """The allowlist entry that allows exactly `host` on `port` (`[::1]:8000` for IPv6)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _network(text: str) -> IPNetwork | None:
     try:
         return ipaddress.ip_network(text, strict=False)

@@ -24,6 +24,7 @@ from app.engine.nodes.ssrf_allowlist import (
     IPAddress,
     IPNetwork,
     address_allowed,
+    entry_for,
     host_allowed,
     parse_allowlist,
 )
@@ -55,6 +56,10 @@ _PRIVATE: tuple[IPNetwork, ...] = tuple(
 
 class AddressRefused(Exception):
     """An outbound request was refused because of where it would go."""
+
+
+class HostUnresolvable(AddressRefused):
+    """Refused because the host name does not resolve (now)."""
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, str] | None:
@@ -124,7 +129,7 @@ def _port_note(host: str, ip: IPAddress, port: int, entries: tuple[AllowEntry, .
     """A hint when the allowlist allows this host or address, but on other ports."""
     any_port = tuple(AllowEntry(e.host, e.network, None) for e in entries)
     if host_allowed(host, port, any_port) or address_allowed(_with_embedded(ip), port, any_port):
-        return f" (the allowlist allows it on other ports only; add {host}:{port})"
+        return f" (the allowlist allows it on other ports only; add {entry_for(host, port)})"
     return ""
 
 
@@ -189,7 +194,8 @@ async def resolve_and_check(
         The address to connect to (the first resolved one).
 
     Raises:
-        AddressRefused: when the host does not resolve or any address is refused.
+        HostUnresolvable: the name does not resolve.
+        AddressRefused: any resolved address is refused.
     """
     literal = parse_ip(host)
     if literal is not None:
@@ -197,5 +203,21 @@ async def resolve_and_check(
     try:
         resolved = await (resolver or system_resolver)(host, port)
     except OSError as exc:
-        raise AddressRefused(f"refused: cannot resolve {host!r} ({exc})") from exc
+        raise HostUnresolvable(f"refused: cannot resolve {host!r} ({exc})") from exc
     return check_addresses(host, port, [ipaddress.ip_address(text) for text in resolved], policy)
+
+
+async def _blocking_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def resolve_and_check_blocking(host: str, port: int, policy: HttpPolicy) -> str:
+    """`resolve_and_check` with the system resolver, blocking: for a worker thread that has
+    no event loop (checking a provider's base URL when it is saved).
+
+    Raises:
+        HostUnresolvable: the name does not resolve.
+        AddressRefused: any resolved address is refused.
+    """
+    return asyncio.run(resolve_and_check(host, port, policy, _blocking_resolver))

@@ -13,7 +13,12 @@ import pytest
 from app.engine.context import HttpPolicy, NodeContext, RunServices
 from app.engine.nodes.http_request import HttpRequestConfig, run_http_request
 from app.engine.nodes.ssrf_allowlist import malformed_entries
-from app.engine.nodes.ssrf_guard import AddressRefused, refusal_reason, resolve_and_check
+from app.engine.nodes.ssrf_guard import (
+    AddressRefused,
+    check_addresses,
+    refusal_reason,
+    resolve_and_check,
+)
 
 PUBLIC_IP = "93.184.215.14"
 
@@ -217,3 +222,19 @@ async def test_allowlist_entries_take_an_optional_port(
 def test_malformed_allowlist_entries_are_reported() -> None:
     entries = ("localhost:11434", "bad host", "x:99999", "[::1", "[::1]8080", "10.0.0.0/8:*")
     assert malformed_entries(entries) == ["bad host", "x:99999", "[::1", "[::1]8080"]
+
+
+@pytest.mark.parametrize(
+    ("host", "hint"), [("::1", "add [::1]:8000)"), ("127.0.0.1", "add 127.0.0.1:8000)")]
+)
+def test_the_port_hint_is_an_entry_the_allowlist_reads(host: str, hint: str) -> None:
+    """`::1:8000` would be read as an IPv6 address without a port: IPv6 gets brackets."""
+    allowlist = (f"[{host}]:9000" if ":" in host else f"{host}:9000",)
+    with pytest.raises(AddressRefused) as caught:
+        check_addresses(host, 8000, [ipaddress.ip_address(host)], HttpPolicy(allowlist=allowlist))
+    assert str(caught.value).endswith(f"(the allowlist allows it on other ports only; {hint}")
+    entry = hint.removeprefix("add ").rstrip(")")
+    address = check_addresses(
+        host, 8000, [ipaddress.ip_address(host)], HttpPolicy(allowlist=(entry,))
+    )
+    assert address == host
