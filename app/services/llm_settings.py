@@ -126,19 +126,22 @@ def update_provider(
             unusable secret key.
     """
     known = _provider(provider)
+    sent = data.model_fields_set
+    # Checked before the session's transaction begins (on its first query): the base URL's
+    # check waits on DNS, which must not hold the database's write lock.
+    key = _clean_key(data.api_key) if "api_key" in sent else None
+    base = _clean_base(data.api_base) if "api_base" in sent else None
     url = _database_url(session)
     row = session.get(ProviderSetting, known.value)
     if row is None:
         row = ProviderSetting(provider=known.value, updated_at=utc_now())
-    sent = data.model_fields_set
     if "api_key" in sent:
-        key = _clean_key(data.api_key)
         try:
             row.api_key = None if key is None else secret_box(url).encrypt(key)
         except SecretKeyError as exc:
             raise InvalidInputError(str(exc)) from exc
     if "api_base" in sent:
-        row.api_base = _clean_base(data.api_base)
+        row.api_base = base
     if "enabled" in sent and data.enabled is not None:
         row.enabled = data.enabled
     row.updated_at = utc_now()

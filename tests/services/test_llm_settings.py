@@ -3,9 +3,12 @@ switches, and the editable model map."""
 
 from __future__ import annotations
 
+import socket
+from typing import Any
+
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app.llm.model_map import DEFAULT_ALIASES, DEFAULT_GROUPS
@@ -160,6 +163,62 @@ def test_a_base_url_the_guard_refuses_is_not_saved(
         assert reason in caught.value.message
         assert ALLOWLIST_ENV in caught.value.message
         assert session.get(ProviderSetting, provider) is None
+
+
+def test_an_ipv6_base_url_is_told_the_bracketed_entry_to_add(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`::1:8000` would be read as an IPv6 address without a port: the hint brackets it."""
+    monkeypatch.setenv(ALLOWLIST_ENV, "[::1]:9000")
+    with pytest.raises(InvalidInputError) as caught:
+        llm_settings.update_provider(
+            session,
+            provider="openai_compatible",
+            data=ProviderSettingUpdate(api_base="http://[::1]:8000/v1"),
+        )
+    assert "on other ports only; add [::1]:8000)" in caught.value.message
+    assert f"add an entry such as [::1]:8000 to {ALLOWLIST_ENV}" in caught.value.message
+    monkeypatch.setenv(ALLOWLIST_ENV, "[::1]:8000")
+    saved = llm_settings.update_provider(
+        session,
+        provider="openai_compatible",
+        data=ProviderSettingUpdate(api_base="http://[::1]:8000/v1"),
+    )
+    assert saved.api_base == "http://[::1]:8000/v1"
+
+
+def test_a_base_url_whose_name_does_not_resolve_yet_is_saved(session: Session) -> None:
+    """It is checked again on every call; the `.invalid` top-level domain never resolves."""
+    base = "http://flowbook-no-such-host.invalid/v1"
+    saved = llm_settings.update_provider(
+        session, provider="openai_compatible", data=ProviderSettingUpdate(api_base=base)
+    )
+    assert saved.api_base == base
+
+
+def test_the_base_url_is_resolved_before_the_transaction_begins(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS can take seconds: the check runs before the session's first query (on SQLite
+    that query takes the write lock for the whole transaction)."""
+    real_getaddrinfo = socket.getaddrinfo
+    in_transaction: list[bool] = []
+    with Session(engine) as session:
+
+        def watching_getaddrinfo(*args: Any, **kwargs: Any) -> Any:
+            in_transaction.append(session.in_transaction())
+            return real_getaddrinfo(*args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", watching_getaddrinfo)
+        monkeypatch.setenv(ALLOWLIST_ENV, "localhost:8080")
+        llm_settings.update_provider(
+            session,
+            provider="openai_compatible",
+            data=ProviderSettingUpdate(api_key=SECRET, api_base="http://localhost:8080/v1"),
+        )
+        assert session.in_transaction()
+        session.rollback()
+    assert in_transaction and not any(in_transaction)
 
 
 def test_the_model_map_starts_from_the_defaults_and_can_be_replaced(session: Session) -> None:
