@@ -37,27 +37,12 @@ def _retry_after(exc: Exception) -> str | None:
     return headers.get("retry-after") or headers.get("Retry-After")
 
 
-def _could_not_connect(exc: BaseException) -> bool:
-    """Whether the provider was never reached (refused, unknown host, unreachable network).
-
-    LiteLLM reports that as an InternalServerError or APIConnectionError with status 500;
-    only the chain of causes tells it apart from a real 5xx answer.
-    """
+def _in_causes(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> BaseException | None:
+    """The first exception of one of `kinds` in the chain of causes of `exc` (itself first),
+    looking a dozen links deep: LiteLLM and the SDKs wrap what really happened."""
     link: BaseException | None = exc
     for _ in range(12):
-        if link is None:
-            return False
-        if isinstance(link, httpx.ConnectError | ConnectionRefusedError):
-            return True
-        link = link.__cause__ or link.__context__
-    return False
-
-
-def _refusal(exc: BaseException) -> AddressRefused | None:
-    """The guard's refusal somewhere in the chain of causes (the SDKs wrap it)."""
-    link: BaseException | None = exc
-    for _ in range(12):
-        if link is None or isinstance(link, AddressRefused):
+        if link is None or isinstance(link, kinds):
             return link
         link = link.__cause__ or link.__context__
     return None
@@ -65,7 +50,7 @@ def _refusal(exc: BaseException) -> AddressRefused | None:
 
 def _translate(deployment: Deployment, exc: Exception, *, streaming: bool) -> ProviderError:
     litellm = load_litellm()
-    refusal = _refusal(exc)
+    refusal = _in_causes(exc, (AddressRefused,))
     if refusal is not None:
         return ProviderError(str(refusal), outcome=Outcome.ADDRESS_REFUSED)
     message = clipped(deployment.redact(f"{type(exc).__name__}: {exc}"))
@@ -73,7 +58,9 @@ def _translate(deployment: Deployment, exc: Exception, *, streaming: bool) -> Pr
         return ProviderError(message, outcome=Outcome.TIMEOUT)
     if streaming and isinstance(exc, litellm.exceptions.MidStreamFallbackError):
         return ProviderError(message, outcome=Outcome.STREAM_CUT)
-    if _could_not_connect(exc):
+    # LiteLLM reports a provider never reached (refused, unknown host, unreachable network)
+    # as an InternalServerError or APIConnectionError with status 500: only the causes tell.
+    if _in_causes(exc, (httpx.ConnectError, ConnectionRefusedError)) is not None:
         return ProviderError(message, outcome=Outcome.CONNECTION_ERROR)
     status = getattr(exc, "status_code", None)
     if isinstance(status, int) and status >= 400:
@@ -92,7 +79,7 @@ class LiteLLMClients:
         self.http = http
         self._handler: Any = None
 
-    def for_deployment(self, deployment: Deployment) -> Any:
+    async def for_deployment(self, deployment: Deployment) -> Any:
         """The `client` argument of `litellm.acompletion` for `deployment`."""
         if deployment.provider is Provider.OPENAI:
             from openai import AsyncOpenAI  # installed with LiteLLM; imported after it
@@ -107,18 +94,23 @@ class LiteLLMClients:
             from litellm.llms.custom_httpx.http_handler import AsyncHTTPHandler
 
             handler = AsyncHTTPHandler()
-            handler.client = self.http  # LiteLLM then neither owns nor closes it
+            # The handler builds an httpx client of its own (with the environment's proxies):
+            # close it, then give it ours, which LiteLLM then neither owns nor closes.
+            await handler.close()
+            handler.client = self.http
             self._handler = handler
         return self._handler
 
 
-def _kwargs(deployment: Deployment, request: LLMRequest, clients: LiteLLMClients) -> dict[str, Any]:
+async def _kwargs(
+    deployment: Deployment, request: LLMRequest, clients: LiteLLMClients
+) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "model": _model_name(deployment),
         "messages": request.wire_messages(),
         "num_retries": 0,
         "max_retries": 0,
-        "client": clients.for_deployment(deployment),
+        "client": await clients.for_deployment(deployment),
     }
     key = deployment.api_key()
     if key:
@@ -172,7 +164,7 @@ async def call_litellm(
     """
     litellm = load_litellm()
     try:
-        response = await litellm.acompletion(**_kwargs(deployment, request, clients))
+        response = await litellm.acompletion(**await _kwargs(deployment, request, clients))
         if request.stream:
             return await _read_stream(deployment, response)
     except ProviderError:
