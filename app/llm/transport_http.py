@@ -46,8 +46,6 @@ def _url(deployment: Deployment) -> str:
 
 async def _error_body(response: httpx.Response) -> str:
     """The start of an error body: enough for the message, never the whole of a huge one."""
-    if response.is_stream_consumed:
-        return response.text
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
@@ -114,15 +112,14 @@ async def call_openai_compatible(
     """
     body = request_body(deployment, request)
     try:
-        if request.stream:
-            async with client.stream(
-                "POST", _url(deployment), json=body, headers=_headers(deployment)
-            ) as response:
-                await _raise_for_status(deployment, response)
+        # Streamed either way, so that an error answer is read only as far as its message.
+        async with client.stream(
+            "POST", _url(deployment), json=body, headers=_headers(deployment)
+        ) as response:
+            await _raise_for_status(deployment, response)
+            if request.stream:
                 return await _read_stream(deployment, response)
-        response = await client.post(_url(deployment), json=body, headers=_headers(deployment))
-        await _raise_for_status(deployment, response)
-        data = response.json()
+            data = json.loads(await response.aread())
     except httpx.TimeoutException as exc:
         raise ProviderError(f"timed out: {type(exc).__name__}", outcome=Outcome.TIMEOUT) from None
     except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
