@@ -130,7 +130,9 @@ async def test_the_transport_lets_no_client_follow_a_redirect() -> None:
     ):
         allowed = (f"{NAME}:{first.port}", f"other.example.test:{elsewhere.port}")
         transport = GuardedTransport(lambda: HttpPolicy(allowlist=allowed), resolver=to_loopback)
-        async with httpx.AsyncClient(transport=transport, follow_redirects=True) as client:
+        async with httpx.AsyncClient(
+            transport=transport, follow_redirects=True, trust_env=False
+        ) as client:
             response = await client.post(f"{first.base(NAME)}/messages", headers={"x-api-key": KEY})
     assert (response.status_code, response.headers.get("location")) == (307, None)
     assert len(first.seen) == 1 and elsewhere.seen == []
