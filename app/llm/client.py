@@ -1,8 +1,8 @@
 """`LLMClient`: one async call with ordered fallback, a circuit breaker per deployment, cost
 and the path taken. Deployments without a key are served by the built-in mock provider.
 
-Every provider request goes through the HTTP node's SSRF guard and allowlist
-(`http_policy`), checked at call time (see `app.llm.guarded_transport`)."""
+How one attempt reaches a provider, through the HTTP node's SSRF guard and allowlist
+(`http_policy`), is `app.llm.provider_calls`."""
 
 from __future__ import annotations
 
@@ -13,22 +13,18 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 
-import httpx
-
 from app.engine.context import HttpPolicy
-from app.engine.nodes.ssrf_guard import AddressRefused, Resolver
+from app.engine.nodes.ssrf_guard import Resolver
 from app.llm.breaker import CircuitBreaker
 from app.llm.cost import LITELLM_PROVIDERS, CostCalculator
 from app.llm.deployments import Deployment, Provider
 from app.llm.errors import LLMCallFailed, ProviderError
 from app.llm.fallback import Decision, FallbackPolicy
-from app.llm.guarded_transport import GuardedTransport, guarded_client
 from app.llm.litellm_import import load_litellm
 from app.llm.mock_provider import estimate_tokens, mock_complete
 from app.llm.model_map import ModelMap
+from app.llm.provider_calls import ProviderCalls
 from app.llm.router import Router, RoutingStrategy
-from app.llm.transport_http import call_openai_compatible
-from app.llm.transport_litellm import LiteLLMClients, call_litellm
 from app.llm.types import Attempt, FallbackEvent, LLMRequest, LLMResponse, Outcome, ProviderAnswer
 
 logger = logging.getLogger(__name__)
@@ -81,9 +77,11 @@ class LLMClient:
         self.on_fallback = on_fallback
         self._sleep = sleep
         self.http_policy = http_policy if http_policy is not None else HttpPolicy()
-        self._resolver = resolver
-        self._http: httpx.AsyncClient | None = None
-        self._litellm: LiteLLMClients | None = None
+        self._providers = ProviderCalls(
+            lambda: self.http_policy,
+            resolver=resolver,
+            timeout_s=lambda: self.policy.attempt_timeout_s + 1.0,
+        )
 
     async def __aenter__(self) -> LLMClient:
         return self
@@ -98,40 +96,7 @@ class LLMClient:
 
     async def aclose(self) -> None:
         """Closes pooled HTTP connections."""
-        self._litellm = None
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    def _http_client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            transport = GuardedTransport(
-                lambda: self.http_policy,
-                resolver=self._resolver,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            )
-            self._http = guarded_client(
-                transport, timeout=httpx.Timeout(self.policy.attempt_timeout_s + 1.0)
-            )
-        return self._http
-
-    def _litellm_clients(self) -> LiteLLMClients:
-        if self._litellm is None:
-            self._litellm = LiteLLMClients(self._http_client())
-        return self._litellm
-
-    async def _call(self, deployment: Deployment, request: LLMRequest) -> ProviderAnswer:
-        if deployment.provider is Provider.MOCK:
-            answer = mock_complete(request, deployment.model)
-            return ProviderAnswer(
-                answer.text, answer.input_tokens, answer.output_tokens, deployment.model
-            )
-        try:
-            if deployment.provider is Provider.OPENAI_COMPATIBLE:
-                return await call_openai_compatible(self._http_client(), deployment, request)
-            return await call_litellm(deployment, request, self._litellm_clients())
-        except AddressRefused as refused:
-            raise ProviderError(str(refused), outcome=Outcome.ADDRESS_REFUSED) from None
+        await self._providers.aclose()
 
     async def _attempt(
         self, deployment: Deployment, request: LLMRequest, *, is_last: bool
@@ -144,7 +109,7 @@ class LLMClient:
         self.router.load.begin(deployment.name)
         try:
             async with asyncio.timeout(threshold if slow else limit):
-                return await self._call(deployment, request)
+                return await self._providers.call(deployment, request)
         except TimeoutError:
             if slow:
                 raise ProviderError(
