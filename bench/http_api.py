@@ -44,7 +44,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.models.execution import FINISHED_STATUSES
-from bench.http_api_load import DONE, MEASURING
+from app.services.user_sessions import SESSION_COOKIE
+from bench.http_api_load import API_KEY_ENV, DONE, MEASURING
 from bench.process_metrics import RssSampler, cpu_seconds
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
 
@@ -115,6 +116,25 @@ def start_server(work_dir: Path, port: int) -> AppProcess:
         ports=(port, port),
         timeout_s=STARTUP_TIMEOUT_S,
     )
+
+
+OWNER = {"email": "bench@example.com", "name": "Bench", "password": "correct horse battery staple"}
+
+
+def owner_api_key(url: str) -> str:
+    """Create the fresh server's owner, log in and make an API key with every scope."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        client.post("/api/auth/setup", json=OWNER).raise_for_status()
+        login = {"email": OWNER["email"], "password": OWNER["password"]}
+        logged_in = client.post("/api/auth/login", json=login)
+        logged_in.raise_for_status()
+        created = client.post(
+            "/api/me/api-keys",
+            json={"name": "bench", "scopes": ["admin"]},
+            cookies={SESSION_COOKIE: logged_in.cookies[SESSION_COOKIE]},
+        )
+        created.raise_for_status()
+        return str(created.json()["secret"])
 
 
 class Database:
@@ -189,14 +209,20 @@ def figure(value: float, goal: float, *, higher_is_better: bool) -> dict[str, An
 
 
 def run_load_generator(
-    url: str, workflow_id: int, args: argparse.Namespace, database: Database, server_pid: int
+    url: str,
+    api_key: str,
+    workflow_id: int,
+    args: argparse.Namespace,
+    database: Database,
+    server_pid: int,
 ) -> dict[str, Any]:
     """Runs the load generator process; snapshots CPU and finished counts at its window."""
     command = [sys.executable, str(LOAD_GENERATOR), url, str(workflow_id)]
     command += ["--warmup", str(args.warmup), "--duration", str(args.duration)]
     command += ["--concurrency", str(args.concurrency)]
     marks: dict[str, dict[str, float]] = {}
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as generator:
+    env = {**os.environ, API_KEY_ENV: api_key}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as generator:
         assert generator.stdout is not None
         for line in generator.stdout:
             word = line.strip()
@@ -215,7 +241,9 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
     server = start_server(work_dir, port)
     try:
-        with httpx.Client(base_url=url, timeout=30) as api:
+        api_key = owner_api_key(url)
+        headers = {"Authorization": f"Bearer {api_key}"}
+        with httpx.Client(base_url=url, timeout=30, headers=headers) as api:
             created = api.post(
                 "/api/workflows", json={"name": "HTTP bench", "definition": three_node_workflow()}
             )
@@ -223,7 +251,9 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
             workflow_id = int(created.json()["id"])
             database = Database(work_dir / "flowbook.db", workflow_id)
             with RssSampler(server.process.pid) as rss:
-                run = run_load_generator(url, workflow_id, args, database, server.process.pid)
+                run = run_load_generator(
+                    url, api_key, workflow_id, args, database, server.process.pid
+                )
                 load, marks = run["load"], run["marks"]
                 drain_s = wait_until_drained(database, len(load["execution_ids"]))
             cpu_end, finished_end = cpu_seconds(server.process.pid), database.finished()

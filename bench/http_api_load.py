@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 
 MEASURING, DONE = "measuring", "done"
+API_KEY_ENV = "FLOWBOOK_BENCH_API_KEY"
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -54,7 +56,11 @@ async def generate_load(
     stop = asyncio.Event()
     path = f"/api/workflows/{workflow_id}/execute"
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    # The API key of the server's owner (set up by bench/http_api.py), kept off the command line.
+    headers = {"Authorization": f"Bearer {os.environ[API_KEY_ENV]}"}
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=60, headers=headers
+    ) as client:
 
         async def client_loop(number: int) -> None:
             sent = 0
