@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.services.user_sessions import SESSION_COOKIE
 from tests.documents import chain, greeting, node, slow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +98,25 @@ def server(tmp_path: Path) -> Iterator[ApiServer]:
     api_server.kill()
 
 
+OWNER = {"email": "owner@example.com", "name": "Owner", "password": "correct horse battery staple"}
+
+
+def owner_headers(base_url: str) -> dict[str, str]:
+    """Create the fresh server's owner and an API key of theirs; the header that sends it."""
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        client.post("/api/auth/setup", json=OWNER).raise_for_status()
+        login = {"email": OWNER["email"], "password": OWNER["password"]}
+        logged_in = client.post("/api/auth/login", json=login)
+        logged_in.raise_for_status()
+        created = client.post(
+            "/api/me/api-keys",
+            json={"name": "crash test", "scopes": ["admin"]},
+            cookies={SESSION_COOKIE: logged_in.cookies[SESSION_COOKIE]},
+        )
+        created.raise_for_status()
+        return {"Authorization": f"Bearer {created.json()['secret']}"}
+
+
 def detail(http: httpx.Client, execution_id: int) -> dict[str, Any]:
     response = http.get(f"/api/executions/{execution_id}")
     assert response.status_code == 200, response.text
@@ -120,7 +140,8 @@ def wait_for_status(http: httpx.Client, execution_id: int, status: str) -> dict[
 
 
 def test_killed_execution_is_marked_crashed_on_restart(server: ApiServer) -> None:
-    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+    headers = owner_headers(server.base_url)
+    with httpx.Client(base_url=server.base_url, timeout=10, headers=headers) as http:
         quick_id = execute(http, greeting(), "Quick")
         quick = wait_for_status(http, quick_id, "succeeded")
 
@@ -142,7 +163,7 @@ def test_killed_execution_is_marked_crashed_on_restart(server: ApiServer) -> Non
     time.sleep(STALE_S + 0.5)  # let the last heartbeat go stale before the restart
     server.start()
 
-    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+    with httpx.Client(base_url=server.base_url, timeout=10, headers=headers) as http:
         crashed = detail(http, slow_id)
 
         assert crashed["status"] == "crashed", crashed
