@@ -15,8 +15,9 @@ import psutil
 import pytest
 from playwright.sync_api import Browser, expect
 
+from app.services.user_sessions import SESSION_COOKIE
 from e2e.app_process import REPO_ROOT, AppProcess, app_environment, free_port, launch
-from e2e.conftest import wait_finished
+from e2e.conftest import logged_in_context, set_up_owner, wait_finished
 
 STARTUP_TIMEOUT_S = 600.0
 LOAD_TIMEOUT_MS = 20_000
@@ -43,7 +44,16 @@ def test_one_process_serves_pages_events_and_the_api(served: AppProcess, browser
     server = psutil.Process(served.process.pid)
     assert server.children(recursive=True) == [], served.log_tail()
 
-    with httpx.Client(base_url=served.backend_url, timeout=30) as api:
+    token = set_up_owner(served.backend_url)
+    with httpx.Client(base_url=served.backend_url, timeout=30) as owner:
+        created = owner.post(
+            "/api/me/api-keys",
+            json={"name": "serve", "scopes": ["admin"]},
+            cookies={SESSION_COOKIE: token},
+        )
+        created.raise_for_status()
+    headers = {"Authorization": f"Bearer {created.json()['secret']}"}
+    with httpx.Client(base_url=served.backend_url, timeout=30, headers=headers) as api:
         workflow = api.get("/api/workflows", params={"search": "Hello, Flowbook"}).json()
         workflow_id = workflow["items"][0]["id"]
         started = api.post(f"/api/workflows/{workflow_id}/execute", json={"input": {}})
@@ -51,7 +61,7 @@ def test_one_process_serves_pages_events_and_the_api(served: AppProcess, browser
         execution_id = started.json()["execution_id"]
         wait_finished(api, execution_id, timeout_s=30)
 
-    context = browser.new_context(base_url=served.frontend_url)
+    context = logged_in_context(browser, served, token)
     try:
         page = context.new_page()
         page.goto("/workflows", timeout=LOAD_TIMEOUT_MS)
