@@ -106,7 +106,6 @@ def _expanded_size(items: Any) -> int:
     return size
 
 
-@functools.lru_cache(maxsize=512)
 def size_problem(pattern: str) -> str | None:
     """Why `pattern` is too long, too deep or too large to give to `regex`, or None.
 
@@ -115,6 +114,12 @@ def size_problem(pattern: str) -> str | None:
     """
     if len(pattern) > MAX_PATTERN_CHARS:
         return f"it is {len(pattern):,} characters long, more than {MAX_PATTERN_CHARS:,}"
+    return _parsed_size_problem(pattern)
+
+
+# Cached only for patterns within the length bound: 512 of at most 1,000 characters each.
+@functools.lru_cache(maxsize=512)
+def _parsed_size_problem(pattern: str) -> str | None:
     if _nesting_depth(pattern) > MAX_PATTERN_DEPTH:
         return f"its groups nest more than {MAX_PATTERN_DEPTH} deep"
     try:

@@ -9,6 +9,7 @@ import time
 import pytest
 from pydantic import ValidationError
 
+from app.engine.nodes import schema_patterns
 from app.engine.nodes.agent import AgentConfig
 
 EXPANDING = [
@@ -71,3 +72,11 @@ def test_long_deep_or_invalid_patterns_are_refused_with_a_reason(
 )
 def test_patterns_within_the_bounds_are_accepted(pattern: str) -> None:
     _config(pattern, "pattern")
+
+
+def test_a_pattern_over_the_length_bound_is_not_kept_in_the_cache() -> None:
+    """The parse result is cached per pattern; megabytes of pattern text must not be."""
+    before = schema_patterns._parsed_size_problem.cache_info().currsize
+    for length in (2_000_000, 2_000_001):
+        assert schema_patterns.size_problem("a" * length) is not None
+    assert schema_patterns._parsed_size_problem.cache_info().currsize == before
