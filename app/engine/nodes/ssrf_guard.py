@@ -213,11 +213,19 @@ async def _blocking_resolver(host: str, port: int) -> list[str]:
 
 
 def resolve_and_check_blocking(host: str, port: int, policy: HttpPolicy) -> str:
-    """`resolve_and_check` with the system resolver, blocking: for a worker thread that has
-    no event loop (checking a provider's base URL when it is saved).
+    """`resolve_and_check` with the system resolver, blocking: for a worker thread
+    (checking a provider's base URL when it is saved).
 
     Raises:
         HostUnresolvable: the name does not resolve.
         AddressRefused: any resolved address is refused.
     """
-    return asyncio.run(resolve_and_check(host, port, policy, _blocking_resolver))
+    # With a resolver that never suspends, the coroutine finishes on its first step: it is
+    # run here directly, without an event loop (the calling thread may have one running).
+    steps = resolve_and_check(host, port, policy, _blocking_resolver)
+    try:
+        steps.send(None)
+    except StopIteration as finished:
+        return str(finished.value)
+    steps.close()
+    raise RuntimeError("resolve_and_check waited on something other than the resolver")
