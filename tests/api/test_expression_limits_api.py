@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import WaitFor
+from tests.documents import chain, node
 from tests.expression_payloads import (
     HEAVY_NODE,
     ISSUE_PAYLOADS,
@@ -25,9 +26,10 @@ from tests.expression_payloads import (
 )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module", autouse=True)
 def serving_heap() -> Iterator[None]:
-    """The heap frozen as in a serving process (see `frozen_heap`)."""
+    """The heap frozen as in a serving process (see `frozen_heap`): the bounds here are
+    about expressions, not about full collections of a test process's large heap."""
     with frozen_heap():
         yield
 
@@ -36,6 +38,8 @@ def serving_heap() -> Iterator[None]:
 async def health_latencies(client: httpx.AsyncClient) -> AsyncIterator[list[float]]:
     """Seconds each `/api/health` took, asked every 50 ms for as long as the test runs."""
     latencies: list[float] = []
+    # Warm up first: the first request opens the database connection (up to 1 s here).
+    assert (await client.get("/api/health")).status_code == 200
 
     async def ask() -> None:
         while True:
@@ -59,7 +63,6 @@ async def _execute(client: httpx.AsyncClient, workflow_id: int) -> int:
 
 
 async def test_payloads_fail_fast_while_health_keeps_answering(
-    serving_heap: None,
     client: httpx.AsyncClient,
     create_workflow: Any,
     wait_for_execution: WaitFor,
@@ -90,10 +93,16 @@ async def test_payloads_fail_fast_while_health_keeps_answering(
 async def test_cancel_reaches_a_running_expression_within_a_second(
     client: httpx.AsyncClient, create_workflow: Any, wait_for_execution: WaitFor
 ) -> None:
-    workflow = await create_workflow(heavy_document(TIME_PAYLOADS["sort_in_loop"]))
+    # Five heavy nodes of a 1 s budget each: a run of about 5 s, cancelled in the middle.
+    heavy = [
+        node(f"heavy{n}", "transform", template=TIME_PAYLOADS["sort_in_loop"]) for n in range(5)
+    ]
+    for step in heavy:
+        step["on_error"] = "continue"
+    workflow = await create_workflow(chain(node("start", "manual_trigger"), *heavy))
     execution_id = await _execute(client, workflow["id"])
     await wait_for_execution(execution_id, statuses={"running"})
-    await asyncio.sleep(0.2)  # the expression is rendering now
+    await asyncio.sleep(1.5)
 
     asked = time.monotonic()
     response = await client.post(f"/api/executions/{execution_id}/cancel")
@@ -101,5 +110,5 @@ async def test_cancel_reaches_a_running_expression_within_a_second(
     detail = await wait_for_execution(execution_id, timeout_s=5)
     assert time.monotonic() - asked < 1.0
     assert detail["status"] == "cancelled"
-    heavy = next(run for run in detail["node_runs"] if run["node_id"] == "heavy")
-    assert heavy["status"] == "cancelled"
+    statuses = [run["status"] for run in detail["node_runs"] if run["node_id"] != "start"]
+    assert "cancelled" in statuses, statuses

@@ -37,6 +37,14 @@ from tests.expression_payloads import (
 MB = 1024 * 1024
 
 
+@pytest.fixture(scope="module", autouse=True)
+def serving_heap() -> Iterator[None]:
+    """The heap frozen as in a serving process (see `frozen_heap`): the time bounds here
+    are about expressions, not about full collections of a test process's large heap."""
+    with frozen_heap():
+        yield
+
+
 async def _run(template: Any) -> tuple[ExecutionResult, float]:
     spec = WorkflowSpec.from_document(heavy_document(template))
     started = time.monotonic()
@@ -67,9 +75,7 @@ async def test_payloads_within_the_size_limits_stop_at_the_deadline(name: str) -
     assert growth.peak_rss < 100 * MB, growth
 
 
-async def test_the_event_loop_keeps_running_while_a_payload_renders(
-    serving_heap: None,
-) -> None:
+async def test_the_event_loop_keeps_running_while_a_payload_renders() -> None:
     lateness: list[float] = []
     running = True
 
@@ -256,10 +262,3 @@ async def test_an_upstream_value_passed_on_unchanged_is_not_measured_again() -> 
     ):
         with pytest.raises(ExpressionLimitError, match="exceeded its size limit"):
             await render_config_value(built, scope, limits=limits, upstream=upstream)
-
-
-@pytest.fixture
-def serving_heap() -> Iterator[None]:
-    """The heap frozen as in a serving process (see `frozen_heap`)."""
-    with frozen_heap():
-        yield
