@@ -3,7 +3,7 @@ manages (`/api/users`, invitations) and the audit log (`/api/audit`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
@@ -21,10 +21,12 @@ from app.api.account_schemas import (
 from app.api.authentication import SESSION_COOKIE, client_ip, current_principal, require
 from app.api.params import MAX_ID, Limit
 from app.api.schemas import ErrorResponse
-from app.models.account import ApiKeyPublic, Scope, User, UserPublic, public_user
+from app.api.strict_json import StrictJSONRoute
+from app.models.account import ApiKeyPublic, Role, Scope, User, UserPublic, public_user
 from app.models.audit import AuditEventPublic
+from app.models.types import utc_now
 from app.services import accounts, api_keys, audit, invites
-from app.services.errors import InvalidInputError, NotFoundError
+from app.services.errors import NotFoundError
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
 
@@ -34,10 +36,14 @@ KeyIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="API key id.")]
 UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="User id.")]
 
 router = APIRouter(
+    route_class=StrictJSONRoute,
     prefix="/api",
     tags=["account"],
     responses={
+        422: {"model": ErrorResponse, "description": "Invalid request."},
         401: {"model": ErrorResponse, "description": "Not logged in / no valid key."},
+        404: {"model": ErrorResponse, "description": "No such user, key or invitation."},
+        409: {"model": ErrorResponse, "description": "The e-mail address has an account."},
         403: {"model": ErrorResponse, "description": "Not allowed for this account."},
     },
 )
@@ -97,7 +103,9 @@ def create_my_api_key(data: ApiKeyCreate, principal: Caller, request: Request) -
             principal=principal,
             name=data.name,
             scopes=[scope.value for scope in data.scopes],
-            expires_at=data.expires_at,
+            expires_at=(
+                utc_now() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+            ),
             ip=client_ip(request),
         )
     return ApiKeyCreated(key=key, secret=secret)
@@ -124,12 +132,15 @@ def update_user(
     user_id: UserIdPath, data: UserUpdate, principal: Admin, request: Request
 ) -> UserPublic:
     """Another role, or deactivation (sessions and keys end at once) / reactivation."""
-    if data.role is None and data.active is None:
-        raise InvalidInputError("Give a role or active to change")
     with session_scope() as session:
+        user = public_user(accounts.get_user(session, user_id=user_id))
         if data.role is not None:
             user = accounts.change_role(
-                session, principal=principal, user_id=user_id, role=data.role, ip=client_ip(request)
+                session,
+                principal=principal,
+                user_id=user_id,
+                role=Role(data.role),
+                ip=client_ip(request),
             )
         if data.active is not None:
             user = accounts.set_active(
@@ -152,7 +163,7 @@ def invite_user(data: InviteCreate, principal: Admin, request: Request) -> Invit
     """A one-time token valid 7 days; no e-mail is sent: hand it over yourself."""
     with session_scope() as session:
         expires_at, token = invites.create_invite(
-            session, principal=principal, role=data.role, ip=client_ip(request)
+            session, principal=principal, role=Role(data.role), ip=client_ip(request)
         )
     return InviteCreated(token=token, expires_at=expires_at)
 
@@ -184,7 +195,7 @@ def list_audit(
     before_id: Annotated[int | None, Query(ge=1)] = None,
     action: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z._]*$")] = None,
     object_type: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]*$")] = None,
-    since: datetime | None = None,
+    actor_user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[AuditEventPublic]:
     """Newest first; page with `before_id` (the last id of the previous page)."""
     with session_scope(read_only=True) as session:
@@ -195,5 +206,5 @@ def list_audit(
             before_id=before_id,
             action=action,
             object_type=object_type,
-            since=since,
+            actor_user_id=actor_user_id,
         )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.models.account import (
     ApiKeyPublic,
     EmailText,
+    NewPasswordText,
     PasswordText,
-    Role,
     Scope,
     Theme,
     UserNameText,
@@ -20,6 +21,8 @@ from app.models.account import (
 class LoginRequest(BaseModel):
     """An e-mail address and a password."""
 
+    model_config = ConfigDict(extra="forbid")
+
     email: str = Field(max_length=254)
     password: PasswordText
 
@@ -27,9 +30,11 @@ class LoginRequest(BaseModel):
 class SetupRequest(BaseModel):
     """The owner account of a fresh instance."""
 
+    model_config = ConfigDict(extra="forbid")
+
     email: EmailText
     name: UserNameText
-    password: PasswordText
+    password: NewPasswordText
 
 
 class TokenResponse(BaseModel):
@@ -43,6 +48,8 @@ class TokenResponse(BaseModel):
 class ProfileUpdate(BaseModel):
     """A change to one's own name or theme; fields left out keep their value."""
 
+    model_config = ConfigDict(extra="forbid")
+
     name: UserNameText | None = None
     theme: Theme | None = None
 
@@ -50,16 +57,24 @@ class ProfileUpdate(BaseModel):
 class PasswordChange(BaseModel):
     """The current password and the new one."""
 
+    model_config = ConfigDict(extra="forbid")
+
     current: PasswordText
-    new: PasswordText
+    new: NewPasswordText
+
+
+# The roles an admin can give (the owner is the one who set the instance up).
+AssignableRole = Literal["admin", "editor", "viewer"]
 
 
 class ApiKeyCreate(BaseModel):
-    """A new API key: a name, its scopes and an optional expiry."""
+    """A new API key: a name, its scopes and an optional lifetime in days."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: UserNameText
     scopes: list[Scope] = Field(min_length=1)
-    expires_at: datetime | None = None
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class ApiKeyCreated(BaseModel):
@@ -72,7 +87,9 @@ class ApiKeyCreated(BaseModel):
 class InviteCreate(BaseModel):
     """The role the invited person will have."""
 
-    role: Role
+    model_config = ConfigDict(extra="forbid")
+
+    role: AssignableRole
 
 
 class InviteCreated(BaseModel):
@@ -85,14 +102,18 @@ class InviteCreated(BaseModel):
 class InviteAccept(BaseModel):
     """Joining with an invitation."""
 
+    model_config = ConfigDict(extra="forbid")
+
     token: str = Field(min_length=1, max_length=200)
     email: EmailText
     name: UserNameText
-    password: PasswordText
+    password: NewPasswordText
 
 
 class UserUpdate(BaseModel):
     """An admin's change to a user: another role, or deactivation / reactivation."""
 
-    role: Role | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    role: AssignableRole | None = None
     active: StrictBool | None = None

@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from app.api.account_schemas import LoginRequest, SetupRequest, TokenResponse
 from app.api.authentication import SESSION_COOKIE, client_ip, current_principal
 from app.api.schemas import ErrorResponse
+from app.api.strict_json import StrictJSONRoute
 from app.models.account import UserPublic
 from app.services import accounts, login, user_sessions
 from app.services.access_tokens import issue_access_token
@@ -18,9 +19,11 @@ from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
 
 router = APIRouter(
+    route_class=StrictJSONRoute,
     prefix="/api/auth",
     tags=["auth"],
     responses={
+        422: {"model": ErrorResponse, "description": "Invalid request."},
         401: {"model": ErrorResponse, "description": "Wrong or missing credentials."},
         429: {"model": ErrorResponse, "description": "Too many failed attempts; see Retry-After."},
     },

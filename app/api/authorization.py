@@ -60,7 +60,7 @@ def declare_scopes(router: APIRouter) -> None:
     """Write the scope of each route of a protected router into the OpenAPI document."""
     for route in router.routes:
         if isinstance(route, APIRoute):
-            method = sorted(route.methods)[0]
+            method = sorted(route.methods or {"GET"})[0]
             route.openapi_extra = {
                 **(route.openapi_extra or {}),
                 "x-required-scope": required_scope(method, route.path).value,

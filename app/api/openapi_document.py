@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.api.strict_json import MAX_REQUEST_NUMBER
 from app.engine.spec import WorkflowSpec
 
 COMPONENTS = "#/components/schemas/"
@@ -25,13 +24,17 @@ JSON_VALUE_REF = f"{COMPONENTS}JSONValue"
 _TAKES_A_DOCUMENT = {"WorkflowCreate": False, "WorkflowUpdate": True}
 _TYPING_KEYS = {"type", "$ref", "anyOf", "oneOf", "allOf", "enum", "const", "properties", "items"}
 
+# What the strict parser takes, as JSON Schema bounds: an integer literal must fit 64 bits
+# (a float may reach ±2**63, but one bound for both keeps generated examples honest).
+NUMBER_MIN, NUMBER_MAX = -(2**63), 2**63 - 1
+
 JSON_VALUE: dict[str, Any] = {
     "description": "Strict JSON: numbers within ±2**63 (integers exact 64-bit values).",
     "anyOf": [
         {"type": "null"},
         {"type": "boolean"},
         {"type": "string"},
-        {"type": "number", "minimum": -MAX_REQUEST_NUMBER, "maximum": MAX_REQUEST_NUMBER},
+        {"type": "number", "minimum": NUMBER_MIN, "maximum": NUMBER_MAX},
         {"type": "array", "items": {"$ref": JSON_VALUE_REF}},
         {"type": "object", "additionalProperties": {"$ref": JSON_VALUE_REF}},
     ],
@@ -96,6 +99,11 @@ def _strict_json_values(schema: dict[str, Any]) -> None:
         ]:
             for field in properties.values():
                 _mark_any(field)
+        for item in list(_schemas(components[name])):
+            # Every number of a body is within the strict-JSON range, bounded or not.
+            if item.get("type") in ("integer", "number"):
+                item.setdefault("minimum", NUMBER_MIN)
+                item.setdefault("maximum", NUMBER_MAX)
 
 
 def _mark_any(field: dict[str, Any]) -> None:

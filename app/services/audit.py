@@ -3,7 +3,6 @@ commit together or not at all; `list_audit` is for the owner and admins."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -62,7 +61,6 @@ def list_audit(
     actor_user_id: int | None = None,
     action: str | None = None,
     object_type: str | None = None,
-    since: datetime | None = None,
 ) -> list[AuditEventPublic]:
     """The newest audit rows first, filtered; only the owner and admins may read them.
 
@@ -80,7 +78,5 @@ def list_audit(
         query = query.where(AuditEvent.action == action)
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    if since is not None:
-        query = query.where(col(AuditEvent.at) >= since)
     rows = session.exec(query.limit(max(1, min(limit, MAX_PAGE)))).all()
     return [AuditEventPublic.model_validate(row, from_attributes=True) for row in rows]

@@ -51,9 +51,15 @@ async def anonymous_client(db_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def client(anonymous_client: httpx.AsyncClient) -> httpx.AsyncClient:
+def owner_key(db_url: str) -> str:
+    """An API key with every scope of the instance's owner (created for the test)."""
+    return user_with_key()
+
+
+@pytest.fixture
+async def client(anonymous_client: httpx.AsyncClient, owner_key: str) -> httpx.AsyncClient:
     """The same client as the instance's owner, with an API key that has every scope."""
-    anonymous_client.headers["Authorization"] = f"Bearer {user_with_key()}"
+    anonymous_client.headers["Authorization"] = f"Bearer {owner_key}"
     return anonymous_client
 
 
