@@ -44,10 +44,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.models.execution import FINISHED_STATUSES
-from app.services.user_sessions import SESSION_COOKIE
 from bench.http_api_load import API_KEY_ENV, DONE, MEASURING
 from bench.process_metrics import RssSampler, cpu_seconds
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
+from tests.credentials import owner_api_key
 
 GOAL_FINISHED_PER_S = 1000.0
 GOAL_P99_MS = 50.0
@@ -116,25 +116,6 @@ def start_server(work_dir: Path, port: int) -> AppProcess:
         ports=(port, port),
         timeout_s=STARTUP_TIMEOUT_S,
     )
-
-
-OWNER = {"email": "bench@example.com", "name": "Bench", "password": "correct horse battery staple"}
-
-
-def owner_api_key(url: str) -> str:
-    """Create the fresh server's owner, log in and make an API key with every scope."""
-    with httpx.Client(base_url=url, timeout=30) as client:
-        client.post("/api/auth/setup", json=OWNER).raise_for_status()
-        login = {"email": OWNER["email"], "password": OWNER["password"]}
-        logged_in = client.post("/api/auth/login", json=login)
-        logged_in.raise_for_status()
-        created = client.post(
-            "/api/me/api-keys",
-            json={"name": "bench", "scopes": ["admin"]},
-            cookies={SESSION_COOKIE: logged_in.cookies[SESSION_COOKIE]},
-        )
-        created.raise_for_status()
-        return str(created.json()["secret"])
 
 
 class Database:

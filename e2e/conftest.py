@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from app.services.user_sessions import SESSION_COOKIE
 from e2e.app_process import AppProcess, start_app
 from e2e.artifacts import ARTIFACTS, save_screenshot
+from tests.credentials import owner_api_key, set_up_owner
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -74,25 +75,6 @@ def page(
     context.close()
 
 
-OWNER = {
-    "email": "owner@example.com",
-    "name": "E2E Owner",
-    "password": "correct horse battery staple",
-}
-
-
-def set_up_owner(backend_url: str) -> str:
-    """Create the owner of a fresh app (once) and return a session token of theirs."""
-    with httpx.Client(base_url=backend_url, timeout=10.0) as client:
-        if client.get("/api/auth/status").json()["needs_owner"]:
-            client.post("/api/auth/setup", json=OWNER).raise_for_status()
-        logged_in = client.post(
-            "/api/auth/login", json={"email": OWNER["email"], "password": OWNER["password"]}
-        )
-        logged_in.raise_for_status()
-        return str(logged_in.cookies[SESSION_COOKIE])
-
-
 def logged_in_context(
     browser: Browser, app: AppProcess, token: str, **options: Any
 ) -> BrowserContext:
@@ -114,14 +96,7 @@ def session_token(app_server: AppProcess) -> str:
 @pytest.fixture(scope="session")
 def api_key(app_server: AppProcess, session_token: str) -> str:
     """An API key of the owner with every scope."""
-    with httpx.Client(base_url=app_server.backend_url, timeout=10.0) as client:
-        created = client.post(
-            "/api/me/api-keys",
-            json={"name": "e2e", "scopes": ["admin"]},
-            cookies={SESSION_COOKIE: session_token},
-        )
-        created.raise_for_status()
-        return str(created.json()["secret"])
+    return owner_api_key(app_server.backend_url, session_token)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import re
 from playwright.sync_api import Browser, expect
 
 from e2e.app_process import AppProcess
-from e2e.conftest import OWNER, VIEWPORT
+from e2e.conftest import VIEWPORT
+from tests.credentials import OWNER
 
 
 def test_a_browser_without_a_session_logs_in_and_out(

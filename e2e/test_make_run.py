@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
-from e2e.conftest import logged_in_context, set_up_owner
+from e2e.conftest import logged_in_context
+from tests.credentials import set_up_owner
 
 SETUP_TIMEOUT_S = 900.0
 STEADY_WAIT_S = 90.0

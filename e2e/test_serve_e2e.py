@@ -15,9 +15,9 @@ import psutil
 import pytest
 from playwright.sync_api import Browser, expect
 
-from app.services.user_sessions import SESSION_COOKIE
 from e2e.app_process import REPO_ROOT, AppProcess, app_environment, free_port, launch
-from e2e.conftest import logged_in_context, set_up_owner, wait_finished
+from e2e.conftest import logged_in_context, wait_finished
+from tests.credentials import owner_api_key, set_up_owner
 
 STARTUP_TIMEOUT_S = 600.0
 LOAD_TIMEOUT_MS = 20_000
@@ -45,14 +45,7 @@ def test_one_process_serves_pages_events_and_the_api(served: AppProcess, browser
     assert server.children(recursive=True) == [], served.log_tail()
 
     token = set_up_owner(served.backend_url)
-    with httpx.Client(base_url=served.backend_url, timeout=30) as owner:
-        created = owner.post(
-            "/api/me/api-keys",
-            json={"name": "serve", "scopes": ["admin"]},
-            cookies={SESSION_COOKIE: token},
-        )
-        created.raise_for_status()
-    headers = {"Authorization": f"Bearer {created.json()['secret']}"}
+    headers = {"Authorization": f"Bearer {owner_api_key(served.backend_url, token)}"}
     with httpx.Client(base_url=served.backend_url, timeout=30, headers=headers) as api:
         workflow = api.get("/api/workflows", params={"search": "Hello, Flowbook"}).json()
         workflow_id = workflow["items"][0]["id"]

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.services.user_sessions import SESSION_COOKIE
+from tests.credentials import owner_api_key
 from tests.documents import chain, greeting, node, slow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -98,23 +98,9 @@ def server(tmp_path: Path) -> Iterator[ApiServer]:
     api_server.kill()
 
 
-OWNER = {"email": "owner@example.com", "name": "Owner", "password": "correct horse battery staple"}
-
-
 def owner_headers(base_url: str) -> dict[str, str]:
-    """Create the fresh server's owner and an API key of theirs; the header that sends it."""
-    with httpx.Client(base_url=base_url, timeout=10) as client:
-        client.post("/api/auth/setup", json=OWNER).raise_for_status()
-        login = {"email": OWNER["email"], "password": OWNER["password"]}
-        logged_in = client.post("/api/auth/login", json=login)
-        logged_in.raise_for_status()
-        created = client.post(
-            "/api/me/api-keys",
-            json={"name": "crash test", "scopes": ["admin"]},
-            cookies={SESSION_COOKIE: logged_in.cookies[SESSION_COOKIE]},
-        )
-        created.raise_for_status()
-        return {"Authorization": f"Bearer {created.json()['secret']}"}
+    """The header that sends an API key of the fresh server's owner (set up here)."""
+    return {"Authorization": f"Bearer {owner_api_key(base_url)}"}
 
 
 def detail(http: httpx.Client, execution_id: int) -> dict[str, Any]:
