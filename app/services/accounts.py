@@ -11,7 +11,6 @@ from app.models.account import (
     Theme,
     User,
     UserPublic,
-    UserSession,
     clean_email,
     clean_user_name,
     public_user,
@@ -28,7 +27,7 @@ from app.services.errors import (
 from app.services.password_policy import password_strength
 from app.services.passwords import hash_password, verify_password
 from app.services.principal import Principal, principal_of
-from app.services.secret_tokens import token_digest
+from app.services.user_sessions import revoke_sessions
 
 ASSIGNABLE_ROLES = (Role.ADMIN, Role.EDITOR, Role.VIEWER)
 
@@ -151,16 +150,11 @@ def change_role(
 
 def revoke_credentials(session: Session, *, user_id: int) -> None:
     """End every session and revoke every API key of a user, at once."""
-    now = utc_now()
-    session.exec(
-        update(UserSession)
-        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
+    revoke_sessions(session, user_id=user_id)
     session.exec(
         update(ApiKey)
         .where(col(ApiKey.user_id) == user_id, col(ApiKey.revoked_at).is_(None))
-        .values(revoked_at=now)
+        .values(revoked_at=utc_now())
     )
 
 
@@ -237,14 +231,7 @@ def change_password(
     user.password_hash = _checked_password(new, user.email)
     user.updated_at = utc_now()
     session.add(user)
-    others = col(UserSession.user_id) == principal.user_id
-    if keep_session_token:
-        others = others & (col(UserSession.token_hash) != token_digest(keep_session_token))
-    session.exec(
-        update(UserSession)
-        .where(others, col(UserSession.revoked_at).is_(None))
-        .values(revoked_at=utc_now())
-    )
+    revoke_sessions(session, user_id=principal.user_id, keep_token=keep_session_token)
     record_audit(
         session,
         actor=principal,

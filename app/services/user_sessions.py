@@ -97,13 +97,17 @@ def end_session(session: Session, *, token: str, ip: str = "") -> None:
     )
 
 
+def revoke_sessions(session: Session, *, user_id: int, keep_token: str | None = None) -> None:
+    """End every open session of a user, but the one of `keep_token` when given."""
+    which = (col(UserSession.user_id) == user_id) & col(UserSession.revoked_at).is_(None)
+    if keep_token:
+        which = which & (col(UserSession.token_hash) != token_digest(keep_token))
+    session.exec(update(UserSession).where(which).values(revoked_at=utc_now()))
+
+
 def end_all_sessions(session: Session, *, principal: Principal, ip: str = "") -> None:
     """Log out everywhere: end every session of the principal's user."""
-    session.exec(
-        update(UserSession)
-        .where(col(UserSession.user_id) == principal.user_id, col(UserSession.revoked_at).is_(None))
-        .values(revoked_at=utc_now())
-    )
+    revoke_sessions(session, user_id=principal.user_id)
     record_audit(
         session,
         actor=principal,

@@ -92,24 +92,27 @@ def _section(title: str, items: tuple[NavItem, ...]) -> rx.Component:
     )
 
 
-def _logo() -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            rx.center(
-                rx.icon("zap", size=16, color="white"),
-                width="28px",
-                height="28px",
-                border_radius="8px",
-                background=f"linear-gradient(135deg, {rx.color('accent', 9)}, "
-                f"{rx.color('crimson', 9)})",
-            ),
-            rx.text("Flowbook", size="4", weight="bold", color=rx.color("gray", 12)),
-            align="center",
-            spacing="2",
+def brand(size: int = 28) -> rx.Component:
+    """The Flowbook mark and name; `size` is the mark's side in pixels."""
+    return rx.hstack(
+        rx.center(
+            rx.icon("zap", size=size * 4 // 7, color="white"),
+            width=f"{size}px",
+            height=f"{size}px",
+            border_radius=f"{size * 2 // 7}px",
+            background=f"linear-gradient(135deg, {rx.color('accent', 9)}, "
+            f"{rx.color('crimson', 9)})",
         ),
-        href="/",
-        underline="none",
+        rx.text(
+            "Flowbook", size="4" if size < 32 else "5", weight="bold", color=rx.color("gray", 12)
+        ),
+        align="center",
+        spacing="2",
     )
+
+
+def _logo() -> rx.Component:
+    return rx.link(brand(), href="/", underline="none")
 
 
 def _account() -> rx.Component:

@@ -5,25 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.auth_form import AuthForm
+from app.ui.components.sidebar import brand
 
 
 def _centred(form: rx.Component) -> rx.Component:
     return rx.el.main(
         rx.center(
             rx.vstack(
-                rx.hstack(
-                    rx.center(
-                        rx.icon("zap", size=18, color="white"),
-                        width="32px",
-                        height="32px",
-                        border_radius="9px",
-                        background=f"linear-gradient(135deg, {rx.color('accent', 9)}, "
-                        f"{rx.color('crimson', 9)})",
-                    ),
-                    rx.text("Flowbook", size="5", weight="bold"),
-                    align="center",
-                    spacing="2",
-                ),
+                brand(32),
                 form,
                 align="center",
                 spacing="5",
