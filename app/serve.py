@@ -27,13 +27,20 @@ from granian.constants import Interfaces
 from granian.server.embed import Server
 from reflex.utils.prerequisites import get_and_validate_app
 
+from app.api.allowed_origins import bind_host
 
-async def serve(port: int, host: str = "0.0.0.0") -> None:
-    """Serve the Reflex app (which mounts `/api`) until SIGTERM or SIGINT."""
+
+async def serve(port: int, host: str | None = None) -> None:
+    """Serve the Reflex app (which mounts `/api`) until SIGTERM or SIGINT.
+
+    Args:
+        port: the one port of pages, events and `/api`.
+        host: the interface; default `FLOWBOOK_HOST`, else 127.0.0.1 (this machine only).
+    """
     server = Server(
         target=get_and_validate_app().app,
         factory=True,
-        address=host,
+        address=host or bind_host(),
         port=port,
         interface=Interfaces.ASGI,
     )
