@@ -49,9 +49,13 @@ WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u
 # What `clean_name` accepts, for the OpenAPI document: something besides whitespace, no NUL.
 NAME_PATTERN = rf"^[^\x00]*[^{WHITESPACE}\x00][^\x00]*$"
 
+# The lengths are stated for the OpenAPI document; `clean_name` enforces them with messages
+# people read in the UI ("name must not be empty") rather than pydantic's own.
 NameText = Annotated[
     str,
-    PydanticField(min_length=1, max_length=NAME_MAX, json_schema_extra={"pattern": NAME_PATTERN}),
+    PydanticField(
+        json_schema_extra={"minLength": 1, "maxLength": NAME_MAX, "pattern": NAME_PATTERN}
+    ),
     AfterValidator(clean_name),
 ]
 DescriptionText = Annotated[

@@ -115,7 +115,9 @@ def update_provider(provider: str, data: ProviderSettingUpdate) -> None:
 def update_model_map(groups: dict[str, list[str]]) -> None:
     """Replace the model map's groups (run on a db thread)."""
     with session_scope() as session:
-        llm_settings.update_model_map(session, data=ModelMapUpdate(groups=groups))
+        # Unvalidated on purpose: the service checks every group and lists all the problems
+        # in words people read, where the model would stop at the first in pydantic's.
+        llm_settings.update_model_map(session, data=ModelMapUpdate.model_construct(groups=groups))
 
 
 class SettingsState(rx.State):
