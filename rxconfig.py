@@ -19,6 +19,11 @@ os.environ.setdefault(
     ":".join(str(PROJECT_DIR / path) for path in SOURCE_PATHS),
 )
 
+# The dev server (uvicorn) trusts X-Forwarded-For from 127.0.0.1 by default; the app itself
+# listens there, so any local client could name its own address (login rate limit, audit log).
+# Trust no proxy unless FORWARDED_ALLOW_IPS names one.
+os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
+
 config = rx.Config(
     app_name="app",
     telemetry_enabled=False,

@@ -19,8 +19,15 @@ function strength(password) {
 
 // Where the page that sent us here was: ?next=/path (only a path on this site).
 function nextPath() {
-  const next = new URLSearchParams(window.location.search).get("next");
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/workflows";
+  const next = new URLSearchParams(window.location.search).get("next") || "/workflows";
+  try {
+    // Resolved as the browser would: "/\\evil.example" or "/\tevil" leave the site, so only
+    // an address on this origin is followed.
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/workflows";
+  } catch (error) {
+    return "/workflows";
+  }
 }
 
 async function problemOf(response) {

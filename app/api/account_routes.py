@@ -18,7 +18,13 @@ from app.api.account_schemas import (
     ProfileUpdate,
     UserUpdate,
 )
-from app.api.authentication import SESSION_COOKIE, client_ip, current_principal, require
+from app.api.authentication import (
+    SESSION_COOKIE,
+    client_ip,
+    current_principal,
+    require,
+    self_service,
+)
 from app.api.params import MAX_ID, Limit
 from app.api.schemas import ErrorResponse
 from app.api.strict_json import StrictJSONRoute
@@ -30,7 +36,7 @@ from app.services.errors import NotFoundError
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
 
-Caller = Annotated[Principal, Depends(current_principal)]
+Caller = Annotated[Principal, Depends(self_service)]
 Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
 KeyIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="API key id.")]
 UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="User id.")]
@@ -50,8 +56,8 @@ router = APIRouter(
 
 
 @router.get("/me", response_model=UserPublic, summary="Who I am")
-def me(principal: Caller) -> UserPublic:
-    """The calling user."""
+def me(principal: Annotated[Principal, Depends(current_principal)]) -> UserPublic:
+    """The calling user (any valid credentials may ask)."""
     with session_scope(read_only=True) as session:
         user = session.get(User, principal.user_id)
         if user is None:

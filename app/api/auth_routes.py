@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api.account_schemas import LoginRequest, SetupRequest, TokenResponse
-from app.api.authentication import SESSION_COOKIE, client_ip, current_principal
+from app.api.authentication import SESSION_COOKIE, client_ip, self_service
 from app.api.schemas import ErrorResponse
 from app.api.strict_json import StrictJSONRoute
 from app.models.account import UserPublic
@@ -69,11 +69,16 @@ def set_up(data: SetupRequest, request: Request, response: Response) -> UserPubl
     """Only while no user exists; afterwards 409."""
     ip = client_ip(request)
     with session_scope() as session:
-        accounts.create_owner(
+        owner = accounts.create_owner(
             session, email=data.email, name=data.name, password=data.password, ip=ip
         )
-        outcome = login.log_in(session, email=data.email, password=data.password, ip=ip)
-    return _logged_in(request, response, outcome)
+        token = user_sessions.start_session(
+            session,
+            user=accounts.get_user(session, user_id=owner.id),
+            ip=ip,
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    return _logged_in(request, response, login.LoginOutcome(user=owner, token=token))
 
 
 @router.post("/login", response_model=UserPublic, summary="Log in (sets the session cookie)")
@@ -106,7 +111,7 @@ def log_out(request: Request, response: Response) -> None:
 def log_out_everywhere(
     request: Request,
     response: Response,
-    principal: Annotated[Principal, Depends(current_principal)],
+    principal: Annotated[Principal, Depends(self_service)],
 ) -> None:
     """End every session of the caller's user."""
     with session_scope() as session:

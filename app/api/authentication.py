@@ -18,7 +18,7 @@ from fastapi.security import (
 from app.models.account import Scope
 from app.services.access_tokens import token_principal
 from app.services.api_keys import KEY_START, api_key_principal
-from app.services.principal import Principal
+from app.services.principal import Principal, Via
 from app.services.unit_of_work import session_scope
 from app.services.user_sessions import SESSION_COOKIE, session_principal
 
@@ -50,7 +50,8 @@ def current_principal(
     Raises:
         HTTPException: 401 when there are no credentials or they are not valid.
     """
-    with session_scope() as session:
+    # Deferred on SQLite: a lookup only reads; the rare last-used write takes the lock itself.
+    with session_scope(read_only=True) as session:
         if credentials is not None:
             secret = credentials.credentials
             if secret.startswith(KEY_START):
@@ -80,3 +81,11 @@ def require(scope: Scope) -> Callable[[Principal], Principal]:
 def client_ip(request: Request) -> str:
     """The caller's address for the audit log and the login rate limit."""
     return request.client.host if request.client else ""
+
+
+def self_service(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    """The caller managing its own account: any session or token, but an API key only with
+    the admin scope (a read-only key must not revoke keys or end sessions)."""
+    if principal.via is Via.API_KEY and not principal.has_scope(Scope.ADMIN):
+        raise HTTPException(403, "Managing your account with an API key needs the admin scope")
+    return principal

@@ -2,7 +2,8 @@
 
 Signed with a key derived from the instance's secret key; only HS256 is accepted, so a
 token claiming `alg: none` or another algorithm is refused, as is one with a bad signature,
-an expiry in the past, or a user who was deactivated or whose role changed since.
+an expiry in the past, or a user who was deactivated, whose role changed or who changed
+their password since (the token carries a digest of the password hash it was issued under).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.models.db import database_url
 from app.models.secret_box import secret_box
 from app.models.types import utc_now
 from app.services.principal import Principal, Via, principal_of
+from app.services.secret_tokens import token_digest
 
 ALGORITHM = "HS256"
 LIFETIME = timedelta(minutes=30)
@@ -27,12 +29,17 @@ def _signing_key() -> bytes:
     return secret_box(database_url()).derived_key("access-token")
 
 
+def _password_mark(user: User) -> str:
+    return token_digest(user.password_hash)[:16]
+
+
 def issue_access_token(user: User, *, now: datetime | None = None) -> tuple[str, int]:
     """A signed token for `user` and its lifetime in seconds."""
     now = now or utc_now()
     claims = {
         "sub": str(user.id),
         "role": user.role,
+        "pwd": _password_mark(user),
         "iss": ISSUER,
         "iat": int(now.timestamp()),
         "exp": int((now + LIFETIME).timestamp()),
@@ -48,12 +55,17 @@ def token_principal(session: Session, *, token: str) -> Principal | None:
             _signing_key(),
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["sub", "exp", "iat", "iss"]},
+            options={"require": ["sub", "exp", "iat", "iss", "pwd"]},
         )
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, ValueError):
         return None
     user = session.get(User, user_id)
-    if user is None or not user.active or user.role != claims.get("role"):
+    if (
+        user is None
+        or not user.active
+        or user.role != claims.get("role")
+        or claims.get("pwd") != _password_mark(user)
+    ):
         return None
     return principal_of(user, Via.TOKEN)

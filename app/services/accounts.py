@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models.account import (
@@ -30,6 +31,7 @@ from app.services.principal import Principal, principal_of
 from app.services.user_sessions import revoke_sessions
 
 ASSIGNABLE_ROLES = (Role.ADMIN, Role.EDITOR, Role.VIEWER)
+OWNER_EXISTS = "This Flowbook has an owner already: log in instead"
 
 
 def needs_owner(session: Session) -> bool:
@@ -93,8 +95,11 @@ def create_owner(
         InvalidInputError: a field is not acceptable.
     """
     if not needs_owner(session):
-        raise ConflictError("This Flowbook has an owner already: log in instead")
-    user = add_user(session, email=email, name=name, password=password, role=Role.OWNER)
+        raise ConflictError(OWNER_EXISTS)
+    try:
+        user = add_user(session, email=email, name=name, password=password, role=Role.OWNER)
+    except IntegrityError as exc:  # another set-up committed its owner first
+        raise ConflictError(OWNER_EXISTS) from exc
     record_audit(
         session,
         actor=principal_of(user),

@@ -108,7 +108,8 @@ def revoke_api_key(
 ) -> ApiKeyPublic:
     """Revoke one of the principal's keys (owner and admins may revoke anyone's)."""
     key = session.get(ApiKey, key_id)
-    if key is None or (key.user_id != principal.user_id and not principal.is_admin):
+    others_allowed = principal.is_admin and principal.has_scope(Scope.ADMIN)
+    if key is None or (key.user_id != principal.user_id and not others_allowed):
         raise NotFoundError(f"API key {key_id} not found")
     if key.revoked_at is None:
         key.revoked_at = utc_now()

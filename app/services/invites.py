@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from app.models.account import Invite, Role, UserPublic, public_user
 from app.models.types import utc_now
@@ -71,8 +72,15 @@ def accept_invite(
     """Create the invited user; the link cannot be used again."""
     invite = pending_invite(session, token=token)
     user = add_user(session, email=email, name=name, password=password, role=Role(invite.role))
-    invite.used_at, invite.used_by = utc_now(), user.id
-    session.add(invite)
+    # Claimed with one conditional UPDATE: of two acceptances at once only one changes the
+    # row; the other raises, and its transaction (with its new user) is rolled back.
+    claimed = session.exec(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=utc_now(), used_by=user.id)
+    )
+    if claimed.rowcount != 1:
+        raise NotFoundError(INVALID_LINK)
     record_audit(
         session,
         actor=principal_of(user),

@@ -3,8 +3,13 @@
 A Reflex event middleware sees every event before its handler: the login and set-up pages'
 events and Reflex's own start-up events pass; any other event from a
 connection whose session cookie is missing, ended or expired is dropped and the browser is
-sent to the login page (or the set-up page on a fresh instance). The decision is kept for two
-seconds per token, so a burst of canvas events costs one lookup.
+sent to the login page (or the set-up page on a fresh instance). The role counts too, as on
+the API: the Settings and Monitoring pages are the owner's and admins' (LLM settings and
+their monitoring), and a viewer's events are limited to looking (loading pages, paging,
+searching, filtering). Who a token is is kept for two seconds, so a burst of canvas events
+costs one lookup (a logout or deactivation reaches an open page within those two seconds).
+
+Until workflows have owners (issue 9, item 3), every logged-in user sees every workflow.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from reflex.middleware.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 
+from app.models.account import Scope
 from app.services.db_threads import run_db
+from app.services.principal import Principal
 from app.ui.state.auth_state import AuthState, needs_owner, principal_for, session_token
+from app.ui.state.monitoring_state import MonitoringState
+from app.ui.state.settings_state import SettingsState
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -29,13 +38,17 @@ CACHE_S = 2.0
 OPEN_EVENTS = ("hydrate", "update_vars_internal", "on_load_internal", "set_is_hydrated")
 # The login and set-up pages' own events (they only read whether a session exists).
 AUTH_PAGE_EVENTS = ("open_login", "open_setup")
+# Pages whose every event needs an owner or admin (the API's `admin` scope).
+ADMIN_STATES = (SettingsState, MonitoringState)
+# What a viewer may do: look (handler names starting so).
+LOOKING = ("load", "set_search", "set_status_filter", "clear_", "next_page", "prev_page")
 
 
 class AuthGate(Middleware):
     """Drops the events of connections without a valid session; redirects them to log in."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, float] = {}
+        self._seen: dict[str, tuple[float, Principal]] = {}
 
     def _open(self, event: Event) -> bool:
         handler = event.name.rsplit(".", 1)[-1]
@@ -43,27 +56,41 @@ class AuthGate(Middleware):
             return handler in AUTH_PAGE_EVENTS
         return handler in OPEN_EVENTS
 
-    async def _allowed(self, token: str) -> bool:
+    async def _principal(self, token: str) -> Principal | None:
         now = time.monotonic()
-        if self._seen.get(token, 0.0) > now:
-            return True
-        if await run_db(principal_for, token) is None:
-            return False
+        seen = self._seen.get(token)
+        if seen is not None and seen[0] > now:
+            return seen[1]
+        principal = await run_db(principal_for, token)
+        if principal is None:
+            return None
         if len(self._seen) > 10_000:
             self._seen.clear()
-        self._seen[token] = now + CACHE_S
-        return True
+        self._seen[token] = (now + CACHE_S, principal)
+        return principal
+
+    def _refusal(self, principal: Principal, event: Event) -> str | None:
+        state_name, _, handler = event.name.rpartition(".")
+        if state_name in {state.get_full_name() for state in ADMIN_STATES}:
+            return None if principal.is_admin else "Only the owner and admins can use this page"
+        if principal.has_scope(Scope.WORKFLOWS_WRITE) or handler.startswith(LOOKING):
+            return None
+        return "Your role lets you look, not change or run anything"
 
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
-        """None lets the event run; an update with a redirect replaces it."""
+        """None lets the event run; an update with a redirect or a message replaces it."""
         if self._open(event):
             return None
         # The connection's router data (a chained event carries none of its own).
         router_data = state.router_data or event.router_data
         headers = router_data.get("headers") or {}
         token = session_token(str(headers.get("cookie", "")))
-        if token and await self._allowed(token):
-            return None
+        principal = await self._principal(token) if token else None
+        if principal is not None:
+            refusal = self._refusal(principal, event)
+            if refusal is None:
+                return None
+            return StateUpdate(events=Event.from_event_type(rx.toast.error(refusal)))
         path = str(router_data.get("asPath") or router_data.get("pathname") or "/")
         target = "/setup" if await run_db(needs_owner) else f"/login?next={quote(path)}"
         return StateUpdate(events=Event.from_event_type(rx.redirect(target)))

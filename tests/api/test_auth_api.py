@@ -198,3 +198,30 @@ async def test_account_routes_need_credentials(
 ) -> None:
     answer = await anonymous_client.get(path)
     assert answer.status_code == 401 and answer.json()["detail"].startswith("Log in")
+
+
+async def test_a_password_change_ends_bearer_tokens_and_read_keys_cannot_manage_the_account(
+    anonymous_client: httpx.AsyncClient,
+) -> None:
+    await _set_up(anonymous_client)
+    reader = await _key(anonymous_client, "workflows:read")
+    issued = await anonymous_client.post(
+        "/api/auth/token", data={"username": OWNER["email"], "password": PASSWORD}
+    )
+    bearer = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+    assert (await anonymous_client.get("/api/me", headers=bearer)).status_code == 200
+    changed = await anonymous_client.post(
+        "/api/me/password", json={"current": PASSWORD, "new": "an entirely new passphrase"}
+    )
+    assert changed.status_code == 204
+    assert (await anonymous_client.get("/api/me", headers=bearer)).status_code == 401
+
+    anonymous_client.cookies.clear()
+    as_reader = {"Authorization": f"Bearer {reader}"}
+    for method, path in (
+        ("GET", "/api/me/api-keys"),
+        ("DELETE", "/api/me/api-keys/1"),
+        ("POST", "/api/auth/logout-everywhere"),
+    ):
+        answer = await anonymous_client.request(method, path, headers=as_reader)
+        assert answer.status_code == 403, (method, path, answer.text)

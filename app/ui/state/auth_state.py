@@ -28,7 +28,8 @@ def principal_for(token: str) -> Principal | None:
     """The principal of a session token (None when unknown, ended or expired)."""
     if not token:
         return None
-    with session_scope() as session:
+    # Deferred on SQLite: a lookup only reads; the once-a-minute touch takes the lock itself.
+    with session_scope(read_only=True) as session:
         return session_principal(session, token=token)
 
 
