@@ -40,7 +40,7 @@ async function problemOf(response) {
   }
 }
 
-export function AuthForm({ mode }) {
+function AuthForm({ mode }) {
   const setup = mode === "setup";
   const [fields, setFields] = useState({ name: "", email: "", password: "" });
   const [error, setError] = useState("");
@@ -126,6 +126,14 @@ export function AuthForm({ mode }) {
       </form>
     </Card>
   );
+}
+
+export function LoginForm() {
+  return <AuthForm mode="login" />;
+}
+
+export function SetupForm() {
+  return <AuthForm mode="setup" />;
 }
 
 export function LogoutButton() {

@@ -7,13 +7,18 @@ import reflex as rx
 AUTH_MODULE = rx.asset("auth_form.jsx")
 
 
-class AuthForm(rx.NoSSRComponent):
-    """Posts to /api/auth/login or /api/auth/setup, then loads the page `?next=` names."""
+class LoginForm(rx.NoSSRComponent):
+    """E-mail and password; posts to /api/auth/login, then loads the page `?next=` names."""
 
     library = AUTH_MODULE.importable_path
-    tag = "AuthForm"
+    tag = "LoginForm"
 
-    mode: rx.Var[str]
+
+class SetupForm(rx.NoSSRComponent):
+    """The owner account with a strength meter; posts to /api/auth/setup."""
+
+    library = AUTH_MODULE.importable_path
+    tag = "SetupForm"
 
 
 class LogoutButton(rx.NoSSRComponent):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.auth_form import AuthForm
+from app.ui.components.auth_form import LoginForm, SetupForm
 from app.ui.components.sidebar import brand
 
 
@@ -25,9 +25,9 @@ def _centred(form: rx.Component) -> rx.Component:
 
 def login_page() -> rx.Component:
     """/login: e-mail and password; errors and the rate limit shown in the form."""
-    return _centred(AuthForm(mode="login"))
+    return _centred(LoginForm())
 
 
 def setup_page() -> rx.Component:
     """/setup: the owner account of a fresh instance (only while no user exists)."""
-    return _centred(AuthForm(mode="setup"))
+    return _centred(SetupForm())
