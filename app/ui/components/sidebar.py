@@ -121,10 +121,12 @@ def _account() -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.text(AuthState.user_name, size="2", weight="medium", trim="both"),
+                rx.text(AuthState.user_email, size="1", color=rx.color("gray", 11), trim="both"),
                 rx.text(
-                    AuthState.user_email + " · " + AuthState.user_role,
+                    AuthState.user_role,
                     size="1",
                     color=rx.color("gray", 11),
+                    text_transform="capitalize",
                     trim="both",
                 ),
                 spacing="1",
