@@ -50,8 +50,9 @@ def current_principal(
     Raises:
         HTTPException: 401 when there are no credentials or they are not valid.
     """
-    # Deferred on SQLite: a lookup only reads; the rare last-used write takes the lock itself.
-    with session_scope(read_only=True) as session:
+    # A write transaction: the lookup may touch last_used_at, and on SQLite a deferred read
+    # that then writes fails at once ("database is locked") when another writer came between.
+    with session_scope() as session:
         if credentials is not None:
             secret = credentials.credentials
             if secret.startswith(KEY_START):

@@ -28,8 +28,7 @@ def principal_for(token: str) -> Principal | None:
     """The principal of a session token (None when unknown, ended or expired)."""
     if not token:
         return None
-    # Deferred on SQLite: a lookup only reads; the once-a-minute touch takes the lock itself.
-    with session_scope(read_only=True) as session:
+    with session_scope() as session:  # it may touch last_seen_at (see api/authentication)
         return session_principal(session, token=token)
 
 
