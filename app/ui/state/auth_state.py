@@ -32,6 +32,18 @@ def principal_for(token: str) -> Principal | None:
         return session_principal(session, token=token)
 
 
+async def acting_principal(state: rx.State) -> Principal:
+    """Who sent the event `state` is handling, from its connection's session cookie.
+
+    Raises:
+        PermissionError: the session ended since the gate let the event through.
+    """
+    principal = await run_db(principal_for, session_token(state.router.headers.cookie))
+    if principal is None:
+        raise PermissionError("Your session has ended; log in again")
+    return principal
+
+
 def needs_owner() -> bool:
     """Whether nobody has set the instance up yet."""
     with session_scope(read_only=True) as session:
