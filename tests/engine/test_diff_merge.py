@@ -200,3 +200,17 @@ def test_merging_a_side_that_changed_nothing_gives_the_other_side() -> None:
 
     assert merge(a, ours, theirs).document == normalize(theirs)
     assert merge(a, theirs, ours).document == normalize(theirs)
+
+
+def test_merging_normalised_documents_leaves_them_untouched() -> None:
+    a, ours, theirs = edits()
+    node_of(ours, "greet")["config"]["template"] = "Hi"
+    node_of(theirs, "greet")["config"]["headers"]["Accept"] = "application/json"
+    theirs["edges"][0]["target"] = "result"
+    theirs["edges"][1]["id"] = "redrawn"
+    copies = copy.deepcopy((a, ours, theirs))
+
+    result = merge(a, ours, theirs, normalized=True)
+
+    assert (a, ours, theirs) == copies
+    assert result == merge(a, ours, theirs)
