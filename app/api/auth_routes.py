@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.api.account_schemas import LoginRequest, SetupRequest, TokenResponse
+from app.api.account_schemas import InviteAccept, LoginRequest, SetupRequest, TokenResponse
 from app.api.authentication import SESSION_COOKIE, client_ip, self_service
 from app.api.schemas import ErrorResponse
 from app.api.strict_json import StrictJSONRoute
 from app.models.account import UserPublic
-from app.services import accounts, login, user_sessions
+from app.services import accounts, invites, login, user_sessions
 from app.services.access_tokens import issue_access_token
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
@@ -79,6 +79,37 @@ def set_up(data: SetupRequest, request: Request, response: Response) -> UserPubl
             user_agent=request.headers.get("user-agent", ""),
         )
     return _logged_in(request, response, login.LoginOutcome(user=owner, token=token))
+
+
+@router.post(
+    "/join",
+    response_model=UserPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Join with an invitation and log in (sets the session cookie)",
+    responses={
+        404: {"model": ErrorResponse, "description": "The link was used or expired."},
+        409: {"model": ErrorResponse, "description": "The e-mail address has an account."},
+    },
+)
+def join(data: InviteAccept, request: Request, response: Response) -> UserPublic:
+    """Create the invited account and open its first session; the link cannot be used again."""
+    ip = client_ip(request)
+    with session_scope() as session:
+        user = invites.accept_invite(
+            session,
+            token=data.token,
+            email=data.email,
+            name=data.name,
+            password=data.password,
+            ip=ip,
+        )
+        token = user_sessions.start_session(
+            session,
+            user=accounts.get_user(session, user_id=user.id),
+            ip=ip,
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    return _logged_in(request, response, login.LoginOutcome(user=user, token=token))
 
 
 @router.post("/login", response_model=UserPublic, summary="Log in (sets the session cookie)")

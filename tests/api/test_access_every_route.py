@@ -22,6 +22,7 @@ PUBLIC = {
     ("post", "/api/auth/logout"),
     ("post", "/api/auth/token"),
     ("post", "/api/invites/accept"),
+    ("post", "/api/auth/join"),
 }
 
 
