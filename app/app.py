@@ -7,25 +7,32 @@ import reflex as rx
 from app.api.main import create_api
 from app.services.lifespan import serving_lifespan
 from app.ui.auth_gate import AuthGate
+from app.ui.pages.account import account_page
+from app.ui.pages.audit import audit_page
 from app.ui.pages.coming_soon import PLACEHOLDERS, placeholder_page
 from app.ui.pages.execution_detail import execution_detail_page
 from app.ui.pages.executions import executions_page
-from app.ui.pages.login import login_page, setup_page
+from app.ui.pages.login import join_page, login_page, setup_page
 from app.ui.pages.monitoring import monitoring_page
 from app.ui.pages.orchestration_detail import orchestration_detail_page
 from app.ui.pages.orchestrations import orchestrations_page
 from app.ui.pages.settings import settings_page
+from app.ui.pages.users import users_page
 from app.ui.pages.workflow_editor import workflow_editor_page
 from app.ui.pages.workflows import workflows_page
+from app.ui.state.account_state import AccountState
+from app.ui.state.audit_state import AuditState
 from app.ui.state.auth_state import AuthState
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.execution_detail_state import ExecutionDetailState
 from app.ui.state.executions_state import ExecutionsState
+from app.ui.state.join_state import JoinState
 from app.ui.state.monitoring_state import MonitoringState
 from app.ui.state.orchestration_detail_state import OrchestrationDetailState
 from app.ui.state.orchestration_editor_state import OrchestrationEditorState
 from app.ui.state.orchestrations_state import OrchestrationsState
 from app.ui.state.settings_state import SettingsState
+from app.ui.state.users_state import UsersState
 from app.ui.state.workflows_state import WorkflowsState
 
 STYLESHEET = "/flowbook.css"
@@ -43,6 +50,7 @@ app.add_middleware(AuthGate())
 
 app.add_page(login_page, route="/login", title="Log in · Flowbook", on_load=AuthState.open_login)
 app.add_page(setup_page, route="/setup", title="Set up · Flowbook", on_load=AuthState.open_setup)
+app.add_page(join_page, route="/join", title="Join · Flowbook", on_load=JoinState.open_join)
 
 app.add_page(
     workflows_page,
@@ -97,6 +105,24 @@ app.add_page(
     route="/settings",
     title="Settings · Flowbook",
     on_load=[AuthState.load_user, SettingsState.load],
+)
+app.add_page(
+    account_page,
+    route="/account",
+    title="Account · Flowbook",
+    on_load=[AuthState.load_user, AccountState.load],
+)
+app.add_page(
+    users_page,
+    route="/users",
+    title="Users · Flowbook",
+    on_load=[AuthState.load_user, UsersState.load],
+)
+app.add_page(
+    audit_page,
+    route="/audit",
+    title="Audit log · Flowbook",
+    on_load=[AuthState.load_user, AuditState.load],
 )
 for placeholder in PLACEHOLDERS:
     app.add_page(

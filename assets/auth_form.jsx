@@ -1,6 +1,6 @@
-// The owner's set-up and the login form. They post straight to /api/auth, which answers with
-// an HttpOnly session cookie that page code never sees; then the page reloads where it was
-// going, and the new connection carries the cookie.
+// The owner's set-up, the login form and joining with an invitation. They post straight to
+// /api/auth, which answers with an HttpOnly session cookie that page code never sees; then the
+// page reloads where it was going, and the new connection carries the cookie.
 import React, { useState } from "react";
 import { Button, Callout, Card, Flex, Heading, Text, TextField } from "@radix-ui/themes";
 import { getBackendURL } from "$/utils/state";
@@ -15,6 +15,25 @@ function strength(password) {
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
   if (new Set(password.toLowerCase()).size < 4) return 1;
   return Math.max(2, Math.min(4, Math.floor(password.length / 4) + kinds - 2));
+}
+
+// The strength meter under a new password (the set-up, join and account pages). Its id is
+// what the password field's aria-describedby names.
+export function PasswordStrength({ password, id = "password-strength" }) {
+  const score = strength(password || "");
+  return (
+    <Flex direction="column" gap="1" id={id} aria-live="polite">
+      <div style={{ display: "flex", gap: 4 }} aria-hidden="true">
+        {[0, 1, 2, 3].map((i) => (
+          <div key={i} style={{ flex: 1, height: 5, borderRadius: 3,
+            background: password && i < Math.max(score, 1) ? COLORS[score] : "var(--gray-5)" }} />
+        ))}
+      </div>
+      <Text size="1" color="gray">
+        {password ? `Strength: ${LABELS[score]}. ` : ""}At least {MIN_LENGTH} characters; a few unrelated words work well.
+      </Text>
+    </Flex>
+  );
 }
 
 // Where the page that sent us here was: ?next=/path (only a path on this site).
@@ -40,28 +59,39 @@ async function problemOf(response) {
   }
 }
 
-function AuthForm({ mode }) {
-  const setup = mode === "setup";
+// What each form posts, its title and its button.
+const MODES = {
+  login: { path: "login", title: "Log in to Flowbook", button: "Log in",
+    intro: "Use the e-mail address and password of your account." },
+  setup: { path: "setup", title: "Create the owner account", button: "Create the owner account",
+    intro: "This Flowbook has no users yet. The owner can invite others and sees everything." },
+  join: { path: "join", title: "Join Flowbook", button: "Create my account", intro: "" },
+};
+
+function AuthForm({ mode, intro }) {
+  const newAccount = mode !== "login";
+  const texts = MODES[mode];
   const [fields, setFields] = useState({ name: "", email: "", password: "" });
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
-  const score = strength(fields.password);
   const set = (key) => (event) => setFields({ ...fields, [key]: event.target.value });
 
   const submit = async (event) => {
     event.preventDefault();
     setBusy(true);
     setError("");
-    const body = setup ? fields : { email: fields.email, password: fields.password };
+    const body = mode === "login" ? { email: fields.email, password: fields.password }
+      : mode === "join" ? { ...fields, token: new URLSearchParams(window.location.search).get("token") || "" }
+      : fields;
     try {
-      const response = await fetch(`${getBackendURL().origin}/api/auth/${setup ? "setup" : "login"}`, {
+      const response = await fetch(`${getBackendURL().origin}/api/auth/${texts.path}`, {
         method: "POST",
         credentials: "include",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
       if (response.ok) {
-        window.location.assign(nextPath());
+        window.location.assign(mode === "join" ? "/workflows" : nextPath());
         return;
       }
       setError(await problemOf(response));
@@ -73,17 +103,13 @@ function AuthForm({ mode }) {
 
   return (
     <Card size="4" style={{ width: "min(420px, 92vw)" }}>
-      <form onSubmit={submit} aria-label={setup ? "Create the owner account" : "Log in"}>
+      <form onSubmit={submit} aria-label={texts.title}>
         <Flex direction="column" gap="4">
           <Flex direction="column" gap="1">
-            <Heading as="h1" size="6">{setup ? "Create the owner account" : "Log in to Flowbook"}</Heading>
-            <Text size="2" color="gray">
-              {setup
-                ? "This Flowbook has no users yet. The owner can invite others and sees everything."
-                : "Use the e-mail address and password of your account."}
-            </Text>
+            <Heading as="h1" size="6">{texts.title}</Heading>
+            <Text size="2" color="gray">{intro || texts.intro}</Text>
           </Flex>
-          {setup && (
+          {newAccount && (
             <label>
               <Text as="div" size="2" weight="medium" mb="1">Name</Text>
               <TextField.Root name="name" value={fields.name} onChange={set("name")} required
@@ -93,34 +119,22 @@ function AuthForm({ mode }) {
           <label>
             <Text as="div" size="2" weight="medium" mb="1">E-mail</Text>
             <TextField.Root name="email" type="email" value={fields.email} onChange={set("email")} required
-              maxLength={254} autoComplete={setup ? "email" : "username"} autoFocus={!setup} />
+              maxLength={254} autoComplete={newAccount ? "email" : "username"} autoFocus={!newAccount} />
           </label>
           <label>
             <Text as="div" size="2" weight="medium" mb="1">Password</Text>
             <TextField.Root name="password" type="password" value={fields.password} onChange={set("password")}
-              required maxLength={1024} autoComplete={setup ? "new-password" : "current-password"}
-              aria-describedby={setup ? "password-strength" : undefined} />
+              required maxLength={1024} autoComplete={newAccount ? "new-password" : "current-password"}
+              aria-describedby={newAccount ? "password-strength" : undefined} />
           </label>
-          {setup && (
-            <Flex direction="column" gap="1" id="password-strength" aria-live="polite">
-              <div style={{ display: "flex", gap: 4 }} aria-hidden="true">
-                {[0, 1, 2, 3].map((i) => (
-                  <div key={i} style={{ flex: 1, height: 5, borderRadius: 3,
-                    background: fields.password && i < Math.max(score, 1) ? COLORS[score] : "var(--gray-5)" }} />
-                ))}
-              </div>
-              <Text size="1" color="gray">
-                {fields.password ? `Strength: ${LABELS[score]}. ` : ""}At least {MIN_LENGTH} characters; a few unrelated words work well.
-              </Text>
-            </Flex>
-          )}
+          {newAccount && <PasswordStrength password={fields.password} />}
           {error && (
             <Callout.Root color="red" role="alert">
               <Callout.Text>{error}</Callout.Text>
             </Callout.Root>
           )}
           <Button type="submit" size="3" disabled={busy}>
-            {busy ? "One moment…" : setup ? "Create the owner account" : "Log in"}
+            {busy ? "One moment…" : texts.button}
           </Button>
         </Flex>
       </form>
@@ -134,6 +148,11 @@ export function LoginForm() {
 
 export function SetupForm() {
   return <AuthForm mode="setup" />;
+}
+
+// `intro` says who sent the invitation and with which role (the page reads it from the link).
+export function JoinForm({ intro }) {
+  return <AuthForm mode="join" intro={intro} />;
 }
 
 export function LogoutButton() {

@@ -1,13 +1,15 @@
 """The web app's gate: no event of a page runs for a connection without a valid session.
 
-A Reflex event middleware sees every event before its handler: the login and set-up pages'
-events and Reflex's own start-up events pass; any other event from a
+A Reflex event middleware sees every event before its handler: the login, set-up and join
+pages' events and Reflex's own start-up events pass; any other event from a
 connection whose session cookie is missing, ended or expired is dropped and the browser is
 sent to the login page (or the set-up page on a fresh instance). The role counts too, as on
-the API: the Settings and Monitoring pages are the owner's and admins' (LLM settings and
-their monitoring), and a viewer's events are limited to looking (loading pages, paging,
-searching, filtering). Who a token is is kept for two seconds, so a burst of canvas events
-costs one lookup (a logout or deactivation reaches an open page within those two seconds).
+the API: the Settings, Monitoring, Users and Audit pages are the owner's and admins' (LLM
+settings, their monitoring, accounts and the audit log), the Account page is everyone's
+(each changes only their own account), and a viewer's other events are limited to looking
+(loading pages, paging, searching, filtering). Who a token is is kept for two seconds, so a
+burst of canvas events costs one lookup (a logout or deactivation reaches an open page
+within those two seconds).
 
 Until workflows have owners (issue 9, item 3), every logged-in user sees every workflow.
 """
@@ -26,20 +28,37 @@ from reflex_base.event import Event
 from app.models.account import Scope
 from app.services.db_threads import run_db
 from app.services.principal import Principal
+from app.ui.state.account_state import AccountState
+from app.ui.state.audit_state import AuditState
 from app.ui.state.auth_state import AuthState, needs_owner, principal_for, session_token
+from app.ui.state.join_state import JoinState
 from app.ui.state.monitoring_state import MonitoringState
 from app.ui.state.settings_state import SettingsState
+from app.ui.state.users_state import UsersState
 
 if TYPE_CHECKING:
     from reflex.app import App
 
 CACHE_S = 2.0
 # Reflex's own events that hydrate the page and run its on_load handlers (each gated itself).
-OPEN_EVENTS = ("hydrate", "update_vars_internal", "on_load_internal", "set_is_hydrated")
-# The login and set-up pages' own events (they only read whether a session exists).
-AUTH_PAGE_EVENTS = ("open_login", "open_setup")
+OPEN_EVENTS = (
+    "hydrate",
+    "hydrate_and_load",
+    "update_vars_internal",
+    "on_load_internal",
+    "set_is_hydrated",
+)
+# The login, set-up and join pages' own events (they only read whether a session exists,
+# or the invitation a link's token names), by state.
+PUBLIC_EVENTS: dict[type[BaseState], tuple[str, ...]] = {
+    AuthState: ("open_login", "open_setup"),
+    JoinState: ("open_join",),
+}
 # Pages whose every event needs an owner or admin (the API's `admin` scope).
-ADMIN_STATES = (SettingsState, MonitoringState)
+ADMIN_STATES = (SettingsState, MonitoringState, UsersState, AuditState)
+# Pages whose every event any logged-in user may send: they change only the sender's own
+# account (a viewer changes their password and keys too).
+SELF_SERVICE_STATES = (AccountState,)
 # What a viewer may do: look (handler names starting so).
 LOOKING = ("load", "set_search", "set_status_filter", "clear_", "next_page", "prev_page")
 
@@ -51,9 +70,10 @@ class AuthGate(Middleware):
         self._seen: dict[str, tuple[float, Principal]] = {}
 
     def _open(self, event: Event) -> bool:
-        handler = event.name.rsplit(".", 1)[-1]
-        if event.name.startswith(AuthState.get_full_name() + "."):
-            return handler in AUTH_PAGE_EVENTS
+        state_name, _, handler = event.name.rpartition(".")
+        for state, handlers in PUBLIC_EVENTS.items():
+            if state_name == state.get_full_name():
+                return handler in handlers
         return handler in OPEN_EVENTS
 
     async def _principal(self, token: str) -> Principal | None:
@@ -73,6 +93,8 @@ class AuthGate(Middleware):
         state_name, _, handler = event.name.rpartition(".")
         if state_name in {state.get_full_name() for state in ADMIN_STATES}:
             return None if principal.is_admin else "Only the owner and admins can use this page"
+        if state_name in {state.get_full_name() for state in SELF_SERVICE_STATES}:
+            return None
         if principal.has_scope(Scope.WORKFLOWS_WRITE) or handler.startswith(LOOKING):
             return None
         return "Your role lets you look, not change or run anything"

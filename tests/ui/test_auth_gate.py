@@ -9,9 +9,13 @@ from reflex_base.event import Event
 from app.models.account import Role
 from app.services.principal import ROLE_SCOPES, Principal
 from app.ui.auth_gate import AuthGate
+from app.ui.state.account_state import AccountState
+from app.ui.state.audit_state import AuditState
 from app.ui.state.auth_state import AuthState, session_token
+from app.ui.state.join_state import JoinState
 from app.ui.state.monitoring_state import MonitoringState
 from app.ui.state.settings_state import SettingsState
+from app.ui.state.users_state import UsersState
 from app.ui.state.workflows_state import WorkflowsState
 
 
@@ -29,19 +33,25 @@ def test_the_session_token_is_read_from_the_cookie_header(header: str, token: st
     assert session_token(header) == token
 
 
-def test_only_start_up_and_login_page_events_pass_without_a_session() -> None:
+def test_only_start_up_login_and_join_page_events_pass_without_a_session() -> None:
     gate = AuthGate()
     auth = AuthState.get_full_name()
     passing = [
         f"{auth}.open_login",
         f"{auth}.open_setup",
+        f"{JoinState.get_full_name()}.open_join",
         "reflex___state____state.hydrate",
+        "reflex___state____state.hydrate_and_load",
         "reflex___state____state.reflex___state____on_load_internal_state.on_load_internal",
     ]
     gated = [
         f"{auth}.load_user",
         "reflex___state____state.app___ui___state___workflows_state____workflows_state.load",
         "reflex___state____state.some_state.delete_workflow",
+        f"{JoinState.get_full_name()}.set_valid",
+        f"{AccountState.get_full_name()}.load",
+        f"{UsersState.get_full_name()}.load",
+        "reflex___state____state.some_state.open_join",
     ]
     assert all(gate._open(Event(name=name)) for name in passing)
     assert not any(gate._open(Event(name=name)) for name in gated)
@@ -59,6 +69,19 @@ def test_only_start_up_and_login_page_events_pass_without_a_session() -> None:
         (Role.EDITOR, MonitoringState, "load", False),
         (Role.ADMIN, SettingsState, "save_key", True),
         (Role.OWNER, SettingsState, "load", True),
+        (Role.EDITOR, UsersState, "load", False),
+        (Role.EDITOR, UsersState, "change_role", False),
+        (Role.VIEWER, UsersState, "load", False),
+        (Role.EDITOR, AuditState, "load", False),
+        (Role.VIEWER, AuditState, "set_actor_filter", False),
+        (Role.ADMIN, UsersState, "change_role", True),
+        (Role.ADMIN, AuditState, "load", True),
+        (Role.OWNER, UsersState, "confirm_toggle", True),
+        # Everyone changes their own account, a viewer too.
+        (Role.VIEWER, AccountState, "create_key", True),
+        (Role.VIEWER, AccountState, "change_password", True),
+        (Role.VIEWER, AccountState, "log_out_everywhere", True),
+        (Role.EDITOR, AccountState, "confirm_revoke", True),
     ],
 )
 def test_roles_limit_what_page_events_may_do(

@@ -1,4 +1,5 @@
-"""The login and set-up form (assets/auth_form.jsx) and the logout button as Reflex components."""
+"""The login, set-up and join forms (assets/auth_form.jsx), the password strength meter and
+the logout button as Reflex components."""
 
 from __future__ import annotations
 
@@ -26,3 +27,22 @@ class LogoutButton(rx.NoSSRComponent):
 
     library = AUTH_MODULE.importable_path
     tag = "LogoutButton"
+
+
+class JoinForm(rx.NoSSRComponent):
+    """Name, e-mail and password for an invited person; posts to /api/auth/join."""
+
+    library = AUTH_MODULE.importable_path
+    tag = "JoinForm"
+
+    # Who sent the invitation and with which role, in one sentence.
+    intro: rx.Var[str]
+
+
+class PasswordStrength(rx.NoSSRComponent):
+    """The strength meter shown under a new password."""
+
+    library = AUTH_MODULE.importable_path
+    tag = "PasswordStrength"
+
+    password: rx.Var[str]

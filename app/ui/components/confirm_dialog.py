@@ -12,7 +12,7 @@ def confirm_dialog(
     on_open_change: EventType[bool],
     title: str | rx.Var[str],
     description: str | rx.Var[str],
-    confirm_label: str,
+    confirm_label: str | rx.Var[str],
     on_confirm: EventType[()],
 ) -> rx.Component:
     """An alert dialog with Cancel and a red confirm button.

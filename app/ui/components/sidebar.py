@@ -30,6 +30,8 @@ class NavItem:
     href: str
     # Other route prefixes that highlight this item (e.g. "/" for workflows).
     also: tuple[str, ...] = ()
+    # Shown to the owner and admins only (the page and its events refuse others anyway).
+    admin_only: bool = False
 
 
 MAIN_NAV = (
@@ -42,7 +44,12 @@ INSIGHT_NAV = (
     NavItem("Costs", "coins", "/costs"),
     NavItem("Monitoring", "activity", "/monitoring"),
 )
-SYSTEM_NAV = (NavItem("Settings", "settings", "/settings"),)
+SYSTEM_NAV = (
+    NavItem("Account", "circle_user_round", "/account"),
+    NavItem("Users", "users", "/users", admin_only=True),
+    NavItem("Audit log", "scroll_text", "/audit", admin_only=True),
+    NavItem("Settings", "settings", "/settings"),
+)
 
 
 def _is_active(item: NavItem) -> rx.Var[bool]:
@@ -55,7 +62,7 @@ def _is_active(item: NavItem) -> rx.Var[bool]:
 
 def _nav_link(item: NavItem) -> rx.Component:
     active = _is_active(item)
-    return rx.link(
+    link = rx.link(
         rx.hstack(
             rx.icon(item.icon, size=17),
             rx.text(item.label, size="2", weight="medium"),
@@ -73,6 +80,10 @@ def _nav_link(item: NavItem) -> rx.Component:
         width="100%",
         data_nav=item.label,
     )
+    if item.admin_only:
+        is_admin = (AuthState.user_role == "owner") | (AuthState.user_role == "admin")
+        return rx.cond(is_admin, link)
+    return link
 
 
 def _section(title: str, items: tuple[NavItem, ...]) -> rx.Component:
