@@ -178,6 +178,7 @@ function Canvas(props) {
   }, []);
   const onDrop = useCallback((event) => {
     event.preventDefault();
+    if (propsRef.current.readOnly) return;
     const type = event.dataTransfer.getData(NODE_MIME);
     if (!type) return;
     const p = screenToFlowPosition({ x: event.clientX, y: event.clientY });
@@ -197,6 +198,7 @@ function Canvas(props) {
   }, []);
   const openQuickAdd = useCallback((point, link) => {
     setMenu(null);
+    if (propsRef.current.readOnly) return;
     setQuickAdd({ clientX: point.x, clientY: point.y, flow: screenToFlowPosition(point), link });
   }, [screenToFlowPosition]);
   const closeQuickAdd = useCallback(() => setQuickAdd(null), []);
@@ -271,6 +273,8 @@ function Canvas(props) {
         return;
       }
       if (!mod || isTyping(e.target)) return;
+      // A view-only canvas copies; it does not paste, duplicate, undo or redo.
+      if (propsRef.current.readOnly && key !== "c") return;
       let command = null;
       if (key === "z") command = e.shiftKey ? "redo" : "undo";
       else if (key === "y") command = "redo";
@@ -289,6 +293,7 @@ function Canvas(props) {
     };
   }, []);
 
+  const readOnly = !!props.readOnly;
   return (
     <StatusContext.Provider value={statuses}>
       <AutoRunContext.Provider value={!!props.autoRun}>
@@ -324,7 +329,9 @@ function Canvas(props) {
             setMenu(null);
             setQuickAdd(null);
           }}
-          deleteKeyCode={["Delete", "Backspace"]}
+          deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
           multiSelectionKeyCode={["Shift", "Meta", "Control"]}
           selectNodesOnDrag={false}
           snapToGrid
@@ -345,13 +352,21 @@ function Canvas(props) {
         </div>
         {menu && (
           <div className="fb-menu" style={{ left: menu.x, top: menu.y }} role="menu">
-            <button role="menuitem" onClick={() => act("run_node")}><Play size={14} />Run this node</button>
-            <button role="menuitem" onClick={() => act("run_up_to")}><ArrowRight size={14} />Run up to here</button>
-            <hr />
+            {props.canRun !== false && (
+              <>
+                <button role="menuitem" onClick={() => act("run_node")}><Play size={14} />Run this node</button>
+                <button role="menuitem" onClick={() => act("run_up_to")}><ArrowRight size={14} />Run up to here</button>
+                <hr />
+              </>
+            )}
             <button role="menuitem" onClick={() => act("open_output")}>Open output</button>
-            <button role="menuitem" onClick={() => act("duplicate")}>Duplicate</button>
-            <button role="menuitem" onClick={() => act("toggle_disabled")}>Disable / enable</button>
-            <button role="menuitem" onClick={() => act("delete")}>Delete</button>
+            {!readOnly && (
+              <>
+                <button role="menuitem" onClick={() => act("duplicate")}>Duplicate</button>
+                <button role="menuitem" onClick={() => act("toggle_disabled")}>Disable / enable</button>
+                <button role="menuitem" onClick={() => act("delete")}>Delete</button>
+              </>
+            )}
           </div>
         )}
         {quickAdd && (

@@ -170,8 +170,25 @@ def orchestration_form(submit_label: str) -> rx.Component:
             ),
         ),
         rx.hstack(
+            rx.cond(
+                ~E.can_change,
+                rx.badge(
+                    rx.icon("eye", size=12),
+                    "View only — shared with you as viewer",
+                    color_scheme="blue",
+                    variant="soft",
+                    size="2",
+                ),
+            ),
             rx.spacer(),
-            rx.button(rx.icon("save", size=15), submit_label, size="3", on_click=E.save),
+            rx.button(
+                rx.icon("save", size=15),
+                submit_label,
+                size="3",
+                on_click=E.save,
+                disabled=~E.can_change,
+            ),
+            align="center",
             width="100%",
         ),
         spacing="4",

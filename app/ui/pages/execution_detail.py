@@ -82,10 +82,16 @@ def _actions() -> list[rx.Component]:
             ),
             href=f"/workflows/{S.workflow_id}",
         ),
+        # Cancelling and running again need the right to run the workflow.
         rx.cond(
-            S.is_active,
-            rx.button(rx.icon("square", size=14), "Cancel", color_scheme="red", on_click=S.cancel),
-            rx.button(rx.icon("rotate_ccw", size=15), "Run again", on_click=S.run_again),
+            S.can_run,
+            rx.cond(
+                S.is_active,
+                rx.button(
+                    rx.icon("square", size=14), "Cancel", color_scheme="red", on_click=S.cancel
+                ),
+                rx.button(rx.icon("rotate_ccw", size=15), "Run again", on_click=S.run_again),
+            ),
         ),
     ]
     return [rx.cond(S.found & ~S.loading, rx.hstack(*buttons, spacing="3"))]

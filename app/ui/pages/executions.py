@@ -77,7 +77,8 @@ def _row(row: ExecutionRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                (row.status == "queued") | (row.status == "running") | (row.status == "paused"),
+                row.can_cancel
+                & ((row.status == "queued") | (row.status == "running") | (row.status == "paused")),
                 rx.tooltip(
                     rx.icon_button(
                         rx.icon("square", size=12),

@@ -27,6 +27,26 @@ def _poller() -> rx.Component:
     )
 
 
+def _run_button() -> rx.Component:
+    button = rx.button(
+        rx.icon("play", size=15),
+        "Run",
+        on_click=S.run,
+        loading=S.has_active,
+        disabled=~S.can_run,
+        aria_label="Run orchestration",
+    )
+    # A disabled button gets no pointer events: the tooltip sits on a wrapper.
+    return rx.cond(
+        S.can_run,
+        button,
+        rx.tooltip(
+            rx.box(button, tab_index=0),
+            content="Shared with you as viewer: you can look at it, not run it",
+        ),
+    )
+
+
 def _run_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -59,13 +79,7 @@ def _run_panel() -> rx.Component:
                     color=rx.color("gray", 10),
                 ),
                 rx.spacer(),
-                rx.button(
-                    rx.icon("play", size=15),
-                    "Run",
-                    on_click=S.run,
-                    loading=S.has_active,
-                    aria_label="Run orchestration",
-                ),
+                _run_button(),
                 align="center",
                 width="100%",
             ),
@@ -158,7 +172,7 @@ def _existing() -> rx.Component:
             empty_state(
                 "file_question",
                 "Orchestration not found",
-                "It may have been deleted.",
+                "It may have been deleted, or it is not shared with you.",
                 rx.link(rx.button("All orchestrations"), href="/orchestrations"),
             ),
         ),
@@ -168,7 +182,7 @@ def _existing() -> rx.Component:
 def _actions() -> list[rx.Component]:
     return [
         rx.cond(
-            ~S.is_new & S.found & ~S.loading,
+            ~S.is_new & S.found & ~S.loading & S.can_delete,
             rx.button(
                 rx.icon("trash_2", size=15),
                 "Delete",

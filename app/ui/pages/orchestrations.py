@@ -53,6 +53,7 @@ def _row_menu(row: OrchestrationRow) -> rx.Component:
                 "Delete",
                 color="red",
                 on_select=OrchestrationsState.ask_delete(row.id, row.name),
+                disabled=~row.can_delete,
             ),
             align="end",
         ),

@@ -12,6 +12,7 @@ from app.ui.components.canvas.palette import palette
 from app.ui.components.canvas.refusal_note import refusal_note
 from app.ui.components.canvas.toolbar import problems_panel, toolbar
 from app.ui.components.empty_state import empty_state
+from app.ui.components.share_dialog import share_dialog
 from app.ui.state.editor_run_state import RunState
 from app.ui.state.editor_state import EditorState as E
 
@@ -22,7 +23,8 @@ def _editor() -> rx.Component:
     return rx.vstack(
         toolbar(),
         rx.hstack(
-            palette(),
+            # A view-only caller adds no nodes.
+            rx.cond(E.can_change, palette()),
             # The canvas column: panels above and below it take their own room, so they
             # never cover a node nor swallow a drop.
             rx.vstack(
@@ -59,6 +61,7 @@ def _editor() -> rx.Component:
             height=f"calc(100vh - {TOOLBAR_HEIGHT})",
         ),
         leave_guard(),
+        share_dialog(),
         spacing="0",
         width="100%",
         height="100vh",
@@ -79,7 +82,7 @@ def workflow_editor_page() -> rx.Component:
                     empty_state(
                         "file_question",
                         "Workflow not found",
-                        "It may have been deleted.",
+                        "It may have been deleted, or it is not shared with you.",
                         rx.link(rx.button("All workflows"), href="/workflows"),
                     ),
                     width="min(520px, 100% - 48px)",

@@ -8,8 +8,12 @@ from app.ui.components.confirm_dialog import confirm_dialog
 from app.ui.components.empty_state import empty_state
 from app.ui.components.page_layout import page_layout
 from app.ui.components.pagination import pagination
+from app.ui.components.share_dialog import share_dialog
 from app.ui.components.workflow_dialogs import create_dialog, rename_dialog
+from app.ui.state.share_state import ShareState
 from app.ui.state.workflows_state import WorkflowRow, WorkflowsState
+
+CANNOT_RUN = "Shared with you as viewer: you can look at it, not run it"
 
 
 def _new_button() -> rx.Component:
@@ -35,6 +39,15 @@ def _row_menu(row: WorkflowRow) -> rx.Component:
                 rx.icon("pencil", size=14),
                 "Rename",
                 on_select=WorkflowsState.open_rename(row.id, row.name),
+                disabled=~row.can_change,
+            ),
+            rx.cond(
+                row.can_share,
+                rx.dropdown_menu.item(
+                    rx.icon("user_plus", size=14),
+                    "Share",
+                    on_select=ShareState.open_share(row.id, row.name),
+                ),
             ),
             rx.dropdown_menu.item(
                 rx.icon("copy", size=14),
@@ -52,10 +65,24 @@ def _row_menu(row: WorkflowRow) -> rx.Component:
                 "Delete",
                 color="red",
                 on_select=WorkflowsState.ask_delete(row.id, row.name),
+                disabled=~row.can_delete,
             ),
             align="end",
         ),
     )
+
+
+def _run_button(row: WorkflowRow) -> rx.Component:
+    button = rx.button(
+        rx.icon("play", size=14),
+        "Run",
+        size="1",
+        variant="soft",
+        on_click=WorkflowsState.run(row.id),
+        disabled=~row.can_run,
+    )
+    # A disabled button gets no pointer events: the tooltip sits on a wrapper.
+    return rx.cond(row.can_run, button, rx.tooltip(rx.box(button, tab_index=0), content=CANNOT_RUN))
 
 
 def _row(row: WorkflowRow) -> rx.Component:
@@ -106,7 +133,15 @@ def _row(row: WorkflowRow) -> rx.Component:
             width="100%",
         ),
         rx.table.cell(
-            rx.badge(f"{row.node_count} nodes", variant="surface", color_scheme="gray"),
+            rx.hstack(
+                rx.badge(f"{row.node_count} nodes", variant="surface", color_scheme="gray"),
+                rx.cond(
+                    ~row.can_change,
+                    rx.badge("View only", variant="soft", color_scheme="blue"),
+                ),
+                spacing="1",
+                wrap="wrap",
+            ),
             vertical_align="middle",
         ),
         rx.table.cell(
@@ -118,13 +153,7 @@ def _row(row: WorkflowRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.hstack(
-                rx.button(
-                    rx.icon("play", size=14),
-                    "Run",
-                    size="1",
-                    variant="soft",
-                    on_click=WorkflowsState.run(row.id),
-                ),
+                _run_button(row),
                 _row_menu(row),
                 spacing="2",
                 justify="end",
@@ -220,6 +249,7 @@ def workflows_page() -> rx.Component:
             confirm_label="Delete",
             on_confirm=WorkflowsState.confirm_delete,
         ),
+        share_dialog(),
         title="Workflows",
         description="Build, run and manage your automations.",
         actions=[_new_button()],

@@ -9,14 +9,16 @@ from app.models.workflow import WorkflowPublic
 from app.services import workflows
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
 
 
-def restore_workflow(workflow_id: int) -> WorkflowPublic:
+def restore_workflow(principal: Principal, workflow_id: int) -> WorkflowPublic:
     """Bring back a soft-deleted workflow row (run on a db thread)."""
     with session_scope() as session:
-        return workflows.restore_workflow(session, workflow_id=workflow_id)
+        return workflows.restore_workflow(session, principal=principal, workflow_id=workflow_id)
 
 
 class DeleteWithUndoMixin(rx.State, mixin=True):
@@ -53,7 +55,7 @@ class DeleteWithUndoMixin(rx.State, mixin=True):
     async def restore(self, item_id: int) -> EventSpec:
         """Bring back an item deleted by mistake (the toast's Undo)."""
         try:
-            restored = await run_db(restore_workflow, item_id)
+            restored = await run_db(restore_workflow, await acting_principal(self), item_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         await self._reload()

@@ -16,13 +16,15 @@ from app.models.workflow import WorkflowPublic
 from app.services import workflows
 from app.services.db_threads import run_db
 from app.services.errors import NotFoundError
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.editor_drawer_state import DrawerState
 from app.ui.state.editor_history import EditHistory
 from app.ui.state.editor_run_io import read_states
 from app.ui.state.editor_run_state import RunState
 from app.ui.state.editor_selection_state import SelectionState
-from app.ui.state.editor_state import EditorState, dumps
+from app.ui.state.editor_state import VIEW_ONLY, EditorState, dumps
 from app.ui.state.editor_views import ProblemView, canvas_edges, canvas_nodes, problem_views
 
 AUTOSAVE_IDLE_S = 2.0
@@ -38,9 +40,9 @@ def normalized(document: dict[str, Any]) -> dict[str, Any]:
         return document
 
 
-def _read_workflow(workflow_id: int) -> WorkflowPublic:
+def _read_workflow(principal: Principal, workflow_id: int) -> WorkflowPublic:
     with session_scope(read_only=True) as session:
-        return workflows.get_workflow(session, workflow_id=workflow_id)
+        return workflows.get_workflow(session, principal=principal, workflow_id=workflow_id)
 
 
 class DocumentState(EditorState):
@@ -74,19 +76,22 @@ class DocumentState(EditorState):
         run = await self.get_state(RunState)
         selection.clear()
         (await self.get_state(DrawerState)).drawer_open = False
+        principal = await acting_principal(self)
         try:
-            workflow = await run_db(_read_workflow, workflow_id)
+            workflow = await run_db(_read_workflow, principal, workflow_id)
         except NotFoundError:
             self.found = False
+            self.set_access([], principal.role)
             self.loading = False
             return
         self.found = True
+        self.set_access(workflow.access, principal.role)
         self.name = workflow.name
         run.start_over(workflow.test_input)
         self._doc = self._saved = dumps(normalized(workflow.definition))
         self._history = EditHistory()
         self.save_error = ""
-        self._nodes = await run_db(read_states, workflow_id)
+        self._nodes = await run_db(read_states, principal, workflow_id)
         await self.refresh()
         self.fit_key += 1
         self.loading = False
@@ -129,11 +134,19 @@ class DocumentState(EditorState):
         text = dumps(normalized(document))
         if text == self._doc:
             return []
+        if not self.can_change:
+            return await self._refuse()
         self._history = self._history.recorded(self.document(), json.loads(text), coalesce=coalesce)
         self._doc = text
         self._last_edit = time.monotonic()
         await self.refresh(moves_only=moves_only)
         return self._schedule_autosave()
+
+    async def _refuse(self) -> list[EventSpec]:
+        """A view-only caller's edit: put the canvas back as the document is, and say why."""
+        self.form_key += 1  # the inspector's uncontrolled inputs show the stored values
+        await self.refresh()
+        return [rx.toast.info(VIEW_ONLY, id="view-only")]
 
     def _schedule_autosave(self) -> list[EventSpec]:
         if self._autosaving:
@@ -142,6 +155,8 @@ class DocumentState(EditorState):
         return [DocumentState.autosave_loop]
 
     async def _move(self, redo: bool) -> list[EventSpec]:
+        if not self.can_change:
+            return []
         moved = (self._history.redone if redo else self._history.undone)(self.document())
         if moved is None:
             return []
@@ -172,6 +187,8 @@ class DocumentState(EditorState):
     @rx.event
     async def save(self) -> EventSpec:
         """Save now (Ctrl+S)."""
+        if not self.can_change:
+            return rx.toast.info(VIEW_ONLY, id="view-only")
         error = await self.save_now()
         if error:
             return rx.toast.error(f"Not saved: {error}")

@@ -7,18 +7,26 @@ import reflex as rx
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.node_details import NodeDetail, node_detail
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message, format_ms, pretty
 from app.ui.state.editor_document import node_by_id
 from app.ui.state.editor_models import DrawerView
 from app.ui.state.editor_state import EditorState
 
 
-def read_node_detail(workflow_id: int, node_id: str, execution_id: int | None) -> NodeDetail:
+def read_node_detail(
+    principal: Principal, workflow_id: int, node_id: str, execution_id: int | None
+) -> NodeDetail:
     """A node's full input and output (call it on a worker thread)."""
     with session_scope(read_only=True) as session:
         return node_detail(
-            session, workflow_id=workflow_id, node_id=node_id, execution_id=execution_id
+            session,
+            principal=principal,
+            workflow_id=workflow_id,
+            node_id=node_id,
+            execution_id=execution_id,
         )
 
 
@@ -50,7 +58,13 @@ class DrawerState(EditorState):
         latest = self._nodes.get(node_id)
         execution_id = latest.execution_id if latest and latest.execution_id else None
         try:
-            detail = await run_db(read_node_detail, self.workflow_id, node_id, execution_id)
+            detail = await run_db(
+                read_node_detail,
+                await acting_principal(self),
+                self.workflow_id,
+                node_id,
+                execution_id,
+            )
         except ServiceError as exc:
             self.drawer = DrawerView(node_id=node_id, name=name, error=error_message(exc))
             return

@@ -17,6 +17,7 @@ from reflex_base.event import EventSpec
 from app.engine.spec import NodeSpec
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
 from app.ui.state.editor_canvas_state import CanvasState
 from app.ui.state.editor_document import node_by_id, set_config_value, update_node
@@ -24,7 +25,7 @@ from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.editor_drawer_state import read_node_detail
 from app.ui.state.editor_form import FieldView, KeyValue, parse_field, rows_to_dict
 from app.ui.state.editor_selection_state import SelectionState
-from app.ui.state.editor_state import EditorState
+from app.ui.state.editor_state import VIEW_ONLY, EditorState
 
 # The inspector fields of the node settings that NodeSpec limits.
 SETTING_FIELDS = {"name": "name", "timeout_s": "timeout", "retries": "retries"}
@@ -160,11 +161,17 @@ class InspectorState(EditorState):
     @rx.event
     async def pin_output(self) -> Any:
         """Freeze the node's latest output: runs use it instead of running the node."""
+        if not self.can_change:
+            return rx.toast.info(VIEW_ONLY, id="view-only")
         node_id = (await self._selection()).sel_id
         latest = self._nodes.get(node_id)
         try:
             detail = await run_db(
-                read_node_detail, self.workflow_id, node_id, latest.execution_id if latest else None
+                read_node_detail,
+                await acting_principal(self),
+                self.workflow_id,
+                node_id,
+                latest.execution_id if latest else None,
             )
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))

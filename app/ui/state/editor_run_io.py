@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.services import executions, reactive_runs, workflows
+from app.services.principal import Principal
 from app.services.reactive_runs import RunMode
 from app.services.run_events import RunEvent, Subscription
 from app.services.unit_of_work import session_scope
@@ -27,23 +28,29 @@ class PendingRun:
     payload: Any = None
 
 
-def read_states(workflow_id: int) -> dict[str, NodeRunState]:
+def read_states(principal: Principal, workflow_id: int) -> dict[str, NodeRunState]:
     """Every node's stored latest state, as the editor keeps it (run on a db thread)."""
     with session_scope(read_only=True) as session:
-        states = reactive_runs.workflow_node_states(session, workflow_id=workflow_id)
+        states = reactive_runs.workflow_node_states(
+            session, principal=principal, workflow_id=workflow_id
+        )
     return {n: latest_run(s) for n, s in states.items() if s.status != "pending"}
 
 
-def save_input(workflow_id: int, value: Any) -> None:
+def save_input(principal: Principal, workflow_id: int, value: Any) -> None:
     """Store a workflow's test input (run on a db thread)."""
     with session_scope() as session:
-        workflows.save_test_input(session, workflow_id=workflow_id, test_input=value)
+        workflows.save_test_input(
+            session, principal=principal, workflow_id=workflow_id, test_input=value
+        )
 
 
-def cancel_execution(execution_id: int) -> None:
+def cancel_execution(principal: Principal, execution_id: int) -> None:
     """Cancel an execution (run on a db thread)."""
-    with session_scope() as session:
-        executions.cancel_execution(session, execution_id=execution_id)
+    # Read-only: the service only reads here and writes through the run path's writer;
+    # a write transaction held meanwhile would keep that writer from SQLite's lock.
+    with session_scope(read_only=True) as session:
+        executions.cancel_execution(session, principal=principal, execution_id=execution_id)
 
 
 def ended(event: RunEvent, execution_id: int) -> bool:

@@ -20,11 +20,13 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from app.models.execution import FINISHED_STATUSES
-from app.services import executions, reactive_runs
+from app.services import reactive_runs
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
+from app.services.execution_reads import wait_for_execution
 from app.services.reactive_runs import RunMode
 from app.services.run_events import RunEvent, get_run_events
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message, pretty
 from app.ui.state.editor_drawer_state import DrawerState
 from app.ui.state.editor_live import (
@@ -44,6 +46,8 @@ from app.ui.state.editor_run_io import (
 )
 from app.ui.state.editor_selection_state import SelectionState
 from app.ui.state.editor_state import EditorState
+
+CANNOT_RUN = "You can look at this workflow but not run it"
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ class RunState(EditorState):
 
     async def reload_states(self) -> None:
         """Read every node's stored latest state once (off the event loop)."""
-        self._nodes = await run_db(read_states, self.workflow_id)
+        self._nodes = await run_db(read_states, await acting_principal(self), self.workflow_id)
         self.refresh_statuses()
 
     def refresh_statuses(self, document: dict[str, Any] | None = None) -> None:
@@ -110,7 +114,7 @@ class RunState(EditorState):
     async def save_run_input(self, value: str) -> None:
         """Store the test input with the workflow; blank clears it (runs reuse the last)."""
         self.run_input = value
-        if value == self._stored_input:
+        if value == self._stored_input or not self.can_change:
             return
         try:
             payload = json.loads(value) if value.strip() else None
@@ -118,7 +122,7 @@ class RunState(EditorState):
             self.run_input_error = f"Not valid JSON: {exc.msg} (line {exc.lineno})"
             return
         try:
-            await run_db(save_input, self.workflow_id, payload)
+            await run_db(save_input, await acting_principal(self), self.workflow_id, payload)
         except ServiceError as exc:
             self.run_input_error = error_message(exc)
             return
@@ -126,6 +130,8 @@ class RunState(EditorState):
         self._stored_input = value
 
     async def _start(self, mode: RunMode, node_id: str | None = None, *, auto: bool = False) -> Any:
+        if not self.can_run:
+            return rx.toast.info(CANNOT_RUN, id="cannot-run")
         if self.run_active:
             return rx.toast.info("A run is already in progress")
         if self.dirty:
@@ -175,7 +181,7 @@ class RunState(EditorState):
     @rx.event
     async def run_auto(self) -> Any:
         """Auto-run after an edit: stale nodes without side effects."""
-        if self.run_active or not self.auto_run:
+        if self.run_active or not self.auto_run or not self.can_run:
             return None
         return await self._start("stale", auto=True)
 
@@ -199,8 +205,10 @@ class RunState(EditorState):
             pending = copy.deepcopy(self._pending)
             token, workflow_id = self._follow_token, self.workflow_id
         try:
+            principal = await acting_principal(self)
             async with get_run_events().subscription(workflow_id=workflow_id) as sub:
                 execution = await reactive_runs.start_reactive_run_async(
+                    principal=principal,
                     workflow_id=workflow_id,
                     mode=pending.mode,
                     node_id=pending.node_id,
@@ -213,9 +221,7 @@ class RunState(EditorState):
                     quiet = 0.0 if batch else quiet + EVENT_WAIT_S
                     if quiet >= WATCHDOG_S:
                         quiet = 0.0
-                        current = await executions.wait_for_execution(
-                            execution_id=execution.id, timeout_s=0
-                        )
+                        current = await wait_for_execution(execution_id=execution.id, timeout_s=0)
                         status = str(current.status)
                         if status in FINISHED:
                             batch = [
@@ -228,7 +234,7 @@ class RunState(EditorState):
                     states = None
                     if sub.lagged or any(ended(e, execution.id) for e in batch):
                         sub.lagged = False
-                        states = await run_db(read_states, workflow_id)
+                        states = await run_db(read_states, principal, workflow_id)
                     async with self:
                         if self._follow_token != token:
                             return None
@@ -305,7 +311,7 @@ class RunState(EditorState):
         if not self.run_active or not self.execution_id:
             return None
         try:
-            await run_db(cancel_execution, self.execution_id)
+            await run_db(cancel_execution, await acting_principal(self), self.execution_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         return None

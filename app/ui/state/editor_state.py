@@ -21,9 +21,12 @@ import reflex as rx
 from app.engine.validation import Problem
 from app.models.workflow import WorkflowPublic, WorkflowUpdate
 from app.services import workflows
+from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
 from app.ui.state.editor_models import NodeRunState
 
@@ -33,11 +36,26 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _write_definition(workflow_id: int, document: dict[str, Any]) -> WorkflowPublic:
+VIEW_ONLY = "You can look at this workflow but not change it"
+
+
+def _write_definition(
+    principal: Principal, workflow_id: int, document: dict[str, Any]
+) -> WorkflowPublic:
     with session_scope() as session:
         return workflows.update_workflow(
-            session, workflow_id=workflow_id, data=WorkflowUpdate(definition=document)
+            session,
+            principal=principal,
+            workflow_id=workflow_id,
+            data=WorkflowUpdate(definition=document),
         )
+
+
+def view_only_label(role: str) -> str:
+    """The header badge of a workflow the caller may look at but not change."""
+    if role == "viewer":
+        return "View only — your role is viewer"
+    return "View only — shared with you as viewer"
 
 
 class EditorState(rx.State):
@@ -51,11 +69,35 @@ class EditorState(rx.State):
     # Why the last save failed ("" once it saved): shown until the next save succeeds.
     save_error: str = ""
     auto_run: bool = False
+    # What the caller may do with the workflow open ("read", "change", "run", ...).
+    access: list[str] = []
+    # The header badge when it may not change it ("" when it may).
+    view_only: str = ""
 
     _doc: str = "{}"
     _saved: str = "{}"
     _problems: list[Problem] = []
     _nodes: dict[str, NodeRunState] = {}
+
+    @rx.var
+    def can_change(self) -> bool:
+        """Whether the caller may edit the workflow (else the canvas is read-only)."""
+        return Action.CHANGE in self.access
+
+    @rx.var
+    def can_run(self) -> bool:
+        """Whether the caller may run the workflow."""
+        return Action.RUN in self.access
+
+    @rx.var
+    def can_share(self) -> bool:
+        """Whether the caller may share the workflow with other users."""
+        return Action.SHARE in self.access
+
+    def set_access(self, access: list[str], role: str) -> None:
+        """What the caller may do with the workflow just opened, and its badge."""
+        self.access = list(access)
+        self.view_only = "" if Action.CHANGE in access else view_only_label(role)
 
     def document(self) -> dict[str, Any]:
         """The document being edited (a fresh copy)."""
@@ -68,8 +110,13 @@ class EditorState(rx.State):
     async def save_document(self) -> str | None:
         """Save the document (off the event loop); returns why the service refused it."""
         sent = self._doc
+        if Action.CHANGE not in self.access:
+            self.save_error = VIEW_ONLY
+            return self.save_error
         try:
-            saved = await run_db(_write_definition, self.workflow_id, json.loads(sent))
+            saved = await run_db(
+                _write_definition, await acting_principal(self), self.workflow_id, json.loads(sent)
+            )
         except ServiceError as exc:
             self.save_error = error_message(exc)
             return self.save_error

@@ -10,10 +10,14 @@ from reflex_base.event import EventSpec
 
 from app.engine.nodes import default_registry
 from app.models.execution import ExecutionDetail, NodeRunPublic
-from app.services import executions
+from app.services import executions, workflows
+from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import NotFoundError, ServiceError
+from app.services.execution_reads import get_execution_detail
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import elapsed_ms, error_message, format_ms, iso, pretty
 from app.ui.state.editor_run_io import cancel_execution
 
@@ -126,10 +130,15 @@ def unfinished_node_count(detail: ExecutionDetail) -> int:
     return len(nodes - finished)
 
 
-def read_detail(execution_id: int) -> ExecutionDetail:
-    """An execution with its node runs (run on a db thread)."""
+def read_detail(principal: Principal, execution_id: int) -> tuple[ExecutionDetail, bool]:
+    """An execution with its node runs, and whether `principal` may run its workflow (and
+    so cancel or repeat it) (run on a db thread)."""
     with session_scope(read_only=True) as session:
-        return executions.get_execution_detail(session, execution_id=execution_id)
+        detail = get_execution_detail(session, principal=principal, execution_id=execution_id)
+        _, access = workflows.authorized_workflow(
+            session, principal, detail.workflow_id, Action.READ, include_deleted=True
+        )
+    return detail, Action.RUN in access
 
 
 class ExecutionDetailState(rx.State):
@@ -154,6 +163,8 @@ class ExecutionDetailState(rx.State):
     bars: list[TimelineBar] = []
     span: str = "—"
     unfinished_nodes: int = 0
+    # Whether the caller may run the workflow: cancel and run again need it.
+    can_run: bool = False
 
     @rx.var
     def is_active(self) -> bool:
@@ -162,7 +173,9 @@ class ExecutionDetailState(rx.State):
 
     async def _reload(self) -> None:
         try:
-            detail = await run_db(read_detail, self.execution_id)
+            detail, self.can_run = await run_db(
+                read_detail, await acting_principal(self), self.execution_id
+            )
         except NotFoundError:
             self.found = False
             self.workflow_name = ""  # not the last execution's, shown under the title
@@ -208,7 +221,7 @@ class ExecutionDetailState(rx.State):
     async def cancel(self) -> EventSpec:
         """Cancel this execution."""
         try:
-            await run_db(cancel_execution, self.execution_id)
+            await run_db(cancel_execution, await acting_principal(self), self.execution_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         await self._reload()
@@ -218,9 +231,10 @@ class ExecutionDetailState(rx.State):
     async def run_again(self) -> EventSpec | list[EventSpec]:
         """Start a new execution of the same workflow with the same input."""
         try:
-            previous = await run_db(read_detail, self.execution_id)
+            principal = await acting_principal(self)
+            previous, _ = await run_db(read_detail, principal, self.execution_id)
             execution = await executions.start_execution_async(
-                workflow_id=previous.workflow_id, input=previous.input
+                principal=principal, workflow_id=previous.workflow_id, input=previous.input
             )
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))

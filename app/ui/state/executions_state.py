@@ -12,12 +12,17 @@ from urllib.parse import urlencode
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
 from app.models.execution import ExecutionPublic, ExecutionsPage
-from app.services import executions, workflows
+from app.services import workflows
+from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import NotFoundError, ServiceError
+from app.services.execution_reads import list_executions
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import elapsed_ms, error_message, format_ms, iso
 from app.ui.state.editor_run_io import cancel_execution
 from app.ui.state.paging import PAGE_SIZE, PagingMixin
@@ -50,6 +55,8 @@ class ExecutionRow:
     duration: str
     error: str
     uses_mock: bool
+    # Whether the caller may run (so cancel) the execution's workflow.
+    can_cancel: bool
 
 
 def executions_url(*, status: str = "all", workflow: int = 0, page: int = 1) -> str:
@@ -68,8 +75,8 @@ def _positive(raw: str) -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 0
 
 
-def execution_row(item: ExecutionPublic) -> ExecutionRow:
-    """The table row of an execution."""
+def execution_row(item: ExecutionPublic, can_run: bool = True) -> ExecutionRow:
+    """The table row of an execution (`can_run`: the caller may run its workflow)."""
     return ExecutionRow(
         id=item.id,
         workflow_id=item.workflow_id,
@@ -80,26 +87,54 @@ def execution_row(item: ExecutionPublic) -> ExecutionRow:
         duration=format_ms(elapsed_ms(item.started_at, item.finished_at)),
         error=item.error or "",
         uses_mock=item.uses_mock,
+        can_cancel=can_run,
     )
 
 
-def read_page(workflow_id: int, status: str, offset: int) -> ExecutionsPage:
-    """One page of executions, filtered (run on a db thread)."""
+def runnable_workflow_ids(
+    session: Session, principal: Principal, workflow_ids: set[int]
+) -> set[int]:
+    """Which of these workflows `principal` may run (and so cancel the runs of)."""
+    runnable = set()
+    for workflow_id in workflow_ids:
+        try:
+            _, access = workflows.authorized_workflow(
+                session, principal, workflow_id, Action.READ, include_deleted=True
+            )
+        except NotFoundError:
+            continue
+        if Action.RUN in access:
+            runnable.add(workflow_id)
+    return runnable
+
+
+def read_page(
+    principal: Principal, workflow_id: int, status: str, offset: int
+) -> tuple[ExecutionsPage, set[int]]:
+    """One page of the executions `principal` may see, filtered, and the ids of their
+    workflows it may run (run on a db thread)."""
     with session_scope(read_only=True) as session:
-        return executions.list_executions(
+        page = list_executions(
             session,
+            principal=principal,
             workflow_id=workflow_id or None,
             status=None if status == "all" else status,
             offset=offset,
             limit=PAGE_SIZE,
         )
+        return page, runnable_workflow_ids(
+            session, principal, {item.workflow_id for item in page.items}
+        )
 
 
-def read_workflow_name(workflow_id: int) -> str:
-    """A workflow's name, deleted ones included; "" when there is none (run on a db thread)."""
+def read_workflow_name(principal: Principal, workflow_id: int) -> str:
+    """A workflow's name, deleted ones included; "" when there is none or `principal` may
+    not see it (run on a db thread)."""
     try:
         with session_scope(read_only=True) as session:
-            found = workflows.get_workflow(session, workflow_id=workflow_id, include_deleted=True)
+            found = workflows.get_workflow(
+                session, principal=principal, workflow_id=workflow_id, include_deleted=True
+            )
     except NotFoundError:
         return ""
     return found.name
@@ -120,12 +155,18 @@ class ExecutionsState(PagingMixin, rx.State):
         return any(row.status in ACTIVE_STATUSES for row in self.rows)
 
     async def _reload(self) -> None:
-        page = await run_db(read_page, self.workflow_filter, self.status_filter, self.offset)
+        page, runnable = await run_db(
+            read_page,
+            await acting_principal(self),
+            self.workflow_filter,
+            self.status_filter,
+            self.offset,
+        )
         self.total = page.total
         if self._clamp_offset():
             await self._reload()
             return
-        rows = [execution_row(item) for item in page.items]
+        rows = [execution_row(item, item.workflow_id in runnable) for item in page.items]
         # Assigning marks the var dirty and re-sends it; skip that when nothing changed.
         if rows != list(self.rows):
             self.rows = rows
@@ -150,7 +191,9 @@ class ExecutionsState(PagingMixin, rx.State):
         workflow_id = _positive(str(query.get("workflow", "")))
         if workflow_id != self.workflow_filter or not self.workflow_filter_name:
             self.workflow_filter_name = (
-                await run_db(read_workflow_name, workflow_id) if workflow_id else ""
+                await run_db(read_workflow_name, await acting_principal(self), workflow_id)
+                if workflow_id
+                else ""
             )
         self.workflow_filter = workflow_id
         self.offset = (max(_positive(str(query.get("page", ""))), 1) - 1) * PAGE_SIZE
@@ -201,7 +244,7 @@ class ExecutionsState(PagingMixin, rx.State):
     async def cancel(self, execution_id: int) -> EventSpec:
         """Cancel a queued or running execution."""
         try:
-            await run_db(cancel_execution, execution_id)
+            await run_db(cancel_execution, await acting_principal(self), execution_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         await self._reload()

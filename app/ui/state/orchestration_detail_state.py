@@ -8,9 +8,12 @@ from reflex_base.event import EventSpec
 from app.models.llm import ProviderSettingPublic
 from app.models.orchestration import OrchestrationPublic, OrchestrationRunsPage
 from app.services import llm_settings, orchestration_runs, orchestrations
+from app.services.access import Action
 from app.services.db_threads import run_db
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import NotFoundError, PermissionDeniedError, ServiceError
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
 from app.ui.state.orchestration_views import RunView, run_view, strategy_label
 from app.ui.state.orchestrations_state import delete_orchestration
@@ -20,19 +23,27 @@ RUNS_PAGE = 5
 MAX_INPUT = 20_000
 
 
-def read_runs(orchestration_id: int, limit: int) -> OrchestrationRunsPage:
+def read_runs(principal: Principal, orchestration_id: int, limit: int) -> OrchestrationRunsPage:
     """An orchestration's latest runs (run on a db thread)."""
     with session_scope(read_only=True) as session:
         return orchestration_runs.orchestration_runs(
-            session, orchestration_id=orchestration_id, limit=limit
+            session, principal=principal, orchestration_id=orchestration_id, limit=limit
         )
 
 
-def read_summary(orchestration_id: int) -> tuple[OrchestrationPublic, list[ProviderSettingPublic]]:
+def read_summary(
+    principal: Principal, orchestration_id: int
+) -> tuple[OrchestrationPublic, list[ProviderSettingPublic] | None]:
     """An orchestration and the providers' settings (run on a db thread)."""
     with session_scope(read_only=True) as session:
-        found = orchestrations.get_orchestration(session, orchestration_id=orchestration_id)
-        return found, llm_settings.list_providers(session)
+        found = orchestrations.get_orchestration(
+            session, principal=principal, orchestration_id=orchestration_id
+        )
+        try:
+            providers = llm_settings.list_providers(session, principal=principal)
+        except PermissionDeniedError:  # only admins see the settings: no mock banner then
+            providers = None
+        return found, providers
 
 
 class OrchestrationDetailState(rx.State):
@@ -54,6 +65,10 @@ class OrchestrationDetailState(rx.State):
     runs_limit: int = RUNS_PAGE
     no_keys: bool = False
     delete_open: bool = False
+    # What the caller may do with it (from the service's `access`).
+    can_change: bool = False
+    can_run: bool = False
+    can_delete: bool = False
 
     @rx.var
     def has_active(self) -> bool:
@@ -71,7 +86,9 @@ class OrchestrationDetailState(rx.State):
         return self.runs_total > len(self.runs)
 
     async def _reload_runs(self) -> None:
-        page = await run_db(read_runs, self.orchestration_id, self.runs_limit)
+        page = await run_db(
+            read_runs, await acting_principal(self), self.orchestration_id, self.runs_limit
+        )
         runs = [run_view(run) for run in page.items]
         # Assigning re-sends the whole list: skip that while nothing changed.
         if runs != list(self.runs):
@@ -80,19 +97,25 @@ class OrchestrationDetailState(rx.State):
 
     async def _reload(self) -> None:
         try:
-            found, providers = await run_db(read_summary, self.orchestration_id)
+            found, providers = await run_db(
+                read_summary, await acting_principal(self), self.orchestration_id
+            )
         except NotFoundError:
             self.found = False
             # The header must not keep the last orchestration's name.
             self.name = f"Orchestration #{self.orchestration_id}"
             self.description, self.strategy_text = "", ""
+            self.can_change = self.can_run = self.can_delete = False
             self.loading = False
             return
         self.found = True
         self.name, self.description = found.name, found.description
         self.strategy_text = strategy_label(found.strategy, found.voting)
         self.agent_count = len(found.agents)
-        self.no_keys = not has_usable_provider(providers)
+        self.can_change = Action.CHANGE in found.access
+        self.can_run = Action.RUN in found.access
+        self.can_delete = Action.DELETE in found.access
+        self.no_keys = providers is not None and not has_usable_provider(providers)
         await self._reload_runs()
         self.loading = False
 
@@ -147,7 +170,9 @@ class OrchestrationDetailState(rx.State):
             return rx.toast.error(f"The input is limited to {MAX_INPUT:,} characters.")
         try:
             execution = await orchestrations.run_orchestration_async(
-                orchestration_id=self.orchestration_id, input=question
+                principal=await acting_principal(self),
+                orchestration_id=self.orchestration_id,
+                input=question,
             )
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
@@ -165,7 +190,7 @@ class OrchestrationDetailState(rx.State):
         """Soft-delete this orchestration and go back to the list."""
         self.delete_open = False
         try:
-            await run_db(delete_orchestration, self.orchestration_id)
+            await run_db(delete_orchestration, await acting_principal(self), self.orchestration_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         return [rx.toast.success(f"Deleted “{self.name}”"), rx.redirect("/orchestrations")]

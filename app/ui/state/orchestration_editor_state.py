@@ -22,9 +22,12 @@ from app.models.orchestration import (
     OrchestrationUpdate,
 )
 from app.services import orchestrations
+from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
 from app.ui.state.orchestration_detail_state import OrchestrationDetailState
 from app.ui.state.orchestration_views import format_number
@@ -92,19 +95,24 @@ def _whole_form_problems(document: dict[str, Any]) -> list[str]:
     return []
 
 
-def read_orchestration(orchestration_id: int) -> OrchestrationPublic:
+def read_orchestration(principal: Principal, orchestration_id: int) -> OrchestrationPublic:
     """One orchestration (run on a db thread)."""
     with session_scope(read_only=True) as session:
-        return orchestrations.get_orchestration(session, orchestration_id=orchestration_id)
+        return orchestrations.get_orchestration(
+            session, principal=principal, orchestration_id=orchestration_id
+        )
 
 
-def save_orchestration(orchestration_id: int, data: OrchestrationCreate) -> OrchestrationPublic:
+def save_orchestration(
+    principal: Principal, orchestration_id: int, data: OrchestrationCreate
+) -> OrchestrationPublic:
     """Update orchestration `orchestration_id`, or create one when it is 0 (on a db thread)."""
     with session_scope() as session:
         if not orchestration_id:
-            return orchestrations.create_orchestration(session, data=data)
+            return orchestrations.create_orchestration(session, principal=principal, data=data)
         return orchestrations.update_orchestration(
             session,
+            principal=principal,
             orchestration_id=orchestration_id,
             data=OrchestrationUpdate.model_validate(data.model_dump()),
         )
@@ -123,6 +131,8 @@ class OrchestrationEditorState(rx.State):
     name_error: str = ""
     judge_model_error: str = ""
     form_errors: list[str] = []
+    # Whether the caller may save the form (a shared viewer only looks at it).
+    can_change: bool = True
 
     @rx.var
     def can_add_agent(self) -> bool:
@@ -136,8 +146,10 @@ class OrchestrationEditorState(rx.State):
             self.name, self.description = "", ""
             self.strategy, self.voting, self.judge_model = "consensus", "majority", DEFAULT_MODEL
             self.agents = [new_agent(1), new_agent(2)]
+            self.can_change = True
             return
         self.orchestration_id = orchestration.id
+        self.can_change = Action.CHANGE in orchestration.access
         self.name, self.description = orchestration.name, orchestration.description
         self.strategy, self.voting = orchestration.strategy, orchestration.voting
         self.judge_model = orchestration.judge_model
@@ -170,9 +182,10 @@ class OrchestrationEditorState(rx.State):
             self._fill(None)
             return None
         try:
-            found = await run_db(read_orchestration, int(last))
+            found = await run_db(read_orchestration, await acting_principal(self), int(last))
         except ServiceError:
             self.orchestration_id = int(last)
+            self.can_change = False
             return None
         self._fill(found)
         return None
@@ -290,7 +303,9 @@ class OrchestrationEditorState(rx.State):
         if bad_numbers:
             return rx.toast.error("Fix the highlighted fields and save again.")
         try:
-            saved = await run_db(save_orchestration, self.orchestration_id, data)
+            saved = await run_db(
+                save_orchestration, await acting_principal(self), self.orchestration_id, data
+            )
         except ServiceError as exc:
             self.form_errors = [error_message(exc)]
             return rx.toast.error(error_message(exc))

@@ -8,9 +8,13 @@ import reflex as rx
 
 from app.models.execution import ExecutionPublic
 from app.models.orchestration import OrchestrationsPage
-from app.services import executions, orchestrations
+from app.services import orchestrations
+from app.services.access import Action
 from app.services.db_threads import run_db
+from app.services.execution_reads import list_executions
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.delete_with_undo import DeleteWithUndoMixin
 from app.ui.state.display import iso
 from app.ui.state.orchestration_views import STRATEGY_LABELS, VOTING_LABELS
@@ -35,6 +39,9 @@ class OrchestrationRow:
     last_run_status: str
     last_run_at: str
     created_at: str
+    can_change: bool
+    can_run: bool
+    can_delete: bool
 
 
 def _models_text(models: list[str]) -> str:
@@ -44,24 +51,28 @@ def _models_text(models: list[str]) -> str:
 
 
 def read_page(
-    search: str, offset: int
+    principal: Principal, search: str, offset: int
 ) -> tuple[OrchestrationsPage, dict[int, list[ExecutionPublic]]]:
     """One page of orchestrations and the last run of each (run on a db thread)."""
     with session_scope(read_only=True) as session:
         page = orchestrations.list_orchestrations(
-            session, search=search or None, offset=offset, limit=PAGE_SIZE
+            session, principal=principal, search=search or None, offset=offset, limit=PAGE_SIZE
         )
         last_runs = {
-            item.id: executions.list_executions(session, workflow_id=item.id, limit=1).items
+            item.id: list_executions(
+                session, principal=principal, workflow_id=item.id, limit=1
+            ).items
             for item in page.items
         }
     return page, last_runs
 
 
-def delete_orchestration(orchestration_id: int) -> None:
+def delete_orchestration(principal: Principal, orchestration_id: int) -> None:
     """Soft-delete an orchestration (run on a db thread)."""
     with session_scope() as session:
-        orchestrations.delete_orchestration(session, orchestration_id=orchestration_id)
+        orchestrations.delete_orchestration(
+            session, principal=principal, orchestration_id=orchestration_id
+        )
 
 
 class OrchestrationsState(PagingMixin, DeleteWithUndoMixin, rx.State):
@@ -71,7 +82,9 @@ class OrchestrationsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     search: str = ""
 
     async def _reload(self) -> None:
-        page, last_runs = await run_db(read_page, self.search, self.offset)
+        page, last_runs = await run_db(
+            read_page, await acting_principal(self), self.search, self.offset
+        )
         self.total = page.total
         if self._clamp_offset():
             await self._reload()
@@ -95,6 +108,9 @@ class OrchestrationsState(PagingMixin, DeleteWithUndoMixin, rx.State):
                     last_run_status=last.status if last is not None else "",
                     last_run_at=iso(last.created_at) if last is not None else "",
                     created_at=iso(item.created_at),
+                    can_change=Action.CHANGE in item.access,
+                    can_run=Action.RUN in item.access,
+                    can_delete=Action.DELETE in item.access,
                 )
             )
         self.rows = rows
@@ -113,4 +129,4 @@ class OrchestrationsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         await self._reload()
 
     async def _delete(self, item_id: int) -> None:
-        await run_db(delete_orchestration, item_id)
+        await run_db(delete_orchestration, await acting_principal(self), item_id)

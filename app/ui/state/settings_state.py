@@ -19,7 +19,9 @@ from app.models.llm import (
 from app.services import llm_settings
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message, iso
 
 PROVIDER_LABELS = {
@@ -94,30 +96,32 @@ def parse_models(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[\n,]", text) if part.strip()]
 
 
-def read_providers() -> list[ProviderSettingPublic]:
+def read_providers(principal: Principal) -> list[ProviderSettingPublic]:
     """Every provider's settings, masked (run on a db thread)."""
     with session_scope(read_only=True) as session:
-        return llm_settings.list_providers(session)
+        return llm_settings.list_providers(session, principal=principal)
 
 
-def read_model_map() -> ModelMapPublic:
+def read_model_map(principal: Principal) -> ModelMapPublic:
     """The groups of equivalent models and the aliases (run on a db thread)."""
     with session_scope(read_only=True) as session:
-        return llm_settings.get_model_map(session)
+        return llm_settings.get_model_map(session, principal=principal)
 
 
-def update_provider(provider: str, data: ProviderSettingUpdate) -> None:
+def update_provider(principal: Principal, provider: str, data: ProviderSettingUpdate) -> None:
     """Change a provider's key, base URL or switch (run on a db thread)."""
     with session_scope() as session:
-        llm_settings.update_provider(session, provider=provider, data=data)
+        llm_settings.update_provider(session, principal=principal, provider=provider, data=data)
 
 
-def update_model_map(groups: dict[str, list[str]]) -> None:
+def update_model_map(principal: Principal, groups: dict[str, list[str]]) -> None:
     """Replace the model map's groups (run on a db thread)."""
     with session_scope() as session:
         # Unvalidated on purpose: the service checks every group and lists all the problems
         # in words people read, where the model would stop at the first in pydantic's.
-        llm_settings.update_model_map(session, data=ModelMapUpdate.model_construct(groups=groups))
+        llm_settings.update_model_map(
+            session, principal=principal, data=ModelMapUpdate.model_construct(groups=groups)
+        )
 
 
 class SettingsState(rx.State):
@@ -139,7 +143,7 @@ class SettingsState(rx.State):
         return PROVIDER_LABELS.get(self.remove_provider, self.remove_provider)
 
     async def _reload_providers(self) -> None:
-        listed = await run_db(read_providers)
+        listed = await run_db(read_providers, await acting_principal(self))
         order = list(PROVIDER_LABELS)
         # The page shows one static card per provider, by position in PROVIDER_LABELS.
         listed.sort(key=lambda p: order.index(p.provider) if p.provider in order else len(order))
@@ -147,7 +151,7 @@ class SettingsState(rx.State):
         self.any_key = has_usable_provider(listed)
 
     async def _reload_model_map(self) -> None:
-        model_map = await run_db(read_model_map)
+        model_map = await run_db(read_model_map, await acting_principal(self))
         self.groups = [
             GroupDraft(key=f"g{next(_keys)}", name=name, models="\n".join(models))
             for name, models in model_map.groups.items()
@@ -156,15 +160,20 @@ class SettingsState(rx.State):
         self.model_map_error = ""
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> EventSpec | None:
         """Load providers and the model map (on page load)."""
-        await self._reload_providers()
-        await self._reload_model_map()
-        self.loading = False
+        try:
+            await self._reload_providers()
+            await self._reload_model_map()
+        except ServiceError as exc:  # e.g. a role that may not see the settings
+            return rx.toast.error(error_message(exc))
+        finally:
+            self.loading = False
+        return None
 
     async def _update(self, provider: str, data: ProviderSettingUpdate, done: str) -> EventSpec:
         try:
-            await run_db(update_provider, provider, data)
+            await run_db(update_provider, await acting_principal(self), provider, data)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         await self._reload_providers()
@@ -253,7 +262,7 @@ class SettingsState(rx.State):
                 return rx.toast.error(self.model_map_error)
             groups[name] = parse_models(group.models)
         try:
-            await run_db(update_model_map, groups)
+            await run_db(update_model_map, await acting_principal(self), groups)
         except ServiceError as exc:
             self.model_map_error = error_message(exc)
             return rx.toast.error("The model map was not saved.")

@@ -8,11 +8,21 @@ from typing import Any
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from app.models.workflow import WorkflowCreate, WorkflowPublic, WorkflowsPage, WorkflowUpdate
+from app.models.workflow import (
+    WorkflowCreate,
+    WorkflowPublic,
+    WorkflowsPage,
+    WorkflowSummary,
+    WorkflowUpdate,
+)
 from app.services import executions, workflows
+from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
+from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.services.workflow_list import list_workflows
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.delete_with_undo import DeleteWithUndoMixin
 from app.ui.state.display import error_message, iso
 from app.ui.state.paging import PAGE_SIZE, PagingMixin
@@ -27,38 +37,60 @@ class WorkflowRow:
     description: str
     node_count: int
     updated_at: str
+    can_change: bool
+    can_run: bool
+    can_delete: bool
+    can_share: bool
 
 
-def read_page(search: str, offset: int) -> WorkflowsPage:
-    """One page of workflows matching `search` ("" for all) (run on a db thread)."""
+def read_page(principal: Principal, search: str, offset: int) -> WorkflowsPage:
+    """One page of the workflows `principal` may see matching `search` ("" for all) (run
+    on a db thread)."""
     with session_scope(read_only=True) as session:
-        return workflows.list_workflows(
-            session, search=search or None, offset=offset, limit=PAGE_SIZE
+        return list_workflows(
+            session, principal=principal, search=search or None, offset=offset, limit=PAGE_SIZE
         )
 
 
-def create_workflow(data: WorkflowCreate) -> WorkflowPublic:
+def create_workflow(principal: Principal, data: WorkflowCreate) -> WorkflowPublic:
     """Create a workflow (run on a db thread)."""
     with session_scope() as session:
-        return workflows.create_workflow(session, data=data)
+        return workflows.create_workflow(session, principal=principal, data=data)
 
 
-def rename_workflow(workflow_id: int, data: WorkflowUpdate) -> WorkflowPublic:
+def rename_workflow(principal: Principal, workflow_id: int, data: WorkflowUpdate) -> WorkflowPublic:
     """Rename a workflow (run on a db thread)."""
     with session_scope() as session:
-        return workflows.update_workflow(session, workflow_id=workflow_id, data=data)
+        return workflows.update_workflow(
+            session, principal=principal, workflow_id=workflow_id, data=data
+        )
 
 
-def duplicate_workflow(workflow_id: int) -> WorkflowPublic:
+def duplicate_workflow(principal: Principal, workflow_id: int) -> WorkflowPublic:
     """Copy a workflow as "<name> (copy)" (run on a db thread)."""
     with session_scope() as session:
-        return workflows.duplicate_workflow(session, workflow_id=workflow_id)
+        return workflows.duplicate_workflow(session, principal=principal, workflow_id=workflow_id)
 
 
-def delete_workflow(workflow_id: int) -> None:
+def delete_workflow(principal: Principal, workflow_id: int) -> None:
     """Soft-delete a workflow (run on a db thread)."""
     with session_scope() as session:
-        workflows.delete_workflow(session, workflow_id=workflow_id)
+        workflows.delete_workflow(session, principal=principal, workflow_id=workflow_id)
+
+
+def workflow_row(item: WorkflowSummary) -> WorkflowRow:
+    """The table row of a workflow, with what the caller may do with it."""
+    return WorkflowRow(
+        id=item.id,
+        name=item.name,
+        description=item.description,
+        node_count=item.node_count,
+        updated_at=iso(item.updated_at),
+        can_change=Action.CHANGE in item.access,
+        can_run=Action.RUN in item.access,
+        can_delete=Action.DELETE in item.access,
+        can_share=Action.SHARE in item.access,
+    )
 
 
 class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
@@ -72,21 +104,12 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     rename_name: str = ""
 
     async def _reload(self) -> None:
-        page = await run_db(read_page, self.search, self.offset)
+        page = await run_db(read_page, await acting_principal(self), self.search, self.offset)
         self.total = page.total
         if self._clamp_offset():
             await self._reload()
             return
-        self.rows = [
-            WorkflowRow(
-                id=item.id,
-                name=item.name,
-                description=item.description,
-                node_count=item.node_count,
-                updated_at=iso(item.updated_at),
-            )
-            for item in page.items
-        ]
+        self.rows = [workflow_row(item) for item in page.items]
         self.loading = False
 
     @rx.event
@@ -116,7 +139,7 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         except ValueError:
             return rx.toast.error("Give the workflow a name (at most 200 characters).")
         try:
-            created = await run_db(create_workflow, data)
+            created = await run_db(create_workflow, await acting_principal(self), data)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         self.create_open = False
@@ -143,7 +166,9 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
         except ValueError:
             return rx.toast.error("The name must be 1 to 200 characters.")
         try:
-            updated = await run_db(rename_workflow, self.rename_id, data)
+            updated = await run_db(
+                rename_workflow, await acting_principal(self), self.rename_id, data
+            )
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         self.rename_open = False
@@ -154,20 +179,22 @@ class WorkflowsState(PagingMixin, DeleteWithUndoMixin, rx.State):
     async def duplicate(self, workflow_id: int) -> EventSpec:
         """Copy a workflow as "<name> (copy)"."""
         try:
-            copy = await run_db(duplicate_workflow, workflow_id)
+            copy = await run_db(duplicate_workflow, await acting_principal(self), workflow_id)
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         await self._reload()
         return rx.toast.success(f"Created “{copy.name}”")
 
     async def _delete(self, item_id: int) -> None:
-        await run_db(delete_workflow, item_id)
+        await run_db(delete_workflow, await acting_principal(self), item_id)
 
     @rx.event
     async def run(self, workflow_id: int) -> EventSpec | list[EventSpec]:
         """Start a manual execution and open its detail page."""
         try:
-            execution = await executions.start_execution_async(workflow_id=workflow_id)
+            execution = await executions.start_execution_async(
+                principal=await acting_principal(self), workflow_id=workflow_id
+            )
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         return [

@@ -11,6 +11,7 @@ import reflex as rx
 from app.services import reactive_runs
 from app.services import workflows as workflow_service
 from app.services.db_threads import run_db
+from app.services.principal import SYSTEM
 from app.services.run_events import NodeSummary, RunEvent, get_run_events
 from app.services.unit_of_work import session_scope
 from app.ui.state.editor_canvas_state import CanvasState
@@ -23,12 +24,12 @@ from tests.documents import chain, node
 from tests.records import make_workflow
 from tests.services.conftest import stop_runs  # noqa: F401  (autouse fixture)
 
-pytestmark = pytest.mark.usefixtures("db_url")
+pytestmark = pytest.mark.usefixtures("db_url", "act_as")
 
 
 def stored(workflow_id: int) -> Any:
     with session_scope(read_only=True) as session:
-        return workflow_service.get_workflow(session, workflow_id=workflow_id)
+        return workflow_service.get_workflow(session, principal=SYSTEM, workflow_id=workflow_id)
 
 
 def three_nodes() -> dict[str, Any]:
@@ -152,14 +153,14 @@ async def test_a_real_run_reaches_the_cards_through_its_events() -> None:
     seen: list[str] = []
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
         execution = await reactive_runs.start_reactive_run_async(
-            workflow_id=workflow_id, mode="all"
+            principal=SYSTEM, workflow_id=workflow_id, mode="all"
         )
         done = False
         while not done:
             batch = await next_batch(sub, 10.0)
             assert batch, "the runner published nothing"
             states = (
-                await run_db(read_states, workflow_id)
+                await run_db(read_states, SYSTEM, workflow_id)
                 if any(ended(e, execution.id) for e in batch)
                 else None
             )

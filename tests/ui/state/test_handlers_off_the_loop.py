@@ -23,6 +23,7 @@ from app.models.db import get_engine
 from app.models.orchestration import OrchestrationCreate
 from app.models.workflow import WorkflowCreate
 from app.services import executions, orchestrations, workflows
+from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from app.ui.state.execution_detail_state import ExecutionDetailState
 from app.ui.state.executions_state import ExecutionsState
@@ -35,7 +36,7 @@ from app.ui.state.workflows_state import WorkflowsState
 from tests.documents import chain, node
 from tests.services.conftest import stop_runs  # noqa: F401  (autouse fixture)
 
-pytestmark = pytest.mark.usefixtures("db_url")
+pytestmark = pytest.mark.usefixtures("db_url", "act_as")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def rows() -> Rows:
     with session_scope() as session:
         definition = chain(node("start", "manual_trigger"), node("a", "transform", template="x"))
         data = WorkflowCreate(name="Shown", definition=definition)
-        workflow_id = workflows.create_workflow(session, data=data).id
+        workflow_id = workflows.create_workflow(session, principal=SYSTEM, data=data).id
         panel = OrchestrationCreate.model_validate(
             {
                 "name": "Panel",
@@ -103,8 +104,10 @@ def rows() -> Rows:
                 "agents": [{"name": "A", "model": "mock/agent-a"}],
             }
         )
-        orchestration_id = orchestrations.create_orchestration(session, data=panel).id
-        queued = executions.queue_execution(session, workflow_id=workflow_id)
+        orchestration_id = orchestrations.create_orchestration(
+            session, principal=SYSTEM, data=panel
+        ).id
+        queued = executions.queue_execution(session, principal=SYSTEM, workflow_id=workflow_id)
     return Rows(workflow_id, orchestration_id, queued.execution.id)
 
 

@@ -34,6 +34,9 @@ class FlowCanvas(rx.NoSSRComponent):
     fit_key: rx.Var[int]
     color_mode: rx.Var[str]
     quick_add_types: rx.Var[list[dict[str, Any]]]
+    # A view-only caller: no drag, connect, delete, drop or quick add.
+    read_only: rx.Var[bool]
+    can_run: rx.Var[bool]
 
     on_nodes_moved: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
     on_connect_nodes: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
@@ -77,6 +80,8 @@ def flow_canvas() -> rx.Component:
         live=R.live,
         auto_run=E.auto_run,
         fit_key=D.fit_key,
+        read_only=~E.can_change,
+        can_run=E.can_run,
         color_mode=rx.color_mode_cond("light", "dark"),
         quick_add_types=quick_add_types(),
         on_nodes_moved=C.nodes_moved,

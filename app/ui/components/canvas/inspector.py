@@ -11,6 +11,7 @@ from app.ui.state.editor_inspector_state import InspectorState as I
 from app.ui.state.editor_run_state import RunState as R
 from app.ui.state.editor_selection_state import ExpressionHint
 from app.ui.state.editor_selection_state import SelectionState as L
+from app.ui.state.editor_state import EditorState as E
 
 ON_ERROR_CHOICES = ["stop", "continue", "error_output"]
 INSPECTOR_WIDTH = rx.breakpoints(initial="320px", lg="360px")
@@ -69,6 +70,7 @@ def _header() -> rx.Component:
                 size="3",
                 weight="bold",
                 flex="1",
+                read_only=~E.can_change,
             ),
             rx.icon_button(
                 rx.icon("x", size=16),
@@ -91,13 +93,20 @@ def _header() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.flex(
-        rx.button(rx.icon("play", size=13), "Run node", size="1", on_click=R.run_node(L.sel_id)),
+        rx.button(
+            rx.icon("play", size=13),
+            "Run node",
+            size="1",
+            on_click=R.run_node(L.sel_id),
+            disabled=~E.can_run,
+        ),
         rx.button(
             rx.icon("skip_forward", size=13),
             "Run up to here",
             size="1",
             variant="soft",
             on_click=R.run_up_to(L.sel_id),
+            disabled=~E.can_run,
         ),
         rx.button(
             rx.icon("panel_bottom", size=13),
@@ -116,6 +125,7 @@ def _actions() -> rx.Component:
                 variant="soft",
                 color_scheme="amber",
                 on_click=I.unpin_output,
+                disabled=~E.can_change,
             ),
             rx.button(
                 rx.icon("pin", size=13),
@@ -124,7 +134,7 @@ def _actions() -> rx.Component:
                 variant="soft",
                 color_scheme="gray",
                 on_click=I.pin_output,
-                disabled=~L.sel_has_output,
+                disabled=~L.sel_has_output | ~E.can_change,
             ),
         ),
         rx.button(
@@ -134,6 +144,7 @@ def _actions() -> rx.Component:
             variant="soft",
             color_scheme="gray",
             on_click=I.duplicate_selected,
+            disabled=~E.can_change,
         ),
         rx.button(
             rx.icon("trash_2", size=13),
@@ -142,6 +153,7 @@ def _actions() -> rx.Component:
             variant="soft",
             color_scheme="red",
             on_click=I.delete_selected,
+            disabled=~E.can_change,
         ),
         wrap="wrap",
         gap="6px",
@@ -208,6 +220,17 @@ def _settings() -> rx.Component:
     )
 
 
+def _read_only_unless_allowed(child: rx.Component) -> rx.Component:
+    # A disabled fieldset disables every control inside it: a view-only caller reads the
+    # values and changes none.
+    return rx.el.fieldset(
+        child,
+        disabled=~E.can_change,
+        style={"border": "none", "padding": "0", "margin": "0", "min_width": "0"},
+        width="100%",
+    )
+
+
 def inspector() -> rx.Component:
     """The right panel; shown while exactly one node is selected."""
     return rx.cond(
@@ -217,15 +240,19 @@ def inspector() -> rx.Component:
                 _header(),
                 _actions(),
                 rx.divider(),
-                _section(
-                    "Parameters",
-                    rx.cond(
-                        L.fields.length() > 0,
-                        rx.foreach(L.fields, config_field),
-                        rx.text(
-                            "This node has no parameters.", size="2", color=rx.color("gray", 10)
+                _read_only_unless_allowed(
+                    _section(
+                        "Parameters",
+                        rx.cond(
+                            L.fields.length() > 0,
+                            rx.foreach(L.fields, config_field),
+                            rx.text(
+                                "This node has no parameters.",
+                                size="2",
+                                color=rx.color("gray", 10),
+                            ),
                         ),
-                    ),
+                    )
                 ),
                 rx.cond(
                     L.hints.length() > 0,
@@ -235,7 +262,7 @@ def inspector() -> rx.Component:
                     ),
                 ),
                 rx.divider(),
-                _settings(),
+                _read_only_unless_allowed(_settings()),
                 spacing="4",
                 padding="16px",
                 width="100%",

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.share_dialog import share_button
 from app.ui.state.editor_canvas_state import CanvasState as C
 from app.ui.state.editor_document_state import DocumentState as D
 from app.ui.state.editor_run_state import RunState as R
 from app.ui.state.editor_state import EditorState as E
 from app.ui.state.editor_views import ProblemView
 
+CANNOT_RUN_TIP = "You can look at this workflow but not run it (shared with you as viewer)"
+
 
 def _save_state() -> rx.Component:
+    return rx.cond(
+        E.view_only != "",
+        rx.badge(
+            rx.icon("eye", size=12),
+            E.view_only,
+            color_scheme="blue",
+            variant="soft",
+            size="2",
+            white_space="nowrap",
+            data_testid="view-only-badge",
+        ),
+        _saved_marker(),
+    )
+
+
+def _saved_marker() -> rx.Component:
     return rx.cond(
         E.dirty,
         rx.hstack(
@@ -64,6 +83,7 @@ def _input_popover() -> rx.Component:
                     value=R.run_input,
                     on_change=R.set_run_input,
                     on_blur=R.save_run_input,
+                    read_only=~E.can_change,
                     placeholder='{"name": "Ada"}',
                     rows="6",
                     width="100%",
@@ -91,6 +111,50 @@ def _input_popover() -> rx.Component:
     )
 
 
+def _run_controls() -> rx.Component:
+    run_stale = rx.button(
+        rx.icon("refresh_cw", size=14),
+        "Run stale",
+        variant="soft",
+        size="2",
+        on_click=R.run_stale,
+        disabled=R.run_active | ~E.can_run,
+    )
+    run = rx.button(
+        rx.icon("play", size=14),
+        "Run",
+        size="2",
+        on_click=R.run_all,
+        disabled=~E.can_run,
+        data_testid="run-button",
+    )
+    return rx.cond(
+        E.can_run,
+        rx.hstack(
+            run_stale,
+            rx.cond(
+                R.run_active,
+                rx.button(
+                    rx.spinner(size="1"),
+                    "Running… Cancel",
+                    color_scheme="gray",
+                    variant="surface",
+                    size="2",
+                    on_click=R.cancel_run,
+                ),
+                run,
+            ),
+            align="center",
+            spacing="3",
+        ),
+        # A disabled button gets no pointer events: the tooltip sits on a wrapper.
+        rx.tooltip(
+            rx.hstack(run_stale, run, align="center", spacing="3", tab_index=0),
+            content=CANNOT_RUN_TIP,
+        ),
+    )
+
+
 def toolbar() -> rx.Component:
     """Name and save state on the left, editing and run controls on the right."""
     return rx.hstack(
@@ -112,10 +176,20 @@ def toolbar() -> rx.Component:
         ),
         _save_state(),
         rx.spacer(),
-        _icon_button("undo_2", "Undo (Ctrl+Z)", on_click=D.undo, disabled=~D.can_undo),
-        _icon_button("redo_2", "Redo (Ctrl+Shift+Z)", on_click=D.redo, disabled=~D.can_redo),
-        _icon_button("layout_dashboard", "Auto-layout", on_click=C.arrange),
-        _icon_button("save", "Save (Ctrl+S)", on_click=D.save),
+        rx.cond(
+            E.can_change,
+            rx.hstack(
+                _icon_button("undo_2", "Undo (Ctrl+Z)", on_click=D.undo, disabled=~D.can_undo),
+                _icon_button(
+                    "redo_2", "Redo (Ctrl+Shift+Z)", on_click=D.redo, disabled=~D.can_redo
+                ),
+                _icon_button("layout_dashboard", "Auto-layout", on_click=C.arrange),
+                _icon_button("save", "Save (Ctrl+S)", on_click=D.save),
+                align="center",
+                spacing="3",
+            ),
+        ),
+        rx.cond(E.can_share, share_button(E.workflow_id, E.name)),
         rx.separator(orientation="vertical", size="1"),
         rx.link(
             rx.button(
@@ -130,7 +204,11 @@ def toolbar() -> rx.Component:
         ),
         rx.hstack(
             rx.switch(
-                checked=E.auto_run, on_change=R.set_auto_run, size="1", aria_label="Auto-run"
+                checked=E.auto_run,
+                on_change=R.set_auto_run,
+                size="1",
+                aria_label="Auto-run",
+                disabled=~E.can_run,
             ),
             rx.text("Auto-run", size="2", white_space="nowrap"),
             align="center",
@@ -138,26 +216,7 @@ def toolbar() -> rx.Component:
             title="Run stale nodes after each edit (nodes with side effects wait for you)",
         ),
         _input_popover(),
-        rx.button(
-            rx.icon("refresh_cw", size=14),
-            "Run stale",
-            variant="soft",
-            size="2",
-            on_click=R.run_stale,
-            disabled=R.run_active,
-        ),
-        rx.cond(
-            R.run_active,
-            rx.button(
-                rx.spinner(size="1"),
-                "Running… Cancel",
-                color_scheme="gray",
-                variant="surface",
-                size="2",
-                on_click=R.cancel_run,
-            ),
-            rx.button(rx.icon("play", size=14), "Run", size="2", on_click=R.run_all),
-        ),
+        _run_controls(),
         align="center",
         spacing="3",
         height="56px",
