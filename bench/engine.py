@@ -176,6 +176,7 @@ async def concurrent_figures(workflow_id: int, rounds: int) -> dict[str, Any]:
     run by the in-process runner, with the loop-lag probe running throughout."""
     from app.services.executions import start_execution_async
     from app.services.loop_lag import LoopLagProbe
+    from app.services.principal import SYSTEM
     from app.services.run_events import get_run_events
 
     # As a serving process does after start-up (`serving_lifespan`): the start-up heap is
@@ -191,7 +192,9 @@ async def concurrent_figures(workflow_id: int, rounds: int) -> dict[str, Any]:
         for round_no in range(rounds):
             started = await asyncio.gather(
                 *(
-                    start_execution_async(workflow_id=workflow_id, input={"r": round_no})
+                    start_execution_async(
+                        principal=SYSTEM, workflow_id=workflow_id, input={"r": round_no}
+                    )
                     for _ in range(CONCURRENT_RUNS)
                 )
             )
@@ -219,6 +222,7 @@ async def persisted_figures(
     from app.models.migrations import upgrade_database
     from app.models.workflow import WorkflowCreate
     from app.services import executions, workflows
+    from app.services.principal import SYSTEM
     from app.services.unit_of_work import session_scope
 
     upgrade_database(url)
@@ -231,7 +235,7 @@ async def persisted_figures(
             ("three_nodes", three_node_document()),
         ):
             created = workflows.create_workflow(
-                session, data=WorkflowCreate(name=name, definition=document)
+                session, principal=SYSTEM, data=WorkflowCreate(name=name, definition=document)
             )
             ids[name] = (created.id, len(document["nodes"]))
 
@@ -241,16 +245,22 @@ async def persisted_figures(
         samples = []
         for i in range(repeats):
             start = time.perf_counter()
-            done = await executions.run_execution_inline(workflow_id=workflow_id, input={"i": i})
+            done = await executions.run_execution_inline(
+                principal=SYSTEM, workflow_id=workflow_id, input={"i": i}
+            )
             samples.append((time.perf_counter() - start) * 1000 / node_count)
             assert done.status == "succeeded", done.error
         figures[f"{name}_ms_per_node"] = _summary(samples)
 
     workflow_id, _ = ids["three_nodes"]
-    await executions.run_execution_inline(workflow_id=workflow_id, input={"warm": True})
+    await executions.run_execution_inline(
+        principal=SYSTEM, workflow_id=workflow_id, input={"warm": True}
+    )
     start = time.perf_counter()
     for i in range(throughput_runs):
-        done = await executions.run_execution_inline(workflow_id=workflow_id, input={"i": i})
+        done = await executions.run_execution_inline(
+            principal=SYSTEM, workflow_id=workflow_id, input={"i": i}
+        )
         assert done.status == "succeeded", done.error
     elapsed = time.perf_counter() - start
     figures["three_node_executions_per_s"] = round(throughput_runs / elapsed, 1)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.models.workflow import WorkflowCreate, empty_definition
-from app.services import executions, workflows
+from app.services import execution_reads, workflows
+from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 
 
@@ -16,10 +17,12 @@ def make_workflow(definition: dict[str, Any] | None = None, name: str = "Flow") 
         name=name, definition=empty_definition() if definition is None else definition
     )
     with session_scope() as session:
-        return workflows.create_workflow(session, data=data).id
+        return workflows.create_workflow(session, principal=SYSTEM, data=data).id
 
 
 def execution_detail(execution_id: int) -> Any:
     """An execution's detail, as the services return it."""
     with session_scope(read_only=True) as session:
-        return executions.get_execution_detail(session, execution_id=execution_id)
+        return execution_reads.get_execution_detail(
+            session, principal=SYSTEM, execution_id=execution_id
+        )

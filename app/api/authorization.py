@@ -56,6 +56,11 @@ def authorize(
     return principal
 
 
+# The caller of a protected route (FastAPI runs `authorize` once per request: the router's
+# dependency and this parameter share its result).
+Caller = Annotated[Principal, Depends(authorize)]
+
+
 def declare_scopes(router: APIRouter) -> None:
     """Write the scope of each route of a protected router into the OpenAPI document."""
     for route in router.routes:

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from app.api.authorization import Caller
 from app.api.params import MAX_ID, ExecutionIdPath, Limit, Offset
 from app.api.schemas import ErrorResponse
 from app.api.strict_json import StrictJSONRoute
@@ -19,6 +20,7 @@ from app.models.execution import (
     ExecutionsPage,
     ExecutionStatus,
 )
+from app.services import execution_reads as execution_reads
 from app.services import executions as execution_service
 from app.services.execution_events import open_execution_events
 from app.services.run_events import RunEvent
@@ -37,6 +39,7 @@ router = APIRouter(
 
 @router.get("", response_model=ExecutionsPage, summary="List executions")
 def list_executions(
+    caller: Caller,
     workflow_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: ExecutionStatus | None = None,
     offset: Offset = 0,
@@ -44,16 +47,23 @@ def list_executions(
 ) -> ExecutionsPage:
     """Executions, newest first, filtered by workflow and status."""
     with session_scope(read_only=True) as session:
-        return execution_service.list_executions(
-            session, workflow_id=workflow_id, status=status, offset=offset, limit=limit
+        return execution_reads.list_executions(
+            session,
+            principal=caller,
+            workflow_id=workflow_id,
+            status=status,
+            offset=offset,
+            limit=limit,
         )
 
 
 @router.get("/{execution_id}", response_model=ExecutionDetail, summary="Get an execution")
-def get_execution(execution_id: ExecutionIdPath) -> ExecutionDetail:
+def get_execution(caller: Caller, execution_id: ExecutionIdPath) -> ExecutionDetail:
     """One execution with every node run (one per attempt) in order."""
     with session_scope(read_only=True) as session:
-        return execution_service.get_execution_detail(session, execution_id=execution_id)
+        return execution_reads.get_execution_detail(
+            session, principal=caller, execution_id=execution_id
+        )
 
 
 @router.post(
@@ -62,10 +72,12 @@ def get_execution(execution_id: ExecutionIdPath) -> ExecutionDetail:
     summary="Cancel an execution",
     responses={409: {"model": ErrorResponse, "description": "The execution already ended."}},
 )
-def cancel_execution(execution_id: ExecutionIdPath) -> ExecutionPublic:
+def cancel_execution(caller: Caller, execution_id: ExecutionIdPath) -> ExecutionPublic:
     """Cancel a queued or running execution; a finished one answers 409."""
     with session_scope() as session:
-        return execution_service.cancel_execution(session, execution_id=execution_id)
+        return execution_service.cancel_execution(
+            session, principal=caller, execution_id=execution_id
+        )
 
 
 @router.get(
@@ -80,10 +92,10 @@ def cancel_execution(execution_id: ExecutionIdPath) -> ExecutionPublic:
         }
     },
 )
-async def execution_events(execution_id: ExecutionIdPath) -> StreamingResponse:
+async def execution_events(caller: Caller, execution_id: ExecutionIdPath) -> StreamingResponse:
     """Events of the execution from now on; the stream ends after `execution_finished`
     (sent at once when the execution has already finished)."""
-    events = await open_execution_events(execution_id=execution_id)
+    events = await open_execution_events(principal=caller, execution_id=execution_id)
     return StreamingResponse(
         _server_sent(events),
         media_type="text/event-stream",

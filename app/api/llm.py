@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from app.api.authorization import Caller
 from app.api.schemas import ErrorResponse
 from app.api.strict_json import StrictJSONRoute
 from app.models.llm import (
@@ -39,33 +40,39 @@ ProviderPath = Annotated[
 
 
 @router.get("/providers", response_model=list[ProviderSettingPublic], summary="List providers")
-def list_providers() -> list[ProviderSettingPublic]:
+def list_providers(
+    caller: Caller,
+) -> list[ProviderSettingPublic]:
     """Every provider: key stored or not (last 4 characters only), base URL, enabled."""
     with session_scope(read_only=True) as session:
-        return llm_settings.list_providers(session)
+        return llm_settings.list_providers(session, principal=caller)
 
 
 @router.put(
     "/providers/{provider}", response_model=ProviderSettingPublic, summary="Update a provider"
 )
-def update_provider(provider: ProviderPath, data: ProviderSettingUpdate) -> ProviderSettingPublic:
+def update_provider(
+    caller: Caller, provider: ProviderPath, data: ProviderSettingUpdate
+) -> ProviderSettingPublic:
     """Set the fields sent: `api_key` (null or "" removes it), `api_base`, `enabled`."""
     with session_scope() as session:
-        return llm_settings.update_provider(session, provider=provider, data=data)
+        return llm_settings.update_provider(session, principal=caller, provider=provider, data=data)
 
 
 @router.get("/model-map", response_model=ModelMapPublic, summary="Get the model map")
-def get_model_map() -> ModelMapPublic:
+def get_model_map(
+    caller: Caller,
+) -> ModelMapPublic:
     """Groups of equivalent models across providers, and the built-in aliases."""
     with session_scope(read_only=True) as session:
-        return llm_settings.get_model_map(session)
+        return llm_settings.get_model_map(session, principal=caller)
 
 
 @router.put("/model-map", response_model=ModelMapPublic, summary="Replace the model map")
-def update_model_map(data: ModelMapUpdate) -> ModelMapPublic:
+def update_model_map(caller: Caller, data: ModelMapUpdate) -> ModelMapPublic:
     """Replace every group of equivalent models (in the order sent)."""
     with session_scope() as session:
-        return llm_settings.update_model_map(session, data=data)
+        return llm_settings.update_model_map(session, principal=caller, data=data)
 
 
 @router.get("/breakers", response_model=list[BreakerStatePublic], summary="Circuit breakers")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, status
 
+from app.api.authorization import Caller
 from app.api.params import MAX_ID, Limit, Offset
 from app.api.schemas import ErrorResponse, ExecuteRequest, ExecutionStarted
 from app.api.strict_json import StrictJSONRoute
@@ -40,12 +41,12 @@ SearchQuery = Annotated[
 
 @router.get("", response_model=OrchestrationsPage, summary="List orchestrations")
 def list_orchestrations(
-    search: SearchQuery = None, offset: Offset = 0, limit: Limit = 50
+    caller: Caller, search: SearchQuery = None, offset: Offset = 0, limit: Limit = 50
 ) -> OrchestrationsPage:
     """Orchestrations, most recently updated first."""
     with session_scope(read_only=True) as session:
         return orchestration_service.list_orchestrations(
-            session, search=search, offset=offset, limit=limit
+            session, principal=caller, search=search, offset=offset, limit=limit
         )
 
 
@@ -55,34 +56,36 @@ def list_orchestrations(
     status_code=status.HTTP_201_CREATED,
     summary="Create an orchestration",
 )
-def create_orchestration(data: OrchestrationCreate) -> OrchestrationPublic:
+def create_orchestration(caller: Caller, data: OrchestrationCreate) -> OrchestrationPublic:
     """Create an orchestration: strategy, voting, judge model and agents.
 
     Consensus needs at least two agents; agent names must be unique.
     """
     with session_scope() as session:
-        return orchestration_service.create_orchestration(session, data=data)
+        return orchestration_service.create_orchestration(session, principal=caller, data=data)
 
 
 @router.get(
     "/{orchestration_id}", response_model=OrchestrationPublic, summary="Get an orchestration"
 )
-def get_orchestration(orchestration_id: OrchestrationIdPath) -> OrchestrationPublic:
+def get_orchestration(caller: Caller, orchestration_id: OrchestrationIdPath) -> OrchestrationPublic:
     """One orchestration with its agents."""
     with session_scope(read_only=True) as session:
-        return orchestration_service.get_orchestration(session, orchestration_id=orchestration_id)
+        return orchestration_service.get_orchestration(
+            session, principal=caller, orchestration_id=orchestration_id
+        )
 
 
 @router.put(
     "/{orchestration_id}", response_model=OrchestrationPublic, summary="Update an orchestration"
 )
 def update_orchestration(
-    orchestration_id: OrchestrationIdPath, data: OrchestrationUpdate
+    caller: Caller, orchestration_id: OrchestrationIdPath, data: OrchestrationUpdate
 ) -> OrchestrationPublic:
     """Change the fields sent; the result must still be a valid orchestration (else 422)."""
     with session_scope() as session:
         return orchestration_service.update_orchestration(
-            session, orchestration_id=orchestration_id, data=data
+            session, principal=caller, orchestration_id=orchestration_id, data=data
         )
 
 
@@ -91,11 +94,13 @@ def update_orchestration(
     response_model=OrchestrationSummary,
     summary="Delete an orchestration",
 )
-def delete_orchestration(orchestration_id: OrchestrationIdPath) -> OrchestrationSummary:
+def delete_orchestration(
+    caller: Caller, orchestration_id: OrchestrationIdPath
+) -> OrchestrationSummary:
     """Soft-delete an orchestration; its runs are kept."""
     with session_scope() as session:
         return orchestration_service.delete_orchestration(
-            session, orchestration_id=orchestration_id
+            session, principal=caller, orchestration_id=orchestration_id
         )
 
 
@@ -106,6 +111,7 @@ def delete_orchestration(orchestration_id: OrchestrationIdPath) -> Orchestration
     summary="Run an orchestration",
 )
 async def run_orchestration(
+    caller: Caller,
     orchestration_id: OrchestrationIdPath,
     request: Annotated[ExecuteRequest | None, Body()] = None,
 ) -> ExecutionStarted:
@@ -114,7 +120,7 @@ async def run_orchestration(
     # Async on purpose: the in-process runner needs this event loop to schedule the run;
     # the database work runs on the db threads.
     execution = await orchestration_service.run_orchestration_async(
-        orchestration_id=orchestration_id, input=payload
+        principal=caller, orchestration_id=orchestration_id, input=payload
     )
     return ExecutionStarted(
         execution_id=execution.id, workflow_id=execution.workflow_id, status=execution.status
@@ -127,10 +133,10 @@ async def run_orchestration(
     summary="Runs of an orchestration",
 )
 def orchestration_runs(
-    orchestration_id: OrchestrationIdPath, offset: Offset = 0, limit: Limit = 20
+    caller: Caller, orchestration_id: OrchestrationIdPath, offset: Offset = 0, limit: Limit = 20
 ) -> OrchestrationRunsPage:
     """Runs, newest first: each agent's answer, votes, winner, tokens, cost and latency."""
     with session_scope(read_only=True) as session:
         return run_service.orchestration_runs(
-            session, orchestration_id=orchestration_id, offset=offset, limit=limit
+            session, principal=caller, orchestration_id=orchestration_id, offset=offset, limit=limit
         )

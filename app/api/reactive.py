@@ -8,14 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag
 
+from app.api.authorization import Caller
 from app.api.params import WorkflowIdPath
 from app.api.schemas import ErrorResponse, ExecutionStarted
 from app.api.strict_json import StrictJSONRoute
 from app.models.cost_estimate import WorkflowCostEstimate
 from app.models.node_cache import NodeState
 from app.models.workflow import WorkflowPublic
-from app.services import reactive_runs
-from app.services import workflows as workflow_service
+from app.services import pinned_outputs, reactive_runs
 from app.services.cost_estimates import estimate_workflow_cost
 from app.services.unit_of_work import session_scope
 
@@ -96,13 +96,16 @@ class PinRequest(BaseModel):
     summary="Start a reactive run",
 )
 async def start_run(
-    workflow_id: WorkflowIdPath, request: Annotated[RunRequest | None, Body()] = None
+    caller: Caller,
+    workflow_id: WorkflowIdPath,
+    request: Annotated[RunRequest | None, Body()] = None,
 ) -> ExecutionStarted:
     """Queue a run that reuses cached outputs; poll the execution for progress."""
     request = request or RunAll()
     # Async on purpose: the in-process runner needs this event loop to schedule the run
     # (the database work runs on the services' database threads).
     execution = await reactive_runs.start_reactive_run_async(
+        principal=caller,
         workflow_id=workflow_id,
         mode=request.mode,
         node_id=request.node_id if isinstance(request, RunTarget) else None,
@@ -119,18 +122,22 @@ async def start_run(
     response_model=dict[str, NodeState],
     summary="Latest state of every node",
 )
-def node_states(workflow_id: WorkflowIdPath) -> dict[str, NodeState]:
+def node_states(caller: Caller, workflow_id: WorkflowIdPath) -> dict[str, NodeState]:
     """Each node's latest status, output, error, attempts, and whether it is stale."""
     with session_scope(read_only=True) as session:
-        return reactive_runs.workflow_node_states(session, workflow_id=workflow_id)
+        return reactive_runs.workflow_node_states(
+            session, principal=caller, workflow_id=workflow_id
+        )
 
 
 @router.get("/{workflow_id}/stale", response_model=StaleNodes, summary="Stale nodes")
-def stale_nodes(workflow_id: WorkflowIdPath) -> StaleNodes:
+def stale_nodes(caller: Caller, workflow_id: WorkflowIdPath) -> StaleNodes:
     """Nodes a "Run stale" would run, and the side-effect nodes auto-run skips."""
     with session_scope(read_only=True) as session:
-        stale = reactive_runs.stale_node_ids(session, workflow_id=workflow_id)
-        side_effects = reactive_runs.side_effect_nodes(session, workflow_id=workflow_id)
+        stale = reactive_runs.stale_node_ids(session, principal=caller, workflow_id=workflow_id)
+        side_effects = reactive_runs.side_effect_nodes(
+            session, principal=caller, workflow_id=workflow_id
+        )
     return StaleNodes(stale=sorted(stale), side_effects=side_effects)
 
 
@@ -140,13 +147,15 @@ def stale_nodes(workflow_id: WorkflowIdPath) -> StaleNodes:
     summary="Estimated cost of the LLM nodes",
 )
 def cost_estimate(
-    workflow_id: WorkflowIdPath, node_ids: NodeIdsQuery = None
+    caller: Caller, workflow_id: WorkflowIdPath, node_ids: NodeIdsQuery = None
 ) -> WorkflowCostEstimate:
     """What the agent and orchestration nodes would likely cost on an explicit run (an
     estimate: prompts as written, outputs at their cap, the provider a call would use now)."""
     wanted = {n.strip() for n in (node_ids or "").split(",") if n.strip()}
     with session_scope(read_only=True) as session:
-        return estimate_workflow_cost(session, workflow_id=workflow_id, node_ids=wanted or None)
+        return estimate_workflow_cost(
+            session, principal=caller, workflow_id=workflow_id, node_ids=wanted or None
+        )
 
 
 @router.post(
@@ -155,12 +164,19 @@ def cost_estimate(
     summary="Pin a node's output",
 )
 def pin_output(
-    workflow_id: WorkflowIdPath, node_id: NodeIdPath, request: Annotated[PinRequest, Body()]
+    caller: Caller,
+    workflow_id: WorkflowIdPath,
+    node_id: NodeIdPath,
+    request: Annotated[PinRequest, Body()],
 ) -> WorkflowPublic:
     """Freeze a node's output (a definition edit: the node and its downstream turn stale)."""
     with session_scope() as session:
-        return workflow_service.pin_node_output(
-            session, workflow_id=workflow_id, node_id=node_id, output=request.output
+        return pinned_outputs.pin_node_output(
+            session,
+            principal=caller,
+            workflow_id=workflow_id,
+            node_id=node_id,
+            output=request.output,
         )
 
 
@@ -169,7 +185,11 @@ def pin_output(
     response_model=WorkflowPublic,
     summary="Unpin a node's output",
 )
-def unpin_output(workflow_id: WorkflowIdPath, node_id: NodeIdPath) -> WorkflowPublic:
+def unpin_output(
+    caller: Caller, workflow_id: WorkflowIdPath, node_id: NodeIdPath
+) -> WorkflowPublic:
     """Let the node run again."""
     with session_scope() as session:
-        return workflow_service.unpin_node_output(session, workflow_id=workflow_id, node_id=node_id)
+        return pinned_outputs.unpin_node_output(
+            session, principal=caller, workflow_id=workflow_id, node_id=node_id
+        )

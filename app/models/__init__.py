@@ -7,6 +7,7 @@ from app.models.audit import AuditEvent
 from app.models.execution import Execution, NodeRun
 from app.models.llm import LLMBreaker, LLMFallbackEvent, ModelMapping, ProviderSetting
 from app.models.node_cache import NodeCacheEntry
+from app.models.sharing import WorkflowShare
 from app.models.workflow import Workflow
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "User",
     "UserSession",
     "Workflow",
+    "WorkflowShare",
 ]

@@ -51,6 +51,10 @@ class Execution(SQLModel, table=True):
     definition: dict[str, Any] = Field(sa_column=Column(json_column_type(), nullable=False))
     status: str = Field(sa_column=Column(String(16), nullable=False))
     trigger: str = Field(sa_column=Column(String(32), nullable=False))
+    # Who started it (None: a run without a user, e.g. before accounts existed).
+    started_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
+    )
     input: Any = Field(default=None, sa_column=Column(json_column_type()))
     output: Any = Field(default=None, sa_column=Column(json_column_type()))
     error: str | None = Field(default=None, sa_column=Column(Text))
@@ -114,6 +118,7 @@ class ExecutionPublic(SQLModel):
     uses_mock: bool = Field(
         default=False, description="Some LLM answer of this run came from the mock provider."
     )
+    started_by_id: int | None = Field(default=None, description="The user who started it.")
 
 
 class NodeRunPublic(SQLModel):

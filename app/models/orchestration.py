@@ -111,6 +111,8 @@ class OrchestrationPublic(SQLModel):
     agents: list[AgentSpec]
     created_at: datetime
     updated_at: datetime
+    # What the caller may do: "read", "change", "run", "delete", "share".
+    access: list[str] = Field(default_factory=list)
 
 
 class OrchestrationSummary(SQLModel):
@@ -125,6 +127,7 @@ class OrchestrationSummary(SQLModel):
     models: list[str]
     created_at: datetime
     updated_at: datetime
+    access: list[str] = Field(default_factory=list)
 
 
 class OrchestrationsPage(SQLModel):

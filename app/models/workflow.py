@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 from pydantic import Field as PydanticField
-from sqlalchemy import Column, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, json_column_type
@@ -88,6 +88,11 @@ class Workflow(SQLModel, table=True):
         sa_column=Column(String(16), nullable=False, server_default=WorkflowKind.WORKFLOW.value),
     )
     name: str = Field(sa_column=Column(String(NAME_MAX), nullable=False))
+    # None only until the instance has an owner (the samples load first): `create_owner`
+    # gives such rows to the owner.
+    owner_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True, index=True)
+    )
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     definition: dict[str, Any] = Field(sa_column=Column(json_column_type(), nullable=False))
     # The trigger payload the editor runs it with ("Test input"); None: reuse the last run's.
@@ -128,7 +133,7 @@ class WorkflowUpdate(SQLModel):
 
 
 class WorkflowSummary(SQLModel):
-    """A workflow in a list (no definition)."""
+    """A workflow in a list (no definition); `access` is what the caller may do with it."""
 
     id: int
     kind: str = WorkflowKind.WORKFLOW.value
@@ -138,6 +143,8 @@ class WorkflowSummary(SQLModel):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    owner_id: int | None = None
+    access: list[str] = Field(default_factory=list)
 
 
 class WorkflowPublic(SQLModel):
@@ -153,6 +160,9 @@ class WorkflowPublic(SQLModel):
     updated_at: datetime
     deleted_at: datetime | None = None
     problems: list[ProblemPublic] = Field(default_factory=list)
+    owner_id: int | None = None
+    # What the caller may do: "read", "change", "run", "delete", "share".
+    access: list[str] = Field(default_factory=list)
 
 
 class WorkflowsPage(SQLModel):

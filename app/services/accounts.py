@@ -17,7 +17,9 @@ from app.models.account import (
     public_user,
 )
 from app.models.types import utc_now
+from app.models.workflow import Workflow
 from app.services.audit import record_audit
+from app.services.credential_cache import forget_user_on_commit
 from app.services.errors import (
     AuthenticationError,
     ConflictError,
@@ -100,6 +102,10 @@ def create_owner(
         user = add_user(session, email=email, name=name, password=password, role=Role.OWNER)
     except IntegrityError as exc:  # another set-up committed its owner first
         raise ConflictError(OWNER_EXISTS) from exc
+    # What was made before the owner existed (the samples) is the owner's.
+    session.execute(
+        update(Workflow).where(col(Workflow.owner_id).is_(None)).values(owner_id=user.id)
+    )
     record_audit(
         session,
         actor=principal_of(user),
@@ -141,6 +147,7 @@ def change_role(
     user = _managed_user(session, principal, user_id)
     before, user.role, user.updated_at = user.role, role.value, utc_now()
     session.add(user)
+    forget_user_on_commit(session, user_id)
     record_audit(
         session,
         actor=principal,

@@ -15,6 +15,29 @@ from app.services.principal import Principal
 MAX_PAGE = 500
 
 
+def audit_row(
+    *,
+    actor: Principal | None,
+    action: str,
+    object_type: str,
+    object_id: str | int = "",
+    ip: str = "",
+    detail: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> dict[str, Any]:
+    """The column values of one audit row (see `record_audit` for the arguments)."""
+    return {
+        "at": utc_now(),
+        "actor_user_id": (actor.user_id or None) if actor else None,
+        "actor": (actor.label if actor else actor_label)[:300],
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "ip": ip[:64],
+        "detail": detail or {},
+    }
+
+
 def record_audit(
     session: Session,
     *,
@@ -38,18 +61,17 @@ def record_audit(
         detail: a short description of the change (old and new values); never secrets.
         actor_label: how to name an actor that is not a principal (the e-mail typed).
     """
-    session.add(
-        AuditEvent(
-            at=utc_now(),
-            actor_user_id=actor.user_id if actor else None,
-            actor=(actor.label if actor else actor_label)[:300],
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            ip=ip[:64],
-            detail=detail or {},
-        )
+    row = audit_row(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        ip=ip,
+        detail=detail,
+        actor_label=actor_label,
     )
+    session.add(AuditEvent(**row))
+    session.flush()  # rows get ids in the order things happened
 
 
 def list_audit(

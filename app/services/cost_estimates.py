@@ -34,6 +34,7 @@ from app.models.orchestration import error_messages
 from app.services.errors import NotFoundError
 from app.services.llm_settings import current_llm_settings
 from app.services.node_states import current_spec
+from app.services.principal import Principal
 
 __all__ = ["CallCostEstimate", "NodeCostEstimate", "WorkflowCostEstimate", "estimate_workflow_cost"]
 
@@ -127,6 +128,7 @@ def _node_estimate(node: NodeSpec, model_map: ModelMap, costs: CostCalculator) -
 def estimate_workflow_cost(
     session: Session,
     *,
+    principal: Principal,
     workflow_id: int,
     node_ids: set[str] | None = None,
     costs: CostCalculator | None = None,
@@ -135,6 +137,7 @@ def estimate_workflow_cost(
 
     Args:
         session: a session (only read).
+        principal: the caller (it must be allowed to see the workflow).
         workflow_id: the workflow.
         node_ids: only these nodes (e.g. the ones an explicit run would run); None: all.
         costs: the price calculator; LiteLLM's local price map by default, as for runs.
@@ -146,7 +149,7 @@ def estimate_workflow_cost(
     Raises:
         NotFoundError: no such workflow (or it is deleted), or a node id not in it.
     """
-    spec = current_spec(session, workflow_id=workflow_id)
+    spec = current_spec(session, principal=principal, workflow_id=workflow_id)
     if node_ids is not None:
         unknown = sorted(node_ids - {n.id for n in spec.nodes})
         if unknown:

@@ -17,9 +17,13 @@ from sqlalchemy import select
 from app.models.db import get_engine
 from app.models.execution import FINISHED_STATUSES
 from app.services import execution_store as store
+from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import NotFoundError
+from app.services.execution_reads import authorized_execution
+from app.services.principal import Principal
 from app.services.run_events import RunEvent, get_run_events
+from app.services.unit_of_work import session_scope
 
 RECHECK_S = 1.0
 _FINISHED = frozenset(status.value for status in FINISHED_STATUSES)
@@ -47,12 +51,21 @@ def _final(execution_id: int, found: Any) -> RunEvent:
     )
 
 
-async def open_execution_events(*, execution_id: int) -> AsyncGenerator[RunEvent, None]:
+def _check_readable(principal: Principal, execution_id: int) -> None:
+    with session_scope(read_only=True) as session:
+        authorized_execution(session, principal, execution_id, Action.READ)
+
+
+async def open_execution_events(
+    *, principal: Principal, execution_id: int
+) -> AsyncGenerator[RunEvent, None]:
     """The execution's events from now until it finishes (the last is execution_finished).
 
     Raises:
-        NotFoundError: no such execution (raised here, before any event is read).
+        NotFoundError: no such execution, or the caller may not see it (raised here,
+            before any event is read).
     """
+    await run_db(_check_readable, principal, execution_id)
     found = await run_db(_status, execution_id)
     if found is None:
         raise NotFoundError(f"Execution {execution_id} not found")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, case, insert, or_, select, update
 
 from app.engine.events import NodeRunRecord, NodeStarted, NodeStatus
+from app.models.audit import AuditEvent
 from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
 from app.models.types import utc_now
 from app.models.workflow import Workflow
@@ -33,9 +34,15 @@ PUBLIC_COLUMNS = [EXECUTIONS.c[name] for name in ExecutionPublic.model_fields]
 
 _NOW = bindparam("now", type_=EXECUTIONS.c.finished_at.type)
 _SELECT_WORKFLOW = select(
-    WORKFLOWS.c.name, WORKFLOWS.c.definition, WORKFLOWS.c.updated_at, WORKFLOWS.c.deleted_at
+    WORKFLOWS.c.name,
+    WORKFLOWS.c.definition,
+    WORKFLOWS.c.updated_at,
+    WORKFLOWS.c.deleted_at,
+    WORKFLOWS.c.owner_id,
+    WORKFLOWS.c.kind,
 ).where(WORKFLOWS.c.id == bindparam("workflow_id"))
 _INSERT_EXECUTION = insert(EXECUTIONS)
+_INSERT_AUDIT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 _INSERT_NODE_RUN = insert(NODE_RUNS)
 _START = (
     update(EXECUTIONS)
@@ -125,15 +132,22 @@ _END_NODE_RUN = (
 
 
 def select_workflow(connection: Connection, workflow_id: int) -> Any:
-    """(name, definition, updated_at, deleted_at) of a workflow, or None."""
+    """(name, definition, updated_at, deleted_at, owner_id, kind) of a workflow, or None."""
     return connection.execute(_SELECT_WORKFLOW, {"workflow_id": workflow_id}).first()
 
 
-def insert_execution(connection: Connection, values: dict[str, Any]) -> int:
-    """Insert an execution row and return its id."""
+def insert_execution(
+    connection: Connection, values: dict[str, Any], audit: dict[str, Any] | None = None
+) -> int:
+    """Insert an execution row (and its audit row, given one: its `detail` gets the
+    execution's id) and return its id."""
     key = connection.execute(_INSERT_EXECUTION, values).inserted_primary_key
     assert key is not None
-    return int(key[0])
+    execution_id = int(key[0])
+    if audit is not None:
+        detail = audit["detail"] | {"execution_id": execution_id}
+        connection.execute(_INSERT_AUDIT, audit | {"detail": detail})
+    return execution_id
 
 
 def start_queued(connection: Connection, execution_id: int, now: datetime) -> Any:

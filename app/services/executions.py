@@ -6,51 +6,44 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.models.execution import (
-    FINISHED_STATUSES,
-    ExecutionDetail,
     ExecutionPublic,
-    ExecutionsPage,
     ExecutionStatus,
-    NodeRunPublic,
 )
 from app.models.types import utc_now
 from app.services import execution_store as store
+from app.services.access import Action
+from app.services.audit import audit_row
 from app.services.db_threads import run_db, run_write, submit_write
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
-    InvalidWorkflowError,
     NotFoundError,
+    ServiceError,
 )
+from app.services.execution_reads import authorized_execution, fetch_public, read_public
 from app.services.execution_runner import (
     PreparedWorkflow,
     ReactiveOptions,
     get_runner,
     run_persisted,
 )
+from app.services.principal import Principal
 from app.services.runnable_workflows import read_runnable, runnable
-from app.services.unit_of_work import session_scope
 
-MAX_PAGE = 500
 TRIGGER_MAX = 32
-POLL_S = 0.05
 
 __all__ = [
-    "ExecutionsPage",
     "QueuedExecution",
     "cancel_execution",
-    "get_execution_detail",
-    "list_executions",
     "queue_execution",
     "run_execution_inline",
     "start_execution",
     "start_execution_async",
     "start_loaded_execution_async",
-    "wait_for_execution",
 ]
 
 
@@ -78,18 +71,9 @@ def _check_trigger(trigger: str) -> None:
         raise InvalidInputError(f"trigger must be 1 to {TRIGGER_MAX} characters")
 
 
-def _public(row: Any) -> ExecutionPublic:
-    return ExecutionPublic.model_validate(row, from_attributes=True)
-
-
-def _fetch_public(connection: Any, execution_id: int) -> ExecutionPublic | None:
-    row = connection.execute(
-        select(*store.PUBLIC_COLUMNS).where(store.EXECUTIONS.c.id == execution_id)
-    ).first()
-    return None if row is None else _public(row)
-
-
-def _execution_values(row: Any, workflow_id: int, trigger: str, input: Any) -> dict[str, Any]:
+def _execution_values(
+    row: Any, workflow_id: int, trigger: str, input: Any, principal: Principal
+) -> dict[str, Any]:
     return {
         "workflow_id": workflow_id,
         "workflow_name": row.name,
@@ -98,7 +82,24 @@ def _execution_values(row: Any, workflow_id: int, trigger: str, input: Any) -> d
         "trigger": trigger,
         "input": input,
         "created_at": utc_now(),
+        "started_by_id": principal.user_id or None,
     }
+
+
+def _run_audit(row: Any, workflow_id: int, trigger: str, principal: Principal) -> dict[str, Any]:
+    """The audit row of a run (its execution id is added when the row is inserted)."""
+    return audit_row(
+        actor=principal,
+        action=f"{row.kind}.run",
+        object_type=row.kind,
+        object_id=workflow_id,
+        detail={"name": row.name, "trigger": trigger},
+    )
+
+
+def _insert(connection: Connection, row: Any, values: dict[str, Any], principal: Principal) -> int:
+    audit = _run_audit(row, values["workflow_id"], values["trigger"], principal)
+    return store.insert_execution(connection, values, audit)
 
 
 def _queued(
@@ -114,6 +115,7 @@ def _queued(
 def queue_execution(
     session: Session,
     *,
+    principal: Principal,
     workflow_id: int,
     trigger: str = "manual",
     input: Any = None,
@@ -132,15 +134,16 @@ def queue_execution(
     _check_trigger(trigger)
     connection = session.connection()
     if loaded is None:
-        loaded = runnable(session.get_bind(), connection, workflow_id)  # type: ignore[arg-type]
+        loaded = runnable(session.get_bind(), connection, workflow_id, principal)  # type: ignore[arg-type]
     row, prepared = loaded
-    values = _execution_values(row, workflow_id, trigger, input)
-    return _queued(values, store.insert_execution(connection, values), prepared, options)
+    values = _execution_values(row, workflow_id, trigger, input, principal)
+    return _queued(values, _insert(connection, row, values, principal), prepared, options)
 
 
 def start_execution(
     session: Session,
     *,
+    principal: Principal,
     workflow_id: int,
     trigger: str = "manual",
     input: Any = None,
@@ -153,7 +156,8 @@ def start_execution(
     Async callers use `start_execution_async`, which keeps the database off the loop.
 
     Raises:
-        NotFoundError: no such workflow (or it is deleted).
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it.
+        PermissionDeniedError: the caller may not run it.
         InvalidWorkflowError: the workflow has problems.
         InvalidInputError: a bad trigger name.
         RuntimeError: called without a running event loop.
@@ -164,7 +168,12 @@ def start_execution(
     except RuntimeError as exc:
         raise RuntimeError("start_execution needs a running event loop") from exc
     queued = queue_execution(
-        session, workflow_id=workflow_id, trigger=trigger, input=input, options=options
+        session,
+        principal=principal,
+        workflow_id=workflow_id,
+        trigger=trigger,
+        input=input,
+        options=options,
     )
     session.commit()
     queued.submit()
@@ -173,6 +182,7 @@ def start_execution(
 
 async def start_execution_async(
     *,
+    principal: Principal,
     workflow_id: int,
     trigger: str = "manual",
     input: Any = None,
@@ -185,7 +195,7 @@ async def start_execution_async(
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
     _check_trigger(trigger)
-    written = await run_write(_insert_runnable, workflow_id, trigger, input)
+    written = await run_write(_insert_runnable, workflow_id, trigger, input, principal)
     if isinstance(written, Exception):
         raise written
     values, execution_id, prepared = written
@@ -195,22 +205,23 @@ async def start_execution_async(
 
 
 def _insert_runnable(
-    connection: Connection, workflow_id: int, trigger: str, input: Any
-) -> tuple[dict[str, Any], int, PreparedWorkflow] | NotFoundError | InvalidWorkflowError:
+    connection: Connection, workflow_id: int, trigger: str, input: Any, principal: Principal
+) -> tuple[dict[str, Any], int, PreparedWorkflow] | ServiceError:
     """Read the workflow and insert its queued execution in one write (one trip to the
     writer thread). A workflow that cannot run is returned, not raised: a write that raises
     makes the writer retry every other write of its batch on its own."""
     try:
-        row, prepared = runnable(connection.engine, connection, workflow_id)
-    except (NotFoundError, InvalidWorkflowError) as exc:
+        row, prepared = runnable(connection.engine, connection, workflow_id, principal)
+    except ServiceError as exc:
         return exc
-    values = _execution_values(row, workflow_id, trigger, input)
-    return values, store.insert_execution(connection, values), prepared
+    values = _execution_values(row, workflow_id, trigger, input, principal)
+    return values, _insert(connection, row, values, principal), prepared
 
 
 async def start_loaded_execution_async(
     loaded: tuple[Any, PreparedWorkflow],
     *,
+    principal: Principal,
     workflow_id: int,
     trigger: str,
     input: Any,
@@ -219,20 +230,15 @@ async def start_loaded_execution_async(
     """`start_execution_async` for a caller that already read the workflow (`runnable`):
     insert the row through the group-commit writer and start the run."""
     row, prepared = loaded
-    values = _execution_values(row, workflow_id, trigger, input)
-    execution_id = await run_write(store.insert_execution, values)
+    values = _execution_values(row, workflow_id, trigger, input, principal)
+    execution_id = await run_write(_insert, row, values, principal)
     queued = _queued(values, execution_id, prepared, options)
     queued.submit()
     return queued.execution
 
 
-def _read_public(execution_id: int) -> ExecutionPublic | None:
-    with session_scope(read_only=True) as session:
-        return _fetch_public(session.connection(), execution_id)
-
-
 async def run_execution_inline(
-    *, workflow_id: int, input: Any = None, trigger: str = "manual"
+    *, principal: Principal, workflow_id: int, input: Any = None, trigger: str = "manual"
 ) -> ExecutionPublic:
     """Create an execution and run it in the current task (CLI, bench, tests).
 
@@ -240,15 +246,15 @@ async def run_execution_inline(
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
     _check_trigger(trigger)
-    row, prepared = await run_db(read_runnable, workflow_id)
+    row, prepared = await run_db(read_runnable, workflow_id, principal)
     now = utc_now()
-    values = _execution_values(row, workflow_id, trigger, input) | {
+    values = _execution_values(row, workflow_id, trigger, input, principal) | {
         "status": ExecutionStatus.RUNNING.value,
         "created_at": now,
         "started_at": now,
         "heartbeat_at": now,
     }
-    execution_id = await run_write(store.insert_execution, values)
+    execution_id = await run_write(_insert, row, values, principal)
     del values["definition"]
     runner = get_runner()
     task = asyncio.current_task()
@@ -268,7 +274,7 @@ async def run_execution_inline(
     finally:
         runner.untrack(execution_id)
     if event.is_set():
-        current = await run_db(_read_public, execution_id)
+        current = await run_db(read_public, execution_id)
         assert current is not None
         return current
     return ExecutionPublic(
@@ -282,13 +288,17 @@ async def run_execution_inline(
     )
 
 
-def cancel_execution(session: Session, *, execution_id: int) -> ExecutionPublic:
+def cancel_execution(
+    session: Session, *, principal: Principal, execution_id: int
+) -> ExecutionPublic:
     """Cancel a queued, running or paused execution (committed at once).
 
     Raises:
-        NotFoundError: no such execution.
+        NotFoundError: no such execution, or the caller may not see it.
+        PermissionDeniedError: the caller may see it but not run its workflow.
         ConflictError: it has already finished.
     """
+    authorized_execution(session, principal, execution_id, Action.RUN)
     # Through the run path's writer, after the writes it has queued: a cancel in a
     # transaction of its own would lock the execution row and then its node runs, while
     # the writer locks them in the other order (a deadlock on PostgreSQL).
@@ -296,7 +306,7 @@ def cancel_execution(session: Session, *, execution_id: int) -> ExecutionPublic:
         store.finish_any_active, execution_id, status=ExecutionStatus.CANCELLED.value, error=None
     ).result()
     connection = session.connection()
-    current = _fetch_public(connection, execution_id)
+    current = fetch_public(connection, execution_id)
     if current is None:
         raise NotFoundError(f"Execution {execution_id} not found")
     if not changed:
@@ -304,75 +314,3 @@ def cancel_execution(session: Session, *, execution_id: int) -> ExecutionPublic:
     session.commit()
     get_runner().cancel(execution_id)
     return current
-
-
-def list_executions(
-    session: Session,
-    *,
-    workflow_id: int | None = None,
-    status: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> ExecutionsPage:
-    """Executions, newest first, optionally of one workflow and/or in one status."""
-    if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise InvalidInputError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
-    if status is not None and status not in ExecutionStatus.__members__.values():
-        raise InvalidInputError(f"unknown status {status!r}")
-    table = store.EXECUTIONS
-    conditions = []
-    if workflow_id is not None:
-        conditions.append(table.c.workflow_id == workflow_id)
-    if status is not None:
-        conditions.append(table.c.status == status)
-    connection = session.connection()
-    total = connection.execute(select(func.count()).select_from(table).where(*conditions)).scalar()
-    rows = connection.execute(
-        select(*store.PUBLIC_COLUMNS)
-        .where(*conditions)
-        .order_by(table.c.id.desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return ExecutionsPage(items=[_public(row) for row in rows], total=int(total or 0))
-
-
-def get_execution_detail(session: Session, *, execution_id: int) -> ExecutionDetail:
-    """An execution with its definition snapshot and every node run, in the order they started."""
-    connection = session.connection()
-    row = connection.execute(
-        select(
-            *store.PUBLIC_COLUMNS, store.EXECUTIONS.c.definition, store.EXECUTIONS.c.node_states
-        ).where(store.EXECUTIONS.c.id == execution_id)
-    ).first()
-    if row is None:
-        raise NotFoundError(f"Execution {execution_id} not found")
-    runs = connection.execute(
-        select(store.NODE_RUNS)
-        .where(store.NODE_RUNS.c.execution_id == execution_id)
-        .order_by(store.NODE_RUNS.c.id)
-    ).all()
-    detail = ExecutionDetail.model_validate(row, from_attributes=True)
-    detail.node_runs = [NodeRunPublic.model_validate(run, from_attributes=True) for run in runs]
-    return detail
-
-
-async def wait_for_execution(*, execution_id: int, timeout_s: float) -> ExecutionPublic:
-    """Wait until an execution finishes, or `timeout_s` passes.
-
-    Returns:
-        The execution as it is then (check `status`: it may still be running on timeout).
-
-    Raises:
-        NotFoundError: no such execution.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    await get_runner().wait(execution_id, timeout_s)
-    while True:
-        current = await run_db(_read_public, execution_id)
-        if current is None:
-            raise NotFoundError(f"Execution {execution_id} not found")
-        if current.status in FINISHED_STATUSES or loop.time() >= deadline:
-            return current
-        await asyncio.sleep(min(POLL_S, max(0.0, deadline - loop.time())))

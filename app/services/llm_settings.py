@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
@@ -34,8 +35,11 @@ from app.models.llm import (
 )
 from app.models.secret_box import SecretKeyError, secret_box
 from app.models.types import utc_now
+from app.services.access import require_admin
+from app.services.audit import record_audit
 from app.services.errors import InvalidInputError, NotFoundError
 from app.services.outbound_http import check_url_target
+from app.services.principal import Principal
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +89,9 @@ def _public(
     )
 
 
-def list_providers(session: Session) -> list[ProviderSettingPublic]:
-    """Every provider's settings (masked), in a fixed order."""
+def list_providers(session: Session, *, principal: Principal) -> list[ProviderSettingPublic]:
+    """Every provider's settings (masked), in a fixed order (owner and admins only)."""
+    require_admin(principal)
     rows = {row.provider: row for row in session.exec(select(ProviderSetting)).all()}
     url = _database_url(session)
     return [_public(provider, rows.get(provider.value), url) for provider in PROVIDERS]
@@ -113,7 +118,7 @@ def _clean_base(value: str | None) -> str | None:
 
 
 def update_provider(
-    session: Session, *, provider: str, data: ProviderSettingUpdate
+    session: Session, *, principal: Principal, provider: str, data: ProviderSettingUpdate
 ) -> ProviderSettingPublic:
     """Change the fields sent: a new key (null or "" removes it), base URL, enabled.
 
@@ -121,10 +126,12 @@ def update_provider(
     allowlist entry); this resolves its host name, so call it off the event loop.
 
     Raises:
+        PermissionDeniedError: the caller is not the owner or an admin.
         NotFoundError: unknown provider.
         InvalidInputError: a malformed key or base URL, a base URL the guard refuses, or an
             unusable secret key.
     """
+    require_admin(principal)
     known = _provider(provider)
     sent = data.model_fields_set
     # Checked before the session's transaction begins (on its first query): the base URL's
@@ -147,6 +154,17 @@ def update_provider(
     row.updated_at = utc_now()
     session.add(row)
     session.flush()
+    changed: dict[str, Any] = {f: getattr(data, f) for f in sent & {"api_base", "enabled"}}
+    if "api_key" in sent:  # never the key itself
+        changed["api_key"] = "removed" if key is None else "replaced"
+    record_audit(
+        session,
+        actor=principal,
+        action="settings.provider",
+        object_type="provider",
+        object_id=known.value,
+        detail=changed,
+    )
     invalidate_settings_cache()
     return _public(known, row, url)
 
@@ -158,8 +176,9 @@ def _groups(session: Session) -> dict[str, list[str]]:
     return {row.name: list(row.models) for row in rows}
 
 
-def get_model_map(session: Session) -> ModelMapPublic:
+def get_model_map(session: Session, *, principal: Principal) -> ModelMapPublic:
     """The groups of equivalent models (in order) and the built-in aliases."""
+    require_admin(principal)
     return ModelMapPublic(groups=_groups(session), aliases=dict(DEFAULT_ALIASES))
 
 
@@ -191,13 +210,18 @@ def _checked_groups(groups: dict[str, list[str]]) -> dict[str, list[str]]:
     return checked
 
 
-def update_model_map(session: Session, *, data: ModelMapUpdate) -> ModelMapPublic:
+def update_model_map(
+    session: Session, *, principal: Principal, data: ModelMapUpdate
+) -> ModelMapPublic:
     """Replace every group (their order is kept); aliases are resolved to full names.
 
     Raises:
+        PermissionDeniedError: the caller is not the owner or an admin.
         InvalidInputError: empty or repeated names, too many groups or models.
     """
+    require_admin(principal)
     groups = _checked_groups(data.groups)
+    before = _groups(session)
     now = utc_now()
     for row in session.exec(select(ModelMapping)).all():
         session.delete(row)
@@ -205,8 +229,15 @@ def update_model_map(session: Session, *, data: ModelMapUpdate) -> ModelMapPubli
     for position, (name, models) in enumerate(groups.items()):
         session.add(ModelMapping(name=name, models=models, position=position, updated_at=now))
     session.flush()
+    record_audit(
+        session,
+        actor=principal,
+        action="settings.model_map",
+        object_type="model_map",
+        detail={"groups": [sorted(before), sorted(groups)]},
+    )
     invalidate_settings_cache()
-    return get_model_map(session)
+    return get_model_map(session, principal=principal)
 
 
 @dataclass(frozen=True)

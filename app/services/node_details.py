@@ -13,7 +13,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.services import execution_store as store
+from app.services.errors import NotFoundError
+from app.services.execution_reads import execution_workflow_id
 from app.services.node_states import workflow_node_states
+from app.services.principal import Principal
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,12 @@ def _last_attempt(session: Session, execution_id: int, node_id: str) -> Any:
 
 
 def node_detail(
-    session: Session, *, workflow_id: int, node_id: str, execution_id: int | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    workflow_id: int,
+    node_id: str,
+    execution_id: int | None = None,
 ) -> NodeDetail:
     """The node's latest state, input and output in full.
 
@@ -69,9 +77,13 @@ def node_detail(
             counts as the latest (the stored states cover finished runs only).
 
     Raises:
-        NotFoundError: no such workflow, or it is deleted.
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it; or
+            the execution is not one of this workflow.
     """
+    states = workflow_node_states(session, principal=principal, workflow_id=workflow_id)
     if execution_id is not None:
+        if execution_workflow_id(session, execution_id) != workflow_id:
+            raise NotFoundError(f"Execution {execution_id} not found in workflow {workflow_id}")
         row = _last_attempt(session, execution_id, node_id)
         if row is not None and row.status not in ("queued", "running"):
             done = row.status == "succeeded"
@@ -84,7 +96,7 @@ def node_detail(
                 duration_ms=row.duration_ms,
                 attempts=row.attempt,
             )
-    state = workflow_node_states(session, workflow_id=workflow_id).get(node_id)
+    state = states.get(node_id)
     if state is None:
         return NodeDetail(status="pending")
     row = _last_attempt(session, state.execution_id, node_id) if state.execution_id else None

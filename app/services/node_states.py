@@ -22,8 +22,10 @@ from app.engine.staleness import stale_after_edit, stale_nodes
 from app.models.execution import FINISHED_STATUSES
 from app.models.node_cache import NodeState
 from app.services import execution_store as store
-from app.services.errors import NotFoundError
+from app.services.access import Action
 from app.services.node_cache_store import cached_outputs
+from app.services.principal import Principal
+from app.services.runnable_workflows import workflow_row
 
 # Statuses whose output stands for the node (given the definition it ran with).
 DONE_STATUSES = frozenset({"succeeded", "cached"})
@@ -41,15 +43,13 @@ class _Latest:
     states: dict[str, tuple[int, dict[str, Any]]]
 
 
-def current_spec(session: Session, *, workflow_id: int) -> WorkflowSpec:
+def current_spec(session: Session, *, principal: Principal, workflow_id: int) -> WorkflowSpec:
     """The workflow's saved definition, parsed (it may still have graph problems).
 
     Raises:
-        NotFoundError: no such workflow, or it is deleted.
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it.
     """
-    row = store.select_workflow(session.connection(), workflow_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFoundError(f"Workflow {workflow_id} not found")
+    row = workflow_row(session.connection(), workflow_id, principal, Action.READ)
     return WorkflowSpec.from_document(row.definition)
 
 
@@ -112,7 +112,7 @@ def _stale(spec: WorkflowSpec, latest: _Latest) -> set[str]:
     return stale_after_edit(spec, changed)
 
 
-def stale_node_ids(session: Session, *, workflow_id: int) -> set[str]:
+def stale_node_ids(session: Session, *, principal: Principal, workflow_id: int) -> set[str]:
     """Nodes whose latest output no longer stands for the workflow as it is saved now.
 
     That is every node that changed (or whose inputs' wiring changed) since the run its
@@ -122,9 +122,8 @@ def stale_node_ids(session: Session, *, workflow_id: int) -> set[str]:
     Raises:
         NotFoundError: no such workflow, or it is deleted.
     """
-    return stale_ids_of(
-        session, current_spec(session, workflow_id=workflow_id), workflow_id=workflow_id
-    )
+    spec = current_spec(session, principal=principal, workflow_id=workflow_id)
+    return stale_ids_of(session, spec, workflow_id=workflow_id)
 
 
 def stale_ids_of(session: Session, spec: WorkflowSpec, *, workflow_id: int) -> set[str]:
@@ -133,7 +132,9 @@ def stale_ids_of(session: Session, spec: WorkflowSpec, *, workflow_id: int) -> s
     return _stale(spec, latest)
 
 
-def workflow_node_states(session: Session, *, workflow_id: int) -> dict[str, NodeState]:
+def workflow_node_states(
+    session: Session, *, principal: Principal, workflow_id: int
+) -> dict[str, NodeState]:
     """The latest state of every node of the workflow, for the canvas.
 
     Nodes that never ran are `pending` and stale. Outputs come from the node's last attempt
@@ -142,7 +143,7 @@ def workflow_node_states(session: Session, *, workflow_id: int) -> dict[str, Nod
     Raises:
         NotFoundError: no such workflow, or it is deleted.
     """
-    spec = current_spec(session, workflow_id=workflow_id)
+    spec = current_spec(session, principal=principal, workflow_id=workflow_id)
     return node_states_of(session, spec, workflow_id=workflow_id)
 
 
@@ -184,13 +185,13 @@ def node_states_of(
     return result
 
 
-def get_node_outputs(session: Session, *, workflow_id: int) -> dict[str, Any]:
+def get_node_outputs(session: Session, *, principal: Principal, workflow_id: int) -> dict[str, Any]:
     """The latest output of every node whose latest state succeeded (or reused an output).
 
     Raises:
         NotFoundError: no such workflow, or it is deleted.
     """
-    states = workflow_node_states(session, workflow_id=workflow_id)
+    states = workflow_node_states(session, principal=principal, workflow_id=workflow_id)
     return {n: s.output for n, s in states.items() if s.status in DONE_STATUSES}
 
 

@@ -12,9 +12,11 @@ from app.engine.consensus import normalize_answer
 from app.models.execution import ExecutionPublic
 from app.models.orchestration import AgentAnswer, OrchestrationRun, OrchestrationRunsPage
 from app.services import execution_store as store
-from app.services.executions import list_executions
+from app.services.access import Action
+from app.services.execution_reads import list_executions
 from app.services.llm_usage import node_usage
 from app.services.orchestrations import ORCHESTRATION_TYPE, load_orchestration
+from app.services.principal import Principal
 
 
 def _agent(report: dict[str, Any], winner: str | None) -> AgentAnswer:
@@ -74,16 +76,23 @@ def _run(execution: ExecutionPublic, node_run: Any) -> OrchestrationRun:
 
 
 def orchestration_runs(
-    session: Session, *, orchestration_id: int, offset: int = 0, limit: int = 20
+    session: Session,
+    *,
+    principal: Principal,
+    orchestration_id: int,
+    offset: int = 0,
+    limit: int = 20,
 ) -> OrchestrationRunsPage:
     """Runs of an orchestration, newest first.
 
     Raises:
-        NotFoundError: no such orchestration.
+        NotFoundError: no such orchestration, or the caller may not see it.
         InvalidInputError: bad offset or limit.
     """
-    load_orchestration(session, orchestration_id)
-    page = list_executions(session, workflow_id=orchestration_id, offset=offset, limit=limit)
+    load_orchestration(session, principal, orchestration_id, Action.READ)
+    page = list_executions(
+        session, principal=principal, workflow_id=orchestration_id, offset=offset, limit=limit
+    )
     ids = [execution.id for execution in page.items]
     node_runs = store.NODE_RUNS
     rows = session.connection().execute(

@@ -8,6 +8,7 @@ answer side by side, are read by `app.services.orchestration_runs`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,17 +31,19 @@ from app.models.workflow import (
     WorkflowPublic,
     WorkflowUpdate,
 )
+from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import ConflictError, InvalidInputError, NotFoundError
 from app.services.execution_runner import PreparedWorkflow
 from app.services.executions import start_execution, start_loaded_execution_async
+from app.services.principal import Principal
 from app.services.runnable_workflows import runnable
 from app.services.unit_of_work import session_scope
+from app.services.workflow_list import list_workflows
 from app.services.workflows import (
+    authorized_workflow,
     create_workflow,
     delete_workflow,
-    list_workflows,
-    load_workflow,
     update_workflow,
 )
 
@@ -89,7 +92,7 @@ def _orchestration_node(workflow: Workflow | WorkflowPublic) -> dict[str, Any]:
     return node
 
 
-def _public(workflow: Workflow | WorkflowPublic) -> OrchestrationPublic:
+def _public(workflow: Workflow | WorkflowPublic, access: Iterable[str]) -> OrchestrationPublic:
     config = _orchestration_node(workflow).get("config") or {}
     assert workflow.id is not None
     return OrchestrationPublic(
@@ -106,46 +109,59 @@ def _public(workflow: Workflow | WorkflowPublic) -> OrchestrationPublic:
     )
 
 
-def load_orchestration(session: Session, orchestration_id: int) -> Workflow:
-    """The workflow row of an orchestration; NotFoundError when absent, deleted or a workflow."""
+def load_orchestration(
+    session: Session, principal: Principal, orchestration_id: int, action: Action
+) -> tuple[Workflow, frozenset[Action]]:
+    """The workflow row of an orchestration and what the caller may do with it.
+
+    Raises:
+        NotFoundError: absent, deleted, a workflow, or not visible to the caller.
+        PermissionDeniedError: the caller may see it but not do `action`.
+    """
     try:
-        workflow = load_workflow(session, orchestration_id)
+        workflow, access = authorized_workflow(session, principal, orchestration_id, action)
     except NotFoundError:
         workflow = None
     if workflow is None or workflow.kind != KIND.value:
         raise NotFoundError(f"Orchestration {orchestration_id} not found")
-    return workflow
+    return workflow, access
 
 
-def create_orchestration(session: Session, *, data: OrchestrationCreate) -> OrchestrationPublic:
-    """Create an orchestration (already validated by `OrchestrationCreate`)."""
+def create_orchestration(
+    session: Session, *, principal: Principal, data: OrchestrationCreate
+) -> OrchestrationPublic:
+    """Create an orchestration (already validated by `OrchestrationCreate`), the caller's."""
     created = create_workflow(
         session,
+        principal=principal,
         data=WorkflowCreate(
             name=data.name, description=data.description, definition=orchestration_definition(data)
         ),
         kind=KIND,
     )
-    return _public(created)
+    return _public(created, created.access)
 
 
-def get_orchestration(session: Session, *, orchestration_id: int) -> OrchestrationPublic:
-    """One orchestration; NotFoundError when absent or deleted."""
-    return _public(load_orchestration(session, orchestration_id))
+def get_orchestration(
+    session: Session, *, principal: Principal, orchestration_id: int
+) -> OrchestrationPublic:
+    """One orchestration; NotFoundError when absent, deleted or not visible to the caller."""
+    return _public(*load_orchestration(session, principal, orchestration_id, Action.READ))
 
 
 def update_orchestration(
-    session: Session, *, orchestration_id: int, data: OrchestrationUpdate
+    session: Session, *, principal: Principal, orchestration_id: int, data: OrchestrationUpdate
 ) -> OrchestrationPublic:
     """Change the fields given (None keeps a field); the result is validated as a whole.
 
     Raises:
-        NotFoundError: no such orchestration.
+        NotFoundError: no such orchestration, or the caller may not see it.
+        PermissionDeniedError: the caller may not change it.
         InvalidInputError: the changed orchestration is not valid (e.g. consensus with one
             agent, two agents with one name).
     """
-    workflow = load_orchestration(session, orchestration_id)
-    current = _public(workflow).model_dump(include=set(OrchestrationCreate.model_fields))
+    workflow, access = load_orchestration(session, principal, orchestration_id, Action.CHANGE)
+    current = _public(workflow, access).model_dump(include=set(OrchestrationCreate.model_fields))
     changes = data.model_dump(exclude_none=True)
     try:
         merged = OrchestrationCreate.model_validate(current | changes)
@@ -159,36 +175,52 @@ def update_orchestration(
     definition["nodes"] = nodes
     updated = update_workflow(
         session,
+        principal=principal,
         workflow_id=orchestration_id,
         data=WorkflowUpdate(
             name=merged.name, description=merged.description, definition=definition
         ),
     )
-    return _public(updated)
+    return _public(updated, updated.access)
 
 
-def delete_orchestration(session: Session, *, orchestration_id: int) -> OrchestrationSummary:
-    """Soft-delete an orchestration (its runs are kept)."""
-    workflow = load_orchestration(session, orchestration_id)
-    delete_workflow(session, workflow_id=orchestration_id)
-    return _summary(workflow)
+def delete_orchestration(
+    session: Session, *, principal: Principal, orchestration_id: int
+) -> OrchestrationSummary:
+    """Soft-delete an orchestration (its runs are kept).
+
+    Raises:
+        NotFoundError: no such orchestration, or the caller may not see it.
+        PermissionDeniedError: the caller is neither its owner nor an admin.
+    """
+    workflow, access = load_orchestration(session, principal, orchestration_id, Action.DELETE)
+    delete_workflow(session, principal=principal, workflow_id=orchestration_id)
+    return _summary(workflow, access)
 
 
 def list_orchestrations(
-    session: Session, *, search: str | None = None, offset: int = 0, limit: int = 50
+    session: Session,
+    *,
+    principal: Principal,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> OrchestrationsPage:
-    """Orchestrations, most recently updated first, optionally filtered by name/description."""
-    page = list_workflows(session, search=search, kind=KIND, offset=offset, limit=limit)
+    """The orchestrations the caller may see, most recently updated first, optionally
+    filtered by name/description."""
+    page = list_workflows(
+        session, principal=principal, search=search, kind=KIND, offset=offset, limit=limit
+    )
     ids = [item.id for item in page.items]
     rows = {row.id: row for row in session.exec(select(Workflow).where(col(Workflow.id).in_(ids)))}
     return OrchestrationsPage(
-        items=[_summary(rows[item.id]) for item in page.items], total=page.total
+        items=[_summary(rows[item.id], item.access) for item in page.items], total=page.total
     )
 
 
-def _summary(workflow: Workflow) -> OrchestrationSummary:
+def _summary(workflow: Workflow, access: Iterable[str]) -> OrchestrationSummary:
     try:
-        public = _public(workflow)
+        public = _public(workflow, access)
     except ConflictError:  # edited as a workflow: still listed, so it can be deleted
         agents: list[AgentSpec] = []
         strategy = voting = "invalid"
@@ -204,36 +236,51 @@ def _summary(workflow: Workflow) -> OrchestrationSummary:
         models=list(dict.fromkeys(agent.model for agent in agents)),
         created_at=workflow.created_at,
         updated_at=workflow.updated_at,
+        access=sorted(access),
     )
 
 
-def run_orchestration(session: Session, *, orchestration_id: int, input: Any) -> ExecutionPublic:
+def run_orchestration(
+    session: Session, *, principal: Principal, orchestration_id: int, input: Any
+) -> ExecutionPublic:
     """Queue a run of the orchestration with `input` as the agents' question.
 
     Needs a running event loop (the in-process runner runs it). A string input is sent to
     the agents as it is; other JSON values are sent as JSON text.
 
     Raises:
-        NotFoundError: no such orchestration.
+        NotFoundError: no such orchestration, or the caller may not see it.
+        PermissionDeniedError: the caller may not run it.
         InvalidWorkflowError: its workflow has problems (it was edited as a workflow).
     """
-    load_orchestration(session, orchestration_id)
-    return start_execution(session, workflow_id=orchestration_id, trigger="manual", input=input)
+    load_orchestration(session, principal, orchestration_id, Action.RUN)
+    return start_execution(
+        session, principal=principal, workflow_id=orchestration_id, trigger="manual", input=input
+    )
 
 
-def _read_runnable_orchestration(orchestration_id: int) -> tuple[Any, PreparedWorkflow]:
+def _read_runnable_orchestration(
+    orchestration_id: int, principal: Principal
+) -> tuple[Any, PreparedWorkflow]:
     with session_scope(read_only=True) as session:
-        load_orchestration(session, orchestration_id)
-        return runnable(session.get_bind(), session.connection(), orchestration_id)  # type: ignore[arg-type]
+        load_orchestration(session, principal, orchestration_id, Action.RUN)
+        return runnable(session.get_bind(), session.connection(), orchestration_id, principal)  # type: ignore[arg-type]
 
 
-async def run_orchestration_async(*, orchestration_id: int, input: Any) -> ExecutionPublic:
+async def run_orchestration_async(
+    *, principal: Principal, orchestration_id: int, input: Any
+) -> ExecutionPublic:
     """`run_orchestration` for async code: the database work runs on the db threads.
 
     Raises:
         NotFoundError, InvalidWorkflowError: as `run_orchestration`.
     """
-    loaded = await run_db(_read_runnable_orchestration, orchestration_id)
+    loaded = await run_db(_read_runnable_orchestration, orchestration_id, principal)
     return await start_loaded_execution_async(
-        loaded, workflow_id=orchestration_id, trigger="manual", input=input, options=None
+        loaded,
+        principal=principal,
+        workflow_id=orchestration_id,
+        trigger="manual",
+        input=input,
+        options=None,
     )

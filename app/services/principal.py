@@ -36,7 +36,7 @@ class Principal:
     """An authenticated caller.
 
     Attributes:
-        user_id: the user acting (an API key acts for its user).
+        user_id: the user acting (an API key acts for its user); 0 for `SYSTEM`.
         role: that user's role.
         label: how the audit log names the caller (an e-mail, with the key's name).
         via: how it authenticated.
@@ -58,6 +58,10 @@ class Principal:
     def has_scope(self, scope: Scope) -> bool:
         """Whether the credentials allow `scope` (an `admin` key allows every scope)."""
         return scope in self.scopes or Scope.ADMIN in self.scopes
+
+
+# Flowbook itself acting (the command line, start-up): no user; it may do everything.
+SYSTEM = Principal(user_id=0, role=Role.OWNER, label="system", via=Via.CLI)
 
 
 def principal_of(

@@ -45,6 +45,7 @@ from app.services.node_states import (
     stale_node_ids,
     workflow_node_states,
 )
+from app.services.principal import Principal
 from app.services.runnable_workflows import runnable
 from app.services.unit_of_work import session_scope
 
@@ -68,6 +69,7 @@ __all__ = [
 def start_reactive_run(
     session: Session,
     *,
+    principal: Principal,
     workflow_id: int,
     mode: RunMode,
     node_id: str | None = None,
@@ -99,7 +101,13 @@ def start_reactive_run(
     _check_mode(mode, node_id)
     asyncio.get_running_loop()  # fail before writing anything when there is no loop
     queued = queue_reactive_run(
-        session, workflow_id=workflow_id, mode=mode, node_id=node_id, input=input, auto=auto
+        session,
+        principal=principal,
+        workflow_id=workflow_id,
+        mode=mode,
+        node_id=node_id,
+        input=input,
+        auto=auto,
     )
     session.commit()
     queued.submit()
@@ -108,6 +116,7 @@ def start_reactive_run(
 
 async def start_reactive_run_async(
     *,
+    principal: Principal,
     workflow_id: int,
     mode: RunMode,
     node_id: str | None = None,
@@ -123,6 +132,7 @@ async def start_reactive_run_async(
     _check_mode(mode, node_id)
     loaded, options, input = await run_db(
         _plan_read_only,
+        principal=principal,
         workflow_id=workflow_id,
         mode=mode,
         node_id=node_id,
@@ -130,7 +140,12 @@ async def start_reactive_run_async(
         auto=auto,
     )
     return await start_loaded_execution_async(
-        loaded, workflow_id=workflow_id, trigger="manual", input=input, options=options
+        loaded,
+        principal=principal,
+        workflow_id=workflow_id,
+        trigger="manual",
+        input=input,
+        options=options,
     )
 
 
@@ -152,6 +167,7 @@ def _check_mode(mode: str, node_id: str | None) -> None:
 def queue_reactive_run(
     session: Session,
     *,
+    principal: Principal,
     workflow_id: int,
     mode: RunMode,
     node_id: str | None = None,
@@ -164,10 +180,17 @@ def queue_reactive_run(
         As `start_reactive_run` (but no RuntimeError).
     """
     loaded, options, input = plan_reactive_run(
-        session, workflow_id=workflow_id, mode=mode, node_id=node_id, input=input, auto=auto
+        session,
+        principal=principal,
+        workflow_id=workflow_id,
+        mode=mode,
+        node_id=node_id,
+        input=input,
+        auto=auto,
     )
     return queue_execution(
         session,
+        principal=principal,
         workflow_id=workflow_id,
         trigger="manual",
         input=input,
@@ -179,6 +202,7 @@ def queue_reactive_run(
 def plan_reactive_run(
     session: Session,
     *,
+    principal: Principal,
     workflow_id: int,
     mode: RunMode,
     node_id: str | None = None,
@@ -195,7 +219,7 @@ def plan_reactive_run(
         As `start_reactive_run` (but no RuntimeError).
     """
     _check_mode(mode, node_id)
-    loaded = runnable(session.get_bind(), session.connection(), workflow_id)  # type: ignore[arg-type]
+    loaded = runnable(session.get_bind(), session.connection(), workflow_id, principal)  # type: ignore[arg-type]
     spec = loaded[1].spec
     node_ids = frozenset(n.id for n in spec.nodes)
     if node_id is not None and node_id not in node_ids:
@@ -226,7 +250,7 @@ def plan_reactive_run(
     return loaded, options, input
 
 
-def side_effect_nodes(session: Session, *, workflow_id: int) -> list[str]:
+def side_effect_nodes(session: Session, *, principal: Principal, workflow_id: int) -> list[str]:
     """Nodes that act outside the run when they run (HTTP writes, LLM calls, ...).
 
     An estimate: a config that cannot be checked before the run (e.g. a templated field
@@ -235,7 +259,7 @@ def side_effect_nodes(session: Session, *, workflow_id: int) -> list[str]:
     Raises:
         NotFoundError: no such workflow, or it is deleted.
     """
-    spec = current_spec(session, workflow_id=workflow_id)
+    spec = current_spec(session, principal=principal, workflow_id=workflow_id)
     return [node.id for node in spec.nodes if _has_side_effect(node)]
 
 

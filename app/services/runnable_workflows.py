@@ -16,8 +16,10 @@ from app.engine.nodes import default_registry
 from app.engine.validation import analyze_document
 from app.models.db import get_engine
 from app.services import execution_store as store
+from app.services.access import Action, require
 from app.services.errors import InvalidWorkflowError, NotFoundError
 from app.services.execution_runner import PreparedWorkflow
+from app.services.principal import Principal
 
 _SPEC_CACHE_SIZE = 256
 # (database, workflow id, updated_at) -> parsed and validated workflow with no problems.
@@ -42,33 +44,39 @@ def _prepare(engine: Engine, workflow_id: int, row: Any) -> PreparedWorkflow:
     return prepared
 
 
-def workflow_row(connection: Connection, workflow_id: int) -> Any:
-    """(name, definition, updated_at, deleted_at) of a workflow that is not deleted.
+def workflow_row(
+    connection: Connection, workflow_id: int, principal: Principal, action: Action
+) -> Any:
+    """(name, definition, updated_at, deleted_at, owner_id, kind) of a workflow that is not
+    deleted, when `principal` may do `action` with it.
 
     Raises:
-        NotFoundError: no such workflow (or it is deleted).
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it.
+        PermissionDeniedError: the caller may see it but not do `action`.
     """
     row = store.select_workflow(connection, workflow_id)
     if row is None or row.deleted_at is not None:
         raise NotFoundError(f"Workflow {workflow_id} not found")
+    require(connection, principal, workflow_id, row.owner_id, action)
     return row
 
 
 def runnable(
-    engine: Engine, connection: Connection, workflow_id: int
+    engine: Engine, connection: Connection, workflow_id: int, principal: Principal
 ) -> tuple[Any, PreparedWorkflow]:
-    """The workflow's row and its prepared definition.
+    """The workflow's row and its prepared definition, when `principal` may run it.
 
     Raises:
-        NotFoundError: no such workflow (or it is deleted).
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it.
+        PermissionDeniedError: the caller may not run it.
         InvalidWorkflowError: the workflow has problems.
     """
-    row = workflow_row(connection, workflow_id)
+    row = workflow_row(connection, workflow_id, principal, Action.RUN)
     return row, _prepare(engine, workflow_id, row)
 
 
-def read_runnable(workflow_id: int) -> tuple[Any, PreparedWorkflow]:
+def read_runnable(workflow_id: int, principal: Principal) -> tuple[Any, PreparedWorkflow]:
     """`runnable` in a read-only transaction of its own (for `run_db`)."""
     engine = get_engine()
     with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
-        return runnable(engine, connection, workflow_id)
+        return runnable(engine, connection, workflow_id, principal)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlmodel import Session
+from sqlalchemy import func, select, text, update
+from sqlmodel import Session, col
 
-from app.models.workflow import WorkflowCreate
+from app.models.account import Role, User
+from app.models.workflow import Workflow, WorkflowCreate
 from app.services.execution_store import WORKFLOWS
+from app.services.principal import SYSTEM
 from app.services.workflows import create_workflow
 
 SAMPLES_LOCK_ID = 720_415_002
@@ -196,5 +198,8 @@ def load_samples(session: Session) -> int:
         return 0
     samples = sample_workflows()
     for data in samples:
-        create_workflow(session, data=data)
+        create_workflow(session, principal=SYSTEM, data=data)
+    # The samples are the owner's (made before the owner exists, `create_owner` gives them).
+    owner = select(col(User.id)).where(col(User.role) == Role.OWNER.value).scalar_subquery()
+    session.execute(update(Workflow).where(col(Workflow.owner_id).is_(None)).values(owner_id=owner))
     return len(samples)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.engine.nodes import default_registry
 from app.engine.spec import WorkflowSpec
@@ -19,27 +18,28 @@ from app.models.workflow import (
     WorkflowCreate,
     WorkflowKind,
     WorkflowPublic,
-    WorkflowsPage,
-    WorkflowSummary,
     WorkflowUpdate,
 )
+from app.services.access import (
+    Action,
+    check_access,
+    granted,
+    may_create,
+)
+from app.services.audit import record_audit
 from app.services.errors import InvalidInputError, InvalidWorkflowError, NotFoundError
+from app.services.principal import Principal
 
 COPY_SUFFIX = " (copy)"
-MAX_PAGE = 500
 TEST_INPUT_MAX_CHARS = 1_000_000
 
 __all__ = [
-    "WorkflowsPage",
     "create_workflow",
     "delete_workflow",
     "duplicate_workflow",
     "get_workflow",
-    "list_workflows",
-    "pin_node_output",
     "restore_workflow",
     "save_test_input",
-    "unpin_node_output",
     "update_workflow",
     "validate_definition",
 ]
@@ -74,7 +74,9 @@ def _problems_public(problems: list[Problem]) -> list[ProblemPublic]:
     ]
 
 
-def _public(workflow: Workflow, problems: list[Problem] | None = None) -> WorkflowPublic:
+def _public(
+    workflow: Workflow, access: frozenset[Action], problems: list[Problem] | None = None
+) -> WorkflowPublic:
     if problems is None:
         problems = validate_definition(definition=workflow.definition)
     assert workflow.id is not None
@@ -89,6 +91,8 @@ def _public(workflow: Workflow, problems: list[Problem] | None = None) -> Workfl
         updated_at=workflow.updated_at,
         deleted_at=workflow.deleted_at,
         problems=_problems_public(problems),
+        owner_id=workflow.owner_id,
+        access=sorted(access),
     )
 
 
@@ -100,12 +104,52 @@ def load_workflow(session: Session, workflow_id: int, *, include_deleted: bool =
     return workflow
 
 
-def create_workflow(
-    session: Session, *, data: WorkflowCreate, kind: WorkflowKind = WorkflowKind.WORKFLOW
-) -> WorkflowPublic:
-    """Create a workflow (or, with `kind`, an orchestration's workflow).
+def authorized_workflow(
+    session: Session,
+    principal: Principal,
+    workflow_id: int,
+    action: Action,
+    *,
+    include_deleted: bool = False,
+) -> tuple[Workflow, frozenset[Action]]:
+    """The workflow row and what the caller may do with it, when that includes `action`.
 
     Raises:
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it.
+        PermissionDeniedError: the caller may see it but not do `action`.
+    """
+    workflow = load_workflow(session, workflow_id, include_deleted=include_deleted)
+    return workflow, check_access(session, principal, workflow, action)
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    action: str,
+    workflow: Workflow,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    record_audit(
+        session,
+        actor=principal,
+        action=f"{workflow.kind}.{action}",
+        object_type=workflow.kind,
+        object_id=workflow.id or "",
+        detail={"name": workflow.name, **(detail or {})},
+    )
+
+
+def create_workflow(
+    session: Session,
+    *,
+    principal: Principal,
+    data: WorkflowCreate,
+    kind: WorkflowKind = WorkflowKind.WORKFLOW,
+) -> WorkflowPublic:
+    """Create a workflow (or, with `kind`, an orchestration's workflow) owned by the caller.
+
+    Raises:
+        PermissionDeniedError: the caller's role or key may not create workflows.
         InvalidWorkflowError: the definition is not a workflow document (graph problems
             are allowed and returned in `problems`).
     """
@@ -116,43 +160,66 @@ def create_workflow(
         name=data.name,
         description=data.description,
         definition=spec.to_document(),
+        owner_id=principal.user_id or None,
         created_at=now,
         updated_at=now,
     )
+    may_create(principal)
     session.add(workflow)
     session.flush()
-    return _public(workflow, problems)
+    _audit(session, principal, "create", workflow)
+    return _public(workflow, granted(principal, workflow.owner_id, None), problems)
 
 
 def get_workflow(
-    session: Session, *, workflow_id: int, include_deleted: bool = False
+    session: Session, *, principal: Principal, workflow_id: int, include_deleted: bool = False
 ) -> WorkflowPublic:
-    """One workflow with its current graph problems; NotFoundError when absent or deleted."""
-    return _public(load_workflow(session, workflow_id, include_deleted=include_deleted))
+    """One workflow with its current graph problems.
+
+    Raises:
+        NotFoundError: absent, deleted, or not visible to the caller.
+    """
+    workflow, access = authorized_workflow(
+        session, principal, workflow_id, Action.READ, include_deleted=include_deleted
+    )
+    return _public(workflow, access)
 
 
-def update_workflow(session: Session, *, workflow_id: int, data: WorkflowUpdate) -> WorkflowPublic:
+def update_workflow(
+    session: Session, *, principal: Principal, workflow_id: int, data: WorkflowUpdate
+) -> WorkflowPublic:
     """Change the fields given (None keeps a field).
 
     Raises:
-        NotFoundError: no such workflow, or it is deleted.
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it.
+        PermissionDeniedError: the caller may see it but not change it.
         InvalidWorkflowError: the new definition is not a workflow document.
     """
-    workflow = load_workflow(session, workflow_id)
+    workflow, access = authorized_workflow(session, principal, workflow_id, Action.CHANGE)
     problems: list[Problem] | None = None
+    changed: dict[str, Any] = {}
     if data.definition is not None:
         spec, problems = check_definition(data.definition)
-        workflow.definition = spec.to_document()
-    if data.name is not None:
+        document = spec.to_document()
+        if document != workflow.definition:
+            changed["nodes"] = [len(workflow.definition.get("nodes", [])), len(spec.nodes)]
+            changed["edges"] = [len(workflow.definition.get("edges", [])), len(spec.edges)]
+        workflow.definition = document
+    if data.name is not None and data.name != workflow.name:
+        changed["renamed"] = [workflow.name, data.name]
         workflow.name = data.name
-    if data.description is not None:
+    if data.description is not None and data.description != workflow.description:
+        changed["description"] = True
         workflow.description = data.description
     if "test_input" in data.model_fields_set:
         workflow.test_input = _checked_test_input(data.test_input)
+        changed["test_input"] = True
     workflow.updated_at = utc_now()
     session.add(workflow)
     session.flush()
-    return _public(workflow, problems)
+    if changed:
+        _audit(session, principal, "update", workflow, {"changed": changed})
+    return _public(workflow, access, problems)
 
 
 def _checked_test_input(value: Any) -> Any:
@@ -167,28 +234,34 @@ def _checked_test_input(value: Any) -> Any:
     return value
 
 
-def save_test_input(session: Session, *, workflow_id: int, test_input: Any) -> None:
+def save_test_input(
+    session: Session, *, principal: Principal, workflow_id: int, test_input: Any
+) -> None:
     """Store the trigger payload the editor runs this workflow with (None clears it).
 
     The input belongs to the workflow: every editor session of it sees the same one, and
     another workflow's input never leaks into it.
 
     Raises:
-        NotFoundError: no such workflow, or it is deleted.
+        NotFoundError: no such workflow, it is deleted, or the caller may not see it.
+        PermissionDeniedError: the caller may not change it.
         InvalidInputError: the input is not JSON or is too large.
     """
-    workflow = load_workflow(session, workflow_id)
+    workflow, _ = authorized_workflow(session, principal, workflow_id, Action.CHANGE)
     workflow.test_input = _checked_test_input(test_input)
     session.add(workflow)
     session.flush()
 
 
-def duplicate_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
-    """Copy a workflow as "<name> (copy)", of the same kind."""
-    original = load_workflow(session, workflow_id)
+def duplicate_workflow(
+    session: Session, *, principal: Principal, workflow_id: int
+) -> WorkflowPublic:
+    """Copy a workflow the caller may read as "<name> (copy)", of the same kind, its own."""
+    original, _ = authorized_workflow(session, principal, workflow_id, Action.READ)
     name = original.name[: NAME_MAX - len(COPY_SUFFIX)] + COPY_SUFFIX
     return create_workflow(
         session,
+        principal=principal,
         data=WorkflowCreate(
             name=name, description=original.description, definition=original.definition
         ),
@@ -196,114 +269,30 @@ def duplicate_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
     )
 
 
-def delete_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
-    """Soft-delete a workflow (its executions are kept); NotFoundError if already deleted."""
-    workflow = load_workflow(session, workflow_id)
+def delete_workflow(session: Session, *, principal: Principal, workflow_id: int) -> WorkflowPublic:
+    """Soft-delete a workflow (its executions are kept).
+
+    Raises:
+        NotFoundError: absent, deleted already, or not visible to the caller.
+        PermissionDeniedError: the caller is neither its owner nor an admin.
+    """
+    workflow, access = authorized_workflow(session, principal, workflow_id, Action.DELETE)
     workflow.deleted_at = utc_now()
     session.add(workflow)
     session.flush()
-    return _public(workflow)
+    _audit(session, principal, "delete", workflow)
+    return _public(workflow, access)
 
 
-def restore_workflow(session: Session, *, workflow_id: int) -> WorkflowPublic:
+def restore_workflow(session: Session, *, principal: Principal, workflow_id: int) -> WorkflowPublic:
     """Undo a soft delete (a no-op for a workflow that is not deleted)."""
-    workflow = load_workflow(session, workflow_id, include_deleted=True)
+    workflow, access = authorized_workflow(
+        session, principal, workflow_id, Action.DELETE, include_deleted=True
+    )
     if workflow.deleted_at is not None:
         workflow.deleted_at = None
         workflow.updated_at = utc_now()
         session.add(workflow)
         session.flush()
-    return _public(workflow)
-
-
-def list_workflows(
-    session: Session,
-    *,
-    search: str | None = None,
-    include_deleted: bool = False,
-    kind: WorkflowKind | None = WorkflowKind.WORKFLOW,
-    offset: int = 0,
-    limit: int = 50,
-) -> WorkflowsPage:
-    """Workflows, most recently updated first.
-
-    Args:
-        search: case-insensitive substring of the name or the description.
-        kind: only rows of this kind (default: workflows, not orchestrations); None: all.
-        include_deleted: list soft-deleted workflows too.
-        offset: rows to skip.
-        limit: page size (1..500).
-    """
-    if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise InvalidInputError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
-    conditions: list[ColumnElement[bool]] = []
-    if kind is not None:
-        conditions.append(col(Workflow.kind) == WorkflowKind(kind).value)
-    if not include_deleted:
-        conditions.append(col(Workflow.deleted_at).is_(None))
-    term = (search or "").replace("\x00", "").strip()
-    if term:
-        conditions.append(
-            or_(
-                col(Workflow.name).icontains(term, autoescape=True),
-                col(Workflow.description).icontains(term, autoescape=True),
-            )
-        )
-    total = session.exec(select(func.count()).select_from(Workflow).where(*conditions)).one()
-    rows = session.exec(
-        select(Workflow)
-        .where(*conditions)
-        .order_by(col(Workflow.updated_at).desc(), col(Workflow.id).desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    items = [
-        WorkflowSummary(
-            id=row.id or 0,
-            kind=row.kind,
-            name=row.name,
-            description=row.description,
-            node_count=len(row.definition.get("nodes", [])),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            deleted_at=row.deleted_at,
-        )
-        for row in rows
-    ]
-    return WorkflowsPage(items=items, total=total)
-
-
-def pin_node_output(
-    session: Session, *, workflow_id: int, node_id: str, output: Any
-) -> WorkflowPublic:
-    """Freeze a node's output: runs use `output` as it is instead of running the node.
-
-    Raises:
-        NotFoundError: no such workflow or node.
-        InvalidInputError: `output` is None (which would mean "not pinned").
-    """
-    if output is None:
-        raise InvalidInputError("a pinned output cannot be null; unpin the node instead")
-    return _set_pinned(session, workflow_id, node_id, output)
-
-
-def unpin_node_output(session: Session, *, workflow_id: int, node_id: str) -> WorkflowPublic:
-    """Let a pinned node run again (a no-op edit when it is not pinned).
-
-    Raises:
-        NotFoundError: no such workflow or node.
-    """
-    return _set_pinned(session, workflow_id, node_id, None)
-
-
-def _set_pinned(session: Session, workflow_id: int, node_id: str, output: Any) -> WorkflowPublic:
-    definition = dict(load_workflow(session, workflow_id).definition)
-    nodes = [dict(n) for n in definition.get("nodes", [])]
-    node = next((n for n in nodes if n.get("id") == node_id), None)
-    if node is None:
-        raise NotFoundError(f"Node {node_id!r} not found in workflow {workflow_id}")
-    node["pinned_output"] = output
-    definition["nodes"] = nodes
-    return update_workflow(
-        session, workflow_id=workflow_id, data=WorkflowUpdate(definition=definition)
-    )
+        _audit(session, principal, "restore", workflow)
+    return _public(workflow, access)

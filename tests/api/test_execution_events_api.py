@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from app.services.execution_events import open_execution_events
+from app.services.principal import SYSTEM
 from app.services.run_events import get_run_events
 from tests.documents import greeting
 
@@ -106,7 +107,7 @@ async def test_a_stream_dropped_before_its_body_starts_leaves_no_subscription(
 ) -> None:
     _, execution_id = await finished_greeting(client, create_workflow, wait_for_execution)
 
-    events = await open_execution_events(execution_id=execution_id)
+    events = await open_execution_events(principal=SYSTEM, execution_id=execution_id)
     await events.aclose()  # the client left before the body started
 
     assert get_run_events().subscriber_count() == 0

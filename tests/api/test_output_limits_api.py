@@ -13,6 +13,7 @@ from sqlalchemy import text
 from app.engine.json_shape import DEPTH_MARKER
 from app.models.db import get_engine
 from app.services.node_details import node_detail
+from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from tests.api.conftest import WaitFor
 from tests.documents import chain, node
@@ -78,5 +79,5 @@ async def test_values_stored_too_deep_before_the_check_are_served_with_a_marker(
     assert DEPTH_MARKER in json.dumps(page["items"][0]["input"])
     assert DEPTH_MARKER in json.dumps(states["deep"]["output"])
     with session_scope(read_only=True) as session:
-        shown = node_detail(session, workflow_id=workflow["id"], node_id="deep")
+        shown = node_detail(session, principal=SYSTEM, workflow_id=workflow["id"], node_id="deep")
     assert DEPTH_MARKER in json.dumps(shown.output)

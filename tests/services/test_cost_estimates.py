@@ -15,6 +15,7 @@ from app.services.cost_estimates import estimate_workflow_cost
 from app.services.errors import NotFoundError
 from app.services.llm_settings import update_provider
 from app.services.outbound_http import ALLOWLIST_ENV
+from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, greeting, node
 
@@ -35,12 +36,14 @@ def save(*nodes: dict[str, Any]) -> int:
     definition = chain(node("start", "manual_trigger"), *nodes)
     with session_scope() as session:
         data = WorkflowCreate(name="Costs", definition=definition)
-        return workflows.create_workflow(session, data=data).id
+        return workflows.create_workflow(session, principal=SYSTEM, data=data).id
 
 
 def estimate(workflow_id: int, node_ids: set[str] | None = None) -> Any:
     with session_scope(read_only=True) as session:
-        return estimate_workflow_cost(session, workflow_id=workflow_id, node_ids=node_ids)
+        return estimate_workflow_cost(
+            session, principal=SYSTEM, workflow_id=workflow_id, node_ids=node_ids
+        )
 
 
 def orchestration(strategy: str = "consensus", voting: str = "judge") -> dict[str, Any]:
@@ -108,6 +111,7 @@ def test_unknown_prices_and_stored_provider_settings(
     with session_scope() as session:
         update_provider(
             session,
+            principal=SYSTEM,
             provider="openai_compatible",
             data=ProviderSettingUpdate(api_base="http://127.0.0.1:11434/v1"),
         )
@@ -130,7 +134,9 @@ def test_unknown_prices_and_stored_provider_settings(
 @pytest.mark.usefixtures("openai_key")
 def test_a_provider_switched_off_in_settings_is_not_estimated(db_url: str) -> None:
     with session_scope() as session:
-        update_provider(session, provider="openai", data=ProviderSettingUpdate(enabled=False))
+        update_provider(
+            session, principal=SYSTEM, provider="openai", data=ProviderSettingUpdate(enabled=False)
+        )
     workflow_id = save(node("ask", "agent"))
 
     (call,) = estimate(workflow_id).nodes[0].calls
@@ -154,7 +160,7 @@ def test_selection_skips_nodes_that_make_no_call(db_url: str) -> None:
 def test_workflows_without_llm_nodes_cost_nothing(db_url: str) -> None:
     with session_scope() as session:
         data = WorkflowCreate(name="Greeting", definition=greeting())
-        workflow_id = workflows.create_workflow(session, data=data).id
+        workflow_id = workflows.create_workflow(session, principal=SYSTEM, data=data).id
 
     result = estimate(workflow_id)
 

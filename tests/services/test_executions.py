@@ -11,13 +11,14 @@ from sqlmodel import Session, select
 
 from app.models.execution import Execution
 from app.models.workflow import WorkflowUpdate
-from app.services import executions, workflows
+from app.services import execution_reads, executions, workflows
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
     InvalidWorkflowError,
     NotFoundError,
 )
+from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, edge, greeting, node, slow
 from tests.records import execution_detail, make_workflow
@@ -25,7 +26,9 @@ from tests.records import execution_detail, make_workflow
 
 def start(workflow_id: int, payload: Any = None) -> int:
     with session_scope() as session:
-        return executions.start_execution(session, workflow_id=workflow_id, input=payload).id
+        return executions.start_execution(
+            session, principal=SYSTEM, workflow_id=workflow_id, input=payload
+        ).id
 
 
 async def wait_for_status(execution_id: int, status: str, timeout_s: float = 10) -> Any:
@@ -54,13 +57,13 @@ async def test_start_returns_queued_row_then_runs_and_persists_node_runs(db_url:
     workflow_id = make_workflow(greeting(), "Greeter")
     with session_scope() as session:
         started = executions.start_execution(
-            session, workflow_id=workflow_id, input={"name": "Ada"}
+            session, principal=SYSTEM, workflow_id=workflow_id, input={"name": "Ada"}
         )
     assert started.status == "queued"
     assert started.workflow_name == "Greeter"
     assert started.input == {"name": "Ada"}
 
-    done = await executions.wait_for_execution(execution_id=started.id, timeout_s=10)
+    done = await execution_reads.wait_for_execution(execution_id=started.id, timeout_s=10)
     assert done.status == "succeeded", done.error
     assert done.output == {"result": "Hello Ada"}
     assert done.started_at is not None
@@ -87,10 +90,11 @@ async def test_the_definition_snapshot_is_what_ran(db_url: str) -> None:
         changed = chain(node("start", "manual_trigger"), node("other", "output", value=2))
         workflows.update_workflow(
             session,
+            principal=SYSTEM,
             workflow_id=workflow_id,
             data=WorkflowUpdate(name="Renamed", definition=changed),
         )
-    done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
+    done = await execution_reads.wait_for_execution(execution_id=execution_id, timeout_s=10)
     assert done.status == "succeeded"
     full = execution_detail(execution_id)
     assert [n["id"] for n in full.definition["nodes"]] == ["start", "greet", "result"]
@@ -102,7 +106,7 @@ async def test_each_retry_attempt_is_a_node_run_and_the_run_fails(db_url: str) -
     failing.update(retries=2, retry_backoff_s=0)
     workflow_id = make_workflow(chain(node("t", "manual_trigger"), failing, node("o", "output")))
     execution_id = start(workflow_id, "not a number")
-    done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
+    done = await execution_reads.wait_for_execution(execution_id=execution_id, timeout_s=10)
     assert done.status == "failed"
     assert done.error_node_id == "boom"
     assert done.error
@@ -122,20 +126,20 @@ async def test_a_workflow_with_problems_cannot_start_and_nothing_is_written(
     assert "cycle" in {p.code for p in caught.value.problems}
     assert caught.value.message.startswith("“Flow” cannot run: fix its ")
     with pytest.raises(InvalidWorkflowError):
-        await executions.run_execution_inline(workflow_id=workflow_id)
+        await executions.run_execution_inline(principal=SYSTEM, workflow_id=workflow_id)
     assert session.exec(select(func.count()).select_from(Execution)).one() == 0
 
 
 async def test_deleted_or_missing_workflows_cannot_start(db_url: str) -> None:
     workflow_id = make_workflow(greeting())
     with session_scope() as session:
-        workflows.delete_workflow(session, workflow_id=workflow_id)
+        workflows.delete_workflow(session, principal=SYSTEM, workflow_id=workflow_id)
     with pytest.raises(NotFoundError):
         start(workflow_id)
     with pytest.raises(NotFoundError):
         start(12345)
     with pytest.raises(InvalidInputError), session_scope() as session:
-        executions.start_execution(session, workflow_id=workflow_id, trigger="")
+        executions.start_execution(session, principal=SYSTEM, workflow_id=workflow_id, trigger="")
 
 
 async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> None:
@@ -144,7 +148,9 @@ async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> Non
     running = await wait_for_node(execution_id, "wait", "running")
     assert running.status == "running"
     with session_scope() as session:
-        cancelled = executions.cancel_execution(session, execution_id=execution_id)
+        cancelled = executions.cancel_execution(
+            session, principal=SYSTEM, execution_id=execution_id
+        )
     assert cancelled.status == "cancelled"
     assert cancelled.finished_at is not None
     # The cancel closes the attempt that was running in the same transaction.
@@ -153,7 +159,7 @@ async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> Non
     ] == "cancelled"
 
     # The run winds down quickly and its final write does not overwrite the cancel.
-    finished = await executions.wait_for_execution(execution_id=execution_id, timeout_s=5)
+    finished = await execution_reads.wait_for_execution(execution_id=execution_id, timeout_s=5)
     assert finished.status == "cancelled"
     await asyncio.sleep(0.1)
     full = execution_detail(execution_id)
@@ -169,14 +175,14 @@ async def test_cancel_a_running_execution_keeps_it_cancelled(db_url: str) -> Non
     assert full.node_states["result"]["status"] == "cancelled"
 
     with pytest.raises(ConflictError), session_scope() as session:
-        executions.cancel_execution(session, execution_id=execution_id)
+        executions.cancel_execution(session, principal=SYSTEM, execution_id=execution_id)
 
 
 async def test_cancel_a_queued_execution_before_it_starts(db_url: str) -> None:
     workflow_id = make_workflow(greeting())
     with session_scope() as session:
-        started = executions.start_execution(session, workflow_id=workflow_id)
-        cancelled = executions.cancel_execution(session, execution_id=started.id)
+        started = executions.start_execution(session, principal=SYSTEM, workflow_id=workflow_id)
+        cancelled = executions.cancel_execution(session, principal=SYSTEM, execution_id=started.id)
     assert cancelled.status == "cancelled"
     await asyncio.sleep(0.2)  # the runner task gets its turn and must not run it
     full = execution_detail(started.id)
@@ -187,17 +193,21 @@ async def test_cancel_a_queued_execution_before_it_starts(db_url: str) -> None:
 
 async def test_cancel_finished_or_missing_executions(db_url: str) -> None:
     workflow_id = make_workflow(greeting())
-    done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "x"})
+    done = await executions.run_execution_inline(
+        principal=SYSTEM, workflow_id=workflow_id, input={"name": "x"}
+    )
     with pytest.raises(ConflictError), session_scope() as session:
-        executions.cancel_execution(session, execution_id=done.id)
+        executions.cancel_execution(session, principal=SYSTEM, execution_id=done.id)
     assert execution_detail(done.id).status == "succeeded"
     with pytest.raises(NotFoundError), session_scope() as session:
-        executions.cancel_execution(session, execution_id=999)
+        executions.cancel_execution(session, principal=SYSTEM, execution_id=999)
 
 
 async def test_run_inline_returns_what_was_stored(db_url: str) -> None:
     workflow_id = make_workflow(greeting())
-    done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "Bo"})
+    done = await executions.run_execution_inline(
+        principal=SYSTEM, workflow_id=workflow_id, input={"name": "Bo"}
+    )
     assert done.status == "succeeded"
     assert done.output == {"result": "Hello Bo"}
     stored = execution_detail(done.id)
@@ -220,18 +230,25 @@ async def test_list_filters_and_paginates(db_url: str) -> None:
         ),
         "Failing",
     )
-    ok_ids = [(await executions.run_execution_inline(workflow_id=ok)).id for _ in range(3)]
-    failed = await executions.run_execution_inline(workflow_id=failing, input="text")
+    ok_ids = [
+        (await executions.run_execution_inline(principal=SYSTEM, workflow_id=ok)).id
+        for _ in range(3)
+    ]
+    failed = await executions.run_execution_inline(
+        principal=SYSTEM, workflow_id=failing, input="text"
+    )
     with session_scope(read_only=True) as session:
-        everything = executions.list_executions(session)
-        of_ok = executions.list_executions(session, workflow_id=ok)
-        only_failed = executions.list_executions(session, status="failed")
-        page = executions.list_executions(session, workflow_id=ok, offset=1, limit=1)
-        none = executions.list_executions(session, status="crashed")
+        everything = execution_reads.list_executions(session, principal=SYSTEM)
+        of_ok = execution_reads.list_executions(session, principal=SYSTEM, workflow_id=ok)
+        only_failed = execution_reads.list_executions(session, principal=SYSTEM, status="failed")
+        page = execution_reads.list_executions(
+            session, principal=SYSTEM, workflow_id=ok, offset=1, limit=1
+        )
+        none = execution_reads.list_executions(session, principal=SYSTEM, status="crashed")
         with pytest.raises(InvalidInputError):
-            executions.list_executions(session, status="exploded")
+            execution_reads.list_executions(session, principal=SYSTEM, status="exploded")
         with pytest.raises(InvalidInputError):
-            executions.list_executions(session, limit=0)
+            execution_reads.list_executions(session, principal=SYSTEM, limit=0)
     assert everything.total == 4
     assert [e.id for e in everything.items] == [failed.id, *reversed(ok_ids)]
     assert of_ok.total == 3
@@ -246,15 +263,15 @@ async def test_detail_of_a_missing_execution_is_not_found(db_url: str) -> None:
     with pytest.raises(NotFoundError):
         execution_detail(4242)
     with pytest.raises(NotFoundError):
-        await executions.wait_for_execution(execution_id=4242, timeout_s=0.1)
+        await execution_reads.wait_for_execution(execution_id=4242, timeout_s=0.1)
 
 
 async def test_wait_returns_the_current_state_on_timeout(db_url: str) -> None:
     execution_id = start(make_workflow(slow(30)))
-    current = await executions.wait_for_execution(execution_id=execution_id, timeout_s=0.3)
+    current = await execution_reads.wait_for_execution(execution_id=execution_id, timeout_s=0.3)
     assert current.status in {"queued", "running"}
     with session_scope() as session:
-        executions.cancel_execution(session, execution_id=execution_id)
+        executions.cancel_execution(session, principal=SYSTEM, execution_id=execution_id)
 
 
 async def test_heartbeat_advances_while_a_node_runs(
@@ -266,7 +283,7 @@ async def test_heartbeat_advances_while_a_node_runs(
     await asyncio.sleep(0.3)
     later = execution_detail(execution_id)
     assert later.heartbeat_at > running.heartbeat_at
-    done = await executions.wait_for_execution(execution_id=execution_id, timeout_s=10)
+    done = await execution_reads.wait_for_execution(execution_id=execution_id, timeout_s=10)
     assert done.status == "succeeded"
 
 
@@ -277,7 +294,7 @@ async def test_non_finite_numbers_in_outputs_are_stored_as_null(db_url: str) -> 
         node("result", "output", value="{{ {'inf': input, 'ok': 1.5} }}"),
     )
     workflow_id = make_workflow(definition)
-    done = await executions.run_execution_inline(workflow_id=workflow_id)
+    done = await executions.run_execution_inline(principal=SYSTEM, workflow_id=workflow_id)
     assert done.status == "succeeded", done.error
     stored = execution_detail(done.id)
     assert stored.output == {"result": {"inf": None, "ok": 1.5}}

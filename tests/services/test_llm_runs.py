@@ -13,7 +13,8 @@ import pytest
 from app.llm import CostCalculator, LLMClient, Price
 from app.models.llm import ProviderSettingUpdate
 from app.models.workflow import WorkflowCreate
-from app.services import executions, llm_monitoring, llm_settings, workflows
+from app.services import execution_reads, executions, llm_monitoring, llm_settings, workflows
+from app.services.principal import SYSTEM
 from app.services.run_services import (
     close_llm_client,
     llm_for_current_loop,
@@ -45,6 +46,7 @@ def configure_fake_provider(server: FakeLLMServer, **changes: Any) -> None:
     with session_scope() as session:
         llm_settings.update_provider(
             session,
+            principal=SYSTEM,
             provider="openai_compatible",
             data=ProviderSettingUpdate.model_validate(data),
         )
@@ -58,12 +60,12 @@ async def run_agent(**config: Any) -> Any:
     )
     with session_scope() as session:
         workflow_id = workflows.create_workflow(
-            session, data=WorkflowCreate(name="Ask", definition=document)
+            session, principal=SYSTEM, data=WorkflowCreate(name="Ask", definition=document)
         ).id
-        started = executions.start_execution(session, workflow_id=workflow_id)
-    done = await executions.wait_for_execution(execution_id=started.id, timeout_s=15)
+        started = executions.start_execution(session, principal=SYSTEM, workflow_id=workflow_id)
+    done = await execution_reads.wait_for_execution(execution_id=started.id, timeout_s=15)
     with session_scope(read_only=True) as session:
-        return executions.get_execution_detail(session, execution_id=done.id)
+        return execution_reads.get_execution_detail(session, principal=SYSTEM, execution_id=done.id)
 
 
 @pytest.mark.usefixtures("priced_client")
@@ -130,7 +132,7 @@ async def test_without_keys_runs_use_the_mock_and_say_so(db_url: str) -> None:
     assert detail.status == "succeeded", detail.error
     assert detail.uses_mock is True
     with session_scope(read_only=True) as session:
-        (listed,) = executions.list_executions(session).items
+        (listed,) = execution_reads.list_executions(session, principal=SYSTEM).items
     assert listed.uses_mock is True
     (ask,) = [r for r in detail.node_runs if r.node_id == "ask"]
     assert ask.output["is_mock"] is True and ask.cost_usd == 0.0

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.services import executions, llm_settings, reactive_runs
+from app.services import execution_reads, executions, llm_settings, reactive_runs
+from app.services.principal import SYSTEM
 from app.services.run_services import close_llm_client
 from tests.documents import chain, node
 from tests.llm.fake_server import FakeLLMServer, answer, error
@@ -39,14 +40,19 @@ def create_agent_workflow(**config: Any) -> int:
 
 async def run_all(workflow_ids: list[int], *, reactive: bool = False) -> list[str]:
     """Starts one run per workflow (and a reactive one too) and waits for all of them."""
-    started = [await executions.start_execution_async(workflow_id=w) for w in workflow_ids]
+    started = [
+        await executions.start_execution_async(principal=SYSTEM, workflow_id=w)
+        for w in workflow_ids
+    ]
     if reactive:
         started += [
-            await reactive_runs.start_reactive_run_async(workflow_id=w, mode="all")
+            await reactive_runs.start_reactive_run_async(
+                principal=SYSTEM, workflow_id=w, mode="all"
+            )
             for w in workflow_ids
         ]
     done = await asyncio.gather(
-        *(executions.wait_for_execution(execution_id=s.id, timeout_s=30) for s in started)
+        *(execution_reads.wait_for_execution(execution_id=s.id, timeout_s=30) for s in started)
     )
     return [d.status for d in done]
 

@@ -17,6 +17,7 @@ from app.models.secret_box import SECRET_KEY_ENV
 from app.services import llm_settings
 from app.services.errors import InvalidInputError, NotFoundError
 from app.services.outbound_http import ALLOWLIST_ENV
+from app.services.principal import SYSTEM
 
 SECRET = "sk-live-0123456789abcdefWXYZ"
 
@@ -26,7 +27,7 @@ def test_every_provider_is_listed_unconfigured_at_first(
 ) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-never-shown-1234")
-    providers = llm_settings.list_providers(session)
+    providers = llm_settings.list_providers(session, principal=SYSTEM)
     assert [p.provider for p in providers] == [
         "openai",
         "anthropic",
@@ -49,7 +50,10 @@ def test_every_provider_is_listed_unconfigured_at_first(
 
 def test_a_stored_key_is_masked_replaced_and_removed(session: Session) -> None:
     shown = llm_settings.update_provider(
-        session, provider="anthropic", data=ProviderSettingUpdate(api_key=f"  {SECRET} ")
+        session,
+        principal=SYSTEM,
+        provider="anthropic",
+        data=ProviderSettingUpdate(api_key=f"  {SECRET} "),
     )
     assert (shown.configured, shown.key_last4) == (True, "WXYZ")
     assert SECRET not in shown.model_dump_json()
@@ -63,18 +67,21 @@ def test_a_stored_key_is_masked_replaced_and_removed(session: Session) -> None:
 
     # Sending only `enabled` keeps the key; sending null removes it.
     kept = llm_settings.update_provider(
-        session, provider="anthropic", data=ProviderSettingUpdate(enabled=False)
+        session, principal=SYSTEM, provider="anthropic", data=ProviderSettingUpdate(enabled=False)
     )
     assert (kept.configured, kept.enabled) == (True, False)
     removed = llm_settings.update_provider(
-        session, provider="anthropic", data=ProviderSettingUpdate.model_validate({"api_key": None})
+        session,
+        principal=SYSTEM,
+        provider="anthropic",
+        data=ProviderSettingUpdate.model_validate({"api_key": None}),
     )
     assert (removed.configured, removed.key_last4, removed.enabled) == (False, None, False)
 
 
 def test_the_stored_row_holds_no_key_text(session: Session) -> None:
     llm_settings.update_provider(
-        session, provider="openai", data=ProviderSettingUpdate(api_key=SECRET)
+        session, principal=SYSTEM, provider="openai", data=ProviderSettingUpdate(api_key=SECRET)
     )
     session.commit()
     raw = session.execute(
@@ -90,13 +97,15 @@ def test_a_key_stored_under_another_secret_key_is_reported_not_crashed(
 ) -> None:
     monkeypatch.setenv(SECRET_KEY_ENV, Fernet.generate_key().decode())
     llm_settings.update_provider(
-        session, provider="gemini", data=ProviderSettingUpdate(api_key=SECRET)
+        session, principal=SYSTEM, provider="gemini", data=ProviderSettingUpdate(api_key=SECRET)
     )
     session.commit()
     monkeypatch.setenv(SECRET_KEY_ENV, Fernet.generate_key().decode())
     llm_settings.invalidate_settings_cache()
 
-    gemini = next(p for p in llm_settings.list_providers(session) if p.provider == "gemini")
+    gemini = next(
+        p for p in llm_settings.list_providers(session, principal=SYSTEM) if p.provider == "gemini"
+    )
     assert gemini.configured and gemini.key_last4 is None
     assert gemini.key_error is not None and "enter it again" in gemini.key_error
     # A run falls back to the environment's key instead of failing on the stored one.
@@ -105,14 +114,14 @@ def test_a_key_stored_under_another_secret_key_is_reported_not_crashed(
     assert "gemini" in caplog.text and SECRET not in caplog.text
     # Entering the key again repairs it.
     fixed = llm_settings.update_provider(
-        session, provider="gemini", data=ProviderSettingUpdate(api_key=SECRET)
+        session, principal=SYSTEM, provider="gemini", data=ProviderSettingUpdate(api_key=SECRET)
     )
     assert (fixed.key_error, fixed.key_last4) == (None, "WXYZ")
 
 
 def test_short_keys_show_no_characters(session: Session) -> None:
     shown = llm_settings.update_provider(
-        session, provider="openai", data=ProviderSettingUpdate(api_key="sk-short")
+        session, principal=SYSTEM, provider="openai", data=ProviderSettingUpdate(api_key="sk-short")
     )
     assert (shown.configured, shown.key_last4) == (True, None)
 
@@ -122,17 +131,26 @@ def test_bad_provider_settings_are_refused(
 ) -> None:
     monkeypatch.setenv(ALLOWLIST_ENV, "127.0.0.1:11434")
     with pytest.raises(NotFoundError, match="Unknown provider 'mock'"):
-        llm_settings.update_provider(session, provider="mock", data=ProviderSettingUpdate())
+        llm_settings.update_provider(
+            session, principal=SYSTEM, provider="mock", data=ProviderSettingUpdate()
+        )
     with pytest.raises(InvalidInputError, match="api_base"):
         llm_settings.update_provider(
-            session, provider="openai_compatible", data=ProviderSettingUpdate(api_base="ftp://x")
+            session,
+            principal=SYSTEM,
+            provider="openai_compatible",
+            data=ProviderSettingUpdate(api_base="ftp://x"),
         )
     with pytest.raises(InvalidInputError, match="api_key"):
         llm_settings.update_provider(
-            session, provider="openai", data=ProviderSettingUpdate(api_key="sk one two")
+            session,
+            principal=SYSTEM,
+            provider="openai",
+            data=ProviderSettingUpdate(api_key="sk one two"),
         )
     base = llm_settings.update_provider(
         session,
+        principal=SYSTEM,
         provider="openai_compatible",
         data=ProviderSettingUpdate(api_base="http://127.0.0.1:11434/v1/"),
     )
@@ -158,7 +176,10 @@ def test_a_base_url_the_guard_refuses_is_not_saved(
     for provider in ("openai", "openai_compatible", "anthropic", "gemini"):
         with pytest.raises(InvalidInputError, match="api_base is refused") as caught:
             llm_settings.update_provider(
-                session, provider=provider, data=ProviderSettingUpdate(api_base=api_base)
+                session,
+                principal=SYSTEM,
+                provider=provider,
+                data=ProviderSettingUpdate(api_base=api_base),
             )
         assert reason in caught.value.message
         assert ALLOWLIST_ENV in caught.value.message
@@ -173,6 +194,7 @@ def test_an_ipv6_base_url_is_told_the_bracketed_entry_to_add(
     with pytest.raises(InvalidInputError) as caught:
         llm_settings.update_provider(
             session,
+            principal=SYSTEM,
             provider="openai_compatible",
             data=ProviderSettingUpdate(api_base="http://[::1]:8000/v1"),
         )
@@ -181,6 +203,7 @@ def test_an_ipv6_base_url_is_told_the_bracketed_entry_to_add(
     monkeypatch.setenv(ALLOWLIST_ENV, "[::1]:8000")
     saved = llm_settings.update_provider(
         session,
+        principal=SYSTEM,
         provider="openai_compatible",
         data=ProviderSettingUpdate(api_base="http://[::1]:8000/v1"),
     )
@@ -191,7 +214,10 @@ def test_a_base_url_whose_name_does_not_resolve_yet_is_saved(session: Session) -
     """It is checked again on every call; the `.invalid` top-level domain never resolves."""
     base = "http://flowbook-no-such-host.invalid/v1"
     saved = llm_settings.update_provider(
-        session, provider="openai_compatible", data=ProviderSettingUpdate(api_base=base)
+        session,
+        principal=SYSTEM,
+        provider="openai_compatible",
+        data=ProviderSettingUpdate(api_base=base),
     )
     assert saved.api_base == base
 
@@ -213,6 +239,7 @@ def test_the_base_url_is_resolved_before_the_transaction_begins(
         monkeypatch.setenv(ALLOWLIST_ENV, "localhost:8080")
         llm_settings.update_provider(
             session,
+            principal=SYSTEM,
             provider="openai_compatible",
             data=ProviderSettingUpdate(api_key=SECRET, api_base="http://localhost:8080/v1"),
         )
@@ -222,12 +249,14 @@ def test_the_base_url_is_resolved_before_the_transaction_begins(
 
 
 def test_the_model_map_starts_from_the_defaults_and_can_be_replaced(session: Session) -> None:
-    seeded = llm_settings.get_model_map(session)
+    seeded = llm_settings.get_model_map(session, principal=SYSTEM)
     assert seeded.groups == {name: list(models) for name, models in DEFAULT_GROUPS.items()}
     assert seeded.aliases == DEFAULT_ALIASES
 
     groups = {"local": ["openai_compatible/llama3", "gpt-4o-mini"], "flagship": ["gpt-4o"]}
-    replaced = llm_settings.update_model_map(session, data=ModelMapUpdate(groups=groups))
+    replaced = llm_settings.update_model_map(
+        session, principal=SYSTEM, data=ModelMapUpdate(groups=groups)
+    )
     assert replaced.groups == {
         "local": ["openai_compatible/llama3", "openai/gpt-4o-mini"],
         "flagship": ["openai/gpt-4o"],
@@ -257,5 +286,7 @@ def test_a_bad_model_map_is_refused_whole(
     # The API's model refuses most of these already; the service still checks every caller.
     unchecked = ModelMapUpdate.model_construct(groups=groups)
     with pytest.raises(InvalidInputError, match=problem):
-        llm_settings.update_model_map(session, data=unchecked)
-    assert llm_settings.get_model_map(session).groups.keys() == DEFAULT_GROUPS.keys()
+        llm_settings.update_model_map(session, principal=SYSTEM, data=unchecked)
+    assert (
+        llm_settings.get_model_map(session, principal=SYSTEM).groups.keys() == DEFAULT_GROUPS.keys()
+    )

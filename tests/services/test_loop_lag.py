@@ -22,6 +22,7 @@ from sqlalchemy import Engine, event
 
 from app.services import executions
 from app.services.loop_lag import LoopLagProbe
+from app.services.principal import SYSTEM
 from app.services.run_events import get_run_events
 from tests.documents import chain, node
 from tests.records import make_workflow
@@ -107,7 +108,7 @@ async def run_and_wait(workflow_ids: list[int], timeout_s: float) -> list[str]:
     """Start one execution per workflow from async code; the final status of each."""
     async with get_run_events().subscription() as sub:
         started = [
-            await executions.start_execution_async(workflow_id=w, input={"i": i})
+            await executions.start_execution_async(principal=SYSTEM, workflow_id=w, input={"i": i})
             for i, w in enumerate(workflow_ids)
         ]
         wanted = {e.id for e in started}

@@ -10,9 +10,10 @@ from pydantic import ValidationError
 from app.engine.consensus import TIE_RULE
 from app.models.orchestration import OrchestrationCreate, OrchestrationUpdate
 from app.models.workflow import WorkflowCreate, WorkflowKind
-from app.services import executions, orchestrations, workflows
+from app.services import execution_reads, orchestrations, workflow_list, workflows
 from app.services.errors import InvalidInputError, NotFoundError
 from app.services.orchestration_runs import orchestration_runs
+from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from app.ui.state.orchestration_views import tie_text
 from tests.documents import greeting
@@ -33,15 +34,15 @@ pytestmark = pytest.mark.usefixtures("no_provider_keys")
 def create(**fields: Any) -> int:
     data = OrchestrationCreate.model_validate({"name": "Pet panel", "agents": VOTERS} | fields)
     with session_scope() as session:
-        return orchestrations.create_orchestration(session, data=data).id
+        return orchestrations.create_orchestration(session, principal=SYSTEM, data=data).id
 
 
 async def run_and_wait(orchestration_id: int, question: Any = PET_QUESTION) -> int:
     with session_scope() as session:
         started = orchestrations.run_orchestration(
-            session, orchestration_id=orchestration_id, input=question
+            session, principal=SYSTEM, orchestration_id=orchestration_id, input=question
         )
-    done = await executions.wait_for_execution(execution_id=started.id, timeout_s=15)
+    done = await execution_reads.wait_for_execution(execution_id=started.id, timeout_s=15)
     assert done.status == "succeeded", done.error
     return started.id
 
@@ -51,8 +52,10 @@ async def test_consensus_of_three_mock_agents_where_two_agree(db_url: str) -> No
     execution_id = await run_and_wait(orchestration_id)
 
     with session_scope(read_only=True) as session:
-        page = orchestration_runs(session, orchestration_id=orchestration_id)
-        detail = executions.get_execution_detail(session, execution_id=execution_id)
+        page = orchestration_runs(session, principal=SYSTEM, orchestration_id=orchestration_id)
+        detail = execution_reads.get_execution_detail(
+            session, principal=SYSTEM, execution_id=execution_id
+        )
     assert page.total == 1
     (run,) = page.items
     assert (run.execution_id, run.status, run.input) == (execution_id, "succeeded", PET_QUESTION)
@@ -98,7 +101,9 @@ async def test_free_mock_answers_differ_by_agent_and_a_tie_is_shown_as_a_tie(
     orchestration_id = create(strategy="consensus", voting="majority")
     await run_and_wait(orchestration_id, question)
     with session_scope(read_only=True) as session:
-        (run,) = orchestration_runs(session, orchestration_id=orchestration_id).items
+        (run,) = orchestration_runs(
+            session, principal=SYSTEM, orchestration_id=orchestration_id
+        ).items
     texts = [a.text or "" for a in run.agents]
     assert len(set(texts)) == 3
     assert all(t.startswith("[mock] Answer ") and t.endswith(question) for t in texts)
@@ -108,7 +113,9 @@ async def test_free_mock_answers_differ_by_agent_and_a_tie_is_shown_as_a_tie(
 
     decided = await run_and_wait(orchestration_id, "Is a four-day week a good idea for our team?")
     with session_scope(read_only=True) as session:
-        runs = orchestration_runs(session, orchestration_id=orchestration_id).items
+        runs = orchestration_runs(
+            session, principal=SYSTEM, orchestration_id=orchestration_id
+        ).items
     (latest,) = [r for r in runs if r.execution_id == decided]
     assert sorted(latest.votes.values()) == [1, 2]
     assert (latest.tie_answers, latest.tie_rule, tie_text(latest)) == ([], None, "")
@@ -119,7 +126,9 @@ async def test_weighted_consensus_lets_a_heavy_agent_outvote_two(db_url: str) ->
     orchestration_id = create(strategy="consensus", voting="weighted", agents=agents)
     await run_and_wait(orchestration_id)
     with session_scope(read_only=True) as session:
-        (run,) = orchestration_runs(session, orchestration_id=orchestration_id).items
+        (run,) = orchestration_runs(
+            session, principal=SYSTEM, orchestration_id=orchestration_id
+        ).items
     assert run.winner == "dog"
     assert run.votes == {"cat": 2.0, "dog": 5.0}
     assert run.disagreement == pytest.approx(2 / 7, abs=1e-6)
@@ -131,7 +140,9 @@ async def test_judge_voting_adds_the_judge_call_to_the_run(db_url: str) -> None:
     orchestration_id = create(voting="judge", judge_model="mock/judge")
     await run_and_wait(orchestration_id)
     with session_scope(read_only=True) as session:
-        (run,) = orchestration_runs(session, orchestration_id=orchestration_id).items
+        (run,) = orchestration_runs(
+            session, principal=SYSTEM, orchestration_id=orchestration_id
+        ).items
     assert run.judge is not None and run.judge["is_mock"] is True
     assert run.judge["text"] in {"cat", "dog"}
     assert run.winner == run.judge["text"] == run.answer
@@ -143,7 +154,9 @@ async def test_parallel_runs_list_every_answer_without_votes(db_url: str) -> Non
     orchestration_id = create(strategy="parallel")
     await run_and_wait(orchestration_id, {"question": "hello"})
     with session_scope(read_only=True) as session:
-        (run,) = orchestration_runs(session, orchestration_id=orchestration_id).items
+        (run,) = orchestration_runs(
+            session, principal=SYSTEM, orchestration_id=orchestration_id
+        ).items
     assert run.winner is None and run.votes == {}
     assert run.answer == [a.text for a in run.agents]
     assert all(a.agrees_with_winner is None for a in run.agents)
@@ -156,8 +169,12 @@ async def test_runs_are_listed_newest_first_with_paging(db_url: str) -> None:
     first = await run_and_wait(orchestration_id)
     second = await run_and_wait(orchestration_id)
     with session_scope(read_only=True) as session:
-        page = orchestration_runs(session, orchestration_id=orchestration_id, limit=1)
-        rest = orchestration_runs(session, orchestration_id=orchestration_id, offset=1)
+        page = orchestration_runs(
+            session, principal=SYSTEM, orchestration_id=orchestration_id, limit=1
+        )
+        rest = orchestration_runs(
+            session, principal=SYSTEM, orchestration_id=orchestration_id, offset=1
+        )
     assert page.total == 2
     assert [r.execution_id for r in page.items] == [second]
     assert [r.execution_id for r in rest.items] == [first]
@@ -181,6 +198,7 @@ def test_update_keeps_what_is_not_sent_and_validates_the_result(db_url: str) -> 
     with session_scope() as session:
         updated = orchestrations.update_orchestration(
             session,
+            principal=SYSTEM,
             orchestration_id=orchestration_id,
             data=OrchestrationUpdate(voting="judge", judge_model="mock/judge"),
         )
@@ -194,12 +212,15 @@ def test_update_keeps_what_is_not_sent_and_validates_the_result(db_url: str) -> 
     with session_scope() as session, pytest.raises(InvalidInputError) as caught:
         orchestrations.update_orchestration(
             session,
+            principal=SYSTEM,
             orchestration_id=orchestration_id,
             data=OrchestrationUpdate(agents=[VOTERS[0]]),
         )
     assert "consensus needs at least two agents" in caught.value.message
     with session_scope(read_only=True) as session:
-        kept = orchestrations.get_orchestration(session, orchestration_id=orchestration_id)
+        kept = orchestrations.get_orchestration(
+            session, principal=SYSTEM, orchestration_id=orchestration_id
+        )
     assert len(kept.agents) == 3
 
 
@@ -207,15 +228,17 @@ def test_orchestrations_and_workflows_are_listed_apart(db_url: str) -> None:
     orchestration_id = create()
     with session_scope() as session:
         workflow_id = workflows.create_workflow(
-            session, data=WorkflowCreate(name="Plain", definition=greeting())
+            session, principal=SYSTEM, data=WorkflowCreate(name="Plain", definition=greeting())
         ).id
     with session_scope(read_only=True) as session:
-        listed = orchestrations.list_orchestrations(session)
-        plain = workflows.list_workflows(session)
-        every = workflows.list_workflows(session, kind=None)
-        behind = workflows.get_workflow(session, workflow_id=orchestration_id)
+        listed = orchestrations.list_orchestrations(session, principal=SYSTEM)
+        plain = workflow_list.list_workflows(session, principal=SYSTEM)
+        every = workflow_list.list_workflows(session, principal=SYSTEM, kind=None)
+        behind = workflows.get_workflow(session, principal=SYSTEM, workflow_id=orchestration_id)
         with pytest.raises(NotFoundError):
-            orchestrations.get_orchestration(session, orchestration_id=workflow_id)
+            orchestrations.get_orchestration(
+                session, principal=SYSTEM, orchestration_id=workflow_id
+            )
     assert [(o.id, o.agent_count, o.strategy) for o in listed.items] == [
         (orchestration_id, 3, "consensus")
     ]
@@ -229,22 +252,28 @@ def test_orchestrations_and_workflows_are_listed_apart(db_url: str) -> None:
 def test_delete_hides_an_orchestration(db_url: str) -> None:
     orchestration_id = create()
     with session_scope() as session:
-        orchestrations.delete_orchestration(session, orchestration_id=orchestration_id)
+        orchestrations.delete_orchestration(
+            session, principal=SYSTEM, orchestration_id=orchestration_id
+        )
     with session_scope(read_only=True) as session:
-        assert orchestrations.list_orchestrations(session).total == 0
+        assert orchestrations.list_orchestrations(session, principal=SYSTEM).total == 0
         with pytest.raises(NotFoundError):
-            orchestrations.get_orchestration(session, orchestration_id=orchestration_id)
+            orchestrations.get_orchestration(
+                session, principal=SYSTEM, orchestration_id=orchestration_id
+            )
         with pytest.raises(NotFoundError):
-            orchestration_runs(session, orchestration_id=orchestration_id)
+            orchestration_runs(session, principal=SYSTEM, orchestration_id=orchestration_id)
 
 
 async def test_a_plain_workflow_cannot_be_run_as_an_orchestration(db_url: str) -> None:
     with session_scope() as session:
         workflow_id = workflows.create_workflow(
-            session, data=WorkflowCreate(name="Plain", definition=greeting())
+            session, principal=SYSTEM, data=WorkflowCreate(name="Plain", definition=greeting())
         ).id
     with session_scope() as session, pytest.raises(NotFoundError):
-        orchestrations.run_orchestration(session, orchestration_id=workflow_id, input="hi")
+        orchestrations.run_orchestration(
+            session, principal=SYSTEM, orchestration_id=workflow_id, input="hi"
+        )
 
 
 async def test_the_async_run_starts_an_orchestration_and_refuses_a_plain_workflow(
@@ -252,13 +281,15 @@ async def test_the_async_run_starts_an_orchestration_and_refuses_a_plain_workflo
 ) -> None:
     orchestration_id = create(strategy="parallel")
     started = await orchestrations.run_orchestration_async(
-        orchestration_id=orchestration_id, input=PET_QUESTION
+        principal=SYSTEM, orchestration_id=orchestration_id, input=PET_QUESTION
     )
-    done = await executions.wait_for_execution(execution_id=started.id, timeout_s=15)
+    done = await execution_reads.wait_for_execution(execution_id=started.id, timeout_s=15)
     assert (done.workflow_id, done.status) == (orchestration_id, "succeeded")
     with session_scope() as session:
         workflow_id = workflows.create_workflow(
-            session, data=WorkflowCreate(name="Plain", definition=greeting())
+            session, principal=SYSTEM, data=WorkflowCreate(name="Plain", definition=greeting())
         ).id
     with pytest.raises(NotFoundError):
-        await orchestrations.run_orchestration_async(orchestration_id=workflow_id, input="hi")
+        await orchestrations.run_orchestration_async(
+            principal=SYSTEM, orchestration_id=workflow_id, input="hi"
+        )

@@ -16,11 +16,13 @@ from sqlalchemy import select
 
 from app.models.execution import ExecutionDetail
 from app.models.workflow import WorkflowCreate, WorkflowUpdate
+from app.services import pinned_outputs
 from app.services import workflows as workflow_service
 from app.services.errors import InvalidInputError, NotFoundError
+from app.services.execution_reads import get_execution_detail, wait_for_execution
 from app.services.execution_store import NODE_RUNS
-from app.services.executions import get_execution_detail, wait_for_execution
 from app.services.outbound_http import ALLOWLIST_ENV
+from app.services.principal import SYSTEM
 from app.services.reactive_runs import (
     get_node_outputs,
     side_effect_nodes,
@@ -60,19 +62,24 @@ def nodes_from(k: int, end: int = 20) -> set[str]:
 def create(definition: dict[str, Any]) -> int:
     with session_scope() as session:
         workflow = workflow_service.create_workflow(
-            session, data=WorkflowCreate(name="Chain", definition=definition)
+            session, principal=SYSTEM, data=WorkflowCreate(name="Chain", definition=definition)
         )
     return workflow.id
 
 
 def edit_template(workflow_id: int, node_id: str, template: str) -> None:
     with session_scope() as session:
-        definition = workflow_service.get_workflow(session, workflow_id=workflow_id).definition
+        definition = workflow_service.get_workflow(
+            session, principal=SYSTEM, workflow_id=workflow_id
+        ).definition
         for item in definition["nodes"]:
             if item["id"] == node_id:
                 item["config"]["template"] = template
         workflow_service.update_workflow(
-            session, workflow_id=workflow_id, data=WorkflowUpdate(definition=definition)
+            session,
+            principal=SYSTEM,
+            workflow_id=workflow_id,
+            data=WorkflowUpdate(definition=definition),
         )
 
 
@@ -82,7 +89,7 @@ async def run(workflow_id: int, mode: str = "stale", **kwargs: Any) -> Execution
     finished = await wait_for_execution(execution_id=started.id, timeout_s=20)
     assert finished.status in {"succeeded", "failed"}, finished
     with session_scope(read_only=True) as session:
-        return get_execution_detail(session, execution_id=started.id)
+        return get_execution_detail(session, principal=SYSTEM, execution_id=started.id)
 
 
 def node_run_counts(execution_id: int) -> Counter[str]:
@@ -96,12 +103,12 @@ def node_run_counts(execution_id: int) -> Counter[str]:
 
 def stale(workflow_id: int) -> set[str]:
     with session_scope(read_only=True) as session:
-        return stale_node_ids(session, workflow_id=workflow_id)
+        return stale_node_ids(session, principal=SYSTEM, workflow_id=workflow_id)
 
 
 def states(workflow_id: int) -> dict[str, Any]:
     with session_scope(read_only=True) as session:
-        return workflow_node_states(session, workflow_id=workflow_id)
+        return workflow_node_states(session, principal=SYSTEM, workflow_id=workflow_id)
 
 
 async def test_editing_node_k_makes_k_to_20_stale_and_run_stale_runs_only_them() -> None:
@@ -137,7 +144,7 @@ async def test_editing_node_k_makes_k_to_20_stale_and_run_stale_runs_only_them()
     assert latest["n20"].output == expected("a", replaced={8: "8*"})
     assert latest["n20"].attempts == 1 and not latest["n20"].cached
     with session_scope(read_only=True) as session:
-        outputs = get_node_outputs(session, workflow_id=workflow_id)
+        outputs = get_node_outputs(session, principal=SYSTEM, workflow_id=workflow_id)
     assert outputs["n1"] == {"x": "a"}
     assert outputs["n7"] == expected("a", 7)
 
@@ -171,8 +178,8 @@ async def test_a_pinned_output_is_used_as_is() -> None:
     workflow_id = create(chain20())
     await run(workflow_id, "all", input={"x": "a"})
     with session_scope() as session:
-        workflow_service.pin_node_output(
-            session, workflow_id=workflow_id, node_id="n10", output="PINNED"
+        pinned_outputs.pin_node_output(
+            session, principal=SYSTEM, workflow_id=workflow_id, node_id="n10", output="PINNED"
         )
     assert stale(workflow_id) == nodes_from(10)
 
@@ -189,7 +196,9 @@ async def test_a_pinned_output_is_used_as_is() -> None:
     assert stale(workflow_id) == set()
 
     with session_scope() as session:
-        workflow_service.unpin_node_output(session, workflow_id=workflow_id, node_id="n10")
+        pinned_outputs.unpin_node_output(
+            session, principal=SYSTEM, workflow_id=workflow_id, node_id="n10"
+        )
     assert stale(workflow_id) == nodes_from(10)
     unpinned = await run(workflow_id, "stale")
     assert node_run_counts(unpinned.id) == Counter(nodes_from(10))
@@ -301,7 +310,7 @@ async def test_a_side_effect_node_is_never_auto_run(post_server: ThreadingHTTPSe
         )
     )
     with session_scope(read_only=True) as session:
-        assert side_effect_nodes(session, workflow_id=workflow_id) == ["send"]
+        assert side_effect_nodes(session, principal=SYSTEM, workflow_id=workflow_id) == ["send"]
 
     auto = await run(workflow_id, "stale", input={"x": "a"}, auto=True)
     assert auto.status == "succeeded"
@@ -330,20 +339,24 @@ async def test_bad_requests_are_refused_before_anything_runs() -> None:
     workflow_id = create(chain20())
     with session_scope() as session:
         with pytest.raises(NotFoundError, match="nope"):
-            start_reactive_run(session, workflow_id=workflow_id, mode="node", node_id="nope")
+            start_reactive_run(
+                session, principal=SYSTEM, workflow_id=workflow_id, mode="node", node_id="nope"
+            )
         with pytest.raises(InvalidInputError, match="needs a node_id"):
-            start_reactive_run(session, workflow_id=workflow_id, mode="up_to")
+            start_reactive_run(session, principal=SYSTEM, workflow_id=workflow_id, mode="up_to")
         with pytest.raises(InvalidInputError, match="mode must be"):
-            start_reactive_run(session, workflow_id=workflow_id, mode="fast")  # type: ignore[arg-type]
+            start_reactive_run(session, principal=SYSTEM, workflow_id=workflow_id, mode="fast")  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError, match="takes no node_id"):
-            start_reactive_run(session, workflow_id=workflow_id, mode="stale", node_id="n2")
+            start_reactive_run(
+                session, principal=SYSTEM, workflow_id=workflow_id, mode="stale", node_id="n2"
+            )
         with pytest.raises(NotFoundError):
-            stale_node_ids(session, workflow_id=workflow_id + 1)
+            stale_node_ids(session, principal=SYSTEM, workflow_id=workflow_id + 1)
         with pytest.raises(NotFoundError, match="nope"):
-            workflow_service.pin_node_output(
-                session, workflow_id=workflow_id, node_id="nope", output=1
+            pinned_outputs.pin_node_output(
+                session, principal=SYSTEM, workflow_id=workflow_id, node_id="nope", output=1
             )
         with pytest.raises(InvalidInputError, match="null"):
-            workflow_service.pin_node_output(
-                session, workflow_id=workflow_id, node_id="n2", output=None
+            pinned_outputs.pin_node_output(
+                session, principal=SYSTEM, workflow_id=workflow_id, node_id="n2", output=None
             )

@@ -11,6 +11,7 @@ from app.models.execution import Execution, NodeRun
 from app.models.types import utc_now
 from app.models.workflow import WorkflowCreate
 from app.services import workflows
+from app.services.principal import SYSTEM
 from app.services.recovery import CRASH_ERROR, recover_crashed_executions
 from app.services.unit_of_work import session_scope
 from tests.documents import greeting
@@ -56,7 +57,7 @@ def rows(engine: Engine) -> dict[int, Any]:
 def test_only_stale_unfinished_executions_become_crashed(engine: Engine) -> None:
     with session_scope() as session:
         workflow_id = workflows.create_workflow(
-            session, data=WorkflowCreate(name="Flow", definition=greeting())
+            session, principal=SYSTEM, data=WorkflowCreate(name="Flow", definition=greeting())
         ).id
     old = NOW - timedelta(seconds=31)
     fresh = NOW - timedelta(seconds=5)
@@ -113,7 +114,7 @@ def test_only_stale_unfinished_executions_become_crashed(engine: Engine) -> None
 def test_default_stale_age_comes_from_the_environment(engine: Engine, monkeypatch: Any) -> None:
     with session_scope() as session:
         workflow_id = workflows.create_workflow(
-            session, data=WorkflowCreate(name="Flow", definition=greeting())
+            session, principal=SYSTEM, data=WorkflowCreate(name="Flow", definition=greeting())
         ).id
     beat = NOW - timedelta(seconds=10)
     execution_id = add_execution(engine, workflow_id, "running", heartbeat_at=beat)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, event
 from app.models.types import utc_now
 from app.services import executions
 from app.services.execution_runner import get_runner
+from app.services.principal import SYSTEM
 from app.services.run_heartbeat import get_run_heartbeat
 from app.services.unit_of_work import session_scope
 from tests.documents import slow
@@ -58,7 +59,7 @@ def recover_in_another_process(db_url: str, *, stale_after_s: float, now: Any = 
 
 def start(workflow_id: int) -> int:
     with session_scope() as session:
-        return executions.start_execution(session, workflow_id=workflow_id).id
+        return executions.start_execution(session, principal=SYSTEM, workflow_id=workflow_id).id
 
 
 async def until_waiting(execution_id: int) -> Any:

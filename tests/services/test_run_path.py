@@ -12,6 +12,7 @@ from sqlalchemy import Engine, event
 from app.engine import validation
 from app.engine.spec import WorkflowSpec
 from app.services import execution_store, executions, runnable_workflows, workflows
+from app.services.principal import SYSTEM
 from app.services.reactive_runs import RunMode, start_reactive_run, start_reactive_run_async
 from app.services.run_events import RunEvent, Subscription, get_run_events
 from app.services.unit_of_work import session_scope
@@ -35,7 +36,9 @@ async def test_a_started_attempt_is_running_in_the_database_when_its_event_arriv
     workflow_id = make_workflow(slow(0.5))
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
         with session_scope() as session:
-            execution_id = executions.start_execution(session, workflow_id=workflow_id).id
+            execution_id = executions.start_execution(
+                session, principal=SYSTEM, workflow_id=workflow_id
+            ).id
         while (event := await sub.get(10)) is not None:
             if event.kind == "node_started" and event.node_id == "wait":
                 break
@@ -64,7 +67,7 @@ async def test_events_say_what_each_node_did_with_a_small_summary() -> None:
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
         with session_scope() as session:
             execution_id = executions.start_execution(
-                session, workflow_id=workflow_id, input={"name": "Ada"}
+                session, principal=SYSTEM, workflow_id=workflow_id, input={"name": "Ada"}
             ).id
         seen = await events_until_finished(sub)
 
@@ -99,10 +102,16 @@ async def test_reused_and_failed_nodes_get_a_finished_event_too() -> None:
         )
     )
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
-        await start_reactive_run_async(workflow_id=workflow_id, mode="all", input={"x": 1})
+        await start_reactive_run_async(
+            principal=SYSTEM, workflow_id=workflow_id, mode="all", input={"x": 1}
+        )
         await events_until_finished(sub)
         await start_reactive_run_async(
-            workflow_id=workflow_id, mode="node", node_id="b", input={"x": 1, "fail": "y" * 900}
+            principal=SYSTEM,
+            workflow_id=workflow_id,
+            mode="node",
+            node_id="b",
+            input={"x": 1, "fail": "y" * 900},
         )
         seen = await events_until_finished(sub)
 
@@ -123,8 +132,12 @@ async def test_a_run_parses_and_validates_the_workflow_once(
 ) -> None:
     workflow_id = make_workflow(greeting())
     with session_scope() as session:
-        definition = workflows.get_workflow(session, workflow_id=workflow_id).definition
-        start_reactive_run(session, workflow_id=workflow_id, mode="all", input={"name": "A"})
+        definition = workflows.get_workflow(
+            session, principal=SYSTEM, workflow_id=workflow_id
+        ).definition
+        start_reactive_run(
+            session, principal=SYSTEM, workflow_id=workflow_id, mode="all", input={"name": "A"}
+        )
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
         await events_until_finished(sub)
 
@@ -147,7 +160,11 @@ async def test_a_run_parses_and_validates_the_workflow_once(
     target = {"node": "greet", "up_to": "result"}.get(mode)
     async with get_run_events().subscription(workflow_id=workflow_id) as sub:
         await start_reactive_run_async(
-            workflow_id=workflow_id, mode=mode, node_id=target, input={"name": "B"}
+            principal=SYSTEM,
+            workflow_id=workflow_id,
+            mode=mode,
+            node_id=target,
+            input={"name": "B"},
         )
         seen = await events_until_finished(sub)
 
@@ -167,7 +184,9 @@ async def test_a_failed_node_write_fails_the_run(monkeypatch: pytest.MonkeyPatch
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(execution_store, "end_node_run", refuse)
-    done = await executions.run_execution_inline(workflow_id=workflow_id, input={"name": "A"})
+    done = await executions.run_execution_inline(
+        principal=SYSTEM, workflow_id=workflow_id, input={"name": "A"}
+    )
 
     assert done.status == "failed"
     assert done.error == "writing the run failed: RuntimeError: disk full"
@@ -185,7 +204,9 @@ async def test_concurrent_runs_share_commits(engine: Engine) -> None:
     try:
         async with get_run_events().subscription() as sub:
             for workflow_id in workflow_ids:
-                await executions.start_execution_async(workflow_id=workflow_id, input={})
+                await executions.start_execution_async(
+                    principal=SYSTEM, workflow_id=workflow_id, input={}
+                )
             finished = 0
             while finished < len(workflow_ids):
                 got = await sub.get(10)

@@ -20,6 +20,7 @@ from app.models.migrations import upgrade_database
 from app.services import execution_store as store
 from app.services import executions
 from app.services.db_threads import submit_write
+from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from tests.documents import greeting, slow
 from tests.records import execution_detail, make_workflow
@@ -44,8 +45,12 @@ def _record(node_id: str) -> NodeRunRecord:
 
 @pytest.mark.usefixtures("db_url")
 async def test_ending_an_attempt_never_touches_another_executions_row(engine: Engine) -> None:
-    first = await executions.run_execution_inline(workflow_id=make_workflow(greeting()), input={})
-    second = await executions.run_execution_inline(workflow_id=make_workflow(greeting()), input={})
+    first = await executions.run_execution_inline(
+        principal=SYSTEM, workflow_id=make_workflow(greeting()), input={}
+    )
+    second = await executions.run_execution_inline(
+        principal=SYSTEM, workflow_id=make_workflow(greeting()), input={}
+    )
     row = execution_detail(second.id).node_runs[0]
 
     with engine.begin() as connection:
@@ -106,7 +111,9 @@ async def test_a_cancel_while_the_writer_holds_the_runs_rows_does_not_deadlock(
     a cancel meanwhile must not lock them in the other order (PostgreSQL: deadlock)."""
     workflow_id = make_workflow(slow(30))
     with session_scope() as session:
-        execution_id = executions.start_execution(session, workflow_id=workflow_id).id
+        execution_id = executions.start_execution(
+            session, principal=SYSTEM, workflow_id=workflow_id
+        ).id
     while not any(r.status == "running" for r in execution_detail(execution_id).node_runs):
         await asyncio.sleep(0.05)
     locked, release = threading.Event(), threading.Event()
@@ -127,7 +134,7 @@ async def test_a_cancel_while_the_writer_holds_the_runs_rows_does_not_deadlock(
 
     def cancel() -> Any:
         with session_scope() as session:
-            return executions.cancel_execution(session, execution_id=execution_id)
+            return executions.cancel_execution(session, principal=SYSTEM, execution_id=execution_id)
 
     cancelling = asyncio.get_running_loop().run_in_executor(None, cancel)
     await asyncio.sleep(0.5)  # the cancel is waiting (for the writer, or for the rows)
@@ -158,7 +165,9 @@ def _closing_updates(engine: Engine) -> tuple[list[str], Any]:
 async def test_a_run_whose_attempts_all_ended_writes_no_closing_update(engine: Engine) -> None:
     seen, record = _closing_updates(engine)
     try:
-        done = await executions.run_execution_inline(workflow_id=make_workflow(greeting()))
+        done = await executions.run_execution_inline(
+            principal=SYSTEM, workflow_id=make_workflow(greeting())
+        )
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert done.status == "succeeded", done.error
@@ -166,7 +175,9 @@ async def test_a_run_whose_attempts_all_ended_writes_no_closing_update(engine: E
 
 
 async def test_a_run_stopped_mid_attempt_leaves_no_running_attempt(engine: Engine) -> None:
-    task = asyncio.create_task(executions.run_execution_inline(workflow_id=make_workflow(slow(30))))
+    task = asyncio.create_task(
+        executions.run_execution_inline(principal=SYSTEM, workflow_id=make_workflow(slow(30)))
+    )
     for _ in range(500):
         running = executions_running(engine)
         attempts = execution_detail(running[0]).node_runs if running else []
