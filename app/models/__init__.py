@@ -8,6 +8,7 @@ from app.models.execution import Execution, NodeRun
 from app.models.llm import LLMBreaker, LLMFallbackEvent, ModelMapping, ProviderSetting
 from app.models.node_cache import NodeCacheEntry
 from app.models.sharing import WorkflowShare
+from app.models.version import VersionTag, WorkflowVersion
 from app.models.workflow import Workflow
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "ProviderSetting",
     "User",
     "UserSession",
+    "VersionTag",
     "Workflow",
     "WorkflowShare",
+    "WorkflowVersion",
 ]

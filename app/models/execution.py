@@ -41,6 +41,7 @@ class Execution(SQLModel, table=True):
     __table_args__ = (
         Index("ix_executions_workflow_id_id", "workflow_id", "id"),
         Index("ix_executions_status_heartbeat_at", "status", "heartbeat_at"),
+        Index("ix_executions_version_id", "version_id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
@@ -51,6 +52,14 @@ class Execution(SQLModel, table=True):
     definition: dict[str, Any] = Field(sa_column=Column(json_column_type(), nullable=False))
     status: str = Field(sa_column=Column(String(16), nullable=False))
     trigger: str = Field(sa_column=Column(String(32), nullable=False))
+    # The version it ran (None: run before versions existed).
+    version_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("workflow_versions.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    version_number: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     # Who started it (None: a run without a user, e.g. before accounts existed).
     started_by_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)

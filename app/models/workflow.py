@@ -100,6 +100,9 @@ class Workflow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # The newest version (its document equals `definition`); None before the first save.
+    version_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    version_number: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class ProblemPublic(SQLModel):
