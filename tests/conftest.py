@@ -30,6 +30,7 @@ from app.llm.model_map import DEFAULT_GROUPS
 from app.models.db import create_db_engine, set_engine
 from app.models.llm import ModelMapping
 from app.models.migrations import upgrade_database
+from app.services.credential_cache import credential_cache
 from app.services.llm_settings import invalidate_settings_cache
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -136,6 +137,7 @@ def _empty(engine: Engine) -> None:
             ],
         )
     invalidate_settings_cache()
+    credential_cache().clear()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -16,11 +16,9 @@ from fastapi.security import (
 )
 
 from app.models.account import Scope
-from app.services.access_tokens import token_principal
-from app.services.api_keys import KEY_START, api_key_principal
+from app.services.credentials import authenticated_principal
 from app.services.principal import Principal, Via
-from app.services.unit_of_work import session_scope
-from app.services.user_sessions import SESSION_COOKIE, session_principal
+from app.services.user_sessions import SESSION_COOKIE
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -45,24 +43,14 @@ def current_principal(
     _token: Annotated[str | None, Security(password_flow)],
     cookie: Annotated[str | None, Security(session_cookie)],
 ) -> Principal:
-    """The authenticated caller (FastAPI runs this in its thread pool: it queries).
+    """The authenticated caller (FastAPI runs this in its thread pool: it may query).
 
     Raises:
         HTTPException: 401 when there are no credentials or they are not valid.
     """
-    # A write transaction: the lookup may touch last_used_at, and on SQLite a deferred read
-    # that then writes fails at once ("database is locked") when another writer came between.
-    with session_scope() as session:
-        if credentials is not None:
-            secret = credentials.credentials
-            if secret.startswith(KEY_START):
-                principal = api_key_principal(session, key=secret)
-            else:
-                principal = token_principal(session, token=secret)
-        elif cookie:
-            principal = session_principal(session, token=cookie)
-        else:
-            principal = None
+    principal = authenticated_principal(
+        bearer=credentials.credentials if credentials is not None else None, cookie=cookie
+    )
     if principal is None:
         raise _unauthorized()
     return principal

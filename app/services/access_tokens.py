@@ -8,7 +8,7 @@ their password since (the token carries a digest of the password hash it was iss
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from sqlmodel import Session
@@ -17,7 +17,8 @@ from app.models.account import User
 from app.models.db import database_url
 from app.models.secret_box import secret_box
 from app.models.types import utc_now
-from app.services.principal import Principal, Via, principal_of
+from app.services.credential_cache import Verified
+from app.services.principal import Via, principal_of
 from app.services.secret_tokens import token_digest
 
 ALGORITHM = "HS256"
@@ -47,7 +48,7 @@ def issue_access_token(user: User, *, now: datetime | None = None) -> tuple[str,
     return jwt.encode(claims, _signing_key(), algorithm=ALGORITHM), int(LIFETIME.total_seconds())
 
 
-def token_principal(session: Session, *, token: str) -> Principal | None:
+def verify_access_token(session: Session, *, token: str) -> Verified | None:
     """Who a bearer token stands for, or None when it is not one of ours or no longer valid."""
     try:
         claims = jwt.decode(
@@ -68,4 +69,6 @@ def token_principal(session: Session, *, token: str) -> Principal | None:
         or claims.get("pwd") != _password_mark(user)
     ):
         return None
-    return principal_of(user, Via.TOKEN)
+    return Verified(
+        principal_of(user, Via.TOKEN), valid_until=datetime.fromtimestamp(claims["exp"], UTC)
+    )

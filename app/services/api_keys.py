@@ -9,7 +9,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.models.account import (
@@ -22,6 +24,7 @@ from app.models.account import (
 )
 from app.models.types import utc_now
 from app.services.audit import record_audit
+from app.services.credential_cache import Verified, forget_user_on_commit
 from app.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from app.services.principal import Principal, Via, principal_of
 from app.services.secret_tokens import digest_matches, new_token, token_digest
@@ -114,6 +117,7 @@ def revoke_api_key(
     if key.revoked_at is None:
         key.revoked_at = utc_now()
         session.add(key)
+        forget_user_on_commit(session, key.user_id)
         record_audit(
             session,
             actor=principal,
@@ -126,10 +130,11 @@ def revoke_api_key(
     return public_api_key(key)
 
 
-def api_key_principal(
-    session: Session, *, key: str, now: datetime | None = None
-) -> Principal | None:
-    """Who an API key acts for, with its scopes; None when unknown, revoked or expired."""
+def verify_api_key(session: Session, *, key: str, now: datetime | None = None) -> Verified | None:
+    """Who an API key acts for, with its scopes; None when unknown, revoked or expired.
+
+    Only reads; `touch` is set when `last_used_at` is due for a refresh.
+    """
     prefix, _, secret = key.removeprefix(KEY_START).partition("_")
     if not key.startswith(KEY_START) or not prefix or not secret:
         return None
@@ -149,12 +154,39 @@ def api_key_principal(
         or not user.active
     ):
         return None
-    if api_key.last_used_at is None or now - api_key.last_used_at >= TOUCH_EVERY:
-        api_key.last_used_at = now
-        session.add(api_key)
-    return principal_of(
+    principal = principal_of(
         user,
         Via.API_KEY,
         scopes=frozenset(Scope(scope) for scope in api_key.scopes),
         label=f"{user.email} (key {api_key.name})",
     )
+    due = api_key.last_used_at is None or now - api_key.last_used_at >= TOUCH_EVERY
+    return Verified(
+        principal,
+        valid_until=api_key.expires_at,
+        touch=partial(touch_api_key, key_id=api_key.id) if due else None,
+    )
+
+
+def touch_api_key(session: Session, now: datetime, *, key_id: int | None) -> None:
+    """Set a key's `last_used_at` to `now`, unless it was set less than a minute before."""
+    session.exec(
+        update(ApiKey)
+        .where(
+            col(ApiKey.id) == key_id,
+            col(ApiKey.last_used_at).is_(None) | (col(ApiKey.last_used_at) <= now - TOUCH_EVERY),
+        )
+        .values(last_used_at=now)
+    )
+
+
+def api_key_principal(
+    session: Session, *, key: str, now: datetime | None = None
+) -> Principal | None:
+    """`verify_api_key`, touching `last_used_at` in `session` when due (a write session)."""
+    verified = verify_api_key(session, key=key, now=now)
+    if verified is None:
+        return None
+    if verified.touch is not None:
+        verified.touch(session, now or utc_now())
+    return verified.principal

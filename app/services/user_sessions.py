@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -10,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.models.account import User, UserSession
 from app.models.types import utc_now
 from app.services.audit import record_audit
+from app.services.credential_cache import Verified, forget_user_on_commit
 from app.services.principal import Principal, principal_of
 from app.services.secret_tokens import new_token, token_digest
 
@@ -51,13 +53,11 @@ def start_session(
     return token
 
 
-def session_principal(
-    session: Session, *, token: str, now: datetime | None = None
-) -> Principal | None:
+def verify_session(session: Session, *, token: str, now: datetime | None = None) -> Verified | None:
     """Who a session token belongs to, or None when it is unknown, ended or expired.
 
-    A session is used up to 12 h after it was last seen and 14 days after it began; each
-    use (at most once a minute) moves `last_seen_at` on.
+    A session is used up to 12 h after it was last seen and 14 days after it began. Only
+    reads; `touch` is set when `last_seen_at` is due to move on (at most once a minute).
     """
     if not token:
         return None
@@ -66,17 +66,39 @@ def session_principal(
     if row is None:
         return None
     user_session, user = row
-    if (
-        user_session.revoked_at is not None
-        or not user.active
-        or now >= user_session.expires_at
-        or now >= user_session.last_seen_at + IDLE_TIMEOUT
-    ):
+    valid_until = min(user_session.expires_at, user_session.last_seen_at + IDLE_TIMEOUT)
+    if user_session.revoked_at is not None or not user.active or now >= valid_until:
         return None
-    if now - user_session.last_seen_at >= TOUCH_EVERY:
-        user_session.last_seen_at = now
-        session.add(user_session)
-    return principal_of(user)
+    due = now - user_session.last_seen_at >= TOUCH_EVERY
+    return Verified(
+        principal_of(user),
+        valid_until=valid_until,
+        touch=partial(touch_session, session_id=user_session.id) if due else None,
+    )
+
+
+def touch_session(session: Session, now: datetime, *, session_id: int | None) -> None:
+    """Move a session's `last_seen_at` to `now`, unless it moved less than a minute before."""
+    session.exec(
+        update(UserSession)
+        .where(
+            col(UserSession.id) == session_id,
+            col(UserSession.last_seen_at) <= now - TOUCH_EVERY,
+        )
+        .values(last_seen_at=now)
+    )
+
+
+def session_principal(
+    session: Session, *, token: str, now: datetime | None = None
+) -> Principal | None:
+    """`verify_session`, moving `last_seen_at` on in `session` when due (a write session)."""
+    verified = verify_session(session, token=token, now=now)
+    if verified is None:
+        return None
+    if verified.touch is not None:
+        verified.touch(session, now or utc_now())
+    return verified.principal
 
 
 def end_session(session: Session, *, token: str, ip: str = "") -> None:
@@ -87,6 +109,7 @@ def end_session(session: Session, *, token: str, ip: str = "") -> None:
     user_session, user = row
     user_session.revoked_at = utc_now()
     session.add(user_session)
+    forget_user_on_commit(session, user_session.user_id)
     record_audit(
         session,
         actor=principal_of(user),
@@ -103,6 +126,7 @@ def revoke_sessions(session: Session, *, user_id: int, keep_token: str | None = 
     if keep_token:
         which = which & (col(UserSession.token_hash) != token_digest(keep_token))
     session.exec(update(UserSession).where(which).values(revoked_at=utc_now()))
+    forget_user_on_commit(session, user_id)
 
 
 def end_all_sessions(session: Session, *, principal: Principal, ip: str = "") -> None:
