@@ -8,7 +8,7 @@ from app.ui.components.sidebar import sidebar
 
 # `display` of a secondary table column: hidden below 1280 px, where the sidebar leaves the
 # table too little room for all its columns.
-WIDE_ONLY = rx.breakpoints(initial="none", xl="table-cell")
+WIDE_ONLY = rx.breakpoints(initial="none", lg="table-cell")
 
 
 def page_header(

@@ -105,7 +105,7 @@ def _password() -> rx.Component:
                     AccountState.set_new_password,
                     AccountState.new_error,
                 ),
-                PasswordStrength.create(password=AccountState.new_password),
+                rx.box(PasswordStrength.create(password=AccountState.new_password), width="100%"),
                 rx.button("Change password", type="submit"),
                 spacing="3",
                 width="100%",

@@ -75,8 +75,11 @@ def _filters() -> rx.Component:
             AuditState.object_filter,
             AuditState.set_object_filter,
         ),
-        _date("From", AuditState.since, AuditState.set_since),
-        _date("To", AuditState.until, AuditState.set_until),
+        rx.hstack(
+            _date("From", AuditState.since, AuditState.set_since),
+            _date("To", AuditState.until, AuditState.set_until),
+            spacing="3",
+        ),
         rx.cond(
             AuditState.filtered,
             rx.button(
@@ -98,13 +101,18 @@ def _filters() -> rx.Component:
 def _row(row: AuditRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.moment(row.at, format="YYYY-MM-DD HH:mm:ss"),
+            rx.vstack(
+                rx.moment(row.at, format="YYYY-MM-DD"),
+                rx.moment(row.at, format="HH:mm:ss", color=rx.color("gray", 10)),
+                spacing="0",
+            ),
             white_space="nowrap",
-            color=rx.color("gray", 11),
             **CELL,
         ),
         rx.table.cell(
             rx.text(row.actor, size="2", overflow_wrap="anywhere"),
+            min_width="150px",
+            max_width="220px",
             **CELL,
         ),
         rx.table.cell(rx.code(row.action, size="1", variant="soft"), **CELL),
@@ -126,11 +134,11 @@ def _table() -> rx.Component:
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    rx.table.column_header_cell("When", width="170px"),
-                    rx.table.column_header_cell("Actor", width="200px"),
-                    rx.table.column_header_cell("Action", width="150px"),
-                    rx.table.column_header_cell("Object", width="120px"),
-                    rx.table.column_header_cell("Change"),
+                    rx.table.column_header_cell("When", width="110px"),
+                    rx.table.column_header_cell("Actor"),
+                    rx.table.column_header_cell("Action"),
+                    rx.table.column_header_cell("Object"),
+                    rx.table.column_header_cell("Change", width="32%"),
                     rx.table.column_header_cell("Address", width="120px", display=WIDE_ONLY),
                 ),
             ),

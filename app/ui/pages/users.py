@@ -16,12 +16,12 @@ CELL = {"vertical_align": "middle", "font_size": "13px"}
 def _role(row: UserRow) -> rx.Component:
     return rx.cond(
         row.manageable,
-        rx.select(
-            ASSIGNABLE,
+        rx.select.root(
+            rx.select.trigger(aria_label=f"Role of {row.email}"),
+            rx.select.content(*[rx.select.item(role.title(), value=role) for role in ASSIGNABLE]),
             value=row.role,
             on_change=lambda role: UsersState.change_role(row.id, role),
             size="1",
-            aria_label=f"Role of {row.email}",
         ),
         rx.badge(row.role, variant="soft", color_scheme="gray", text_transform="capitalize"),
     )

@@ -22,6 +22,8 @@ from app.ui.state.paging import PAGE_SIZE, PagingMixin
 
 ALL = "all"
 DETAIL_MAX = 160
+# Actions whose detail describes a new thing, not a change (`api_key.create`, `invite.accept`).
+CREATIONS = frozenset({"create", "accept"})
 
 
 @dataclass
@@ -46,14 +48,23 @@ class Choice:
 
 
 def _value(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str | int) for item in value):
+        return ", ".join(str(item) for item in value)
+    return json.dumps(value, ensure_ascii=False)
 
 
-def compact_detail(detail: dict[str, Any]) -> str:
-    """An event's detail on one line: `[before, after]` pairs as `key: before → after`."""
+def compact_detail(detail: dict[str, Any], action: str = "") -> str:
+    """An event's detail on one line.
+
+    A change (any action but a creation) records `[before, after]` pairs: they read
+    `key: before → after`; a creation's lists (a key's scopes) are plain values.
+    """
+    creation = action.rsplit(".", 1)[-1] in CREATIONS
     parts = []
     for key, value in detail.items():
-        if isinstance(value, list) and len(value) == 2:
+        if isinstance(value, list) and len(value) == 2 and not creation:
             parts.append(f"{key}: {_value(value[0])} → {_value(value[1])}")
         else:
             parts.append(f"{key}: {_value(value)}")
@@ -71,7 +82,7 @@ def audit_row(event: AuditEventPublic) -> AuditRow:
         action=event.action,
         object=target,
         ip=event.ip,
-        detail=compact_detail(event.detail),
+        detail=compact_detail(event.detail, event.action),
     )
 
 

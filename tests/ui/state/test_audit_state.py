@@ -18,7 +18,10 @@ def test_a_change_is_shown_on_one_short_line() -> None:
     assert compact_detail({"role": ["editor", "viewer"], "name": "Ada"}) == (
         "role: editor → viewer; name: Ada"
     )
-    assert compact_detail({"scopes": ["a", "b", "c"]}) == 'scopes: ["a", "b", "c"]'
+    assert compact_detail({"scopes": ["a", "b", "c"]}) == "scopes: a, b, c"
+    assert compact_detail({"scopes": ["a", "b"]}, "api_key.create") == "scopes: a, b"
+    assert compact_detail({"scopes": ["a", "b"]}, "api_key.update") == "scopes: a → b"
+    assert compact_detail({"map": {"x": 1}}) == 'map: {"x": 1}'
     long = compact_detail({"name": ["x" * 200, "y"]})
     assert len(long) == 160 and long.endswith("…")
     assert compact_detail({}) == ""
