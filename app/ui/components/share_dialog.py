@@ -38,7 +38,8 @@ def _share_row(row: ShareRow) -> rx.Component:
             value=row.permission,
             on_change=lambda value: ShareState.change_permission(row.email, value),
             size="2",
-            aria_label="Permission of " + row.email,
+            # The high-level select puts only these on its trigger (the button named here).
+            custom_attrs={"aria-label": "Permission of " + row.email},
         ),
         rx.tooltip(
             rx.icon_button(
@@ -75,7 +76,7 @@ def _add_row() -> rx.Component:
                 PERMISSIONS,
                 value=ShareState.permission,
                 on_change=ShareState.set_permission,
-                aria_label="Permission",
+                custom_attrs={"aria-label": "Permission"},
             ),
             rx.button("Add", type="submit"),
             spacing="2",
