@@ -38,6 +38,7 @@ def _share_row(row: ShareRow) -> rx.Component:
             value=row.permission,
             on_change=lambda value: ShareState.change_permission(row.email, value),
             size="2",
+            width="96px",
             # The high-level select puts only these on its trigger (the button named here).
             custom_attrs={"aria-label": "Permission of " + row.email},
         ),
@@ -76,6 +77,7 @@ def _add_row() -> rx.Component:
                 PERMISSIONS,
                 value=ShareState.permission,
                 on_change=ShareState.set_permission,
+                width="96px",
                 custom_attrs={"aria-label": "Permission"},
             ),
             rx.button("Add", type="submit"),

@@ -190,7 +190,7 @@ def toolbar() -> rx.Component:
             ),
         ),
         rx.cond(E.can_share, share_button(E.workflow_id, E.name)),
-        rx.separator(orientation="vertical", size="1"),
+        rx.cond(E.can_change | E.can_share, rx.separator(orientation="vertical", size="1")),
         rx.link(
             rx.button(
                 rx.icon("history", size=14),
