@@ -39,6 +39,10 @@ router = APIRouter(
     },
 )
 
+SAVE_CONFLICT: dict[int | str, dict[str, object]] = {
+    409: {"model": ErrorResponse, "description": "A newer version than `base_version` exists."}
+}
+
 SearchQuery = Annotated[
     str | None,
     Query(
@@ -104,7 +108,12 @@ def get_workflow(
         )
 
 
-@router.put("/{workflow_id}", response_model=WorkflowPublic, summary="Update a workflow")
+@router.put(
+    "/{workflow_id}",
+    response_model=WorkflowPublic,
+    responses=SAVE_CONFLICT,
+    summary="Update a workflow",
+)
 def replace_workflow(
     caller: Caller, workflow_id: WorkflowIdPath, data: WorkflowUpdate
 ) -> WorkflowPublic:
@@ -115,7 +124,12 @@ def replace_workflow(
         )
 
 
-@router.patch("/{workflow_id}", response_model=WorkflowPublic, summary="Patch a workflow")
+@router.patch(
+    "/{workflow_id}",
+    response_model=WorkflowPublic,
+    responses=SAVE_CONFLICT,
+    summary="Patch a workflow",
+)
 def patch_workflow(
     caller: Caller, workflow_id: WorkflowIdPath, data: WorkflowUpdate
 ) -> WorkflowPublic:

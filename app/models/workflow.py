@@ -133,6 +133,10 @@ class WorkflowUpdate(SQLModel):
     description: DescriptionText | None = None
     definition: dict[str, Any] | None = None
     test_input: Any = None
+    # What the editor loaded (`version_number`, `version_hash`): a new definition is refused
+    # (409) when a newer version exists or the document changed since (a coalesced autosave).
+    base_version: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    base_hash: Annotated[str, PydanticField(pattern="^[0-9a-f]{64}$")] | None = None
 
 
 class WorkflowSummary(SQLModel):
@@ -166,6 +170,10 @@ class WorkflowPublic(SQLModel):
     owner_id: int | None = None
     # What the caller may do: "read", "change", "run", "delete", "share".
     access: list[str] = Field(default_factory=list)
+    # The newest version and its document's hash: the `base_version` and `base_hash` of the
+    # next save from an editor showing this.
+    version_number: int | None = None
+    version_hash: str = ""
 
 
 class WorkflowsPage(SQLModel):

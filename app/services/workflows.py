@@ -11,6 +11,7 @@ from app.engine.nodes import default_registry
 from app.engine.spec import WorkflowSpec
 from app.engine.validation import Problem, parse_document
 from app.models.types import utc_now
+from app.models.version import content_hash
 from app.models.workflow import (
     NAME_MAX,
     ProblemPublic,
@@ -29,6 +30,7 @@ from app.services.access import (
 from app.services.audit import record_audit
 from app.services.errors import InvalidInputError, InvalidWorkflowError, NotFoundError
 from app.services.principal import Principal
+from app.services.version_store import lock_for_save, record_save
 
 COPY_SUFFIX = " (copy)"
 TEST_INPUT_MAX_CHARS = 1_000_000
@@ -93,6 +95,8 @@ def _public(
         problems=_problems_public(problems),
         owner_id=workflow.owner_id,
         access=sorted(access),
+        version_number=workflow.version_number,
+        version_hash=content_hash(workflow.definition),
     )
 
 
@@ -167,6 +171,7 @@ def create_workflow(
     may_create(principal)
     session.add(workflow)
     session.flush()
+    record_save(session, workflow, principal)
     _audit(session, principal, "create", workflow)
     return _public(workflow, granted(principal, workflow.owner_id, None), problems)
 
@@ -188,17 +193,22 @@ def get_workflow(
 def update_workflow(
     session: Session, *, principal: Principal, workflow_id: int, data: WorkflowUpdate
 ) -> WorkflowPublic:
-    """Change the fields given (None keeps a field).
+    """Change the fields given (None keeps a field); a new document is kept as a version.
+
+    With `base_version` (the version the editor loaded), a new document is refused when a
+    newer version exists; without it the save is not checked.
 
     Raises:
         NotFoundError: no such workflow, it is deleted, or the caller may not see it.
         PermissionDeniedError: the caller may see it but not change it.
         InvalidWorkflowError: the new definition is not a workflow document.
+        VersionConflictError: `base_version` is older than the newest version (409).
     """
     workflow, access = authorized_workflow(session, principal, workflow_id, Action.CHANGE)
     problems: list[Problem] | None = None
     changed: dict[str, Any] = {}
     if data.definition is not None:
+        lock_for_save(session, workflow, data.base_version, data.base_hash)
         spec, problems = check_definition(data.definition)
         document = spec.to_document()
         if document != workflow.definition:
@@ -217,6 +227,8 @@ def update_workflow(
     workflow.updated_at = utc_now()
     session.add(workflow)
     session.flush()
+    if "nodes" in changed:
+        record_save(session, workflow, principal)
     if changed:
         _audit(session, principal, "update", workflow, {"changed": changed})
     return _public(workflow, access, problems)
