@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 import reflex as rx
+from reflex.istate.data import ReflexURL, RouterData
 
 from app.models.account import Role, User
+from app.models.orchestration import OrchestrationCreate
 from app.models.sharing import ShareCreate, SharePermission
 from app.models.types import utc_now
 from app.models.workflow import WorkflowCreate
-from app.services import sharing, workflows
+from app.services import orchestrations, sharing, workflows
 from app.services.executions import queue_execution
 from app.services.principal import Principal, principal_of
 from app.services.unit_of_work import session_scope
@@ -20,6 +22,8 @@ from app.ui.state.editor_canvas_state import CanvasState
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.editor_run_state import RunState
 from app.ui.state.executions_state import ExecutionsState
+from app.ui.state.orchestration_detail_state import OrchestrationDetailState
+from app.ui.state.orchestration_editor_state import OrchestrationEditorState
 from app.ui.state.share_state import ShareState, share_data
 from app.ui.state.workflows_state import WorkflowsState
 from tests.credentials import password_hash
@@ -212,3 +216,40 @@ def test_the_add_row_is_checked_before_the_service() -> None:
     assert share_data("a@example.com", "owner") == "Choose viewer or editor"
     data = share_data(" a@example.com ", "editor")
     assert not isinstance(data, str) and data.permission == SharePermission.EDITOR
+
+
+async def test_a_shared_viewer_of_an_orchestration_may_neither_run_nor_save_it(
+    people: dict[str, Any], act_as: ActAs
+) -> None:
+    panel = OrchestrationCreate.model_validate(
+        {"name": "Panel", "strategy": "sequential", "agents": [{"name": "A", "model": "mock/a"}]}
+    )
+    with session_scope() as session:
+        orchestration_id = orchestrations.create_orchestration(
+            session, principal=people["olga"], data=panel
+        ).id
+        sharing.share_workflow(
+            session,
+            principal=people["olga"],
+            workflow_id=orchestration_id,
+            data=ShareCreate(email="vera@example.com"),
+        )
+    act_as(people["vera"])
+    root = rx.State(_reflex_internal_init=True)
+    url = RouterData(url=ReflexURL(f"http://localhost:3000/orchestrations/{orchestration_id}"))
+    detail = await root.get_state(OrchestrationDetailState)
+    detail.router = url
+    await detail.load()
+    assert detail.found and not (detail.can_run or detail.can_change or detail.can_delete)
+    detail.set_run_input("Cat or dog?")
+    assert "not run it" in str(await detail.run())
+    form = await root.get_state(OrchestrationEditorState)
+    form.router = url
+    await form.load()
+    assert form.name == "Panel" and not form.can_change
+    await form.save()
+    assert any("not change it" in error for error in form.form_errors)
+
+    act_as(people["sam"])
+    await detail.load()
+    assert not detail.found
