@@ -74,9 +74,17 @@ def update_me(data: ProfileUpdate, principal: Caller, request: Request) -> UserP
         )
 
 
-@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, summary="Change my password")
+@router.post(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change my password",
+    responses={
+        429: {"model": ErrorResponse, "description": "Too many wrong passwords; see Retry-After."}
+    },
+)
 def change_my_password(data: PasswordChange, principal: Caller, request: Request) -> None:
-    """Every other session of mine ends; this one stays."""
+    """Every other session of mine ends; this one stays. Wrong current passwords count
+    towards the login limit (10 per account or address in 15 minutes, then 429)."""
     with session_scope() as session:
         accounts.change_password(
             session,

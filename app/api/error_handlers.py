@@ -22,6 +22,7 @@ from app.services.errors import (
     InvalidWorkflowError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     ServiceError,
 )
 
@@ -34,6 +35,7 @@ _SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (ConflictError, 409),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
 )
 
 
@@ -85,7 +87,10 @@ async def _on_request_validation(request: Request, exc: RequestValidationError) 
 async def _on_service_error(request: Request, exc: ServiceError) -> JSONResponse:
     status_code = next((code for kind, code in _SERVICE_STATUS if isinstance(exc, kind)), 400)
     problems = problems_out(exc.problems) if isinstance(exc, InvalidWorkflowError) else []
-    return error_response(status_code, str(exc) or type(exc).__name__, problems)
+    response = error_response(status_code, str(exc) or type(exc).__name__, problems)
+    if isinstance(exc, RateLimitedError):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -27,6 +27,7 @@ from app.services.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from app.services.login_limits import admit_attempt, clear_attempts
 from app.services.password_policy import password_strength
 from app.services.passwords import hash_password, verify_password
 from app.services.principal import Principal, principal_of
@@ -233,13 +234,21 @@ def change_password(
 ) -> None:
     """Change one's own password; every other session of the user ends.
 
+    The current password is limited like a login (`admit_attempt`): the attempt is counted
+    and committed before it is checked.
+
     Raises:
         AuthenticationError: `current` is not the password.
+        RateLimitedError: too many wrong passwords for the account or the address lately.
         InvalidInputError: the new password is too weak.
     """
     user = session.get(User, principal.user_id)
-    if user is None or not verify_password(user.password_hash, current):
+    if user is None:
+        raise AuthenticationError("Your account no longer exists")
+    admit_attempt(session, email=user.email, ip=ip, now=utc_now())
+    if not verify_password(user.password_hash, current):
         raise AuthenticationError("The current password is not right")
+    clear_attempts(session, email=user.email)
     user.password_hash = _checked_password(new, user.email)
     user.updated_at = utc_now()
     session.add(user)

@@ -1,26 +1,26 @@
 """Logging in with an e-mail and a password, rate-limited per account and per address.
 
-At most 10 failed attempts per account and per IP address in 15 minutes; beyond that the
-attempt is refused before the password is even checked, with the time to wait.
+At most 10 failed attempts per account and per IP address in 15 minutes
+(`app.services.login_limits`); beyond that the attempt is refused before the password is
+even checked, with the time to wait.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from app.models.account import LoginAttempt, User, UserPublic, public_user
+from app.models.account import User, UserPublic, public_user
 from app.models.types import utc_now
 from app.services.audit import record_audit
+from app.services.errors import RateLimitedError
+from app.services.login_limits import admit_attempt, clear_attempts
 from app.services.passwords import hash_password, needs_rehash, verify_password
 from app.services.principal import principal_of
 from app.services.user_sessions import start_session
 
-MAX_FAILURES = 10
-WINDOW = timedelta(minutes=15)
 WRONG_CREDENTIALS = "The e-mail address or the password is not right"
 
 
@@ -41,31 +41,14 @@ class LoginOutcome:
     retry_after_s: int | None = None
 
 
-def _wait_s(session: Session, column: str, value: str, now: datetime) -> int | None:
-    """Seconds to wait when `value` has used up its failures in the window, else None."""
-    field = col(getattr(LoginAttempt, column))
-    count, oldest = session.exec(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            field == value, col(LoginAttempt.at) > now - WINDOW
-        )
-    ).one()
-    if count < MAX_FAILURES:
-        return None
-    return max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
-
-
-def _minutes(seconds: int) -> str:
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def authenticate(
     session: Session, *, email: str, password: str, ip: str = "", now: datetime | None = None
 ) -> tuple[User | None, LoginOutcome]:
     """Check the credentials under the rate limit; failures are recorded and audited.
 
     Args:
-        session: commit it whatever the outcome (failed attempts must be counted).
+        session: a write session; the attempt is committed before the password is checked;
+            commit the rest whatever the outcome.
         email: as typed (trimmed and lower-cased here).
         password: as typed.
         ip: the caller's address, for the per-address limit and the audit log.
@@ -76,20 +59,14 @@ def authenticate(
     """
     now = now or utc_now()
     email = email.strip().lower()[:254]
-    waits = [
-        w for w in (_wait_s(session, "email", email, now), _wait_s(session, "ip", ip, now)) if w
-    ]
-    if waits:
-        wait = max(waits)
-        return None, LoginOutcome(
-            error=f"Too many failed attempts. Try again in {_minutes(wait)}.",
-            retry_after_s=wait,
-        )
     user = session.exec(select(User).where(User.email == email)).first()
+    try:
+        admit_attempt(session, email=email, ip=ip, now=now)
+    except RateLimitedError as exc:
+        return None, LoginOutcome(error=exc.message, retry_after_s=exc.retry_after_s)
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.active
     ):
-        session.add(LoginAttempt(email=email, ip=ip[:64], at=now))
         record_audit(
             session,
             actor=None,
@@ -103,7 +80,7 @@ def authenticate(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    clear_attempts(session, email=email)
     record_audit(
         session,
         actor=principal_of(user),

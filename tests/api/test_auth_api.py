@@ -14,7 +14,7 @@ import pytest
 from app.models.account import User
 from app.models.types import utc_now
 from app.services.access_tokens import issue_access_token
-from app.services.login import MAX_FAILURES
+from app.services.login_limits import MAX_FAILURES
 from app.services.unit_of_work import session_scope
 
 PASSWORD = "correct horse battery staple"

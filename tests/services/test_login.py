@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from app.models.account import Role, UserSession
 from app.models.audit import AuditEvent
 from app.models.types import utc_now
-from app.services.login import MAX_FAILURES, WRONG_CREDENTIALS, log_in
+from app.services.login import WRONG_CREDENTIALS, log_in
+from app.services.login_limits import MAX_FAILURES
 from app.services.user_sessions import end_all_sessions, end_session, session_principal
 from tests.services.accounts_builders import PASSWORD, member, owner
 

@@ -1,0 +1,70 @@
+"""The limit on password guesses: at most 10 failed attempts per account and per IP address
+in 15 minutes, for logging in and for the current password of a password change alike.
+
+Each attempt is counted before the password is checked, and committed on its own: guesses
+sent in parallel are all counted, so none of them gets past the limit while the others are
+still being checked. A success takes the account's attempts back (`clear_attempts`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, text
+from sqlmodel import Session, col, select
+
+from app.models.account import LoginAttempt
+from app.services.errors import RateLimitedError
+
+MAX_FAILURES = 10
+WINDOW = timedelta(minutes=15)
+
+
+def _wait_s(session: Session, column: str, value: str, now: datetime) -> int | None:
+    """Seconds to wait when `value` has used up its attempts in the window, else None."""
+    field = col(getattr(LoginAttempt, column))
+    count, oldest = session.exec(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            field == value, col(LoginAttempt.at) > now - WINDOW
+        )
+    ).one()
+    if count < MAX_FAILURES:
+        return None
+    return max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def admit_attempt(session: Session, *, email: str, ip: str, now: datetime) -> None:
+    """Count one password attempt for `email` and `ip`, or refuse it; then commit `session`.
+
+    Args:
+        session: a write session; it is committed here (read what the check needs before),
+            so the attempt counts even when the caller's work fails later, and the password
+            is checked outside any transaction.
+        email: the account's e-mail address as typed (trimmed, lower-cased).
+        ip: the caller's address ("" when unknown: then only the account is limited).
+        now: the current time.
+
+    Raises:
+        RateLimitedError: the account or the address used up its attempts (with the wait).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        # Counting and recording must not interleave between two attempts (SQLite's
+        # BEGIN IMMEDIATE already serialises them).
+        session.connection().execute(text("LOCK TABLE login_attempts IN SHARE ROW EXCLUSIVE MODE"))
+    limits = [("email", email), ("ip", ip)] if ip else [("email", email)]
+    waits = [wait for column, value in limits if (wait := _wait_s(session, column, value, now))]
+    if waits:
+        wait = max(waits)
+        raise RateLimitedError(f"Too many failed attempts. Try again in {_minutes(wait)}.", wait)
+    session.add(LoginAttempt(email=email, ip=ip[:64], at=now))
+    session.commit()
+
+
+def clear_attempts(session: Session, *, email: str) -> None:
+    """Forget the account's attempts (its password was just given right)."""
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
