@@ -84,7 +84,7 @@ def credentials() -> tuple[Principal, dict[str, dict[str, str]]]:
         user = session.get(User, 1)
         assert user is not None
         token = start_session(session, user=user)
-        bearer, _ = issue_access_token(user)
+        bearer, _ = issue_access_token(session, user)
         principal = principal_of(user)
     return principal, {
         "api_key": {"Authorization": f"Bearer {key}"},

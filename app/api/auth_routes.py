@@ -157,9 +157,10 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
         user, outcome = login.authenticate(
             session, email=form.username, password=form.password, ip=client_ip(request)
         )
+        issued = issue_access_token(session, user) if user is not None else None
     if outcome.retry_after_s is not None:
         raise HTTPException(429, outcome.error, headers={"Retry-After": str(outcome.retry_after_s)})
-    if user is None:
+    if issued is None:
         raise HTTPException(401, outcome.error, headers={"WWW-Authenticate": "Bearer"})
-    access_token, lifetime = issue_access_token(user)
+    access_token, lifetime = issued
     return TokenResponse(access_token=access_token, expires_in=lifetime)

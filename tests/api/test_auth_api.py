@@ -87,10 +87,10 @@ async def test_bearer_tokens_of_the_password_flow_and_their_forgeries(
     header, payload, _ = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     none_header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
-    with session_scope(read_only=True) as session:
+    with session_scope() as session:
         user = session.get(User, int(claims["sub"]))
-    assert user is not None
-    expired, _ = issue_access_token(user, now=utc_now() - timedelta(hours=1))
+        assert user is not None
+        expired, _ = issue_access_token(session, user, now=utc_now() - timedelta(hours=1))
     forgeries = {
         "bad signature": f"{header}.{payload}.{'A' * 43}",
         "alg none": f"{none_header}.{payload}.",

@@ -141,3 +141,20 @@ async def test_logout_and_logout_everywhere_end_sessions_at_once(
     assert everywhere.status_code == 204
     assert await _status(anonymous_client, second) == 401
     assert await _status(anonymous_client, third) == 401
+
+
+async def test_logging_out_everywhere_ends_bearer_tokens_too(
+    anonymous_client: httpx.AsyncClient,
+) -> None:
+    await _owner(anonymous_client)
+    session = await _session(anonymous_client, OWNER)
+    bearer, other_bearer = (
+        await _bearer(anonymous_client, OWNER),
+        await _bearer(anonymous_client, OWNER),
+    )
+    assert await _status(anonymous_client, bearer) == 200
+    everywhere = await anonymous_client.post("/api/auth/logout-everywhere", headers=bearer)
+    assert everywhere.status_code == 204
+    for credential in (session, bearer, other_bearer):
+        assert await _status(anonymous_client, credential) == 401
+    assert await _status(anonymous_client, await _bearer(anonymous_client, OWNER)) == 200
