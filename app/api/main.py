@@ -20,6 +20,7 @@ from app.api import (
     orchestrations,
     reactive,
     shares,
+    versions,
     workflows,
 )
 from app.api.authorization import AUTH_RESPONSES, authorize, declare_scopes
@@ -72,7 +73,16 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
     api.add_middleware(RequestGuardMiddleware)
     # Outermost: every answer, refusals included, carries the security headers.
     api.add_middleware(SecurityHeadersMiddleware)
-    protected = (workflows, reactive, shares, executions, orchestrations, llm, node_types)
+    protected = (
+        workflows,
+        versions,
+        reactive,
+        shares,
+        executions,
+        orchestrations,
+        llm,
+        node_types,
+    )
     for module in protected:
         declare_scopes(module.router)
         api.include_router(

@@ -32,6 +32,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("put", "/api/orchestrations/{orchestration_id}"): {"name": "Taken"},
     ("post", "/api/orchestrations/{orchestration_id}/run"): {"input": "x"},
     ("patch", "/api/users/{user_id}"): {"role": "viewer"},
+    ("put", "/api/workflows/{workflow_id}/tags/{name}"): {"version": 1},
+    ("post", "/api/workflows/{workflow_id}/merge"): {"base_version": 1, "definition": greeting()},
 }
 LISTS = ("/api/workflows", "/api/executions", "/api/orchestrations")
 
@@ -75,6 +77,10 @@ async def _first_users_objects(client: httpx.AsyncClient, key: str) -> dict[str,
         "node_id": greeting()["nodes"][0]["id"],
         "user_id": me["id"],
         "key_id": key_id,
+        "number": 1,
+        "a": 1,
+        "b": 1,
+        "name": "production",
     }
 
 
