@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.models.account import Invite, Role, UserPublic, public_user
+from app.models.account import Invite, Role, User, UserPublic, public_user
 from app.models.types import utc_now
 from app.services.accounts import ASSIGNABLE_ROLES, add_user
 from app.services.audit import record_audit
@@ -16,6 +16,7 @@ from app.services.principal import Principal, principal_of
 from app.services.secret_tokens import new_token, token_digest
 
 VALID_FOR = timedelta(days=7)
+INVITING_ROLES = frozenset({Role.OWNER.value, Role.ADMIN.value})
 INVALID_LINK = "This invitation link is not valid: it was used, it expired, or it is mistyped"
 
 
@@ -55,13 +56,29 @@ def create_invite(
 
 
 def pending_invite(session: Session, *, token: str, now: datetime | None = None) -> Invite:
-    """The unused, unexpired invitation of a token.
+    """The unused, unexpired invitation of a token, whose inviter may still invite.
+
+    An invitation is only as good as its inviter: once they are deactivated or no longer
+    owner or admin, their pending invitations are refused.
 
     Raises:
-        NotFoundError: no such invitation, or it was used or expired.
+        NotFoundError: no such invitation, or it was used or expired, or its inviter may no
+            longer invite.
     """
-    invite = session.exec(select(Invite).where(Invite.token_hash == token_digest(token))).first()
-    if invite is None or invite.used_at is not None or (now or utc_now()) >= invite.expires_at:
+    row = session.exec(
+        select(Invite, User)
+        .join(User, col(User.id) == Invite.created_by)
+        .where(Invite.token_hash == token_digest(token))
+    ).first()
+    if row is None:
+        raise NotFoundError(INVALID_LINK)
+    invite, inviter = row
+    if (
+        invite.used_at is not None
+        or (now or utc_now()) >= invite.expires_at
+        or not inviter.active
+        or inviter.role not in INVITING_ROLES
+    ):
         raise NotFoundError(INVALID_LINK)
     return invite
 

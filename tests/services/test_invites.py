@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app.models.account import Invite, Role
 from app.models.audit import AuditEvent
+from app.services.accounts import change_role, set_active
 from app.services.errors import ConflictError, NotFoundError, PermissionDeniedError
 from app.services.invites import accept_invite, create_invite, pending_invite
 from app.services.login import log_in
@@ -53,3 +54,23 @@ def test_only_admins_invite_and_an_address_is_used_once(session: Session) -> Non
         accept_invite(session, token=token, email="editor@example.com", name="E", password=PASSWORD)
     # The failed attempt did not spend the link.
     assert pending_invite(session, token=token)
+
+
+@pytest.mark.parametrize("change", ["demote", "deactivate"])
+def test_pending_invitations_end_when_their_admin_is_demoted_or_deactivated(
+    session: Session, change: str
+) -> None:
+    ada = owner(session)
+    admin = member(session, Role.ADMIN)
+    _, token = create_invite(session, principal=admin, role=Role.EDITOR)
+    _, owners_token = create_invite(session, principal=ada, role=Role.EDITOR)
+    assert pending_invite(session, token=token)
+    if change == "demote":
+        change_role(session, principal=ada, user_id=admin.user_id, role=Role.EDITOR)
+    else:
+        set_active(session, principal=ada, user_id=admin.user_id, active=False)
+    with pytest.raises(NotFoundError, match="not valid"):
+        accept_invite(session, token=token, email="eve@example.com", name="Eve", password=PASSWORD)
+    assert accept_invite(
+        session, token=owners_token, email="eve@example.com", name="Eve", password=PASSWORD
+    )
