@@ -128,6 +128,12 @@ class ExecutionPublic(SQLModel):
         default=False, description="Some LLM answer of this run came from the mock provider."
     )
     started_by_id: int | None = Field(default=None, description="The user who started it.")
+    version_id: int | None = Field(
+        default=None, description="The workflow version it ran (None: run before versions)."
+    )
+    version_number: int | None = Field(
+        default=None, description="That version's number within its workflow."
+    )
 
 
 class NodeRunPublic(SQLModel):

@@ -40,6 +40,8 @@ _SELECT_WORKFLOW = select(
     WORKFLOWS.c.deleted_at,
     WORKFLOWS.c.owner_id,
     WORKFLOWS.c.kind,
+    WORKFLOWS.c.version_id,
+    WORKFLOWS.c.version_number,
 ).where(WORKFLOWS.c.id == bindparam("workflow_id"))
 _INSERT_EXECUTION = insert(EXECUTIONS)
 _INSERT_AUDIT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
@@ -132,7 +134,8 @@ _END_NODE_RUN = (
 
 
 def select_workflow(connection: Connection, workflow_id: int) -> Any:
-    """(name, definition, updated_at, deleted_at, owner_id, kind) of a workflow, or None."""
+    """(name, definition, updated_at, deleted_at, owner_id, kind, version_id,
+    version_number) of a workflow, or None."""
     return connection.execute(_SELECT_WORKFLOW, {"workflow_id": workflow_id}).first()
 
 

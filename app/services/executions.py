@@ -39,6 +39,7 @@ TRIGGER_MAX = 32
 __all__ = [
     "QueuedExecution",
     "cancel_execution",
+    "insert_queued",
     "queue_execution",
     "run_execution_inline",
     "start_execution",
@@ -83,6 +84,8 @@ def _execution_values(
         "input": input,
         "created_at": utc_now(),
         "started_by_id": principal.user_id or None,
+        "version_id": row.version_id,
+        "version_number": row.version_number,
     }
 
 
@@ -110,6 +113,32 @@ def _queued(
 ) -> QueuedExecution:
     public = {k: v for k, v in values.items() if k != "definition"}
     return QueuedExecution(ExecutionPublic(id=execution_id, **public), prepared, options)
+
+
+def insert_queued(
+    connection: Connection,
+    row: Any,
+    prepared: PreparedWorkflow,
+    *,
+    workflow_id: int,
+    trigger: str,
+    input: Any,
+    principal: Principal,
+) -> QueuedExecution:
+    """Insert a queued execution of `row` in the caller's transaction (not started: see
+    `QueuedExecution`).
+
+    Args:
+        row: the workflow's row, or one standing for a stored version of it (name,
+            definition, kind, owner_id, version_id, version_number).
+        prepared: `row.definition` parsed and validated.
+
+    Raises:
+        InvalidInputError: a bad trigger name.
+    """
+    _check_trigger(trigger)
+    values = _execution_values(row, workflow_id, trigger, input, principal)
+    return _queued(values, _insert(connection, row, values, principal), prepared, None)
 
 
 def queue_execution(

@@ -2,7 +2,8 @@
 
 The parsed spec and its analysis are handed to the run (`PreparedWorkflow`), so nothing
 parses or validates the definition again. A small cache keyed by the row's `updated_at`
-saves validating the same definition on every run.
+saves validating the same definition on every run (a stored version's document is cached
+the same way, by the version's id and `updated_at`).
 """
 
 from __future__ import annotations
@@ -22,33 +23,42 @@ from app.services.execution_runner import PreparedWorkflow
 from app.services.principal import Principal
 
 _SPEC_CACHE_SIZE = 256
-# (database, workflow id, updated_at) -> parsed and validated workflow with no problems.
-_spec_cache: dict[tuple[str, int, datetime], PreparedWorkflow] = {}
+# (database, what, id, updated_at) -> parsed and validated document with no problems; `what`
+# is "workflow" (a workflow's current document) or "version" (a stored version's).
+_spec_cache: dict[tuple[str, str, int, datetime], PreparedWorkflow] = {}
 
 
-def _prepare(engine: Engine, workflow_id: int, row: Any) -> PreparedWorkflow:
-    key = (str(engine.url), workflow_id, row.updated_at)
-    prepared = _spec_cache.get(key)
+def prepare(
+    engine: Engine, key: tuple[str, int, datetime], name: str, definition: dict[str, Any]
+) -> PreparedWorkflow:
+    """A document parsed and validated, cached by `key` ("workflow" or "version", its id and
+    its updated_at: a change of the document moves updated_at).
+
+    Raises:
+        InvalidWorkflowError: the document has problems.
+    """
+    cache_key = (str(engine.url), *key)
+    prepared = _spec_cache.get(cache_key)
     if prepared is not None:
         return prepared
-    spec, analysis = analyze_document(row.definition, default_registry())
+    spec, analysis = analyze_document(definition, default_registry())
     if spec is None or analysis.problems:
         count = len(analysis.problems)
         raise InvalidWorkflowError(
-            f"“{row.name}” cannot run: fix its {count} problem{'s' if count != 1 else ''} first",
+            f"“{name}” cannot run: fix its {count} problem{'s' if count != 1 else ''} first",
             analysis.problems,
         )
     if len(_spec_cache) >= _SPEC_CACHE_SIZE:
         _spec_cache.clear()
-    prepared = _spec_cache[key] = PreparedWorkflow(spec, analysis)
+    prepared = _spec_cache[cache_key] = PreparedWorkflow(spec, analysis)
     return prepared
 
 
 def workflow_row(
     connection: Connection, workflow_id: int, principal: Principal, action: Action
 ) -> Any:
-    """(name, definition, updated_at, deleted_at, owner_id, kind) of a workflow that is not
-    deleted, when `principal` may do `action` with it.
+    """(name, definition, updated_at, deleted_at, owner_id, kind, version_id, version_number)
+    of a workflow that is not deleted, when `principal` may do `action` with it.
 
     Raises:
         NotFoundError: no such workflow, it is deleted, or the caller may not see it.
@@ -72,7 +82,7 @@ def runnable(
         InvalidWorkflowError: the workflow has problems.
     """
     row = workflow_row(connection, workflow_id, principal, Action.RUN)
-    return row, _prepare(engine, workflow_id, row)
+    return row, prepare(engine, ("workflow", workflow_id, row.updated_at), row.name, row.definition)
 
 
 def read_runnable(workflow_id: int, principal: Principal) -> tuple[Any, PreparedWorkflow]:
