@@ -1,7 +1,9 @@
 """API keys: `fbk_<prefix>_<secret>`, shown once, stored as the secret's SHA-256.
 
 A request's key is found by its prefix (an indexed lookup) and proven by comparing hashes,
-so checking a key costs one query and one SHA-256, never an argon2 hash.
+so checking a key costs one query and one SHA-256, never an argon2 hash. Prefixes are 12 hex
+digits (48 bits, so two keys practically never draw the same one); keys made with the
+earlier 8-digit prefixes are found the same way and keep working.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from app.services.principal import Principal, Via, principal_of
 from app.services.secret_tokens import digest_matches, new_token, token_digest
 
 KEY_START = "fbk_"
+PREFIX_BYTES = 6
 # `last_used_at` is written at most this often, so most requests only read.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -74,7 +77,7 @@ def create_api_key(
     now = utc_now()
     if expires_at is not None and expires_at <= now:
         raise InvalidInputError("The expiry must be in the future")
-    prefix, secret = secrets.token_hex(4), new_token()
+    prefix, secret = secrets.token_hex(PREFIX_BYTES), new_token()
     key = ApiKey(
         user_id=principal.user_id,
         name=name,

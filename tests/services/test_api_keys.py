@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.models.account import Role, Scope
+from app.models.account import ApiKey, Role, Scope
 from app.models.types import utc_now
 from app.services.api_keys import (
     api_key_principal,
@@ -18,6 +19,7 @@ from app.services.api_keys import (
 )
 from app.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from app.services.principal import Via
+from app.services.secret_tokens import new_token, token_digest
 from tests.services.accounts_builders import member, owner
 
 
@@ -103,3 +105,26 @@ def test_others_keys_are_not_found_unless_you_are_an_admin(session: Session) -> 
         revoke_api_key(session, principal=eve, key_id=bobs.id)
     assert list_api_keys(session, principal=eve) == []
     assert revoke_api_key(session, principal=ada, key_id=bobs.id).revoked_at is not None
+
+
+def test_new_keys_have_12_digit_prefixes_and_keys_with_8_digit_ones_still_work(
+    session: Session,
+) -> None:
+    ada = owner(session)
+    listed, key = create_api_key(session, principal=ada, name="new", scopes=["admin"])
+    assert re.fullmatch(r"[0-9a-f]{12}", listed.prefix) and key.startswith(f"fbk_{listed.prefix}_")
+    secret = new_token()
+    session.add(
+        ApiKey(
+            user_id=ada.user_id,
+            name="made before the wider prefixes",
+            prefix="0a1b2c3d",
+            secret_hash=token_digest(secret),
+            scopes=["workflows:read"],
+            created_at=utc_now(),
+        )
+    )
+    session.flush()
+    old = api_key_principal(session, key=f"fbk_0a1b2c3d_{secret}")
+    assert old is not None and old.user_id == ada.user_id
+    assert api_key_principal(session, key=f"fbk_0a1b2c3d00_{secret}") is None
