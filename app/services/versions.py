@@ -94,14 +94,13 @@ def audit_version(
     )
 
 
-def _rows(session: Session, workflow_id: int, *where: Any, offset: int = 0, limit: int = 1) -> Any:
+def _rows(session: Session, workflow_id: int, *where: Any, limit: int = 1) -> Any:
     query = (
         select(*_COLUMNS)
         .outerjoin(User, col(User.id) == col(WorkflowVersion.author_id))
         .outerjoin(_Parent, col(_Parent.id) == col(WorkflowVersion.parent_id))
         .where(col(WorkflowVersion.workflow_id) == workflow_id, *where)
         .order_by(col(WorkflowVersion.number).desc())
-        .offset(offset)
         .limit(limit)
     )
     return session.execute(query).all()
@@ -176,10 +175,11 @@ def list_versions(
         NotFoundError: no such workflow, it is deleted, or the caller may not see it.
     """
     workflow, _ = authorized_workflow(session, principal, workflow_id, Action.READ)
-    rows = _rows(session, workflow_id, offset=max(0, offset), limit=max(1, min(limit, MAX_PAGE)))
-    return VersionsPage(
-        items=_publics(session, workflow_id, list(rows)), total=workflow.version_number or 0
-    )
+    total = workflow.version_number or 0
+    # Numbers run 1..total without gaps, so a page is a range of the index, not an OFFSET.
+    below = col(WorkflowVersion.number) <= total - max(0, offset)
+    rows = _rows(session, workflow_id, below, limit=max(1, min(limit, MAX_PAGE)))
+    return VersionsPage(items=_publics(session, workflow_id, list(rows)), total=total)
 
 
 def get_version(
