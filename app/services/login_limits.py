@@ -56,6 +56,9 @@ def admit_attempt(session: Session, *, email: str, ip: str, now: datetime) -> No
         # Counting and recording must not interleave between two attempts (SQLite's
         # BEGIN IMMEDIATE already serialises them).
         session.connection().execute(text("LOCK TABLE login_attempts IN SHARE ROW EXCLUSIVE MODE"))
+    # Attempts older than the window count no more: each attempt sweeps them all, so the
+    # table holds at most the last 15 minutes' attempts.
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) <= now - WINDOW))
     limits = [("email", email), ("ip", ip)] if ip else [("email", email)]
     waits = [wait for column, value in limits if (wait := _wait_s(session, column, value, now))]
     if waits:

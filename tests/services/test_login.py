@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.models.account import Role, UserSession
+from app.models.account import LoginAttempt, Role, UserSession
 from app.models.audit import AuditEvent
 from app.models.types import utc_now
 from app.services.login import WRONG_CREDENTIALS, log_in
@@ -121,3 +121,19 @@ def test_logging_out_everywhere_ends_every_session_of_the_user_only(session: Ses
     assert [session_principal(session, token=t or "") for t in mine] == [None, None]
     assert session_principal(session, token=bobs or "") is not None
     assert session.exec(select(UserSession).where(UserSession.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+
+
+def test_attempts_older_than_the_window_are_swept_away(session: Session) -> None:
+    owner(session)
+    start = utc_now()
+    for minutes in (40, 20, 16):
+        session.add(
+            LoginAttempt(
+                email="x@example.com", ip="10.8.0.1", at=start - timedelta(minutes=minutes)
+            )
+        )
+    session.add(LoginAttempt(email="y@example.com", ip="10.8.0.2", at=start - timedelta(minutes=5)))
+    session.commit()
+    log_in(session, email="ada@example.com", password="nope", ip="10.0.0.9", now=start)
+    left = session.exec(select(LoginAttempt.email).order_by(col(LoginAttempt.email))).all()
+    assert left == ["ada@example.com", "y@example.com"]
