@@ -22,6 +22,8 @@ from app.services.principal import principal_of
 from app.services.user_sessions import start_session
 
 WRONG_CREDENTIALS = "The e-mail address or the password is not right"
+# How the audit log names the actor of a failed login with an e-mail no account has.
+UNKNOWN_USER = "unknown user"
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def authenticate(
         record_audit(
             session,
             actor=None,
-            actor_label=email,
+            # Only a known account's address: what was typed may be a password.
+            actor_label=user.email if user else UNKNOWN_USER,
             action="login.failed",
             object_type="user",
             object_id=user.id if user and user.id else "",

@@ -1,6 +1,9 @@
 """The limit on password guesses: at most 10 failed attempts per account and per IP address
 in 15 minutes, for logging in and for the current password of a password change alike.
 
+Attempts are kept under the SHA-256 of the e-mail address typed (`attempt_key`), never the
+text itself: a password typed into the e-mail field must not be stored.
+
 Each attempt is counted before the password is checked, and committed on its own: guesses
 sent in parallel are all counted, so none of them gets past the limit while the others are
 still being checked. A success takes the account's attempts back (`clear_attempts`).
@@ -15,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.models.account import LoginAttempt
 from app.services.errors import RateLimitedError
+from app.services.secret_tokens import token_digest
 
 MAX_FAILURES = 10
 WINDOW = timedelta(minutes=15)
@@ -31,6 +35,11 @@ def _wait_s(session: Session, column: str, value: str, now: datetime) -> int | N
     if count < MAX_FAILURES:
         return None
     return max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
+
+
+def attempt_key(email: str) -> str:
+    """What an attempt stores for the e-mail address typed: its SHA-256 (hex)."""
+    return token_digest(email)
 
 
 def _minutes(seconds: int) -> str:
@@ -59,15 +68,16 @@ def admit_attempt(session: Session, *, email: str, ip: str, now: datetime) -> No
     # Attempts older than the window count no more: each attempt sweeps them all, so the
     # table holds at most the last 15 minutes' attempts.
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) <= now - WINDOW))
-    limits = [("email", email), ("ip", ip)] if ip else [("email", email)]
+    key = attempt_key(email)
+    limits = [("email", key), ("ip", ip)] if ip else [("email", key)]
     waits = [wait for column, value in limits if (wait := _wait_s(session, column, value, now))]
     if waits:
         wait = max(waits)
         raise RateLimitedError(f"Too many failed attempts. Try again in {_minutes(wait)}.", wait)
-    session.add(LoginAttempt(email=email, ip=ip[:64], at=now))
+    session.add(LoginAttempt(email=key, ip=ip[:64], at=now))
     session.commit()
 
 
 def clear_attempts(session: Session, *, email: str) -> None:
     """Forget the account's attempts (its password was just given right)."""
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == attempt_key(email)))
