@@ -20,6 +20,7 @@ from app.api import (
     orchestrations,
     reactive,
     shares,
+    version_runs,
     versions,
     workflows,
 )
@@ -76,6 +77,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
     protected = (
         workflows,
         versions,
+        version_runs,
         reactive,
         shares,
         executions,

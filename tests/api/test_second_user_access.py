@@ -31,9 +31,18 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("put", "/api/orchestrations/{orchestration_id}"): {"name": "Taken"},
     ("post", "/api/orchestrations/{orchestration_id}/run"): {"input": "x"},
+    ("post", "/api/workflows/{workflow_id}/ab/run"): {
+        "a": {"version": 1},
+        "b": {"tag": "production"},
+        "inputs": [1],
+    },
     ("patch", "/api/users/{user_id}"): {"role": "viewer"},
     ("put", "/api/workflows/{workflow_id}/tags/{name}"): {"version": 1},
     ("post", "/api/workflows/{workflow_id}/merge"): {"base_version": 1, "definition": greeting()},
+}
+# Valid query parameters, for the same reason.
+QUERIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("get", "/api/workflows/{workflow_id}/ab/compare"): {"a": 1, "b": 1},
 }
 LISTS = ("/api/workflows", "/api/executions", "/api/orchestrations")
 
@@ -99,7 +108,11 @@ async def test_a_second_user_can_neither_see_nor_change_the_first_users_objects(
         concrete = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
         body = BODIES.get((method, path), None if method in ("get", "delete") else {})
         response = await anonymous_client.request(
-            method.upper(), concrete, json=body, headers=_auth(second)
+            method.upper(),
+            concrete,
+            json=body,
+            params=QUERIES.get((method, path)),
+            headers=_auth(second),
         )
         assert response.status_code != 422, f"{method} {path} needs a body in BODIES"
         answers[(method, path)] = response.status_code
