@@ -328,6 +328,9 @@ def cancel_execution(
         ConflictError: it has already finished.
     """
     authorized_execution(session, principal, execution_id, Action.RUN)
+    # Ends the check's transaction: on SQLite a write session holds the database's lock,
+    # which the writer below needs.
+    session.commit()
     # Through the run path's writer, after the writes it has queued: a cancel in a
     # transaction of its own would lock the execution row and then its node runs, while
     # the writer locks them in the other order (a deadlock on PostgreSQL).

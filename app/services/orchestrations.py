@@ -106,6 +106,7 @@ def _public(workflow: Workflow | WorkflowPublic, access: Iterable[str]) -> Orche
         agents=[AgentSpec.model_validate(agent) for agent in config.get("agents", [])],
         created_at=workflow.created_at,
         updated_at=workflow.updated_at,
+        access=sorted(access),
     )
 
 

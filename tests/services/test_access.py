@@ -13,10 +13,11 @@ from sqlmodel import Session, select
 
 from app.models.account import Role, Scope, User
 from app.models.audit import AuditEvent
+from app.models.orchestration import OrchestrationCreate
 from app.models.sharing import ShareCreate, SharePermission
 from app.models.types import utc_now
 from app.models.workflow import WorkflowCreate, WorkflowUpdate
-from app.services import execution_reads, sharing, workflow_list, workflows
+from app.services import execution_reads, orchestrations, sharing, workflow_list, workflows
 from app.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from app.services.executions import queue_execution
 from app.services.principal import Principal, principal_of
@@ -242,3 +243,25 @@ def test_every_change_and_run_writes_its_audit_row_and_a_refused_one_none(
         with pytest.raises(PermissionDeniedError):
             _act(session, people["shared viewer"], action, workflow_id)
     assert len(actions()) == len(before) + 4
+
+
+def test_an_orchestration_says_what_its_caller_may_do(
+    session: Session, cast: tuple[dict[str, Principal], int]
+) -> None:
+    people, _ = cast
+    eve = people["workflow owner"]
+    created = orchestrations.create_orchestration(
+        session,
+        principal=eve,
+        data=OrchestrationCreate(name="Panel", strategy="sequential", agents=[{"name": "a"}]),
+    )
+    assert set(created.access) == set(ACTIONS)
+    for who, expected in (("workflow owner", set(ACTIONS)), ("admin", set(ACTIONS))):
+        shown = orchestrations.get_orchestration(
+            session, principal=people[who], orchestration_id=created.id
+        )
+        assert set(shown.access) == expected
+    with pytest.raises(NotFoundError):
+        orchestrations.get_orchestration(
+            session, principal=people["stranger"], orchestration_id=created.id
+        )

@@ -85,7 +85,13 @@ def edit_template(workflow_id: int, node_id: str, template: str) -> None:
 
 async def run(workflow_id: int, mode: str = "stale", **kwargs: Any) -> ExecutionDetail:
     with session_scope() as session:
-        started = start_reactive_run(session, workflow_id=workflow_id, mode=mode, **kwargs)  # type: ignore[arg-type]
+        started = start_reactive_run(
+            session,
+            principal=SYSTEM,
+            workflow_id=workflow_id,
+            mode=mode,
+            **kwargs,  # type: ignore[arg-type]
+        )
     finished = await wait_for_execution(execution_id=started.id, timeout_s=20)
     assert finished.status in {"succeeded", "failed"}, finished
     with session_scope(read_only=True) as session:
