@@ -39,9 +39,7 @@ def share(caller: Caller, workflow_id: WorkflowIdPath, data: ShareCreate) -> lis
     """Share with a user by e-mail as `viewer` or `editor` (again: change the permission).
     Only the owner of the workflow and admins may share it."""
     with session_scope() as session:
-        return sharing.share_workflow(
-            session, principal=caller, workflow_id=workflow_id, data=data
-        )
+        return sharing.share_workflow(session, principal=caller, workflow_id=workflow_id, data=data)
 
 
 @router.delete(
