@@ -7,6 +7,10 @@ PATCH, DELETE):
 - carrying an `Origin` that is neither an allowed origin nor the API's own gets 403;
 - carrying one of those form types gets 415 (the API takes JSON only).
 Requests without an `Origin` (curl, scripts, same-origin GETs) are not cross-site.
+
+Against DNS rebinding, any request to `/api` or to Reflex's `/_event` (its WebSocket) whose
+`Host` is not one of `allowed_hosts()` is refused: 421 for HTTP, the WebSocket closed before
+it opens (403). Requests without a Host (no browser sends one) pass.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.allowed_origins import allowed_origins
+from app.api.allowed_origins import allowed_hosts, allowed_origins, host_name
 from app.api.schemas import ErrorResponse
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 # OAuth2's password flow is form-encoded by its specification; it sets no cookie.
 FORM_PATHS = frozenset({"/api/auth/token"})
+# Paths whose Host must be one of ours: the API and Reflex's event WebSocket.
+HOST_CHECKED = ("/api/", "/_event")
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -37,16 +43,31 @@ def _own_origin(scope: Scope) -> str:
 
 
 class RequestGuardMiddleware:
-    """ASGI middleware refusing cross-site and form-encoded changes to `/api` (403/415)."""
+    """ASGI middleware refusing foreign hosts (421, or the WebSocket closed) and cross-site
+    and form-encoded changes to `/api` (403/415)."""
 
     def __init__(
-        self, app: ASGIApp, origins: Callable[[], tuple[str, ...]] = allowed_origins
+        self,
+        app: ASGIApp,
+        origins: Callable[[], tuple[str, ...]] = allowed_origins,
+        hosts: Callable[[], frozenset[str]] = allowed_hosts,
     ) -> None:
         self.app = app
         self.origins = origins
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on unless it is a cross-site or form-encoded change."""
+        """Pass the request on unless its Host is foreign or it is a cross-site or
+        form-encoded change."""
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith(HOST_CHECKED):
+            host = _header(scope, b"host")
+            if host and host_name(host) not in self.hosts():
+                if scope["type"] == "websocket":
+                    await receive()  # websocket.connect
+                    await send({"type": "websocket.close", "code": 1008})
+                else:
+                    await _refuse(send, 421, f"This server does not answer to {host[:100]}")
+                return
         if (
             scope["type"] != "http"
             or scope["method"] not in UNSAFE_METHODS

@@ -46,7 +46,7 @@ def cyclic_definition() -> dict[str, Any]:
 async def anonymous_client(db_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client talking to the API in-process, on the database `db_url`, with no credentials."""
     transport = httpx.ASGITransport(app=create_api())
-    async with httpx.AsyncClient(transport=transport, base_url="http://flowbook.test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         yield http
 
 

@@ -46,9 +46,9 @@ async def call(body_chunks: list[bytes], headers: list[tuple[bytes, bytes]]) -> 
         "raw_path": b"/api/workflows/validate",
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"host", b"flowbook.test"), (b"content-type", b"application/json"), *headers],
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"), *headers],
         "client": ("127.0.0.1", 1),
-        "server": ("flowbook.test", 80),
+        "server": ("127.0.0.1", 80),
     }
     await create_api()(scope, receive, send)
     return sent, reads

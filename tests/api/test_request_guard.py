@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from app.api.allowed_origins import allowed_origins, bind_host
+from app.api.request_guard import RequestGuardMiddleware
 
 EVIL = "http://evil.example"
 
@@ -25,7 +26,7 @@ async def test_a_change_from_a_foreign_origin_is_refused_and_changes_nothing(
     assert "Cross-origin request from http://evil.example refused" in refused.json()["detail"]
     assert await _workflow_count(client) == 0
 
-    for origin in ("http://localhost:3000", "http://flowbook.test", None):
+    for origin in ("http://localhost:3000", "http://127.0.0.1", None):
         headers = {"Origin": origin} if origin else {}
         created = await client.post("/api/workflows", json=body, headers=headers)
         assert created.status_code == 201, (origin, created.text)
@@ -84,3 +85,49 @@ def test_allowed_origins_are_the_apps_own_pages_or_the_configured_ones(
     assert bind_host() == "127.0.0.1"
     monkeypatch.setenv("FLOWBOOK_HOST", "0.0.0.0")
     assert bind_host() == "0.0.0.0"
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:8000", 200),
+        ("localhost:3000", 200),
+        ("[::1]:8000", 200),
+        ("LOCALHOST", 200),
+        ("flows.example.com", 200),
+        ("intranet.example:8000", 200),
+        ("evil.example", 421),
+        ("evil.example:8000", 421),
+        ("127.0.0.1.evil.example", 421),
+    ],
+)
+async def test_requests_to_a_host_name_not_ours_are_refused(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, host: str, status: int
+) -> None:
+    monkeypatch.setenv("FLOWBOOK_CORS_ORIGINS", "https://flows.example.com")
+    monkeypatch.setenv("FLOWBOOK_HOST", "intranet.example")
+    answer = await client.get("/api/workflows", headers={"Host": host})
+    assert answer.status_code == status, answer.text
+    if status == 421:
+        assert "does not answer to" in answer.json()["detail"]
+
+
+async def test_the_event_websocket_opens_only_on_our_host_names() -> None:
+    reached: list[str] = []
+    sent: list[dict[str, Any]] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["path"])
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    guard = RequestGuardMiddleware(inner)
+    for host in (b"evil.example:8000", b"localhost:8000"):
+        scope = {"type": "websocket", "path": "/_event/", "headers": [(b"host", host)]}
+        await guard(scope, receive, send)
+    assert sent == [{"type": "websocket.close", "code": 1008}]
+    assert reached == ["/_event/"]

@@ -130,7 +130,7 @@ async def test_database_errors_answer_a_generic_message_without_sql(db_url: str)
 
     api.router.routes.insert(0, api.router.routes.pop())  # before the catch-all 404 route
     transport = httpx.ASGITransport(app=api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://flowbook.test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         response = await http.get("/api/boom")
     body = assert_error(response, 500)
     assert "SQL" not in response.text and "INSERT" not in response.text
