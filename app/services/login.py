@@ -16,12 +16,12 @@ from app.models.account import User, UserPublic, public_user
 from app.models.types import utc_now
 from app.services.audit import record_audit
 from app.services.errors import RateLimitedError
-from app.services.login_limits import admit_attempt, clear_attempts
+from app.services.login_limits import admit_attempt, attempts_left_warning, clear_attempts
 from app.services.passwords import hash_password, needs_rehash, verify_password
 from app.services.principal import principal_of
 from app.services.user_sessions import start_session
 
-WRONG_CREDENTIALS = "The e-mail address or the password is not right"
+WRONG_CREDENTIALS = "The e-mail address or the password is not right."
 # How the audit log names the actor of a failed login with an e-mail no account has.
 UNKNOWN_USER = "unknown user"
 
@@ -63,7 +63,7 @@ def authenticate(
     email = email.strip().lower()[:254]
     user = session.exec(select(User).where(User.email == email)).first()
     try:
-        admit_attempt(session, email=email, ip=ip, now=now)
+        left = admit_attempt(session, email=email, ip=ip, now=now)
     except RateLimitedError as exc:
         return None, LoginOutcome(error=exc.message, retry_after_s=exc.retry_after_s)
     if not verify_password(user.password_hash if user else None, password) or not (
@@ -79,7 +79,7 @@ def authenticate(
             object_id=user.id if user and user.id else "",
             ip=ip,
         )
-        return None, LoginOutcome(error=WRONG_CREDENTIALS)
+        return None, LoginOutcome(error=WRONG_CREDENTIALS + attempts_left_warning(left))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)

@@ -24,8 +24,9 @@ MAX_FAILURES = 10
 WINDOW = timedelta(minutes=15)
 
 
-def _wait_s(session: Session, column: str, value: str, now: datetime) -> int | None:
-    """Seconds to wait when `value` has used up its attempts in the window, else None."""
+def _used(session: Session, column: str, value: str, now: datetime) -> tuple[int, int | None]:
+    """How many attempts `value` made in the window, and the seconds to wait when that is
+    all of them (else None)."""
     field = col(getattr(LoginAttempt, column))
     count, oldest = session.exec(
         select(func.count(), func.min(LoginAttempt.at)).where(
@@ -33,8 +34,8 @@ def _wait_s(session: Session, column: str, value: str, now: datetime) -> int | N
         )
     ).one()
     if count < MAX_FAILURES:
-        return None
-    return max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
+        return count, None
+    return count, max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
 
 
 def attempt_key(email: str) -> str:
@@ -47,7 +48,7 @@ def _minutes(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def admit_attempt(session: Session, *, email: str, ip: str, now: datetime) -> None:
+def admit_attempt(session: Session, *, email: str, ip: str, now: datetime) -> int:
     """Count one password attempt for `email` and `ip`, or refuse it; then commit `session`.
 
     Args:
@@ -57,6 +58,9 @@ def admit_attempt(session: Session, *, email: str, ip: str, now: datetime) -> No
         email: the account's e-mail address as typed (trimmed, lower-cased).
         ip: the caller's address ("" when unknown: then only the account is limited).
         now: the current time.
+
+    Returns:
+        How many attempts are left after this one, should it fail.
 
     Raises:
         RateLimitedError: the account or the address used up its attempts (with the wait).
@@ -70,12 +74,25 @@ def admit_attempt(session: Session, *, email: str, ip: str, now: datetime) -> No
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) <= now - WINDOW))
     key = attempt_key(email)
     limits = [("email", key), ("ip", ip)] if ip else [("email", key)]
-    waits = [wait for column, value in limits if (wait := _wait_s(session, column, value, now))]
+    used = [_used(session, column, value, now) for column, value in limits]
+    waits = [wait for _, wait in used if wait]
     if waits:
         wait = max(waits)
         raise RateLimitedError(f"Too many failed attempts. Try again in {_minutes(wait)}.", wait)
     session.add(LoginAttempt(email=key, ip=ip[:64], at=now))
     session.commit()
+    return MAX_FAILURES - 1 - max(count for count, _ in used)
+
+
+def attempts_left_warning(left: int) -> str:
+    """What a failed attempt adds once half the attempts are used ("" before that)."""
+    if left > MAX_FAILURES // 2:
+        return ""
+    minutes = int(WINDOW.total_seconds() // 60)
+    if left <= 0:
+        return f" Logging in is now paused for {minutes} minutes."
+    plural = "s" if left != 1 else ""
+    return f" {left} attempt{plural} left before logging in pauses for {minutes} minutes."
 
 
 def clear_attempts(session: Session, *, email: str) -> None:

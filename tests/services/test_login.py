@@ -153,3 +153,20 @@ def test_a_password_typed_into_the_e_mail_field_is_stored_nowhere(session: Sessi
     for table in ("audit_events", "login_attempts"):
         rows = session.execute(text(f"SELECT * FROM {table}")).all()
         assert rows and not any(typed.lower() in str(value) for row in rows for value in row)
+
+
+def test_from_the_fifth_wrong_password_on_the_message_says_how_many_attempts_are_left(
+    session: Session,
+) -> None:
+    owner(session)
+    errors = [
+        log_in(session, email="ada@example.com", password="wrong", ip="10.0.0.9").error or ""
+        for _ in range(11)
+    ]
+    assert all(e == WRONG_CREDENTIALS for e in errors[:4])
+    assert errors[4] == WRONG_CREDENTIALS + (
+        " 5 attempts left before logging in pauses for 15 minutes."
+    )
+    assert errors[8].endswith(" 1 attempt left before logging in pauses for 15 minutes.")
+    assert errors[9].endswith(" Logging in is now paused for 15 minutes.")
+    assert errors[10].startswith("Too many failed attempts. Try again in 15 minutes")
