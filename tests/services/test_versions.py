@@ -511,3 +511,17 @@ def test_an_autosave_coalesced_after_another_user_loaded_the_version_is_a_confli
         ),
     )
     assert saved.version_number == 2
+
+
+def test_a_document_repeating_a_node_id_is_saved_and_its_diff_refused(
+    session: Session, ada: Principal, flow: int
+) -> None:
+    repeated = greeting()
+    repeated["nodes"].append(copy.deepcopy(repeated["nodes"][1]))
+    _age(session, flow)
+    saved = _save(session, ada, flow, repeated)
+    assert saved.version_number == 2 and saved.problems
+    (newest, _) = versions.list_versions(session, principal=ada, workflow_id=flow).items
+    assert newest.summary.startswith("Changed (a document repeats")
+    with pytest.raises(InvalidInputError, match="cannot be compared"):
+        version_compare.diff_versions(session, principal=ada, workflow_id=flow, a=1, b=2)
