@@ -20,6 +20,7 @@ from app.services import (
     execution_reads,
     execution_store,
     executions,
+    reactive_runs,
     sharing,
     version_runs,
     workflows,
@@ -110,6 +111,10 @@ async def test_ordinary_runs_record_the_workflows_newest_version(eve: Principal)
         principal=eve, workflow_id=workflow_id, input={"name": "Bob"}
     )
     assert inline.version_number == number
+    reactive = await reactive_runs.start_reactive_run_async(
+        principal=eve, workflow_id=workflow_id, mode="all", input={"name": "Cy"}
+    )
+    assert (await finished(reactive)).version_number == number
 
 
 async def test_a_tag_runs_its_versions_document_after_later_edits(eve: Principal) -> None:
