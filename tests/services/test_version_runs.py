@@ -21,11 +21,17 @@ from app.services import (
     execution_store,
     executions,
     reactive_runs,
+    runnable_workflows,
     sharing,
     version_runs,
     workflows,
 )
-from app.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from app.services.errors import (
+    InvalidInputError,
+    InvalidWorkflowError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from app.services.principal import Principal, principal_of
 from app.services.unit_of_work import session_scope
 from tests.credentials import password_hash
@@ -134,6 +140,28 @@ async def test_a_tag_runs_its_versions_document_after_later_edits(eve: Principal
     assert snapshot(by_tag.id) == greeter("Hello")
     assert (await finished(by_number)).output == {"result": "Howdy Ada"}
     assert by_number.version_number == newest
+
+
+async def test_a_version_is_prepared_once_and_one_with_problems_is_refused(
+    eve: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflow_id = create(eve, greeter("Hello"))
+    number = add_version(workflow_id, greeter("Hello"))
+    broken = add_version(workflow_id, chain(node("start", "no_such_type")), newest=False)
+    analyzed = []
+    analyze = runnable_workflows.analyze_document
+
+    def counted(document: dict[str, Any], registry: Any) -> Any:
+        analyzed.append(document)
+        return analyze(document, registry)
+
+    monkeypatch.setattr(runnable_workflows, "_spec_cache", {})
+    monkeypatch.setattr(runnable_workflows, "analyze_document", counted)
+    for _ in range(3):
+        await finished(await version_runs.start_version_run_async(eve, workflow_id, version=number))
+    assert len(analyzed) == 1
+    with pytest.raises(InvalidWorkflowError, match=f"v{broken}"):
+        await version_runs.start_version_run_async(eve, workflow_id, version=broken)
 
 
 async def test_missing_versions_and_tags_and_other_workflows_ones_are_not_found(
