@@ -54,6 +54,15 @@ export const CSS = `
 .fb-flow .react-flow__edge-path { stroke: var(--gray-8); stroke-width: 1.6; }
 .fb-flow .react-flow__edge.selected .react-flow__edge-path { stroke: var(--accent-9); stroke-width: 2.4; }
 .fb-flow .react-flow__edge.fb-edge-problem .react-flow__edge-path { stroke: var(--red-9); stroke-dasharray: 5 4; }
+.fb-node.diff-added { border-color: var(--green-9); box-shadow: 0 0 0 3px var(--green-a5); }
+.fb-node.diff-removed { border-color: var(--red-9); border-style: dashed; opacity: .6; box-shadow: 0 0 0 3px var(--red-a4); }
+.fb-node.diff-modified { border-color: var(--amber-9); box-shadow: 0 0 0 3px var(--amber-a5); }
+.fb-node.diff-unchanged { opacity: .4; }
+.fb-tag.diff-added { color: var(--green-11); background: var(--green-a3); }
+.fb-tag.diff-removed { color: var(--red-11); background: var(--red-a3); }
+.fb-tag.diff-modified { color: var(--amber-11); background: var(--amber-a3); }
+.fb-flow .react-flow__edge.fb-edge-added .react-flow__edge-path { stroke: var(--green-9); stroke-width: 2; }
+.fb-flow .react-flow__edge.fb-edge-removed .react-flow__edge-path { stroke: var(--red-9); stroke-dasharray: 5 4; opacity: .7; }
 .fb-flow .react-flow__edge.fb-edge-live .react-flow__edge-path { stroke: var(--blue-9); }
 .fb-flow .react-flow__controls { box-shadow: 0 1px 3px rgba(0,0,0,.12); border-radius: 8px; overflow: hidden; }
 .fb-flow .react-flow__minimap { border-radius: 10px; overflow: hidden; border: 1px solid var(--gray-5); }

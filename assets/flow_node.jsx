@@ -80,10 +80,13 @@ const FbCard = memo(function FbCard({ id, data, selected, st, autoRun }) {
   if (data.problem) classes.push("problem");
   if (data.disabled) classes.push("disabled");
   if (st.stale) classes.push("is-stale");
+  // A comparison of two versions: added, removed (a ghost), modified or unchanged.
+  if (data.diff) classes.push(`diff-${data.diff}`);
   const outputs = data.outputs || [];
   return (
-    <div className={classes.join(" ")} title={data.problem || undefined} data-node-id={id}
-      data-node-status={status || "none"} data-problem={data.problem ? "1" : undefined}>
+    <div className={classes.join(" ")} title={data.diffTip || data.problem || undefined} data-node-id={id}
+      data-node-status={status || "none"} data-problem={data.problem ? "1" : undefined}
+      data-diff={data.diff || undefined}>
       {(data.inputs || []).map((h, i) => (
         <Handle key={h} type="target" position={Position.Left} id={h}
           style={{ top: handleTop(i, data.inputs.length) }} />
@@ -95,11 +98,13 @@ const FbCard = memo(function FbCard({ id, data, selected, st, autoRun }) {
           <div className="fb-node-type">{data.typeLabel}</div>
         </div>
       </div>
-      {(data.problem || data.disabled || data.pinned || (autoRun && data.sideEffect)) && (
+      {(data.problem || data.disabled || data.pinned || (autoRun && data.sideEffect) ||
+        (data.diff && data.diff !== "unchanged")) && (
         <div className="fb-tags">
           {data.problem && <span className="fb-tag bad"><CircleAlert size={10} />{data.problemShort}</span>}
           {data.disabled && <span className="fb-tag">disabled</span>}
           {data.pinned && <span className="fb-tag"><Pin size={10} />pinned</span>}
+          {data.diff && data.diff !== "unchanged" && <span className={`fb-tag diff-${data.diff}`}>{data.diff}</span>}
           {autoRun && data.sideEffect && <span className="fb-tag warn"><Zap size={10} />needs explicit run</span>}
         </div>
       )}

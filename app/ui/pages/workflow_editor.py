@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.canvas.flow_canvas import flow_canvas
+from app.ui.components.canvas.history_panel import diff_legend, history_panel, restore_dialog
 from app.ui.components.canvas.inspector import inspector
 from app.ui.components.canvas.leave_guard import leave_guard
 from app.ui.components.canvas.output_panel import output_panel
@@ -31,6 +32,7 @@ def _editor() -> rx.Component:
                 problems_panel(),
                 rx.box(
                     flow_canvas(),
+                    diff_legend(),
                     refusal_note(),
                     rx.cond(
                         E.loading,
@@ -56,12 +58,14 @@ def _editor() -> rx.Component:
                 background=rx.color("gray", 2),
             ),
             inspector(),
+            history_panel(),
             spacing="0",
             width="100%",
             height=f"calc(100vh - {TOOLBAR_HEIGHT})",
         ),
         leave_guard(),
         share_dialog(),
+        restore_dialog(),
         spacing="0",
         width="100%",
         height="100vh",

@@ -13,6 +13,7 @@ from app.ui.state.editor_document_state import DocumentState as D
 from app.ui.state.editor_run_state import RunState as R
 from app.ui.state.editor_selection_state import SelectionState as L
 from app.ui.state.editor_state import EditorState as E
+from app.ui.state.editor_versions_state import VersionsState as V
 from app.ui.state.editor_views import palette_groups
 
 CANVAS_MODULE = rx.asset("flow_canvas.jsx")
@@ -72,16 +73,20 @@ def quick_add_types() -> list[dict[str, Any]]:
 
 
 def flow_canvas() -> rx.Component:
-    """The editor's canvas, filling its (explicitly sized) container."""
+    """The editor's canvas, filling its (explicitly sized) container.
+
+    While the history panel compares two versions the same canvas shows the visual diff,
+    read-only: version b's nodes (and a's removed ones) with their diff status.
+    """
     return FlowCanvas.create(
-        nodes=D.rf_nodes,
-        edges=D.rf_edges,
-        statuses=R.statuses,
+        nodes=rx.cond(V.diff_active, V.diff_nodes, D.rf_nodes),
+        edges=rx.cond(V.diff_active, V.diff_edges, D.rf_edges),
+        statuses=rx.cond(V.diff_active, {}, R.statuses),
         live=R.live,
         auto_run=E.auto_run,
         fit_key=D.fit_key,
-        read_only=~E.can_change,
-        can_run=E.can_run,
+        read_only=~E.can_change | V.diff_active,
+        can_run=E.can_run & ~V.diff_active,
         color_mode=rx.color_mode_cond("light", "dark"),
         quick_add_types=quick_add_types(),
         on_nodes_moved=C.nodes_moved,

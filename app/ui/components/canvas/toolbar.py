@@ -9,6 +9,7 @@ from app.ui.state.editor_canvas_state import CanvasState as C
 from app.ui.state.editor_document_state import DocumentState as D
 from app.ui.state.editor_run_state import RunState as R
 from app.ui.state.editor_state import EditorState as E
+from app.ui.state.editor_versions_state import VersionsState as V
 from app.ui.state.editor_views import ProblemView
 
 CANNOT_RUN_TIP = "You can look at this workflow but not run it (shared with you as viewer)"
@@ -188,6 +189,15 @@ def toolbar() -> rx.Component:
                 align="center",
                 spacing="3",
             ),
+        ),
+        rx.button(
+            rx.icon("git_branch", size=14),
+            "History",
+            variant=rx.cond(V.history_open, "soft", "ghost"),
+            color_scheme="gray",
+            size="2",
+            on_click=V.toggle_history,
+            data_testid="history-button",
         ),
         rx.cond(E.can_share, share_button(E.workflow_id, E.name)),
         rx.cond(E.can_change | E.can_share, rx.separator(orientation="vertical", size="1")),

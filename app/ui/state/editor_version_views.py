@@ -1,0 +1,125 @@
+"""What the history panel shows: version rows, the changed-field list and the canvas diff.
+
+Pure functions (no state, no database): the versions state calls them and tests check them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.models.version import FieldRow, VersionPublic
+from app.ui.state.editor_views import canvas_edges, canvas_nodes
+
+# Old and new values longer than this are cut in the field list (long text has line rows).
+VALUE_CHARS = 160
+
+
+@dataclass
+class VersionRow:
+    """One version in the history list."""
+
+    number: int
+    kind: str
+    message: str
+    author: str
+    created: str
+    tags: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass
+class LineView:
+    """One row of a long text's line diff: `kind` is equal, added, removed or changed."""
+
+    kind: str
+    old: str = ""
+    new: str = ""
+
+
+@dataclass
+class FieldView:
+    """One changed value in the side-by-side list."""
+
+    element: str
+    name: str
+    path: str
+    change: str
+    old: str = ""
+    new: str = ""
+    lines: list[LineView] = field(default_factory=list)
+
+
+def version_row(version: VersionPublic) -> VersionRow:
+    """A history list row of a version."""
+    return VersionRow(
+        number=version.number,
+        kind=str(version.kind.value if hasattr(version.kind, "value") else version.kind),
+        message=version.message,
+        author=version.author_name or version.author_email or "system",
+        created=version.created_at.strftime("%Y-%m-%d %H:%M"),
+        tags=list(version.tags),
+        summary=version.summary,
+    )
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+
+
+def field_view(row: FieldRow) -> FieldView:
+    """A row of the changed-field list: whole elements added or removed say so."""
+    name = row.element_name or row.element_id or ("settings" if row.element == "document" else "")
+    return FieldView(
+        element=row.element,
+        name=name,
+        path=row.path or f"({row.element} {row.change})",
+        change=row.kind if row.path else row.change,
+        old=_shown(row.old) if row.path else "",
+        new=_shown(row.new) if row.path else "",
+        lines=[
+            LineView(kind=line.kind, old=line.old_text or "", new=line.new_text or "")
+            for line in row.lines or []
+        ],
+    )
+
+
+def _field_paths(change: dict[str, Any]) -> list[str]:
+    return [".".join(str(part) for part in item["path"]) for item in change.get("fields", [])]
+
+
+def diff_canvas(
+    old: dict[str, Any], new: dict[str, Any], changes: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The canvas of document `new` with each node's diff status against `old`.
+
+    Nodes carry `data.diff` (added, removed, modified, unchanged) and, when modified,
+    `data.diffTip` naming the changed fields; nodes only in `old` come back as removed
+    ghosts. Edges added or removed get the `fb-edge-added` / `fb-edge-removed` class.
+    """
+    status: dict[str, str] = {}
+    tips: dict[str, str] = {}
+    for change in changes.get("nodes", []):
+        status[str(change["id"])] = change["kind"]
+        if change["kind"] == "modified":
+            tips[str(change["id"])] = "Changed: " + ", ".join(_field_paths(change))
+    new_ids = {str(node.get("id")) for node in new.get("nodes", [])}
+    ghosts = {"nodes": [n for n in old.get("nodes", []) if str(n.get("id")) not in new_ids]}
+    nodes = canvas_nodes(new, [], []) + canvas_nodes(ghosts, [], [])
+    for item in nodes:
+        kind = status.get(item["id"], "unchanged")
+        item["data"] = {**item["data"], "diff": kind, "diffTip": tips.get(item["id"], "")}
+    edge_kind = {str(change["id"]): change["kind"] for change in changes.get("edges", [])}
+    new_edge_ids = {str(edge.get("id")) for edge in new.get("edges", [])}
+    removed_edges = [e for e in old.get("edges", []) if str(e.get("id")) not in new_edge_ids]
+    edges = canvas_edges(new, []) + canvas_edges({"edges": removed_edges}, [])
+    for edge in edges:
+        kind = edge_kind.get(edge["id"], "")
+        if edge["id"] not in new_edge_ids:
+            kind = "removed"
+        edge["className"] = f"fb-edge-{kind}" if kind in ("added", "removed") else ""
+    return nodes, edges
