@@ -1,7 +1,8 @@
 """What each route of the REST API needs: one rule for every route, so a route added later is
 protected the day it is added.
 
-- Reading (GET) needs `executions:read` for executions and run lists, else `workflows:read`.
+- Reading (GET) needs `executions:read` for executions, run lists and A/B comparisons (which
+  show runs' outputs), else `workflows:read`.
 - Starting or cancelling runs (`.../execute`, `.../runs`, `.../run`, `.../cancel`) needs
   `executions:run`.
 - Any other change needs `workflows:write`.
@@ -24,6 +25,7 @@ from app.services.principal import Principal
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RUN_SUFFIXES = ("/execute", "/runs", "/run", "/cancel")
+EXECUTION_READ_SUFFIXES = ("/runs", "/ab/compare")
 ADMIN_PREFIXES = ("/api/llm",)
 AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorResponse, "description": "No credentials, or they are not valid."},
@@ -36,7 +38,7 @@ def required_scope(method: str, path: str) -> Scope:
     if path.startswith(ADMIN_PREFIXES):
         return Scope.ADMIN
     if method in READ_METHODS or path.endswith("/validate"):
-        if path.startswith("/api/executions") or path.endswith("/runs"):
+        if path.startswith("/api/executions") or path.endswith(EXECUTION_READ_SUFFIXES):
             return Scope.EXECUTIONS_READ
         return Scope.WORKFLOWS_READ
     if path.endswith(RUN_SUFFIXES):

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from app.models.account import Role
+from tests.credentials import user_with_key
 from tests.services.test_version_runs import greeter
 from tests.version_records import add_version, tag_version
 
@@ -109,3 +111,16 @@ async def test_ab_run_and_comparison(
         assert refused.status_code == 422, (bad, refused.text)
     missing = await client.post(f"{base}/ab/run", json=body | {"b": {"tag": "nothing"}})
     assert missing.status_code == 404, missing.text
+
+
+async def test_comparisons_need_the_executions_read_scope(
+    anonymous_client: httpx.AsyncClient,
+) -> None:
+    for scopes, status in ((("workflows:read",), 403), (("executions:read",), 404)):
+        key = user_with_key(f"{scopes[0]}@example.com", Role.EDITOR, scopes)
+        compared = await anonymous_client.get(
+            "/api/workflows/1/ab/compare",
+            params={"a": 1, "b": 2},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert compared.status_code == status, compared.text
