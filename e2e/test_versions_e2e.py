@@ -113,3 +113,14 @@ def test_commit_compare_restore_tag_and_run_a_tag(page: Page, api: httpx.Client)
             break
         time.sleep(0.2)
     assert [(run["version_number"], run["trigger"]) for run in runs] == [(2, "version")]
+
+    page.get_by_test_id("ab-open").click()
+    page.get_by_test_id("ab-a").fill("v1")
+    page.get_by_test_id("ab-b").fill("v3")
+    page.get_by_test_id("ab-input").fill('{"topic": "versions"}')
+    page.get_by_test_id("ab-run").click()
+    rows = page.get_by_test_id("ab-row")
+    expect(page.get_by_test_id("ab-totals")).to_contain_text("succeeded", timeout=20_000)
+    expect(rows.filter(has_text="HELLO AGAIN")).to_have_attribute("data-differs", "1")
+    expect(rows.filter(has_text="Start")).to_have_attribute("data-differs", "0")
+    expect(rows.filter(has_text="Extra")).to_contain_text("not in this version")

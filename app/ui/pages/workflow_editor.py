@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.canvas.ab_dialog import ab_dialog
 from app.ui.components.canvas.flow_canvas import flow_canvas
 from app.ui.components.canvas.history_panel import diff_legend, history_panel, restore_dialog
 from app.ui.components.canvas.inspector import inspector
@@ -66,6 +67,7 @@ def _editor() -> rx.Component:
         leave_guard(),
         share_dialog(),
         restore_dialog(),
+        ab_dialog(),
         spacing="0",
         width="100%",
         height="100vh",

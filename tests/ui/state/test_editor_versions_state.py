@@ -4,6 +4,7 @@ may not do."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from app.models.sharing import ShareCreate, SharePermission
 from app.services import sharing
 from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
+from app.ui.state.editor_ab_state import AbState
+from app.ui.state.editor_ab_views import cell, version_ref
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.editor_inspector_state import InspectorState
 from app.ui.state.editor_selection_state import SelectionState
@@ -141,3 +144,38 @@ def test_the_canvas_diff_marks_added_removed_and_modified_nodes() -> None:
         "s-gone": "fb-edge-removed",
         "gone-m": "fb-edge-removed",
     }
+
+
+async def test_an_ab_run_compares_two_versions_node_by_node() -> None:
+    root = await page(make_workflow(two_nodes(), "AB"))
+    versions = await root.get_state(VersionsState)
+    await versions.toggle_history()
+    await versions.commit_version()
+    (await root.get_state(SelectionState)).choose(["a"])
+    await (await root.get_state(InspectorState)).set_field("template", "B")
+    await versions.commit_version()
+    ab = await root.get_state(AbState)
+    await ab.open_ab()
+    assert (ab.ab_a, ab.ab_b) == ("v1", "v2")
+    ab.set_ab_input("{nope")
+    await ab.run_ab()
+    assert ab.ab_error.startswith("The input is not valid JSON")
+    ab.set_ab_input('{"x": 1}')
+    assert await ab.run_ab() is AbState.follow_ab
+    for _ in range(100):
+        if await ab.read_ab():
+            break
+        await asyncio.sleep(0.1)
+    assert not ab.ab_running
+    rows = {row.name: row for row in ab.ab_rows}
+    assert rows["a"].a.output == "A" and rows["a"].b.output == "B" and rows["a"].differs
+    assert not rows["start"].differs
+    assert ab.ab_totals.a.status == ab.ab_totals.b.status == "succeeded"
+
+
+def test_a_long_output_is_cut_with_the_whole_text_kept() -> None:
+    shown = cell("succeeded", "x" * 200, 1500.0, 0.0123)
+    assert len(shown.output) == 80 and shown.full == "x" * 200
+    assert (shown.duration, shown.cost) == ("1.50 s", "$0.0123")
+    assert cell("succeeded", {"k": 1}, None, None).full == ""
+    assert version_ref("v3").version == 3 and version_ref("production").tag == "production"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.confirm_dialog import confirm_dialog
+from app.ui.state.editor_ab_state import AbState
 from app.ui.state.editor_state import EditorState as E
 from app.ui.state.editor_version_views import FieldView, LineView, VersionRow
 from app.ui.state.editor_versions_state import VersionsState as V
@@ -285,6 +286,17 @@ def history_panel() -> rx.Component:
                     rx.icon("history", size=16),
                     rx.text("History", weight="bold"),
                     rx.spacer(),
+                    rx.cond(
+                        E.can_run,
+                        rx.button(
+                            rx.icon("split", size=12),
+                            "A/B run",
+                            size="1",
+                            variant="soft",
+                            on_click=AbState.open_ab(True),
+                            data_testid="ab-open",
+                        ),
+                    ),
                     rx.icon_button(
                         rx.icon("x", size=14),
                         variant="ghost",
