@@ -8,9 +8,9 @@ import re
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.accounts import invite_link, join
 from e2e.app_process import AppProcess
 from e2e.conftest import VIEWPORT, logged_in_context
-from tests.credentials import PASSWORD
 
 EDITOR = "eddie@example.com"
 
@@ -23,7 +23,7 @@ def _create_key(page: Page, name: str) -> str:
     shown = page.get_by_role("dialog", name="Your new API key")
     expect(shown).to_contain_text("only time it is shown")
     field = shown.get_by_test_id("new-api-key")
-    expect(field).to_have_value(re.compile(r"^fbk_[0-9a-f]{8}_"))
+    expect(field).to_have_value(re.compile(r"^fbk_[0-9a-f]{12}_"))
     secret = field.input_value()
     shown.get_by_role("button", name="Done").click()
     expect(shown).to_be_hidden()
@@ -62,26 +62,11 @@ def test_an_invited_editor_joins_and_is_deactivated(
     newcomer = browser.new_context(viewport=VIEWPORT, base_url=app_server.frontend_url)
     try:
         admin = owner.new_page()
-        admin.goto("/users")
-        admin.get_by_role("button", name="Invite user").click()
-        dialog = admin.get_by_role("dialog", name="Invite a user")
-        dialog.get_by_role("radio", name="Editor").click()
-        dialog.get_by_role("button", name="Create invitation link").click()
-        link_field = dialog.get_by_test_id("invite-link")
-        expect(link_field).to_have_value(re.compile(r"/join\?token="))
-        link = link_field.input_value()
+        link = invite_link(admin, "Editor")
         assert link.startswith(app_server.frontend_url)
-        dialog.get_by_role("button", name="Done").click()
 
         joiner = newcomer.new_page()
-        joiner.goto(link)
-        form = joiner.get_by_role("form", name="Join Flowbook")
-        expect(form).to_contain_text("invited you as editor")
-        form.get_by_label("Name").fill("Eddie")
-        form.get_by_label("E-mail").fill(EDITOR)
-        form.get_by_label("Password").fill(PASSWORD)
-        form.get_by_role("button", name="Create my account").click()
-        expect(joiner).to_have_url(re.compile(r"/workflows$"))
+        join(joiner, link, name="Eddie", email=EDITOR, role="editor")
         expect(joiner.get_by_test_id("signed-in-user")).to_contain_text(EDITOR)
         # An editor has no Users or Audit link.
         expect(joiner.locator("[data-nav='Account']")).to_be_visible()

@@ -12,9 +12,10 @@ import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from app.services.user_sessions import SESSION_COOKIE
+from e2e.accounts import invite_link, join
 from e2e.app_process import AppProcess
 from e2e.conftest import VIEWPORT
-from tests.credentials import OWNER, PASSWORD
+from tests.credentials import OWNER
 
 VIEWER = "vivian.story@example.com"
 NAME = "Story: quarterly digest"
@@ -25,19 +26,6 @@ def _log_in(page: Page, email: str, password: str) -> None:
     form.get_by_label("E-mail").fill(email)
     form.get_by_label("Password").fill(password)
     form.get_by_role("button", name="Log in").click()
-
-
-def _invite_viewer(page: Page) -> str:
-    page.goto("/users")
-    page.get_by_role("button", name="Invite user").click()
-    dialog = page.get_by_role("dialog", name="Invite a user")
-    dialog.get_by_role("radio", name="Viewer").click()
-    dialog.get_by_role("button", name="Create invitation link").click()
-    field = dialog.get_by_test_id("invite-link")
-    expect(field).to_have_value(re.compile(r"/join\?token="))
-    link = field.input_value()
-    dialog.get_by_role("button", name="Done").click()
-    return link
 
 
 def test_owner_invites_a_viewer_who_looks_but_cannot_change_or_run(
@@ -57,17 +45,10 @@ def test_owner_invites_a_viewer_who_looks_but_cannot_change_or_run(
         dialog.get_by_role("button", name="Create workflow").click()
         row = page.locator(f"tr[data-workflow='{NAME}']")
         expect(row).to_be_visible()
-        link = _invite_viewer(page)
+        link = invite_link(page, "Viewer")
 
         joiner = viewer.new_page()
-        joiner.goto(link)
-        form = joiner.get_by_role("form", name="Join Flowbook")
-        expect(form).to_contain_text("invited you as viewer")
-        form.get_by_label("Name").fill("Vivian")
-        form.get_by_label("E-mail").fill(VIEWER)
-        form.get_by_label("Password").fill(PASSWORD)
-        form.get_by_role("button", name="Create my account").click()
-        expect(joiner).to_have_url(re.compile(r"/workflows$"))
+        join(joiner, link, name="Vivian", email=VIEWER, role="viewer")
         # Nothing is shared with the viewer yet.
         expect(joiner.locator(f"tr[data-workflow='{NAME}']")).to_have_count(0)
 

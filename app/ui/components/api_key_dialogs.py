@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.models.account import USER_NAME_MAX
+from app.ui.components.copy_field import copy_field
 from app.ui.components.section_card import field_error
 from app.ui.state.account_state import AccountState
 
@@ -123,25 +124,7 @@ def secret_dialog() -> rx.Component:
                 size="1",
                 margin_bottom="16px",
             ),
-            rx.hstack(
-                rx.input(
-                    value=AccountState.secret,
-                    read_only=True,
-                    class_name="fb-mono",
-                    aria_label="New API key",
-                    on_focus=rx.call_script("document.activeElement.select()"),
-                    flex="1",
-                    data_testid="new-api-key",
-                ),
-                rx.button(
-                    rx.icon("copy", size=15),
-                    "Copy",
-                    variant="soft",
-                    on_click=[rx.set_clipboard(AccountState.secret), rx.toast.success("Copied")],
-                ),
-                spacing="2",
-                width="100%",
-            ),
+            copy_field(AccountState.secret, label="New API key", test_id="new-api-key"),
             rx.flex(
                 rx.dialog.close(rx.button("Done")),
                 justify="end",

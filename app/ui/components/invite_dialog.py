@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.copy_field import copy_field
 from app.ui.state.users_state import ASSIGNABLE, UsersState
 
 ROLE_HINTS = {
@@ -60,25 +61,7 @@ def _link() -> rx.Component:
             icon="info",
             size="1",
         ),
-        rx.hstack(
-            rx.input(
-                value=UsersState.invite_link,
-                read_only=True,
-                class_name="fb-mono",
-                aria_label="Invitation link",
-                on_focus=rx.call_script("document.activeElement.select()"),
-                flex="1",
-                data_testid="invite-link",
-            ),
-            rx.button(
-                rx.icon("copy", size=15),
-                "Copy",
-                variant="soft",
-                on_click=[rx.set_clipboard(UsersState.invite_link), rx.toast.success("Copied")],
-            ),
-            spacing="2",
-            width="100%",
-        ),
+        copy_field(UsersState.invite_link, label="Invitation link", test_id="invite-link"),
         rx.flex(rx.dialog.close(rx.button("Done")), justify="end", width="100%"),
         spacing="4",
         width="100%",
