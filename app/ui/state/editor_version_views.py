@@ -14,6 +14,8 @@ from app.ui.state.editor_views import canvas_edges, canvas_nodes
 
 # Old and new values longer than this are cut in the field list (long text has line rows).
 VALUE_CHARS = 160
+# A card's footprint on the canvas, with a gap (assets/flow_canvas.jsx draws 240 wide).
+CARD_W, CARD_H = 260, 110
 
 
 @dataclass
@@ -92,6 +94,20 @@ def _field_paths(change: dict[str, Any]) -> list[str]:
     return [".".join(str(part) for part in item["path"]) for item in change.get("fields", [])]
 
 
+def _clear_of(ghosts: list[dict[str, Any]], cards: list[dict[str, Any]]) -> None:
+    """Move each removed ghost down until it covers no card of the newer document (a new
+    node is often placed where a removed one was)."""
+    taken = [card["position"] for card in cards]
+    for ghost in ghosts:
+        spot = ghost["position"]
+        while any(
+            abs(spot["x"] - other["x"]) < CARD_W and abs(spot["y"] - other["y"]) < CARD_H
+            for other in taken
+        ):
+            spot["y"] += CARD_H
+        taken.append(spot)
+
+
 def diff_canvas(
     old: dict[str, Any], new: dict[str, Any], changes: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -108,8 +124,10 @@ def diff_canvas(
         if change["kind"] == "modified":
             tips[str(change["id"])] = "Changed: " + ", ".join(_field_paths(change))
     new_ids = {str(node.get("id")) for node in new.get("nodes", [])}
-    ghosts = {"nodes": [n for n in old.get("nodes", []) if str(n.get("id")) not in new_ids]}
-    nodes = canvas_nodes(new, [], []) + canvas_nodes(ghosts, [], [])
+    removed = [n for n in old.get("nodes", []) if str(n.get("id")) not in new_ids]
+    ghosts = canvas_nodes({"nodes": removed}, [], [])
+    _clear_of(ghosts, canvas_nodes(new, [], []))
+    nodes = canvas_nodes(new, [], []) + ghosts
     for item in nodes:
         kind = status.get(item["id"], "unchanged")
         item["data"] = {**item["data"], "diff": kind, "diffTip": tips.get(item["id"], "")}

@@ -179,3 +179,12 @@ def test_a_long_output_is_cut_with_the_whole_text_kept() -> None:
     assert (shown.duration, shown.cost) == ("1.50 s", "$0.0123")
     assert cell("succeeded", {"k": 1}, None, None).full == ""
     assert version_ref("v3").version == 3 and version_ref("production").tag == "production"
+
+
+def test_a_removed_ghost_never_covers_a_card_of_the_newer_version() -> None:
+    old = {"nodes": [{**node("gone", "transform"), "position": {"x": 640, "y": 0}}], "edges": []}
+    new = {"nodes": [{**node("fresh", "transform"), "position": {"x": 650, "y": 10}}], "edges": []}
+    changes = {"nodes": [{"id": "gone", "kind": "removed"}, {"id": "fresh", "kind": "added"}]}
+    nodes, _ = diff_canvas(old, new, changes)
+    at = {n["id"]: n["position"] for n in nodes}
+    assert at["fresh"] == {"x": 650, "y": 10} and at["gone"] == {"x": 640, "y": 220}

@@ -14,7 +14,7 @@ def _output(side: AbCell) -> rx.Component:
     return rx.cond(
         side.full != "",
         rx.el.details(
-            rx.el.summary(side.output, cursor="pointer"),
+            rx.el.summary(side.output, cursor="pointer", font_family="monospace", font_size="12px"),
             rx.text(side.full, size="1", font_family="monospace", white_space="pre-wrap"),
         ),
         rx.text(side.output, size="1", font_family="monospace", word_break="break-all"),

@@ -358,7 +358,9 @@ def diff_legend() -> rx.Component:
     return rx.cond(
         V.diff_active,
         rx.hstack(
-            rx.text(f"v{V.compare_a} → v{V.compare_b}", weight="bold", size="2"),
+            rx.text(
+                f"v{V.compare_a} → v{V.compare_b}", weight="bold", size="2", white_space="nowrap"
+            ),
             swatch("green", "added"),
             swatch("red", "removed"),
             swatch("amber", "modified"),
@@ -369,6 +371,7 @@ def diff_legend() -> rx.Component:
             top="10px",
             left="50%",
             transform="translateX(-50%)",
+            width="max-content",
             z_index="10",
             padding="6px 12px",
             border_radius="8px",

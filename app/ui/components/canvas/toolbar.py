@@ -192,11 +192,14 @@ def toolbar() -> rx.Component:
         ),
         rx.button(
             rx.icon("git_branch", size=14),
-            "History",
+            # The label only where the toolbar has room (the Run button stays in view).
+            rx.text("History", display=rx.breakpoints(initial="none", lg="inline")),
             variant=rx.cond(V.history_open, "soft", "ghost"),
             color_scheme="gray",
             size="2",
             on_click=V.toggle_history,
+            aria_label="History",
+            title="History",
             data_testid="history-button",
         ),
         rx.cond(E.can_share, share_button(E.workflow_id, E.name)),
@@ -204,10 +207,12 @@ def toolbar() -> rx.Component:
         rx.link(
             rx.button(
                 rx.icon("history", size=14),
-                "Executions",
+                rx.text("Executions", display=rx.breakpoints(initial="none", lg="inline")),
                 variant="ghost",
                 color_scheme="gray",
                 size="2",
+                aria_label="Executions",
+                title="Executions",
             ),
             href=f"/executions?workflow={E.workflow_id}",
             display="flex",  # an inline link sits the button on the text baseline, too high
