@@ -101,7 +101,11 @@ def _strict_json_values(schema: dict[str, Any]) -> None:
                 _mark_any(field)
         for item in list(_schemas(components[name])):
             # Every number of a body is within the strict-JSON range, bounded or not.
-            if item.get("type") in ("integer", "number"):
+            # ("type" may also be a property named so; pydantic writes a nullable number as
+            # ["number", "null"].)
+            types = item.get("type")
+            named = types if isinstance(types, list) else [types] if isinstance(types, str) else []
+            if {"integer", "number"} & set(named):
                 item.setdefault("minimum", NUMBER_MIN)
                 item.setdefault("maximum", NUMBER_MAX)
 
@@ -111,6 +115,8 @@ def _mark_any(field: dict[str, Any]) -> None:
     for branch in branches:
         if not _TYPING_KEYS & branch.keys():
             branch["$ref"] = JSON_VALUE_REF
+        elif isinstance(branch.get("items"), dict):  # a list of anything: list[Any]
+            _mark_any(branch["items"])
 
 
 def install_openapi_refinements(api: FastAPI) -> None:

@@ -16,7 +16,23 @@ VERSION_NUMBER_MAX = 2_147_483_647
 class VersionRef(BaseModel):
     """A version of a workflow, by its number or by a tag naming it (exactly one)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        # The OpenAPI document states the rule `_exactly_one` enforces.
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["version"],
+                    "properties": {"version": {"type": "integer"}, "tag": {"type": "null"}},
+                },
+                {
+                    "required": ["tag"],
+                    "properties": {"tag": {"type": "string"}, "version": {"type": "null"}},
+                },
+            ]
+        },
+    )
 
     version: int | None = Field(default=None, ge=1, le=VERSION_NUMBER_MAX)
     tag: str | None = Field(default=None, min_length=1, max_length=TAG_MAX)

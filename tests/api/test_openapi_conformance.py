@@ -18,7 +18,9 @@ from app.api.main import create_api
 EXAMPLES_PER_OPERATION = 8
 
 
-schema = from_asgi("/api/openapi.json", create_api())
+# The API answers only to its own host names (DNS rebinding), not to a test client's default.
+schema = from_asgi("/api/openapi.json", create_api(), headers={"Host": "127.0.0.1"})
+schema.config.update(base_url="http://127.0.0.1")
 
 
 @schema.exclude(path_regex=r"/events$").parametrize()
@@ -31,9 +33,19 @@ schema = from_asgi("/api/openapi.json", create_api())
 def test_the_api_conforms_to_its_openapi_document(owner_key: str, case: schemathesis.Case) -> None:
     # As the owner with every scope, so protected routes run their code (not just 401).
     response = case.call(headers={"Authorization": f"Bearer {owner_key}"})
-    if refused_for_repeated_agent_names(case, response) or refused_weak_password(response):
+    if (
+        refused_for_repeated_agent_names(case, response)
+        or refused_weak_password(response)
+        or refused_for_unpaired_executions(case, response)
+    ):
         return
     case.validate_response(response)
+
+
+def refused_for_unpaired_executions(case: schemathesis.Case, response: Any) -> bool:
+    """An A/B comparison takes as many `b` executions as `a` ones (a rule between two query
+    parameters, which JSON Schema cannot state)."""
+    return case.path.endswith("/ab/compare") and response.status_code == 422
 
 
 def refused_weak_password(response: Any) -> bool:
