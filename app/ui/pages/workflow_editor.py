@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.canvas.ab_dialog import ab_dialog
+from app.ui.components.canvas.conflict_dialog import conflict_dialog
 from app.ui.components.canvas.flow_canvas import flow_canvas
 from app.ui.components.canvas.history_panel import diff_legend, history_panel, restore_dialog
 from app.ui.components.canvas.inspector import inspector
@@ -65,6 +66,7 @@ def _editor() -> rx.Component:
             height=f"calc(100vh - {TOOLBAR_HEIGHT})",
         ),
         leave_guard(),
+        conflict_dialog(),
         share_dialog(),
         restore_dialog(),
         ab_dialog(),

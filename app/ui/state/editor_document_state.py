@@ -89,6 +89,7 @@ class DocumentState(EditorState):
         self.name = workflow.name
         run.start_over(workflow.test_input)
         self._doc = self._saved = dumps(normalized(workflow.definition))
+        self.set_base(workflow)
         self._history = EditHistory()
         self.save_error = ""
         self._nodes = await run_db(read_states, principal, workflow_id)

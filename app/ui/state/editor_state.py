@@ -26,6 +26,7 @@ from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.services.version_store import VersionConflictError
 from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
 from app.ui.state.editor_models import NodeRunState
@@ -39,15 +40,23 @@ def dumps(document: dict[str, Any]) -> str:
 VIEW_ONLY = "You can look at this workflow but not change it"
 
 
-def _write_definition(
-    principal: Principal, workflow_id: int, document: dict[str, Any]
+def write_definition(
+    principal: Principal,
+    workflow_id: int,
+    document: dict[str, Any],
+    base_version: int | None,
+    base_hash: str | None,
 ) -> WorkflowPublic:
+    """Save the document, refused (VersionConflictError) when someone saved since the base
+    (run on a db thread)."""
     with session_scope() as session:
         return workflows.update_workflow(
             session,
             principal=principal,
             workflow_id=workflow_id,
-            data=WorkflowUpdate(definition=document),
+            data=WorkflowUpdate(
+                definition=document, base_version=base_version, base_hash=base_hash
+            ),
         )
 
 
@@ -73,11 +82,16 @@ class EditorState(rx.State):
     access: list[str] = []
     # The header badge when it may not change it ("" when it may).
     view_only: str = ""
+    # Someone else saved since this editor loaded: "reload / keep mine / merge" is asked.
+    conflict: str = ""
 
     _doc: str = "{}"
     _saved: str = "{}"
     _problems: list[Problem] = []
     _nodes: dict[str, NodeRunState] = {}
+    # The version the document was loaded or last saved as: saves are based on it.
+    _base_version: int | None = None
+    _base_hash: str | None = None
 
     @rx.var
     def can_change(self) -> bool:
@@ -99,6 +113,21 @@ class EditorState(rx.State):
         self.access = list(access)
         self.view_only = "" if Action.CHANGE in access else view_only_label(role)
 
+    def set_base(self, workflow: WorkflowPublic) -> None:
+        """Base the next saves on the version the workflow is now (just loaded or saved)."""
+        self._base_version = workflow.version_number
+        self._base_hash = workflow.version_hash or None
+        self.conflict = ""
+
+    def base_version(self) -> int | None:
+        """The version the next save is based on."""
+        return self._base_version
+
+    def rebase(self, version: int) -> None:
+        """Base the next save on `version` (a merge took its changes in)."""
+        self._base_version, self._base_hash = version, None
+        self.conflict = ""
+
     def document(self) -> dict[str, Any]:
         """The document being edited (a fresh copy)."""
         return json.loads(self._doc)
@@ -107,19 +136,33 @@ class EditorState(rx.State):
         """The document as last saved."""
         return json.loads(self._saved)
 
-    async def save_document(self) -> str | None:
-        """Save the document (off the event loop); returns why the service refused it."""
+    async def save_document(self, *, overwrite: bool = False) -> str | None:
+        """Save the document (off the event loop); returns why the service refused it.
+
+        Args:
+            overwrite: save over a newer version someone else saved ("keep mine"; theirs
+                stays in the history).
+        """
         sent = self._doc
         if Action.CHANGE not in self.access:
             self.save_error = VIEW_ONLY
             return self.save_error
         try:
             saved = await run_db(
-                _write_definition, await acting_principal(self), self.workflow_id, json.loads(sent)
+                write_definition,
+                await acting_principal(self),
+                self.workflow_id,
+                json.loads(sent),
+                None if overwrite else self._base_version,
+                None if overwrite else self._base_hash,
             )
+        except VersionConflictError as exc:
+            self.conflict = self.save_error = error_message(exc)
+            return self.save_error
         except ServiceError as exc:
             self.save_error = error_message(exc)
             return self.save_error
+        self.set_base(saved)
         stored = dumps(saved.definition)
         if self._doc == sent:
             self._doc = stored
