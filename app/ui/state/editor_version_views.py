@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.models.version import FieldRow, VersionPublic
+from app.models.version_run import VersionStats
 from app.ui.state.editor_views import canvas_edges, canvas_nodes
 
 # Old and new values longer than this are cut in the field list (long text has line rows).
@@ -29,6 +30,8 @@ class VersionRow:
     created: str
     tags: list[str] = field(default_factory=list)
     summary: str = ""
+    # How its runs went ("" before any): "4 runs · 75% succeeded · avg 1.2 s · p95 2.0 s".
+    stats: str = ""
 
 
 @dataclass
@@ -53,8 +56,24 @@ class FieldView:
     lines: list[LineView] = field(default_factory=list)
 
 
-def version_row(version: VersionPublic) -> VersionRow:
-    """A history list row of a version."""
+def stats_line(stats: VersionStats | None) -> str:
+    """A version's runs in a line: count, success rate, durations, cost ("" without runs)."""
+    if stats is None or not stats.runs:
+        return ""
+    parts = [f"{stats.runs} run{'s' if stats.runs != 1 else ''}"]
+    if stats.success_rate is not None:
+        parts.append(f"{stats.success_rate:.0%} succeeded")
+    if stats.avg_duration_ms is not None:
+        parts.append(f"avg {stats.avg_duration_ms / 1000:.2f} s")
+    if stats.p95_duration_ms is not None:
+        parts.append(f"p95 {stats.p95_duration_ms / 1000:.2f} s")
+    if stats.avg_cost_usd:
+        parts.append(f"avg ${stats.avg_cost_usd:.4f}")
+    return " · ".join(parts)
+
+
+def version_row(version: VersionPublic, stats: VersionStats | None = None) -> VersionRow:
+    """A history list row of a version (with how its runs went, when it has any)."""
     return VersionRow(
         number=version.number,
         kind=str(version.kind.value if hasattr(version.kind, "value") else version.kind),
@@ -63,6 +82,7 @@ def version_row(version: VersionPublic) -> VersionRow:
         created=version.created_at.strftime("%Y-%m-%d %H:%M"),
         tags=list(version.tags),
         summary=version.summary,
+        stats=stats_line(stats),
     )
 
 

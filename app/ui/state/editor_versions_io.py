@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models.version import TagPublic, VersionDiff, VersionPublic, VersionsPage
+from app.models.version_run import VersionStats
 from app.services import version_compare, version_tags, versions
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
+from app.services.version_stats import version_stats
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,17 @@ class Comparison:
     new: dict[str, Any]
 
 
-def read_history(principal: Principal, workflow_id: int, offset: int, limit: int) -> VersionsPage:
-    """A page of the workflow's versions, newest first."""
+def read_history(
+    principal: Principal, workflow_id: int, offset: int, limit: int
+) -> tuple[VersionsPage, dict[int, VersionStats]]:
+    """A page of the workflow's versions, newest first, and the run stats of each version
+    that has runs (by number)."""
     with session_scope(read_only=True) as session:
-        return versions.list_versions(
+        page = versions.list_versions(
             session, principal=principal, workflow_id=workflow_id, offset=offset, limit=limit
         )
+        stats = version_stats(session, principal=principal, workflow_id=workflow_id)
+    return page, {s.version_number: s for s in stats}
 
 
 def commit(principal: Principal, workflow_id: int, message: str) -> VersionPublic:

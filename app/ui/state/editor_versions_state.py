@@ -78,7 +78,7 @@ class VersionsState(EditorState):
     async def load_history(self) -> None:
         """Read the current page of versions (off the event loop)."""
         try:
-            page = await run_db(
+            page, stats = await run_db(
                 read_history, await acting_principal(self), self.workflow_id, self.offset, PAGE_SIZE
             )
         except ServiceError as exc:
@@ -86,7 +86,7 @@ class VersionsState(EditorState):
             return
         self.history_error = ""
         self.total = page.total
-        self.versions = [version_row(item) for item in page.items]
+        self.versions = [version_row(item, stats.get(item.number)) for item in page.items]
 
     @rx.event
     async def toggle_history(self) -> None:

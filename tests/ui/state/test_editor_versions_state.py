@@ -13,7 +13,8 @@ import reflex as rx
 from app.models.account import Role
 from app.models.execution import Execution
 from app.models.sharing import ShareCreate, SharePermission
-from app.services import sharing
+from app.models.version_run import VersionStats
+from app.services import execution_reads, sharing
 from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from app.ui.state.editor_ab_state import AbState
@@ -21,7 +22,7 @@ from app.ui.state.editor_ab_views import cell, version_ref
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.editor_inspector_state import InspectorState
 from app.ui.state.editor_selection_state import SelectionState
-from app.ui.state.editor_version_views import diff_canvas
+from app.ui.state.editor_version_views import diff_canvas, stats_line
 from app.ui.state.editor_versions_state import VersionsState
 from tests.documents import chain, node
 from tests.records import make_workflow
@@ -97,6 +98,11 @@ async def test_a_tag_moving_says_so_and_runs_start_an_execution() -> None:
     with session_scope(read_only=True) as session:
         ran = session.query(Execution).filter_by(workflow_id=versions.workflow_id).all()
     assert [run.version_number for run in ran] == [2]
+    assert ran[0].id is not None
+    await execution_reads.wait_for_execution(execution_id=ran[0].id, timeout_s=20)
+    await versions.load_history()
+    assert versions.versions[0].stats.startswith("1 run · 100% succeeded · avg ")
+    assert versions.versions[-1].stats == ""  # v1 never ran
 
 
 async def test_a_viewer_sees_history_but_cannot_restore_commit_or_run(act_as: Any) -> None:
@@ -188,3 +194,19 @@ def test_a_removed_ghost_never_covers_a_card_of_the_newer_version() -> None:
     nodes, _ = diff_canvas(old, new, changes)
     at = {n["id"]: n["position"] for n in nodes}
     assert at["fresh"] == {"x": 650, "y": 10} and at["gone"] == {"x": 640, "y": 220}
+
+
+def test_a_version_s_runs_read_in_one_line() -> None:
+    stats = VersionStats(
+        version_id=1,
+        version_number=3,
+        runs=4,
+        finished=4,
+        succeeded=3,
+        success_rate=0.75,
+        avg_duration_ms=1234.0,
+        p95_duration_ms=2000.0,
+        avg_cost_usd=0.00125,
+    )
+    assert stats_line(stats) == "4 runs · 75% succeeded · avg 1.23 s · p95 2.00 s · avg $0.0013"
+    assert stats_line(None) == ""

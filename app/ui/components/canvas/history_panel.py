@@ -102,6 +102,15 @@ def _version(row: VersionRow) -> rx.Component:
         ),
         rx.cond(row.message != "", rx.text(row.message, size="2")),
         rx.text(row.summary, " · ", row.author, size="1", color=rx.color("gray", 11)),
+        rx.cond(
+            row.stats != "",
+            rx.text(
+                row.stats,
+                size="1",
+                color=rx.color("gray", 11),
+                data_testid=f"version-stats-{row.number}",
+            ),
+        ),
         rx.hstack(
             _action(
                 "Compare",
