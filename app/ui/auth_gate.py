@@ -7,16 +7,15 @@ sent to the login page (or the set-up page on a fresh instance). The role counts
 the API: the Settings, Monitoring, Users and Audit pages are the owner's and admins' (LLM
 settings, their monitoring, accounts and the audit log), the Account page is everyone's
 (each changes only their own account), and a viewer's other events are limited to looking
-(loading pages, paging, searching, filtering). Who a token is is kept for two seconds, so a
-burst of canvas events costs one lookup (a logout or deactivation reaches an open page
-within those two seconds).
-
-Until workflows have owners (issue 9, item 3), every logged-in user sees every workflow.
+(loading pages, paging, searching, filtering). Who a token is comes from the credential
+cache the API uses too (`app.services.credentials`): a burst of canvas events costs one
+lookup, and a logout, deactivation or role change is forgotten there when it commits, so
+the open page's next event already sees it. What each user may do with each workflow is
+decided by the services (`app.services.access`).
 """
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -39,7 +38,6 @@ from app.ui.state.users_state import UsersState
 if TYPE_CHECKING:
     from reflex.app import App
 
-CACHE_S = 2.0
 # Reflex's own events that hydrate the page and run its on_load handlers (each gated itself).
 OPEN_EVENTS = (
     "hydrate",
@@ -66,9 +64,6 @@ LOOKING = ("load", "set_search", "set_status_filter", "clear_", "next_page", "pr
 class AuthGate(Middleware):
     """Drops the events of connections without a valid session; redirects them to log in."""
 
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[float, Principal]] = {}
-
     def _open(self, event: Event) -> bool:
         state_name, _, handler = event.name.rpartition(".")
         for state, handlers in PUBLIC_EVENTS.items():
@@ -77,17 +72,7 @@ class AuthGate(Middleware):
         return handler in OPEN_EVENTS
 
     async def _principal(self, token: str) -> Principal | None:
-        now = time.monotonic()
-        seen = self._seen.get(token)
-        if seen is not None and seen[0] > now:
-            return seen[1]
-        principal = await run_db(principal_for, token)
-        if principal is None:
-            return None
-        if len(self._seen) > 10_000:
-            self._seen.clear()
-        self._seen[token] = (now + CACHE_S, principal)
-        return principal
+        return await run_db(principal_for, token)
 
     def _refusal(self, principal: Principal, event: Event) -> str | None:
         state_name, _, handler = event.name.rpartition(".")

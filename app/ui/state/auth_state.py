@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from app.services import accounts
+from app.services.credentials import authenticated_principal
 from app.services.db_threads import run_db
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
@@ -26,10 +27,7 @@ def session_token(cookie_header: str) -> str:
 
 def principal_for(token: str) -> Principal | None:
     """The principal of a session token (None when unknown, ended or expired)."""
-    if not token:
-        return None
-    with session_scope() as session:  # it may touch last_seen_at (see api/authentication)
-        return session_principal(session, token=token)
+    return authenticated_principal(bearer=None, cookie=token or None)
 
 
 async def acting_principal(state: rx.State) -> Principal:
