@@ -115,6 +115,9 @@ SCREENS = (
     Screen("settings", lambda r: "/settings", lambda p, r: _heading(p, "Settings")),
     Screen("schedules", lambda r: "/schedules", lambda p, r: _heading(p, "Schedules")),
     Screen("costs", lambda r: "/costs", lambda p, r: _heading(p, "Costs")),
+    Screen("account", lambda r: "/account", lambda p, r: _heading(p, "Account")),
+    Screen("users", lambda r: "/users", lambda p, r: _heading(p, "Users")),
+    Screen("audit", lambda r: "/audit", lambda p, r: _heading(p, "Audit log")),
 )
 
 
