@@ -277,7 +277,12 @@ def _compare() -> rx.Component:
 def _pager() -> rx.Component:
     return rx.hstack(
         rx.button("Newer", size="1", variant="ghost", on_click=V.newer, disabled=V.offset == 0),
-        rx.text(V.total, " versions", size="1", color=rx.color("gray", 10)),
+        rx.text(
+            V.total,
+            rx.cond(V.total == 1, " version", " versions"),
+            size="1",
+            color=rx.color("gray", 10),
+        ),
         rx.button("Older", size="1", variant="ghost", on_click=V.older, disabled=~V.has_older),
         justify="between",
         width="100%",
