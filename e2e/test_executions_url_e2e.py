@@ -47,6 +47,9 @@ def test_filters_and_page_live_in_the_url(page: Page, api: httpx.Client) -> None
 
     page.get_by_role("radio", name="Succeeded").click()
     page.wait_for_url(re.compile(r"status=succeeded"))
+    # The page has applied the filter (its load ran), so the next page keeps it: clicking
+    # on before that built the page-2 URL from the old filter on a busy CI machine.
+    expect(page.get_by_role("radio", name="Succeeded")).to_have_attribute("aria-checked", "true")
     assert query(page) == {"status": ["succeeded"], "workflow": [str(workflow_id)]}
     page.get_by_role("button", name="Next page").click()
     page.wait_for_url(re.compile(r"page=2"))
