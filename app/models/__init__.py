@@ -7,8 +7,10 @@ from app.models.audit import AuditEvent
 from app.models.execution import Execution, NodeRun
 from app.models.llm import LLMBreaker, LLMFallbackEvent, ModelMapping, ProviderSetting
 from app.models.node_cache import NodeCacheEntry
+from app.models.schedule import Schedule, ScheduleFire
 from app.models.sharing import WorkflowShare
 from app.models.version import VersionTag, WorkflowVersion
+from app.models.webhook import Webhook, WebhookCall, WebhookDelivery, WebhookRateBucket
 from app.models.workflow import Workflow
 
 __all__ = [
@@ -23,10 +25,16 @@ __all__ = [
     "NodeCacheEntry",
     "NodeRun",
     "ProviderSetting",
+    "Schedule",
+    "ScheduleFire",
     "User",
     "UserSession",
     "VersionTag",
     "Workflow",
     "WorkflowShare",
+    "Webhook",
+    "WebhookCall",
+    "WebhookDelivery",
+    "WebhookRateBucket",
     "WorkflowVersion",
 ]
