@@ -30,11 +30,11 @@ __all__ = [
     "User",
     "UserSession",
     "VersionTag",
-    "Workflow",
-    "WorkflowShare",
     "Webhook",
     "WebhookCall",
     "WebhookDelivery",
     "WebhookRateBucket",
+    "Workflow",
+    "WorkflowShare",
     "WorkflowVersion",
 ]
