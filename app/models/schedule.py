@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, ConfigDict, StrictBool
+from pydantic import Field as PydanticField
 from sqlalchemy import (
     Boolean,
     Column,
@@ -24,7 +26,9 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from app.engine.cron_times import check_cron, check_timezone
 from app.models.types import UTCDateTime, json_column_type
+from app.models.version import TAG_PATTERN
 
 CRON_MAX = 120
 TIMEZONE_MAX = 64
@@ -131,3 +135,196 @@ class ScheduleFire(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+# Schemas ---------------------------------------------------------------------------------
+
+PREVIEW_MAX = 20
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
+def clean_schedule_name(value: str) -> str:
+    """Trim a schedule name (it may be empty); raises ValueError on NUL characters."""
+    if "\x00" in value:
+        raise ValueError("name must not contain NUL characters")
+    return value.strip()
+
+
+ScheduleName = Annotated[
+    str,
+    PydanticField(max_length=NAME_MAX, json_schema_extra={"pattern": NO_NUL_PATTERN}),
+    AfterValidator(clean_schedule_name),
+]
+CronText = Annotated[
+    str,
+    PydanticField(
+        min_length=1,
+        max_length=CRON_MAX,
+        description=(
+            "5 fields (minute hour day-of-month month weekday), or 6 with a seconds field"
+            " first (`*/5 * * * * *`)."
+        ),
+        examples=["0 9 * * 1", "*/5 * * * * *"],
+    ),
+    AfterValidator(check_cron),
+]
+TimezoneName = Annotated[
+    str,
+    PydanticField(
+        min_length=1,
+        max_length=TIMEZONE_MAX,
+        description="An IANA timezone; the cron's wall-clock times are in it.",
+        examples=["UTC", "Europe/Berlin"],
+    ),
+    AfterValidator(check_timezone),
+]
+VersionTagName = Annotated[
+    str | None,
+    PydanticField(
+        pattern=TAG_PATTERN, description="Run the version this tag names; null: the newest."
+    ),
+]
+GraceSeconds = Annotated[
+    int,
+    PydanticField(
+        ge=1,
+        le=GRACE_MAX_SECONDS,
+        description="How late a fire may still start; later, it is recorded as missed.",
+    ),
+]
+RetryAttempts = Annotated[
+    int,
+    PydanticField(ge=0, le=RETRY_ATTEMPTS_MAX, description="Retries of a failed run (0: none)."),
+]
+RetryBackoff = Annotated[
+    int,
+    PydanticField(
+        ge=1,
+        le=RETRY_BACKOFF_MAX_SECONDS,
+        description="Seconds to wait before retrying a failed run.",
+    ),
+]
+
+
+class ScheduleCreate(SQLModel):
+    """What it takes to create a schedule (only `cron` has no default)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel's ConfigDict
+
+    name: ScheduleName = ""
+    cron: CronText
+    timezone: TimezoneName = "UTC"
+    enabled: StrictBool = True
+    input: Any = Field(default=None, description="The workflow input of every run.")
+    version_tag: VersionTagName = None
+    grace_seconds: GraceSeconds = GRACE_DEFAULT_SECONDS
+    misfire_policy: MisfirePolicy = MisfirePolicy.CATCH_UP
+    allow_overlap: StrictBool = False
+    retry_attempts: RetryAttempts = 0
+    retry_backoff_seconds: RetryBackoff = 60
+
+
+class ScheduleUpdate(SQLModel):
+    """A change to a schedule: only the fields sent change.
+
+    `input` and `version_tag` sent as null are stored as null (no input, the newest version).
+    """
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel's ConfigDict
+
+    name: ScheduleName | None = None
+    cron: CronText | None = None
+    timezone: TimezoneName | None = None
+    enabled: StrictBool | None = None
+    input: Any = None
+    version_tag: VersionTagName = None
+    grace_seconds: GraceSeconds | None = None
+    misfire_policy: MisfirePolicy | None = None
+    allow_overlap: StrictBool | None = None
+    retry_attempts: RetryAttempts | None = None
+    retry_backoff_seconds: RetryBackoff | None = None
+
+
+class SchedulePublic(SQLModel):
+    """A schedule as callers see it, with its workflow, owner, sentence and last result."""
+
+    id: int
+    workflow_id: int
+    workflow_name: str
+    owner_id: int | None = Field(default=None, description="The workflow's owner.")
+    owner_name: str = Field(default="", description="The owner's name (or e-mail).")
+    created_by: int | None = None
+    name: str
+    cron: str
+    timezone: str
+    description: str = Field(description='The cron in words: "At 09:00 on Monday, UTC".')
+    enabled: bool
+    input: Any = None
+    version_tag: str | None = None
+    grace_seconds: int
+    misfire_policy: MisfirePolicy
+    allow_overlap: bool
+    retry_attempts: int
+    retry_backoff_seconds: int
+    next_fire_at: datetime | None = Field(default=None, description="None while paused.")
+    last_fire_at: datetime | None = None
+    last_status: FireStatus | None = Field(
+        default=None, description="What became of the latest fire time (None: none yet)."
+    )
+    last_execution_id: int | None = None
+    last_execution_status: str | None = Field(
+        default=None, description="The status of the latest fire's execution, if it ran."
+    )
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ScheduleFirePublic(SQLModel):
+    """One fire time in a schedule's history."""
+
+    id: int
+    fire_time: datetime
+    status: FireStatus
+    reason: str | None = None
+    started_at: datetime | None = None
+    lag_ms: int | None = Field(default=None, description="How late the run started.")
+    execution_id: int | None = None
+    execution_status: str | None = None
+    attempt: int
+    next_retry_at: datetime | None = None
+
+
+class SchedulesPage(SQLModel):
+    """One page of schedules and the total that match."""
+
+    items: list[SchedulePublic]
+    total: int
+
+
+class SchedulePreviewRequest(SQLModel):
+    """A cron and timezone to preview (nothing is saved)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel's ConfigDict
+
+    cron: CronText
+    timezone: TimezoneName = "UTC"
+    count: int = Field(default=5, ge=1, le=PREVIEW_MAX)
+    viewer_timezone: TimezoneName | None = Field(
+        default=None, description="Also show the times in this timezone (the viewer's)."
+    )
+
+
+class FireTimePreview(SQLModel):
+    """One upcoming fire time, in UTC, the schedule's timezone and the viewer's."""
+
+    utc: datetime
+    local: str = Field(description="ISO 8601 in the schedule's timezone.")
+    viewer: str | None = Field(default=None, description="ISO 8601 in the viewer's timezone.")
+
+
+class SchedulePreview(SQLModel):
+    """The cron in words and its next fire times."""
+
+    description: str
+    next: list[FireTimePreview]
