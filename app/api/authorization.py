@@ -2,7 +2,8 @@
 protected the day it is added.
 
 - Reading (GET) needs `executions:read` for executions, run lists and A/B comparisons (which
-  show runs' outputs), else `workflows:read`.
+  show runs' outputs), else `workflows:read`; so do checks of unsaved input that save nothing
+  (`.../validate`, `/api/schedules/preview`).
 - Starting or cancelling runs (`.../execute`, `.../runs`, `.../run`, `.../cancel`) needs
   `executions:run`.
 - Any other change needs `workflows:write`.
@@ -24,6 +25,8 @@ from app.models.account import Scope
 from app.services.principal import Principal
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# POSTs that only look at what they are sent and save nothing.
+CHECK_SUFFIXES = ("/validate", "/schedules/preview")
 RUN_SUFFIXES = ("/execute", "/runs", "/run", "/cancel")
 EXECUTION_READ_SUFFIXES = ("/runs", "/ab/compare")
 ADMIN_PREFIXES = ("/api/llm",)
@@ -37,7 +40,7 @@ def required_scope(method: str, path: str) -> Scope:
     """The scope a request needs, from its method and its route's path template."""
     if path.startswith(ADMIN_PREFIXES):
         return Scope.ADMIN
-    if method in READ_METHODS or path.endswith("/validate"):
+    if method in READ_METHODS or path.endswith(CHECK_SUFFIXES):
         if path.startswith("/api/executions") or path.endswith(EXECUTION_READ_SUFFIXES):
             return Scope.EXECUTIONS_READ
         return Scope.WORKFLOWS_READ
