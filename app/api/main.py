@@ -19,6 +19,7 @@ from app.api import (
     not_found,
     orchestrations,
     reactive,
+    schedules,
     shares,
     version_runs,
     versions,
@@ -84,6 +85,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         orchestrations,
         llm,
         node_types,
+        schedules,
     )
     for module in protected:
         declare_scopes(module.router)
