@@ -39,12 +39,14 @@ BODIES: dict[tuple[str, str], Any] = {
     ("patch", "/api/users/{user_id}"): {"role": "viewer"},
     ("put", "/api/workflows/{workflow_id}/tags/{name}"): {"version": 1},
     ("post", "/api/workflows/{workflow_id}/merge"): {"base_version": 1, "definition": greeting()},
+    ("post", "/api/workflows/{workflow_id}/schedules"): {"cron": "* * * * *"},
+    ("patch", "/api/schedules/{schedule_id}"): {"name": "Taken"},
 }
 # Valid query parameters, for the same reason.
 QUERIES: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/workflows/{workflow_id}/ab/compare"): {"a": 1, "b": 1},
 }
-LISTS = ("/api/workflows", "/api/executions", "/api/orchestrations")
+LISTS = ("/api/workflows", "/api/executions", "/api/orchestrations", "/api/schedules")
 
 
 def _object_operations() -> list[tuple[str, str]]:
@@ -76,6 +78,10 @@ async def _first_users_objects(client: httpx.AsyncClient, key: str) -> dict[str,
         headers=headers,
     )
     assert orchestration.status_code == 201, orchestration.text
+    schedule = await client.post(
+        f"/api/workflows/{workflow_id}/schedules", json={"cron": "0 9 * * 1"}, headers=headers
+    )
+    assert schedule.status_code == 201, schedule.text
     me = (await client.get("/api/me", headers=headers)).json()
     with session_scope(read_only=True) as session:
         key_id = session.exec(select(ApiKey.id).where(ApiKey.user_id == me["id"])).first()
@@ -83,6 +89,7 @@ async def _first_users_objects(client: httpx.AsyncClient, key: str) -> dict[str,
         "workflow_id": workflow_id,
         "execution_id": started.json()["execution_id"],
         "orchestration_id": orchestration.json()["id"],
+        "schedule_id": schedule.json()["id"],
         "node_id": greeting()["nodes"][0]["id"],
         "user_id": me["id"],
         "key_id": key_id,
@@ -127,6 +134,10 @@ async def test_a_second_user_can_neither_see_nor_change_the_first_users_objects(
         await anonymous_client.get(f"/api/workflows/{ids['workflow_id']}", headers=_auth(first))
     ).json()
     assert after == before
+    schedule = await anonymous_client.get(
+        f"/api/schedules/{ids['schedule_id']}", headers=_auth(first)
+    )
+    assert schedule.json()["revision"] == 1 and schedule.json()["enabled"] is True
     shares = await anonymous_client.get(
         f"/api/workflows/{ids['workflow_id']}/shares", headers=_auth(first)
     )
