@@ -7,6 +7,7 @@ PATCH, DELETE):
 - carrying an `Origin` that is neither an allowed origin nor the API's own gets 403;
 - carrying one of those form types gets 415 (the API takes JSON only).
 Requests without an `Origin` (curl, scripts, same-origin GETs) are not cross-site.
+Webhooks (`/api/hooks/...`) are exempt: they take any body from anyone, signed, no cookie.
 
 Against DNS rebinding, any request to `/api` or to Reflex's `/_event` (its WebSocket) whose
 `Host` is not one of `allowed_hosts()` is refused: 421 for HTTP, the WebSocket closed before
@@ -26,6 +27,9 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 # OAuth2's password flow is form-encoded by its specification; it sets no cookie.
 FORM_PATHS = frozenset({"/api/auth/token"})
+# Webhooks take calls from anywhere, any body; they use no cookie (a signature proves the
+# sender), so a cross-site or form-encoded request gains nothing there.
+SIGNED_PREFIXES = ("/api/hooks/",)
 # Paths whose Host must be one of ours: the API and Reflex's event WebSocket.
 HOST_CHECKED = ("/api/", "/_event")
 
@@ -72,6 +76,7 @@ class RequestGuardMiddleware:
             scope["type"] != "http"
             or scope["method"] not in UNSAFE_METHODS
             or not scope["path"].startswith("/api/")
+            or scope["path"].startswith(SIGNED_PREFIXES)
         ):
             await self.app(scope, receive, send)
             return
