@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import graphlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -56,6 +57,30 @@ TABLES = (
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 _engines: dict[str, Engine] = {}
+_postgres_plans: dict[Engine, tuple[list[str], list[str]]] = {}
+# TABLES and, as TRUNCATE ... CASCADE has it, every table referencing an emptied one.
+_CASCADE_CLOSURE = """
+WITH RECURSIVE emptied(rel) AS (
+    SELECT CAST(CAST(name AS regclass) AS oid) FROM unnest(CAST(:tables AS text[])) AS name
+    UNION
+    SELECT c.conrelid FROM pg_constraint c JOIN emptied e ON c.confrelid = e.rel
+    WHERE c.contype = 'f'
+)
+SELECT CAST(rel AS regclass)::text FROM emptied
+"""
+_REFERENCES = """
+SELECT CAST(conrelid AS regclass)::text, CAST(confrelid AS regclass)::text
+FROM pg_constraint WHERE contype = 'f'
+"""
+# The sequences behind the tables' serial and identity columns (RESTART IDENTITY's).
+_OWNED_SEQUENCES = """
+SELECT CAST(d.objid AS regclass)::text FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
+WHERE s.relkind = 'S' AND d.deptype IN ('a', 'i')
+AND d.refobjid = ANY(CAST(CAST(:tables AS text[]) AS regclass[]))
+"""
+_RESTART = """
+SELECT setval(CAST(name AS regclass), 1, false) FROM unnest(CAST(:sequences AS text[])) AS name
+"""
 
 
 def _libpq(url: str) -> str:
@@ -120,11 +145,32 @@ def postgresql_database() -> Iterator[str]:
         drop_postgres_database(url)
 
 
+def _postgres_emptying(connection: Connection) -> tuple[list[str], list[str]]:
+    """What `TRUNCATE TABLES RESTART IDENTITY CASCADE` would empty and restart, in an order
+    that DELETE can follow (every referencing table before the tables it references)."""
+    emptied = set(connection.execute(text(_CASCADE_CLOSURE), {"tables": list(TABLES)}).scalars())
+    referencing: dict[str, set[str]] = {table: set() for table in emptied}
+    for child, parent in connection.execute(text(_REFERENCES)):
+        if child in emptied and parent in emptied and child != parent:
+            referencing[parent].add(child)
+    tables = list(graphlib.TopologicalSorter(referencing).static_order())
+    sequences = connection.execute(text(_OWNED_SEQUENCES), {"tables": tables}).scalars().all()
+    return tables, list(sequences)
+
+
 def _empty(engine: Engine) -> None:
     now = datetime.now(UTC)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            # DELETE and setval, not TRUNCATE: on these small tables TRUNCATE's new files
+            # cost about half a second per test; the result is the same.
+            if engine not in _postgres_plans:
+                _postgres_plans[engine] = _postgres_emptying(connection)
+            tables, sequences = _postgres_plans[engine]
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+            if sequences:
+                connection.execute(text(_RESTART), {"sequences": sequences})
         else:
             for table in TABLES:
                 connection.execute(text(f"DELETE FROM {table}"))
