@@ -1,0 +1,259 @@
+"""The schedules' firing runtime: one leader process fires every schedule of the database.
+
+Every serving process runs a `ScheduleRuntime` (started by the serving lifespan). It tries
+to become the leader once a second (`scheduler_leader`); the leader runs an APScheduler
+`AsyncIOScheduler` holding one date job per enabled schedule, at the schedule's
+`next_fire_at` as the database says (so the DST policy of `app.engine.cron_times` is the only
+one). A job fires its schedule in one write (`schedule_firing.fire_schedule`) and is placed
+again at the next fire time that write stored.
+
+The database is the source of truth: on becoming leader, and whenever a cheap aggregate of
+the schedules (count, highest id, sum of revisions, newest updated_at) changes, which it
+polls once a second so edits from any process are seen, the leader re-reads the schedules
+and re-places every job whose (revision, next_fire_at) moved. A job placed for an older
+revision that fires anyway writes nothing (the firing compares the revision), so an edit
+never leaves the old schedule firing. The same once-a-second tick starts due retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import Engine, func, select
+
+from app.models.db import get_engine
+from app.models.types import utc_now
+from app.services.db_threads import run_db, run_write
+from app.services.schedule_firing import SCHEDULES, fire_schedule
+from app.services.schedule_retries import (
+    due_retries,
+    finished_fires,
+    start_retry,
+    watched_fires,
+)
+from app.services.scheduler_leader import LeaderLock, leader_lock_for
+
+logger = logging.getLogger(__name__)
+
+SCHEDULER_ENV = "FLOWBOOK_SCHEDULER"
+POLL_INTERVAL_S = 1.0
+MAX_INSTANCES = 1_000
+
+_AGGREGATE = select(
+    func.count(SCHEDULES.c.id),
+    func.max(SCHEDULES.c.id),
+    func.sum(SCHEDULES.c.revision),
+    func.max(SCHEDULES.c.updated_at),
+)
+_PLACEABLE = select(SCHEDULES.c.id, SCHEDULES.c.revision, SCHEDULES.c.next_fire_at).where(
+    SCHEDULES.c.enabled.is_(True), SCHEDULES.c.next_fire_at.is_not(None)
+)
+
+
+def _read(engine: Engine, statement: Any) -> list[Any]:
+    with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        return list(connection.execute(statement).all())
+
+
+@dataclass
+class _Leading:
+    """What the leader keeps between ticks."""
+
+    scheduler: AsyncIOScheduler
+    # schedule id -> (revision, next_fire_at) its job was placed for
+    placed: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    # fire id -> execution id of started runs that may need a retry
+    watched: dict[int, int] = field(default_factory=dict)
+    aggregate: tuple[Any, ...] | None = None
+    dirty: bool = True
+
+
+class ScheduleRuntime:
+    """Leadership, jobs and ticks of one process (see the module's docstring)."""
+
+    def __init__(self, engine: Engine | None = None, poll_interval_s: float = POLL_INTERVAL_S):
+        self._engine = engine
+        self._poll_s = poll_interval_s
+        self._task: asyncio.Task[None] | None = None
+        self._leading: _Leading | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this process fires the schedules now."""
+        return self._leading is not None
+
+    @property
+    def running(self) -> bool:
+        """Whether the runtime's task is alive (leading or waiting to lead)."""
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start competing for leadership on the running event loop."""
+        if not self.running:
+            self._task = asyncio.create_task(self._compete(), name="schedule-runtime")
+
+    async def stop(self) -> None:
+        """Stop firing and give leadership up (another process takes over within a
+        second or so)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _compete(self) -> None:
+        engine = self._engine or get_engine()
+        lock = leader_lock_for(engine)
+        try:
+            while True:
+                try:
+                    won = await asyncio.to_thread(lock.try_acquire)
+                except Exception:
+                    logger.exception("could not try the scheduler's leadership lock")
+                    won = False
+                if won:
+                    await self._lead(engine, lock)
+                await asyncio.sleep(self._poll_s)
+        finally:
+            await asyncio.to_thread(lock.release)
+
+    async def _lead(self, engine: Engine, lock: LeaderLock) -> None:
+        logger.info("this process leads the scheduler")
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.start()
+        leading = self._leading = _Leading(scheduler)
+        try:
+            leading.watched = await run_db(_watched, engine)
+            while True:
+                try:
+                    await self._tick(engine, leading)
+                except Exception:
+                    logger.exception("the scheduler's tick failed; trying again")
+                    leading.dirty = True
+                await asyncio.sleep(self._poll_s)
+                if not await asyncio.to_thread(lock.still_held):
+                    logger.warning("the scheduler lost its leadership lock")
+                    return
+        finally:
+            self._leading = None
+            scheduler.shutdown(wait=False)
+            await asyncio.to_thread(lock.release)
+
+    async def _tick(self, engine: Engine, leading: _Leading) -> None:
+        (aggregate,) = await run_db(_read, engine, _AGGREGATE)
+        if leading.dirty or tuple(aggregate) != leading.aggregate:
+            leading.dirty = False
+            leading.aggregate = tuple(aggregate)
+            self._sync(leading, await run_db(_read, engine, _PLACEABLE))
+        if leading.watched:
+            done = await run_write(finished_fires, dict(leading.watched))
+            for fire_id in done:
+                leading.watched.pop(fire_id, None)
+        for fire_id, attempt in await run_db(_due_retries, engine):
+            queued = await run_write(start_retry, fire_id, attempt)
+            if queued is not None:
+                leading.watched[fire_id] = queued.execution.id
+                queued.submit()
+
+    def _sync(self, leading: _Leading, rows: list[Any]) -> None:
+        """Place a job per schedule whose (revision, next_fire_at) moved; drop the others'."""
+        wanted = {row.id: (row.revision, row.next_fire_at) for row in rows}
+        for schedule_id in set(leading.placed) - set(wanted):
+            del leading.placed[schedule_id]
+            with contextlib.suppress(Exception):
+                leading.scheduler.remove_job(_job_id(schedule_id))
+        for schedule_id, key in wanted.items():
+            if leading.placed.get(schedule_id) != key:
+                self._place(leading, schedule_id, *key)
+
+    def _place(self, leading: _Leading, schedule_id: int, revision: int, due: datetime) -> None:
+        leading.placed[schedule_id] = (revision, due)
+        leading.scheduler.add_job(
+            self._fire,
+            DateTrigger(run_date=due, timezone=UTC),
+            args=(leading, schedule_id, revision, due),
+            id=_job_id(schedule_id),
+            replace_existing=True,
+            # Lateness is the schedule's own business (grace, misfire policy): always run,
+            # even while the job's previous run is still placing this one.
+            misfire_grace_time=None,
+            max_instances=MAX_INSTANCES,
+        )
+
+    async def _fire(
+        self, leading: _Leading, schedule_id: int, revision: int, due: datetime
+    ) -> None:
+        try:
+            outcome = await run_write(fire_schedule, schedule_id, due, revision)
+        except Exception:
+            logger.exception("schedule %s could not fire at %s", schedule_id, due)
+            leading.placed.pop(schedule_id, None)
+            leading.dirty = True
+            return
+        for fire_id, queued in outcome.started:
+            if outcome.retries:
+                leading.watched[fire_id] = queued.execution.id
+            queued.submit()
+        if outcome.stale:
+            leading.dirty = True
+        elif leading.placed.get(schedule_id) == (revision, due):
+            # Unless a re-read placed a newer revision meanwhile.
+            if outcome.next_fire_at is None:
+                del leading.placed[schedule_id]
+            else:
+                self._place(leading, schedule_id, revision, outcome.next_fire_at)
+
+
+def _job_id(schedule_id: int) -> str:
+    return f"schedule-{schedule_id}"
+
+
+def _watched(engine: Engine) -> dict[int, int]:
+    with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        return watched_fires(connection, utc_now())
+
+
+def _due_retries(engine: Engine) -> list[tuple[int, int]]:
+    with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        return due_retries(connection, utc_now())
+
+
+_runtime: ScheduleRuntime | None = None
+
+
+def scheduler_enabled() -> bool:
+    """Whether serving processes fire schedules (env FLOWBOOK_SCHEDULER=off stops it)."""
+    return os.environ.get(SCHEDULER_ENV, "on").strip().lower() not in {"off", "0", "false", "no"}
+
+
+def start_scheduler() -> ScheduleRuntime | None:
+    """Start this process's schedule runtime (serving lifespan); None when disabled."""
+    global _runtime
+    if not scheduler_enabled():
+        return None
+    if _runtime is None:
+        _runtime = ScheduleRuntime()
+    _runtime.start()
+    return _runtime
+
+
+async def stop_scheduler() -> None:
+    """Stop this process's schedule runtime (serving lifespan)."""
+    global _runtime
+    runtime, _runtime = _runtime, None
+    if runtime is not None:
+        await runtime.stop()
+
+
+def scheduler_runtime() -> ScheduleRuntime | None:
+    """This process's schedule runtime, if started."""
+    return _runtime
