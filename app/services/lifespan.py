@@ -14,12 +14,14 @@ from app.services.execution_runner import get_runner
 from app.services.loop_lag import start_serving_probe, stop_serving_probe
 from app.services.recovery import run_recovery_loop
 from app.services.run_services import close_llm_client
+from app.services.scheduler import start_scheduler, stop_scheduler
 from app.services.startup import start_up
 
 
 @asynccontextmanager
 async def serving_lifespan() -> AsyncIterator[None]:
-    """Start-up before serving, a crash-recovery loop while serving, shut-down after.
+    """Start-up before serving, a crash-recovery loop and the schedules' runtime (one
+    leader across processes fires them) while serving, shut-down after.
 
     The loop matters when a process restarts quickly: an execution killed with it still
     has a fresh heartbeat at start-up and only becomes stale (and `crashed`) later.
@@ -31,9 +33,11 @@ async def serving_lifespan() -> AsyncIterator[None]:
     gc.freeze()
     recovery = asyncio.create_task(run_recovery_loop(), name="crash-recovery")
     start_serving_probe()
+    start_scheduler()
     try:
         yield
     finally:
+        await stop_scheduler()
         await stop_serving_probe()
         recovery.cancel()
         with contextlib.suppress(asyncio.CancelledError):
