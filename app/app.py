@@ -18,6 +18,7 @@ from app.ui.pages.orchestration_detail import orchestration_detail_page
 from app.ui.pages.orchestrations import orchestrations_page
 from app.ui.pages.settings import settings_page
 from app.ui.pages.users import users_page
+from app.ui.pages.webhooks import webhooks_page
 from app.ui.pages.workflow_editor import workflow_editor_page
 from app.ui.pages.workflows import workflows_page
 from app.ui.state.account_state import AccountState
@@ -33,6 +34,7 @@ from app.ui.state.orchestration_editor_state import OrchestrationEditorState
 from app.ui.state.orchestrations_state import OrchestrationsState
 from app.ui.state.settings_state import SettingsState
 from app.ui.state.users_state import UsersState
+from app.ui.state.webhooks_state import WebhooksState
 from app.ui.state.workflows_state import WorkflowsState
 
 STYLESHEET = "/flowbook.css"
@@ -123,6 +125,12 @@ app.add_page(
     route="/audit",
     title="Audit log · Flowbook",
     on_load=[AuthState.load_user, AuditState.load],
+)
+app.add_page(
+    webhooks_page,
+    route="/webhooks",
+    title="Webhooks · Flowbook",
+    on_load=[AuthState.load_user, WebhooksState.load],
 )
 for placeholder in PLACEHOLDERS:
     app.add_page(

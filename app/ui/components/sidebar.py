@@ -39,6 +39,7 @@ MAIN_NAV = (
     NavItem("Executions", "history", "/executions"),
     NavItem("Orchestrations", "network", "/orchestrations"),
     NavItem("Schedules", "calendar_clock", "/schedules"),
+    NavItem("Webhooks", "webhook", "/webhooks"),
 )
 INSIGHT_NAV = (
     NavItem("Costs", "coins", "/costs"),
