@@ -14,6 +14,8 @@ from app.ui.components.canvas.output_panel import output_panel
 from app.ui.components.canvas.palette import palette
 from app.ui.components.canvas.refusal_note import refusal_note
 from app.ui.components.canvas.toolbar import problems_panel, toolbar
+from app.ui.components.canvas.webhook_dialogs import webhook_dialogs
+from app.ui.components.canvas.webhook_panel import webhook_panel
 from app.ui.components.empty_state import empty_state
 from app.ui.components.share_dialog import share_dialog
 from app.ui.state.editor_run_state import RunState
@@ -61,6 +63,7 @@ def _editor() -> rx.Component:
             ),
             inspector(),
             history_panel(),
+            webhook_panel(),
             spacing="0",
             width="100%",
             height=f"calc(100vh - {TOOLBAR_HEIGHT})",
@@ -70,6 +73,7 @@ def _editor() -> rx.Component:
         share_dialog(),
         restore_dialog(),
         ab_dialog(),
+        webhook_dialogs(),
         spacing="0",
         width="100%",
         height="100vh",

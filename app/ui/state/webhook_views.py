@@ -39,6 +39,7 @@ class WebhookRow:
     last_called_at: str
     last_status: int
     can_change: bool
+    mapping: str
     curl: str
     python: str
 
@@ -179,6 +180,7 @@ def webhook_row(hook: WebhookPublic, base_url: str, last_status: int = 0) -> Web
         last_called_at=iso(hook.last_called_at),
         last_status=last_status,
         can_change="change" in hook.access,
+        mapping=hook.mapping or "",
         curl=curl,
         python=python,
     )

@@ -11,6 +11,7 @@ from app.ui.state.editor_run_state import RunState as R
 from app.ui.state.editor_state import EditorState as E
 from app.ui.state.editor_versions_state import VersionsState as V
 from app.ui.state.editor_views import ProblemView
+from app.ui.state.editor_webhooks_state import WebhooksPanelState as WH
 
 CANNOT_RUN_TIP = "You can look at this workflow but not run it (shared with you as viewer)"
 
@@ -201,6 +202,17 @@ def toolbar() -> rx.Component:
             aria_label="History",
             title="History",
             data_testid="history-button",
+        ),
+        rx.button(
+            rx.icon("webhook", size=14),
+            rx.text("Webhooks", display=rx.breakpoints(initial="none", lg="inline")),
+            variant=rx.cond(WH.webhooks_open, "soft", "ghost"),
+            color_scheme="gray",
+            size="2",
+            on_click=WH.toggle_webhooks,
+            aria_label="Webhooks",
+            title="Webhooks",
+            data_testid="webhooks-button",
         ),
         rx.cond(E.can_share, share_button(E.workflow_id, E.name)),
         rx.cond(E.can_change | E.can_share, rx.separator(orientation="vertical", size="1")),
