@@ -16,6 +16,7 @@ from app.ui.pages.login import join_page, login_page, setup_page
 from app.ui.pages.monitoring import monitoring_page
 from app.ui.pages.orchestration_detail import orchestration_detail_page
 from app.ui.pages.orchestrations import orchestrations_page
+from app.ui.pages.schedules import schedules_page
 from app.ui.pages.settings import settings_page
 from app.ui.pages.users import users_page
 from app.ui.pages.webhooks import webhooks_page
@@ -32,6 +33,7 @@ from app.ui.state.monitoring_state import MonitoringState
 from app.ui.state.orchestration_detail_state import OrchestrationDetailState
 from app.ui.state.orchestration_editor_state import OrchestrationEditorState
 from app.ui.state.orchestrations_state import OrchestrationsState
+from app.ui.state.schedules_state import SchedulesState
 from app.ui.state.settings_state import SettingsState
 from app.ui.state.users_state import UsersState
 from app.ui.state.webhooks_state import WebhooksState
@@ -95,6 +97,12 @@ app.add_page(
     route="/orchestrations/[orchestration_id]",
     title="Orchestration · Flowbook",
     on_load=[AuthState.load_user, OrchestrationDetailState.load, OrchestrationEditorState.load],
+)
+app.add_page(
+    schedules_page,
+    route="/schedules",
+    title="Schedules · Flowbook",
+    on_load=[AuthState.load_user, SchedulesState.load],
 )
 app.add_page(
     monitoring_page,

@@ -24,13 +24,6 @@ class Placeholder:
 
 PLACEHOLDERS = (
     Placeholder(
-        "/schedules",
-        "Schedules",
-        "Run workflows on a cron, in any timezone.",
-        "calendar_clock",
-        "Cron schedules with next-run previews, misfire handling and a clear DST policy.",
-    ),
-    Placeholder(
         "/costs",
         "Costs",
         "What every LLM call costs, per node, model and version.",
