@@ -13,7 +13,8 @@ from app.api.main import create_api
 from app.models.account import Role, Scope
 from tests.credentials import user_with_key
 
-# Reachable without credentials, on purpose: readiness, and the ways to get credentials.
+# Reachable without credentials, on purpose: readiness, the ways to get credentials, and
+# webhooks (the request's signature is their authentication).
 PUBLIC = {
     ("get", "/api/health"),
     ("get", "/api/auth/status"),
@@ -23,6 +24,7 @@ PUBLIC = {
     ("post", "/api/auth/token"),
     ("post", "/api/invites/accept"),
     ("post", "/api/auth/join"),
+    ("post", "/api/hooks/{public_id}"),
 }
 
 
