@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.empty_state import empty_state
 from app.ui.components.live_indicator import live_indicator
 from app.ui.components.page_layout import page_layout
+from app.ui.components.schedule_alerts import schedule_alerts
 from app.ui.state.monitoring_state import BreakerRow, FallbackRow, MonitoringState
 
 REFRESH_MS = 3000
@@ -218,6 +219,7 @@ def monitoring_page() -> rx.Component:
     """Health of the LLM providers: breakers and fallbacks, refreshed every 3 seconds."""
     m = MonitoringState
     return page_layout(
+        schedule_alerts(m.schedule_alerts),
         rx.cond(
             m.loading,
             rx.center(rx.spinner(size="3"), padding="64px"),

@@ -10,7 +10,9 @@ from app.models.llm import BreakerStatePublic, FallbackEventPublic
 from app.services import llm_monitoring
 from app.services.db_threads import run_db
 from app.services.unit_of_work import session_scope
+from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import iso
+from app.ui.state.schedules_io import overdue_alerts
 
 FALLBACKS_SHOWN = 50
 REASON_LABELS = {
@@ -78,6 +80,8 @@ class MonitoringState(rx.State):
     fallbacks: list[FallbackRow] = []
     loading: bool = True
     refreshed_at: str = ""
+    # The schedules' self-check: one sentence per schedule that should have fired.
+    schedule_alerts: list[str] = []
 
     @rx.var
     def open_count(self) -> int:
@@ -124,6 +128,9 @@ class MonitoringState(rx.State):
             self.breakers = breakers
         if fallbacks != list(self.fallbacks):
             self.fallbacks = fallbacks
+        alerts = await run_db(overdue_alerts, await acting_principal(self), "UTC")
+        if alerts != list(self.schedule_alerts):
+            self.schedule_alerts = alerts
         self.loading = False
 
     @rx.event

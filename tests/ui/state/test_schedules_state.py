@@ -1,5 +1,6 @@
 """The schedules page's state on a real database: filters read from the URL, times in the
-viewer's timezone, pause and delete, the self-check's alert, and a viewer's rows."""
+viewer's timezone, pause and delete, the self-check's alert (on the monitoring page too),
+and a viewer's rows."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.models.types import utc_now
 from app.services import schedules, sharing
 from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
+from app.ui.state.monitoring_state import MonitoringState
 from app.ui.state.schedule_views import wall_clock
 from app.ui.state.schedules_state import SchedulesState, schedules_url
 from tests.documents import greeting
@@ -112,6 +114,10 @@ async def test_an_overdue_schedule_raises_the_alert() -> None:
     assert len(state.alerts) == 1
     assert state.alerts[0].startswith("Schedule 'Late' should have fired at ")
     assert state.alerts[0].endswith("and did not: the scheduler is not running")
+    root = rx.State(_reflex_internal_init=True)
+    monitoring = await root.get_state(MonitoringState)
+    await monitoring.load()
+    assert monitoring.schedule_alerts == [state.alerts[0].replace(state.viewer_label, "UTC")]
 
 
 async def test_a_viewer_sees_schedules_but_may_not_change_them(act_as: ActAs) -> None:
