@@ -118,6 +118,7 @@ SCREENS = (
     Screen("account", lambda r: "/account", lambda p, r: _heading(p, "Account")),
     Screen("users", lambda r: "/users", lambda p, r: _heading(p, "Users")),
     Screen("audit", lambda r: "/audit", lambda p, r: _heading(p, "Audit log")),
+    Screen("webhooks", lambda r: "/webhooks", lambda p, r: _heading(p, "Webhooks")),
 )
 
 
