@@ -29,6 +29,7 @@ __all__ = [
     "fire_times_between",
     "has_seconds",
     "next_fire_times",
+    "timezone_names",
 ]
 
 CRON_FIELDS = ("minute", "hour", "day of month", "month", "weekday")
@@ -88,8 +89,15 @@ def check_cron(cron: str) -> str:
 
 
 @cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA timezone name this machine knows, sorted (not `localtime`: a copy of the
+    server's own zone, which would change with the machine)."""
+    return tuple(sorted(available_timezones() - {"localtime"}))
+
+
+@cache
 def _timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(timezone_names())
 
 
 def check_timezone(name: str) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from app.engine.cron_times import check_cron, check_timezone
+from app.engine.cron_times import check_cron, check_timezone, timezone_names
 from app.models.types import UTCDateTime, json_column_type
 from app.models.version import TAG_PATTERN
 
@@ -175,6 +175,7 @@ TimezoneName = Annotated[
         max_length=TIMEZONE_MAX,
         description="An IANA timezone; the cron's wall-clock times are in it.",
         examples=["UTC", "Europe/Berlin"],
+        json_schema_extra={"enum": list(timezone_names())},
     ),
     AfterValidator(check_timezone),
 ]
