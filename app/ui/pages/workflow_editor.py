@@ -13,6 +13,7 @@ from app.ui.components.canvas.leave_guard import leave_guard
 from app.ui.components.canvas.output_panel import output_panel
 from app.ui.components.canvas.palette import palette
 from app.ui.components.canvas.refusal_note import refusal_note
+from app.ui.components.canvas.schedule_panel import schedule_delete_dialog, schedule_panel
 from app.ui.components.canvas.toolbar import problems_panel, toolbar
 from app.ui.components.canvas.webhook_dialogs import webhook_dialogs
 from app.ui.components.canvas.webhook_panel import webhook_panel
@@ -63,6 +64,7 @@ def _editor() -> rx.Component:
             ),
             inspector(),
             history_panel(),
+            schedule_panel(),
             webhook_panel(),
             spacing="0",
             width="100%",
@@ -73,6 +75,7 @@ def _editor() -> rx.Component:
         share_dialog(),
         restore_dialog(),
         ab_dialog(),
+        schedule_delete_dialog(),
         webhook_dialogs(),
         spacing="0",
         width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.canvas.config_fields import config_field, error_line, field_key
+from app.ui.components.canvas.schedule_node import schedule_node_section
 from app.ui.components.canvas.webhook_node import webhook_node_section
 from app.ui.state.editor_document_state import DocumentState as D
 from app.ui.state.editor_drawer_state import DrawerState as W
@@ -240,6 +241,7 @@ def inspector() -> rx.Component:
             rx.vstack(
                 _header(),
                 _actions(),
+                schedule_node_section(),
                 webhook_node_section(),
                 rx.divider(),
                 _read_only_unless_allowed(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.canvas.schedule_panel import schedules_button
 from app.ui.components.share_dialog import share_button
 from app.ui.state.editor_canvas_state import CanvasState as C
 from app.ui.state.editor_document_state import DocumentState as D
@@ -203,6 +204,7 @@ def toolbar() -> rx.Component:
             title="History",
             data_testid="history-button",
         ),
+        schedules_button(),
         rx.button(
             rx.icon("webhook", size=14),
             rx.text("Webhooks", display=rx.breakpoints(initial="none", lg="inline")),
