@@ -6,8 +6,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, Response, status
 
-from app.api.schemas import HealthStatus
-from app.services.health import database_status
+from app.api.schemas import HealthStatus, SchedulesHealth
+from app.services.health import database_status, schedules_status
 from app.services.loop_lag import serving_lag
 
 router = APIRouter(prefix="/api/health", tags=["health"])
@@ -28,15 +28,23 @@ def app_version() -> str:
     responses={503: {"model": HealthStatus, "description": "The database is unreachable."}},
 )
 def health(response: Response) -> HealthStatus:
-    """`ok` when the database answers; 503 with the reason otherwise."""
+    """`ok` when the database answers and no schedule is overdue; 503 with the reason when
+    the database does not answer, `degraded` (200) with the overdue schedules' ids."""
     database = database_status()
     healthy = database == "ok"
     if not healthy:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    checked = schedules_status() if healthy else None
+    schedules = None
+    if checked is not None:
+        overdue = [schedule.id for schedule in checked.overdue]
+        schedules = SchedulesHealth(status=checked.status, overdue=overdue)
+        healthy = not overdue
     lag = serving_lag()
     return HealthStatus(
         status="ok" if healthy else "degraded",
         database=database,
+        schedules=schedules,
         version=app_version(),
         event_loop_lag_p99_ms=None if lag is None or not lag.samples else lag.p99_ms,
     )

@@ -47,6 +47,17 @@ class ExecutionStarted(BaseModel):
     status: str
 
 
+class SchedulesHealth(BaseModel):
+    """The schedules' self-check."""
+
+    status: str = Field(
+        description="`ok`, or `overdue` when an enabled schedule is past its fire time plus "
+        "its grace time and a few seconds without having fired (no scheduler leader, or it "
+        "is stuck)."
+    )
+    overdue: list[int] = Field(default_factory=list, description="Ids of the overdue schedules.")
+
+
 class HealthStatus(BaseModel):
     """Liveness of the app and its database."""
 
@@ -57,4 +68,7 @@ class HealthStatus(BaseModel):
         default=None,
         description="How late the serving event loop woke up over the last minute (p99, "
         "ms); high values mean something blocks it. None when no serving loop is probed.",
+    )
+    schedules: SchedulesHealth | None = Field(
+        default=None, description="The schedules' self-check; None when the database is down."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.services.schedule_health import ScheduleHealth, schedule_health
 from app.services.unit_of_work import session_scope
 
 
@@ -20,3 +21,11 @@ def database_status() -> str:
     except SQLAlchemyError as exc:
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+def schedules_status() -> ScheduleHealth | None:
+    """The schedules' self-check (`schedule_health`); None when the database cannot tell."""
+    try:
+        return schedule_health()
+    except SQLAlchemyError:
+        return None

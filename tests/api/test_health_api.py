@@ -1,14 +1,19 @@
-"""Health, node types and the OpenAPI document."""
+"""Health (with the schedules' self-check), node types and the OpenAPI document."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 
 from app.models.db import configure_engine
+from app.models.types import utc_now
 from app.services import loop_lag
 from app.services.lifespan import serving_lifespan
+from tests.documents import greeting
+from tests.records import make_workflow
+from tests.services.schedule_builders import add_schedule
 
 
 async def test_health_reports_the_database(client: httpx.AsyncClient) -> None:
@@ -88,3 +93,18 @@ async def test_health_reports_the_serving_loops_lag(client: httpx.AsyncClient) -
 
     assert isinstance(body["event_loop_lag_p99_ms"], float)
     assert (await client.get("/api/health")).json()["event_loop_lag_p99_ms"] is None
+
+
+async def test_health_reports_overdue_schedules(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/health")).json()
+    assert body["schedules"] == {"status": "ok", "overdue": []}
+    workflow_id = make_workflow(greeting())
+    owed = utc_now() - timedelta(minutes=5)
+    schedule_id = add_schedule(workflow_id, next_fire_at=owed, grace_seconds=60)
+
+    response = await client.get("/api/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["schedules"] == {"status": "overdue", "overdue": [schedule_id]}
