@@ -24,6 +24,7 @@ from app.api import (
     shares,
     version_runs,
     versions,
+    webhooks,
     workflows,
 )
 from app.api.authorization import AUTH_RESPONSES, authorize, declare_scopes
@@ -87,6 +88,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         llm,
         node_types,
         schedules,
+        webhooks,
     )
     for module in protected:
         declare_scopes(module.router)

@@ -239,7 +239,8 @@ def clean_mapping(value: str | None) -> str | None:
     try:
         jmespath.compile(value.strip())
     except JMESPathError as exc:
-        reason = " ".join(str(exc).split())
+        # The parser's message ends with the whole expression; the column says where.
+        reason = str(exc).splitlines()[0].removesuffix(", for expression:").rstrip(": ")
         raise ValueError(f"the mapping is not a valid JMESPath expression: {reason}") from exc
     return value.strip()
 
