@@ -93,12 +93,14 @@ async def test_a_workflow_with_a_broken_template_does_not_start() -> None:
         await run_workflow(spec, trigger_payload={})
 
 
+def test_a_webhook_trigger_can_be_the_only_trigger() -> None:
+    spec = make_spec([("start", "webhook_trigger"), ("out", "output")], [("start", "out")])
+    assert validate_workflow(spec, default_registry()) == []
+
+
 @pytest.mark.parametrize(
     ("trigger", "reason"),
-    [
-        ("schedule_trigger", "schedules do not fire yet"),
-        ("webhook_trigger", "webhook calls do not start workflows yet"),
-    ],
+    [("schedule_trigger", "schedules do not fire yet")],
 )
 def test_a_trigger_nothing_fires_yet_cannot_be_the_only_trigger(trigger: str, reason: str) -> None:
     spec = make_spec([("start", trigger), ("out", "output")], [("start", "out")])

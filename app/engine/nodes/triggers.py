@@ -88,7 +88,6 @@ WEBHOOK_TRIGGER = NodeType(
     run=run_trigger,
     inputs=(),
     icon="webhook",
-    not_yet_available="webhook calls do not start workflows yet",
 )
 
 SCHEDULE_TRIGGER = NodeType(
