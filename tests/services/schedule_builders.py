@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.engine.cron_times import next_fire_times
 from app.models.execution import Execution
-from app.models.schedule import Schedule, ScheduleFire
+from app.models.schedule import FireStatus, Schedule, ScheduleFire
 from app.models.types import utc_now
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, node
@@ -110,6 +110,17 @@ def scheduled_executions(workflow_id: int) -> list[Execution]:
                 .order_by(Execution.id)
             ).scalars()
         )
+
+
+def assert_once_per_fire_time(schedule_id: int, workflow_id: int) -> None:
+    """Every second from the schedule's first fire to its last ran once: one `started` fire
+    row per second, each with its own execution, and no other scheduled execution."""
+    fired = fires_of(schedule_id)
+    times = [row.fire_time for row in fired]
+    assert [row.status for row in fired] == [FireStatus.STARTED.value] * len(fired)
+    assert times == [times[0] + timedelta(seconds=i) for i in range(len(times))]
+    execution_ids = [execution.id for execution in scheduled_executions(workflow_id)]
+    assert sorted(row.execution_id for row in fired) == execution_ids
 
 
 def end_execution(execution_id: int, status: str, finished_at: datetime | None = None) -> None:

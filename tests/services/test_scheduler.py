@@ -13,7 +13,7 @@ import pytest
 
 from app.engine.cron_times import next_fire_times
 from app.models.execution import ExecutionStatus
-from app.models.schedule import FireStatus, MisfirePolicy
+from app.models.schedule import MisfirePolicy
 from app.models.types import utc_now
 from app.services.schedule_misfires import DOWNTIME_REASON
 from app.services.scheduler import ScheduleRuntime
@@ -21,6 +21,7 @@ from tests.documents import greeting
 from tests.records import make_workflow
 from tests.services.schedule_builders import (
     add_schedule,
+    assert_once_per_fire_time,
     edit_schedule,
     every,
     failing,
@@ -60,16 +61,6 @@ def runtime(runtimes: list[ScheduleRuntime]) -> ScheduleRuntime:
 
 def started_times(schedule_id: int) -> list[datetime]:
     return [row.fire_time for row in fires_of(schedule_id) if row.status == "started"]
-
-
-def assert_once_per_fire_time(schedule_id: int, workflow_id: int) -> None:
-    """Every second from the first fire to the last ran once: one fire row, one execution."""
-    fired = fires_of(schedule_id)
-    times = [row.fire_time for row in fired]
-    assert [row.status for row in fired] == [FireStatus.STARTED.value] * len(fired)
-    assert times == [times[0] + timedelta(seconds=i) for i in range(len(times))]
-    execution_ids = [execution.id for execution in scheduled_executions(workflow_id)]
-    assert sorted(row.execution_id for row in fired) == execution_ids
 
 
 async def test_one_of_two_runtimes_leads_and_the_other_takes_over(
