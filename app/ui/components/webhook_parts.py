@@ -43,15 +43,17 @@ def status_code_badge(code: rx.Var[int]) -> rx.Component:
 
 
 def url_field(url: rx.Var[str], label: str = "Webhook URL") -> rx.Component:
-    """The webhook's full URL, selectable, with a copy button."""
+    """The webhook's full URL (wrapped, never cut) with a copy button."""
     return rx.hstack(
-        rx.input(
-            value=url,
-            read_only=True,
+        rx.text(
+            url,
             size="1",
             class_name="fb-mono",
-            aria_label=label,
-            on_focus=rx.call_script("document.activeElement.select()"),
+            word_break="break-all",
+            padding="3px 6px",
+            border_radius="6px",
+            border=f"1px solid {rx.color('gray', 6)}",
+            background=rx.color("gray", 2),
             flex="1",
             min_width="0",
             data_testid="webhook-url",

@@ -83,7 +83,7 @@ def _row(row: WebhookRow) -> rx.Component:
             ),
             **CELL,
         ),
-        rx.table.cell(url_field(row.url), min_width="220px", **CELL),
+        rx.table.cell(url_field(row.url), min_width="200px", **CELL),
         rx.table.cell(mode_badge(row), **CELL),
         rx.table.cell(
             rx.switch(
@@ -125,7 +125,7 @@ def _table() -> rx.Component:
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("Webhook"),
-                rx.table.column_header_cell("URL"),
+                rx.table.column_header_cell("URL", width="34%"),
                 rx.table.column_header_cell("Signature"),
                 rx.table.column_header_cell("Enabled"),
                 rx.table.column_header_cell("Rate limit", display=WIDE_ONLY),

@@ -19,8 +19,8 @@ MODE_CHOICES = [
     ("none", "None: no signature"),
 ]
 RESPOND_CHOICES = [
-    ("accepted", "202 at once with the execution id"),
-    ("output", "Wait for the run and answer its output"),
+    ("accepted", "202 at once (execution id)"),
+    ("output", "Wait and answer the output"),
 ]
 
 

@@ -63,6 +63,7 @@ def _call(call: CallRow) -> rx.Component:
             rx.el.details(
                 rx.el.summary(rx.text("Mapped input", size="1", as_="span"), cursor="pointer"),
                 _pre(call.mapped_input, margin_top="4px"),
+                width="100%",
             ),
         ),
         spacing="1",

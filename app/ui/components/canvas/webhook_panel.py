@@ -13,7 +13,8 @@ from app.ui.state.editor_webhook_log_state import WebhookLogState as G
 from app.ui.state.editor_webhooks_state import WebhooksPanelState as W
 from app.ui.state.webhook_views import WebhookRow
 
-PANEL_WIDTH = "400px"
+# Narrower below 1280 px, so the canvas keeps some room beside the inspector at 1024 px.
+PANEL_WIDTH = rx.breakpoints(initial="340px", lg="400px")
 
 
 def _action(label: str, icon: str, **props: object) -> rx.Component:
@@ -172,7 +173,9 @@ def webhook_panel() -> rx.Component:
     """The right-hand webhook panel (toggled from the toolbar)."""
     return rx.cond(
         W.webhooks_open,
-        rx.scroll_area(
+        # A plain scrolling box: a scroll area's content grows to its widest child (the
+        # signing examples), pushing the panel's controls out of view.
+        rx.box(
             rx.vstack(
                 rx.hstack(
                     rx.icon("webhook", size=16),
@@ -211,8 +214,8 @@ def webhook_panel() -> rx.Component:
                 spacing="1",
                 width="100%",
             ),
-            type="hover",
-            scrollbars="vertical",
+            overflow_y="auto",
+            overflow_x="hidden",
             width=PANEL_WIDTH,
             min_width=PANEL_WIDTH,
             height="100%",
