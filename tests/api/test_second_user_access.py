@@ -46,7 +46,13 @@ BODIES: dict[tuple[str, str], Any] = {
 QUERIES: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/workflows/{workflow_id}/ab/compare"): {"a": 1, "b": 1},
 }
-LISTS = ("/api/workflows", "/api/executions", "/api/orchestrations", "/api/schedules")
+LISTS = (
+    "/api/workflows",
+    "/api/executions",
+    "/api/orchestrations",
+    "/api/schedules",
+    "/api/webhooks",
+)
 
 
 def _object_operations() -> list[tuple[str, str]]:
@@ -84,6 +90,8 @@ async def _first_users_objects(client: httpx.AsyncClient, key: str) -> dict[str,
         f"/api/workflows/{workflow_id}/schedules", json={"cron": "0 9 * * 1"}, headers=headers
     )
     assert schedule.status_code == 201, schedule.text
+    webhook = await client.post(f"/api/workflows/{workflow_id}/webhooks", json={}, headers=headers)
+    assert webhook.status_code == 201, webhook.text
     me = (await client.get("/api/me", headers=headers)).json()
     with session_scope(read_only=True) as session:
         key_id = session.exec(select(ApiKey.id).where(ApiKey.user_id == me["id"])).first()
@@ -92,6 +100,7 @@ async def _first_users_objects(client: httpx.AsyncClient, key: str) -> dict[str,
         "execution_id": started.json()["execution_id"],
         "orchestration_id": orchestration.json()["id"],
         "schedule_id": schedule.json()["id"],
+        "webhook_id": webhook.json()["id"],
         "node_id": greeting()["nodes"][0]["id"],
         "user_id": me["id"],
         "key_id": key_id,
@@ -140,6 +149,10 @@ async def test_a_second_user_can_neither_see_nor_change_the_first_users_objects(
         f"/api/schedules/{ids['schedule_id']}", headers=_auth(first)
     )
     assert schedule.json()["revision"] == 1 and schedule.json()["enabled"] is True
+    webhook = f"/api/webhooks/{ids['webhook_id']}"
+    kept = await anonymous_client.get(webhook, headers=_auth(first))
+    assert kept.json()["enabled"] is True and kept.json()["updated_at"] == kept.json()["created_at"]
+    assert (await anonymous_client.get(f"{webhook}/calls", headers=_auth(first))).json() == []
     shares = await anonymous_client.get(
         f"/api/workflows/{ids['workflow_id']}/shares", headers=_auth(first)
     )
@@ -183,3 +196,8 @@ async def test_a_share_opens_the_workflow_to_exactly_what_it_grants(
         assert (await refused).status_code == 403
     listed = await anonymous_client.get("/api/executions", headers=_auth(second))
     assert {e["workflow_id"] for e in listed.json()["items"]} == {ids["workflow_id"]}
+    webhook = f"/api/webhooks/{ids['webhook_id']}"
+    assert (await anonymous_client.get(webhook, headers=_auth(second))).status_code == 200
+    disabled = await anonymous_client.patch(webhook, json={"enabled": False}, headers=_auth(second))
+    assert disabled.status_code == (200 if can_change else 403), disabled.text
+    assert "secret" not in (await anonymous_client.get(webhook, headers=_auth(second))).json()
