@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models.account import User
@@ -23,7 +23,7 @@ from app.models.execution import Execution, ExecutionStatus
 from app.models.schedule import FireStatus, Schedule, ScheduleFire
 from app.models.types import utc_now
 from app.models.version_run import VersionRef
-from app.services import execution_store as store
+from app.models.workflow import Workflow
 from app.services.errors import NotFoundError, PermissionDeniedError, ServiceError
 from app.services.executions import QueuedExecution, insert_queued
 from app.services.principal import SYSTEM, Principal, principal_of
@@ -35,6 +35,7 @@ SCHEDULES: Table = Schedule.__table__  # type: ignore[attr-defined]
 FIRES: Table = ScheduleFire.__table__  # type: ignore[attr-defined]
 EXECUTIONS: Table = Execution.__table__  # type: ignore[attr-defined]
 USERS: Table = User.__table__  # type: ignore[attr-defined]
+WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
 
 TRIGGER = "schedule"
 # A previous run in one of these has not finished: a schedule without overlap waits for it.
@@ -44,12 +45,37 @@ UNFINISHED = (
     ExecutionStatus.PAUSED.value,
 )
 
-_PREVIOUS_RUN = (
+# Statements built once: a leader fires up to thousands of schedules a second.
+_SCHEDULE = select(SCHEDULES).where(SCHEDULES.c.id == bindparam("schedule_id"))
+# The newest started fire's run (found by the schedule's last_fire_at, two index lookups).
+_LAST_RUN_STATUS = (
     select(EXECUTIONS.c.status)
     .select_from(FIRES.join(EXECUTIONS, EXECUTIONS.c.id == FIRES.c.execution_id))
-    .order_by(FIRES.c.id.desc())
-    .limit(1)
+    .where(
+        FIRES.c.schedule_id == bindparam("schedule_id"),
+        FIRES.c.fire_time == bindparam("fire_time", type_=FIRES.c.fire_time.type),
+    )
 )
+_WORKFLOW_OWNER = select(WORKFLOWS.c.owner_id, WORKFLOWS.c.deleted_at).where(
+    WORKFLOWS.c.id == bindparam("workflow_id")
+)
+_USER = select(USERS).where(USERS.c.id == bindparam("user_id"))
+_CLAIM = (
+    update(SCHEDULES)
+    .where(
+        SCHEDULES.c.id == bindparam("b_id"),
+        SCHEDULES.c.revision == bindparam("b_revision"),
+        SCHEDULES.c.next_fire_at == bindparam("b_due", type_=SCHEDULES.c.next_fire_at.type),
+    )
+    .values(next_fire_at=bindparam("b_next"), last_fire_at=bindparam("b_last"))
+)
+_INSERT_FIRE = {
+    name: dialect.insert(FIRES).on_conflict_do_nothing(index_elements=["schedule_id", "fire_time"])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_INSERT_FIRE_RETURNING = {
+    name: statement.returning(FIRES.c.id) for name, statement in _INSERT_FIRE.items()
+}
 
 
 @dataclass(frozen=True)
@@ -80,7 +106,7 @@ def schedule_principal(connection: Connection, owner_id: int | None, schedule_id
     """
     if owner_id is None:
         return SYSTEM
-    row = connection.execute(select(USERS).where(USERS.c.id == owner_id)).first()
+    row = connection.execute(_USER, {"user_id": owner_id}).first()
     if row is None:
         return SYSTEM
     user = User(**row._mapping)
@@ -96,7 +122,7 @@ def queue_scheduled_run(connection: Connection, schedule: Any) -> QueuedExecutio
     Raises:
         ServiceError: the workflow (or the tag) is gone, may not run, or has problems.
     """
-    workflow = store.select_workflow(connection, schedule.workflow_id)
+    workflow = connection.execute(_WORKFLOW_OWNER, {"workflow_id": schedule.workflow_id}).first()
     if workflow is None or workflow.deleted_at is not None:
         raise NotFoundError(f"Workflow {schedule.workflow_id} not found")
     principal = schedule_principal(connection, workflow.owner_id, schedule.id)
@@ -123,19 +149,18 @@ def queue_scheduled_run(connection: Connection, schedule: Any) -> QueuedExecutio
 def _insert_fires(connection: Connection, rows: Sequence[dict[str, Any]]) -> int | None:
     """Insert fire rows, skipping any whose (schedule, fire time) exists; the id of the
     single row given, when it was inserted."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(FIRES).on_conflict_do_nothing(
-        index_elements=["schedule_id", "fire_time"]
-    )
+    dialect = connection.dialect.name
     if len(rows) != 1:
-        connection.execute(statement, list(rows))
+        connection.execute(_INSERT_FIRE[dialect], list(rows))
         return None
-    return connection.execute(statement.values(rows[0]).returning(FIRES.c.id)).scalar_one_or_none()
+    return connection.execute(_INSERT_FIRE_RETURNING[dialect], rows[0]).scalar_one_or_none()
 
 
-def _previous_unfinished(connection: Connection, schedule_id: int) -> bool:
+def _last_run_unfinished(connection: Connection, schedule: Any) -> bool:
+    if schedule.last_fire_at is None:
+        return False
     status = connection.execute(
-        _PREVIOUS_RUN.where(FIRES.c.schedule_id == schedule_id, FIRES.c.execution_id.is_not(None))
+        _LAST_RUN_STATUS, {"schedule_id": schedule.id, "fire_time": schedule.last_fire_at}
     ).scalar_one_or_none()
     return status in UNFINISHED
 
@@ -146,6 +171,9 @@ def _missed(schedule_id: int, time: datetime, reason: str, now: datetime) -> dic
         "fire_time": time,
         "status": FireStatus.MISSED.value,
         "reason": reason,
+        "started_at": None,
+        "lag_ms": None,
+        "execution_id": None,
         "attempt": 1,
         "created_at": now,
     }
@@ -154,16 +182,12 @@ def _missed(schedule_id: int, time: datetime, reason: str, now: datetime) -> dic
 def _start_one(
     connection: Connection, schedule: Any, time: datetime, now: datetime
 ) -> tuple[int, QueuedExecution] | None:
-    """Record fire `time` of `schedule` and queue its run (or record why it did not run)."""
-    if not schedule.allow_overlap and _previous_unfinished(connection, schedule.id):
-        _insert_fires(connection, [_missed(schedule.id, time, OVERLAP_REASON, now)])
-        return None
+    """Record fire `time` of `schedule` and queue its run (or record why it cannot run)."""
     try:
         queued = queue_scheduled_run(connection, schedule)
     except ServiceError as exc:
         _insert_fires(connection, [_missed(schedule.id, time, str(exc), now)])
         return None
-    lag_ms = max(0, round((now - time).total_seconds() * 1000))
     fire_id = _insert_fires(
         connection,
         [
@@ -171,15 +195,16 @@ def _start_one(
                 "schedule_id": schedule.id,
                 "fire_time": time,
                 "status": FireStatus.STARTED.value,
+                "reason": None,
                 "started_at": now,
-                "lag_ms": lag_ms,
+                "lag_ms": max(0, round((now - time).total_seconds() * 1000)),
                 "execution_id": queued.execution.id,
                 "attempt": 1,
                 "created_at": now,
             }
         ],
     )
-    # Unreachable while the compare-and-set above holds; a fire row is never doubled anyway.
+    # Unreachable while the compare-and-set holds; a fire row is never doubled anyway.
     assert fire_id is not None, f"schedule {schedule.id} fired {time} twice"
     return fire_id, queued
 
@@ -197,7 +222,7 @@ def fire_schedule(
     Args:
         now: the firing time (default: the current time).
     """
-    row = connection.execute(select(SCHEDULES).where(SCHEDULES.c.id == schedule_id)).first()
+    row = connection.execute(_SCHEDULE, {"schedule_id": schedule_id}).first()
     if row is None or not row.enabled or row.revision != revision or row.next_fire_at != due_at:
         return FireOutcome(stale=True)
     now = now or utc_now()
@@ -211,26 +236,29 @@ def fire_schedule(
     )
     if not plan.run and not plan.missed:
         return FireOutcome(stale=False, next_fire_at=due_at, retries=row.retry_attempts > 0)
+    # Without overlap, one run at most, and only once the last one has finished.
+    to_start = plan.run
+    if not row.allow_overlap:
+        to_start = [] if _last_run_unfinished(connection, row) else plan.run[:1]
     claimed = connection.execute(
-        update(SCHEDULES)
-        .where(
-            SCHEDULES.c.id == schedule_id,
-            SCHEDULES.c.revision == revision,
-            SCHEDULES.c.next_fire_at == due_at,
-        )
-        .values(
-            next_fire_at=plan.next_fire_at,
-            last_fire_at=max(plan.run) if plan.run else row.last_fire_at,
-        )
+        _CLAIM,
+        {
+            "b_id": schedule_id,
+            "b_revision": revision,
+            "b_due": due_at,
+            "b_next": plan.next_fire_at,
+            "b_last": max(to_start) if to_start else row.last_fire_at,
+        },
     )
     if claimed.rowcount != 1:
         return FireOutcome(stale=True)
-    if plan.missed:
+    missed = plan.missed + [(time, OVERLAP_REASON) for time in plan.run if time not in to_start]
+    if missed:
         _insert_fires(
-            connection, [_missed(schedule_id, time, reason, now) for time, reason in plan.missed]
+            connection, [_missed(schedule_id, time, reason, now) for time, reason in missed]
         )
     started = [
-        one for time in plan.run if (one := _start_one(connection, row, time, now)) is not None
+        one for time in to_start if (one := _start_one(connection, row, time, now)) is not None
     ]
     return FireOutcome(
         stale=False,

@@ -78,6 +78,15 @@ def plan_fires(
     """
     if next_fire_at > now:
         return FirePlan([], [], next_fire_at)
+    following = next_fire_times(cron, timezone, after=next_fire_at, count=1)
+    if not following or following[0] > now:
+        # On time (the usual case): one fire time due, and the next one is after now.
+        past_grace = now > next_fire_at + timedelta(seconds=grace_seconds)
+        if past_grace and misfire_policy != MisfirePolicy.CATCH_UP.value:
+            return FirePlan(
+                [], [(next_fire_at, DOWNTIME_REASON)], following[0] if following else None
+            )
+        return FirePlan([next_fire_at], [], following[0] if following else None)
     due, dropped = _due_times(cron, timezone, next_fire_at, now)
     grace = timedelta(seconds=grace_seconds)
     run = [time for time in due if now <= time + grace]
