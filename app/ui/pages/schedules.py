@@ -35,10 +35,10 @@ def _next_cell(row: ScheduleRow) -> rx.Component:
         row.enabled,
         rx.vstack(
             rx.text(row.next_viewer, size="2", white_space="nowrap", data_testid="next-viewer"),
-            rx.text(row.next_local, " · ", row.timezone, white_space="nowrap", **MUTED),
+            rx.text(row.next_local, " · ", row.timezone, **MUTED),
             spacing="0",
         ),
-        rx.text("Paused", size="2", color=rx.color("gray", 10)),
+        enabled_badge(row.enabled),
     )
 
 
@@ -50,8 +50,18 @@ def _last_cell(row: ScheduleRow) -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.cond(row.last_at != "", rx.moment(row.last_at, from_now=True, **MUTED)),
+        rx.cond(
+            row.last_at != "",
+            rx.text(rx.moment(row.last_at, from_now=True, interval=15_000), **MUTED),
+        ),
         spacing="1",
+    )
+
+
+def _icon_action(icon: str, label: str, **props: object) -> rx.Component:
+    return rx.tooltip(
+        rx.icon_button(rx.icon(icon, size=13), size="1", variant="soft", aria_label=label, **props),
+        content=label,
     )
 
 
@@ -61,32 +71,26 @@ def _actions(row: ScheduleRow) -> rx.Component:
         rx.hstack(
             rx.cond(
                 row.enabled,
-                rx.button(
-                    rx.icon("pause", size=13),
+                _icon_action(
+                    "pause",
                     "Pause",
-                    size="1",
-                    variant="soft",
                     color_scheme="gray",
                     on_click=S.set_enabled(row.id, False),
                     data_testid=f"pause-{row.id}",
                 ),
-                rx.button(
-                    rx.icon("play", size=13),
+                _icon_action(
+                    "play",
                     "Resume",
-                    size="1",
-                    variant="soft",
                     color_scheme="grass",
                     on_click=S.set_enabled(row.id, True),
                     data_testid=f"resume-{row.id}",
                 ),
             ),
-            rx.icon_button(
-                rx.icon("trash_2", size=13),
-                size="1",
-                variant="soft",
+            _icon_action(
+                "trash_2",
+                "Delete",
                 color_scheme="red",
                 on_click=S.ask_delete(row.id, row.name),
-                aria_label=f"Delete {row.name}",
                 data_testid=f"delete-{row.id}",
             ),
             spacing="2",
@@ -110,7 +114,6 @@ def _row(row: ScheduleRow) -> rx.Component:
         rx.table.cell(_next_cell(row), **CELL),
         rx.table.cell(_last_cell(row), **CELL),
         rx.table.cell(rx.text(row.owner, size="2"), display=WIDE_ONLY, **CELL),
-        rx.table.cell(enabled_badge(row.enabled), **CELL),
         rx.table.cell(_actions(row), text_align="right", **CELL),
         class_name="fb-row",
         data_schedule=row.id,
@@ -130,8 +133,7 @@ def _table() -> rx.Component:
                     ),
                     rx.table.column_header_cell("Last result"),
                     rx.table.column_header_cell("Owner", display=WIDE_ONLY),
-                    rx.table.column_header_cell("State"),
-                    rx.table.column_header_cell("", width="150px"),
+                    rx.table.column_header_cell("", width="80px"),
                 ),
             ),
             rx.table.body(rx.foreach(S.rows, _row)),

@@ -9,6 +9,7 @@ import reflex as rx
 from pydantic import ValidationError
 from reflex_base.event import EventSpec
 
+from app.engine.cron_times import has_seconds
 from app.models.schedule import GRACE_DEFAULT_SECONDS, ScheduleCreate, ScheduleUpdate
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
@@ -112,9 +113,10 @@ class SchedulesPanelState(EditorState):
         if self.history_for and self.history_for not in {row.id for row in self.schedules}:
             self.history_for, self.fires = 0, []
         if self.history_for:
-            timezone = next(r.timezone for r in self.schedules if r.id == self.history_for)
+            row = next(r for r in self.schedules if r.id == self.history_for)
             fires = await run_db(read_history, principal, self.history_for, HISTORY_SHOWN)
-            self.fires = [fire_row(fire, timezone) for fire in fires]
+            seconds = has_seconds(row.cron)
+            self.fires = [fire_row(fire, row.timezone, seconds) for fire in fires]
 
     @rx.event
     async def open_schedules(self) -> EventSpec | None:

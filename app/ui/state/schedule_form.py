@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.engine.cron_description import SCHEDULE_PRESETS
+from app.engine.cron_times import has_seconds
 from app.models.schedule import MisfirePolicy, SchedulePreviewRequest
 from app.services.schedule_reads import preview_schedule
 from app.ui.state.schedule_views import wall_clock
@@ -20,7 +21,7 @@ LATEST = "latest"
 ANY = "*"
 # The builder's choices: (value, label).
 BUILDER_MINUTES = [(str(m), f":{m:02d}") for m in range(0, 60, 5)]
-BUILDER_HOURS = [(ANY, "Every hour"), *[(str(h), f"{h:02d}:xx") for h in range(24)]]
+BUILDER_HOURS = [(ANY, "Every hour"), *[(str(h), f"{h:02d} h") for h in range(24)]]
 BUILDER_WEEKDAYS = [
     (ANY, "Every day"),
     ("1-5", "Monday to Friday"),
@@ -104,10 +105,14 @@ def preview(cron: str, timezone: str, viewer_timezone: str) -> Preview:
         return Preview(cron_error=errors.get("cron", ""), timezone_error=errors.get("timezone", ""))
     found = preview_schedule(request)
     viewer = viewer_timezone or "UTC"
+    seconds = has_seconds(request.cron)
     return Preview(
         sentence=found.description,
         times=tuple(
-            PreviewTime(wall_clock(t.utc, request.timezone), wall_clock(t.utc, viewer))
+            PreviewTime(
+                wall_clock(t.utc, request.timezone, seconds=seconds),
+                wall_clock(t.utc, viewer, seconds=seconds),
+            )
             for t in found.next
         ),
     )

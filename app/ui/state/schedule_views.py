@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.engine.cron_times import has_seconds
 from app.models.schedule import ScheduleFirePublic, SchedulePublic
 from app.ui.state.display import format_ms, iso
 
@@ -63,9 +64,10 @@ def zone(name: str) -> ZoneInfo | None:
         return None
 
 
-def wall_clock(instant: datetime | None, timezone: str) -> str:
+def wall_clock(instant: datetime | None, timezone: str, *, seconds: bool = False) -> str:
     """An instant as "Mon 2025-03-31 09:00 CEST" in `timezone` ("" without an instant or a
-    valid timezone)."""
+    valid timezone); with its seconds when it has some or `seconds` is set (the times of a
+    seconds-level schedule)."""
     where = zone(timezone)
     if instant is None or where is None:
         return ""
@@ -73,7 +75,8 @@ def wall_clock(instant: datetime | None, timezone: str) -> str:
         instant = instant.replace(tzinfo=UTC)
     local = instant.astimezone(where)
     # Seconds only for the seconds-level schedules that have them.
-    return local.strftime("%a %Y-%m-%d %H:%M:%S %Z" if local.second else "%a %Y-%m-%d %H:%M %Z")
+    with_seconds = seconds or local.second
+    return local.strftime("%a %Y-%m-%d %H:%M:%S %Z" if with_seconds else "%a %Y-%m-%d %H:%M %Z")
 
 
 @dataclass
@@ -110,6 +113,7 @@ class ScheduleRow:
 
 def schedule_row(item: SchedulePublic, viewer_timezone: str, can_change: bool) -> ScheduleRow:
     """The row of a schedule, its times written for a viewer in `viewer_timezone`."""
+    seconds = has_seconds(item.cron)
     last = item.last_execution_status or (item.last_status.value if item.last_status else "")
     return ScheduleRow(
         id=item.id,
@@ -120,8 +124,8 @@ def schedule_row(item: SchedulePublic, viewer_timezone: str, can_change: bool) -
         cron=item.cron,
         timezone=item.timezone,
         enabled=item.enabled,
-        next_local=wall_clock(item.next_fire_at, item.timezone),
-        next_viewer=wall_clock(item.next_fire_at, viewer_timezone),
+        next_local=wall_clock(item.next_fire_at, item.timezone, seconds=seconds),
+        next_viewer=wall_clock(item.next_fire_at, viewer_timezone, seconds=seconds),
         next_at=iso(item.next_fire_at),
         last_status=last,
         last_execution_id=item.last_execution_id or 0,
@@ -152,13 +156,13 @@ class FireRow:
     attempt: int
 
 
-def fire_row(item: ScheduleFirePublic, timezone: str) -> FireRow:
+def fire_row(item: ScheduleFirePublic, timezone: str, seconds: bool) -> FireRow:
     """A history row, its times in the schedule's timezone; the status is the execution's
     when it ran, else the fire's (missed, retrying)."""
     return FireRow(
         id=item.id,
-        fire_time=wall_clock(item.fire_time, timezone),
-        started=wall_clock(item.started_at, timezone),
+        fire_time=wall_clock(item.fire_time, timezone, seconds=seconds),
+        started=wall_clock(item.started_at, timezone, seconds=True),
         lag=format_ms(item.lag_ms) if item.lag_ms is not None else "—",
         status=item.execution_status or item.status.value,
         reason=item.reason or "",

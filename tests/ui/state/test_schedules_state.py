@@ -54,6 +54,7 @@ def test_wall_clock_writes_the_zone_and_drops_zero_seconds() -> None:
     instant = datetime(2025, 3, 31, 7, 0, tzinfo=UTC)
     assert wall_clock(instant, "Europe/Berlin") == "Mon 2025-03-31 09:00 CEST"
     assert wall_clock(instant + timedelta(seconds=5), "UTC") == "Mon 2025-03-31 07:00:05 UTC"
+    assert wall_clock(instant, "UTC", seconds=True) == "Mon 2025-03-31 07:00:00 UTC"
     assert wall_clock(instant, "Mars/Olympus") == "" and wall_clock(None, "UTC") == ""
 
 

@@ -44,7 +44,7 @@ def _select(
         rx.select.content(*[rx.select.item(label, value=key) for key, label in choices]),
         value=value,
         on_change=on_change,
-        size="1",
+        size="2",
     )
 
 
@@ -83,8 +83,8 @@ def _builder() -> rx.Component:
 
 def _preview_time(time: PreviewTime) -> rx.Component:
     return rx.hstack(
-        rx.text(time.local, size="1", class_name="fb-mono", flex="1"),
-        rx.text(time.viewer, size="1", class_name="fb-mono", color=rx.color("gray", 11), flex="1"),
+        rx.text(time.local, size="1", flex="1", min_width="0"),
+        rx.text(time.viewer, size="1", color=rx.color("gray", 11), flex="1", min_width="0"),
         width="100%",
         spacing="2",
         data_testid="schedule-preview-time",
@@ -97,8 +97,15 @@ def _preview() -> rx.Component:
         rx.vstack(
             rx.text(P.sentence, size="2", weight="medium", data_testid="schedule-sentence"),
             rx.hstack(
-                rx.text("Next 5 · schedule's time", size="1", color=rx.color("gray", 10), flex="1"),
-                rx.text("Your time (", P.viewer_label, ")", size="1", color=rx.color("gray", 10)),
+                rx.text("Next 5 (schedule's time)", size="1", color=rx.color("gray", 11), flex="1"),
+                rx.text(
+                    "Your time (",
+                    P.viewer_label,
+                    ")",
+                    size="1",
+                    color=rx.color("gray", 11),
+                    flex="1",
+                ),
                 width="100%",
             ),
             rx.foreach(P.preview_times, _preview_time),
@@ -234,7 +241,11 @@ def _run_options() -> rx.Component:
         ),
         rx.el.label(
             rx.hstack(
-                rx.checkbox(checked=P.f_overlap, on_change=P.set_field("f_overlap")),
+                rx.checkbox(
+                    checked=P.f_overlap,
+                    on_change=P.set_field("f_overlap"),
+                    aria_label="Allow overlapping runs",
+                ),
                 rx.text("Allow a run to start while the previous one is still running", size="1"),
                 spacing="2",
                 align="center",

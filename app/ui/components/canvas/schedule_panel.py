@@ -23,19 +23,26 @@ def _action(label: str, icon: str, **props: object) -> rx.Component:
 
 
 def _fire(fire: FireRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(fire.fire_time, size="1", white_space="nowrap")),
-        rx.table.cell(rx.text(fire.started, size="1", white_space="nowrap")),
-        rx.table.cell(rx.text(fire.lag, size="1", class_name="fb-mono")),
-        rx.table.cell(
-            rx.hstack(
-                fire_status_badge(fire.status),
-                execution_link(fire.execution_id),
-                spacing="1",
-                align="center",
-            ),
-            title=fire.reason,
+    return rx.vstack(
+        rx.hstack(
+            rx.text(fire.fire_time, size="1", weight="medium"),
+            rx.spacer(),
+            fire_status_badge(fire.status),
+            execution_link(fire.execution_id),
+            spacing="2",
+            align="center",
+            width="100%",
         ),
+        rx.cond(
+            fire.started != "",
+            rx.text("Started ", fire.started, " · lag ", fire.lag, **MUTED),
+        ),
+        rx.cond(fire.reason != "", rx.text(fire.reason, **MUTED)),
+        spacing="0",
+        width="100%",
+        padding="6px 8px",
+        border_radius="6px",
+        background=rx.color("gray", 2),
         data_testid="schedule-fire",
     )
 
@@ -43,23 +50,16 @@ def _fire(fire: FireRow) -> rx.Component:
 def _history(row: ScheduleRow) -> rx.Component:
     return rx.cond(
         P.history_for == row.id,
-        rx.cond(
-            P.fires.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Fire time"),
-                        rx.table.column_header_cell("Started"),
-                        rx.table.column_header_cell("Lag"),
-                        rx.table.column_header_cell("Result"),
-                    )
-                ),
-                rx.table.body(rx.foreach(P.fires, _fire)),
-                size="1",
-                width="100%",
-                data_testid="schedule-history",
+        rx.vstack(
+            rx.text("Latest fires", size="1", weight="bold", color=rx.color("gray", 11)),
+            rx.cond(
+                P.fires.length() > 0,
+                rx.foreach(P.fires, _fire),
+                rx.text("It has not fired yet.", **MUTED),
             ),
-            rx.text("It has not fired yet.", **MUTED, data_testid="schedule-history"),
+            spacing="1",
+            width="100%",
+            data_testid="schedule-history",
         ),
     )
 
@@ -127,7 +127,7 @@ def _schedule(row: ScheduleRow) -> rx.Component:
             row.enabled,
             rx.vstack(
                 rx.text("Next: ", row.next_viewer, size="1"),
-                rx.text(row.next_local, **MUTED),
+                rx.text(row.next_local, " · ", row.timezone, **MUTED),
                 spacing="0",
             ),
         ),
@@ -196,7 +196,7 @@ def schedule_panel() -> rx.Component:
     """The right-hand schedule panel (toggled from the toolbar; the history panel wins)."""
     return rx.cond(
         P.schedules_open & ~V.history_open,
-        rx.scroll_area(
+        rx.box(
             rx.vstack(
                 _header(),
                 rx.cond(
@@ -210,8 +210,8 @@ def schedule_panel() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            type="hover",
-            scrollbars="vertical",
+            overflow_y="auto",
+            overflow_x="hidden",
             width=PANEL_WIDTH,
             min_width=PANEL_WIDTH,
             height="100%",

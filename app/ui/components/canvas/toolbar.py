@@ -69,10 +69,13 @@ def _input_popover() -> rx.Component:
         rx.popover.trigger(
             rx.button(
                 rx.icon("braces", size=14),
-                "Test input",
+                # The label only where the toolbar has room (the Run button stays in view).
+                rx.text("Test input", display=rx.breakpoints(initial="none", lg="inline")),
                 variant="ghost",
                 color_scheme="gray",
                 size="2",
+                aria_label="Test input",
+                title="Test input",
             ),
         ),
         rx.popover.content(
