@@ -28,11 +28,12 @@ class Fixtures:
     node_id: str
     execution_id: int
     orchestration_id: int
+    schedule_id: int
 
 
 @pytest.fixture(scope="module")
 def records(app_server: AppProcess, api_key: str) -> Iterator[Fixtures]:
-    """A sample workflow with an execution, and an orchestration with a run."""
+    """A sample workflow with an execution and a schedule, and an orchestration with a run."""
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx.Client(base_url=app_server.backend_url, timeout=10.0, headers=headers) as api:
         listed = api.get("/api/workflows", params={"search": "Hello, Flowbook"}).json()
@@ -58,8 +59,17 @@ def records(app_server: AppProcess, api_key: str) -> Iterator[Fixtures]:
         run = api.post(f"/api/orchestrations/{orchestration_id}/run", json={"input": "hi"})
         assert run.status_code == 202, run.text
         wait_finished(api, int(run.json()["execution_id"]), timeout_s=20)
-        yield Fixtures(int(workflow["id"]), str(node_id["id"]), execution_id, orchestration_id)
+        schedule = api.post(
+            f"/api/workflows/{workflow['id']}/schedules",
+            json={"name": "A11y digest", "cron": "0 9 * * 1", "timezone": "Europe/Berlin"},
+        )
+        assert schedule.status_code == 201, schedule.text
+        schedule_id = int(schedule.json()["id"])
+        yield Fixtures(
+            int(workflow["id"]), str(node_id["id"]), execution_id, orchestration_id, schedule_id
+        )
         api.delete(f"/api/orchestrations/{orchestration_id}")
+        api.delete(f"/api/schedules/{schedule_id}")
 
 
 def _heading(page: Page, name: str) -> None:
@@ -76,6 +86,14 @@ def _editor_with_inspector(page: Page, records: Fixtures) -> None:
     expect(page.locator(".react-flow__pane")).to_be_visible()
     page.locator(f".react-flow__node[data-id='{records.node_id}']").click()
     expect(page.get_by_test_id("inspector")).to_be_visible()
+
+
+def _editor_with_schedule_form(page: Page, records: Fixtures) -> None:
+    expect(page.locator(".react-flow__pane")).to_be_visible()
+    page.get_by_test_id("schedules-button").click()
+    expect(page.get_by_test_id(f"schedule-{records.schedule_id}")).to_be_visible()
+    page.get_by_test_id("schedule-add").click()
+    expect(page.get_by_test_id("schedule-preview-time")).to_have_count(5)
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,12 @@ SCREENS = (
     ),
     Screen("monitoring", lambda r: "/monitoring", lambda p, r: _heading(p, "Monitoring")),
     Screen("settings", lambda r: "/settings", lambda p, r: _heading(p, "Settings")),
-    Screen("schedules", lambda r: "/schedules", lambda p, r: _heading(p, "Schedules")),
+    Screen("editor-schedules", lambda r: f"/workflows/{r.workflow_id}", _editor_with_schedule_form),
+    Screen(
+        "schedules",
+        lambda r: "/schedules",
+        lambda p, r: expect(p.get_by_test_id("schedule-row").first).to_be_visible(),
+    ),
     Screen("costs", lambda r: "/costs", lambda p, r: _heading(p, "Costs")),
     Screen("account", lambda r: "/account", lambda p, r: _heading(p, "Account")),
     Screen("users", lambda r: "/users", lambda p, r: _heading(p, "Users")),
