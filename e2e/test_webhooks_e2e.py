@@ -9,10 +9,12 @@ import re
 from datetime import UTC, datetime
 
 import httpx
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from standardwebhooks.webhooks import Webhook as ReferenceSigner
 
 from e2e.conftest import wait_finished
+from e2e.test_accessibility_e2e import BLOCKING_IMPACTS, describe
 from e2e.test_canvas_e2e import create_workflow, open_editor
 
 
@@ -44,6 +46,14 @@ def _signed_post(url: str, secret: str, payload: dict[str, object]) -> httpx.Res
         "webhook-signature": signature,
     }
     return httpx.post(url, content=body, headers=headers, timeout=10.0)
+
+
+def assert_accessible(page: Page) -> None:
+    """No critical or serious axe-core violation on the page as it is now (toasts gone)."""
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=10_000)
+    violations = Axe().run(page).response["violations"]
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert blocking == [], describe(blocking)
 
 
 def test_create_sign_call_and_open_its_execution(page: Page, api: httpx.Client) -> None:
@@ -85,9 +95,16 @@ def test_create_sign_call_and_open_its_execution(page: Page, api: httpx.Client) 
     call = card.get_by_test_id("webhook-call").first
     expect(call.get_by_test_id("call-status")).to_have_text("202")
     expect(call).to_contain_text('"order": 42')
+    assert_accessible(page)  # the panel with its log open
     link = call.get_by_test_id("call-execution")
     expect(link).to_have_text(f"Execution #{execution_id}")
     link.click()
     expect(page).to_have_url(re.compile(rf"/executions/{execution_id}$"))
     expect(page.get_by_role("heading", name=f"Execution #{execution_id}")).to_be_visible()
     expect(page.get_by_test_id("execution-status")).to_contain_text("Succeeded")
+
+    page.goto(f"/webhooks?workflow={workflow_id}")
+    row = page.locator("[data-webhook='Shop orders']")
+    expect(row.get_by_test_id("call-status")).to_have_text("202")
+    expect(row.get_by_test_id("webhook-url")).to_have_text(url)
+    assert_accessible(page)

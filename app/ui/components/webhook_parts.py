@@ -99,6 +99,9 @@ def _code(text: rx.Var[str], label: str) -> rx.Component:
             border_radius="6px",
             background=rx.color("gray", 3),
             color=rx.color("gray", 12),
+            # It scrolls sideways: keyboard users reach it with Tab and scroll with arrows.
+            tab_index=0,
+            aria_label=f"{label} example",
         ),
         width="100%",
     )

@@ -24,6 +24,7 @@ def _pre(text: rx.Var[str], **props: object) -> rx.Component:
         max_height="220px",
         overflow_y="auto",
         width="100%",
+        tab_index=0,  # it may scroll: reachable with the keyboard
         **props,
     )
 
