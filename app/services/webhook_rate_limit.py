@@ -2,8 +2,8 @@
 
 The bucket holds at most `rate_limit_per_hour` tokens and refills at that many per hour
 (continuously: one every 3600 / limit seconds); a call takes one. The bucket is read and
-written inside the caller's transaction (the one that also starts the run), locked on
-PostgreSQL (`FOR UPDATE`), serialized by SQLite's write lock, so two processes never
+written inside the transaction that also starts the run, by a caller holding the webhook's
+row lock (PostgreSQL; SQLite's write lock serializes every writer), so two processes never
 spend the same token.
 """
 
@@ -12,19 +12,14 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from sqlalchemy import Connection, Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, bindparam, insert, update
 
 from app.models.webhook import WebhookRateBucket
 
 BUCKETS: Table = WebhookRateBucket.__table__  # type: ignore[attr-defined]
 SECONDS_PER_HOUR = 3600.0
 
-_SELECT = (
-    select(BUCKETS.c.tokens, BUCKETS.c.updated_at)
-    .where(BUCKETS.c.webhook_id == bindparam("webhook_id"))
-    .with_for_update()
-)
+_INSERT = insert(BUCKETS)
 _UPDATE = (
     update(BUCKETS)
     .where(BUCKETS.c.webhook_id == bindparam("bucket_of"))
@@ -38,20 +33,22 @@ def refilled(tokens: float, since: datetime, now: datetime, per_hour: int) -> fl
     return min(float(per_hour), tokens + elapsed * per_hour / SECONDS_PER_HOUR)
 
 
-def _create(connection: Connection, webhook_id: int, per_hour: int, now: datetime) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(BUCKETS).on_conflict_do_nothing(index_elements=["webhook_id"])
-    connection.execute(statement, {"webhook_id": webhook_id, "tokens": per_hour, "updated_at": now})
-
-
 def take_token(
-    connection: Connection, *, webhook_id: int, per_hour: int, now: datetime
+    connection: Connection,
+    *,
+    webhook_id: int,
+    per_hour: int,
+    bucket: tuple[float, datetime] | None,
+    now: datetime,
 ) -> float | None:
-    """Take one token from the webhook's bucket, in the caller's transaction.
+    """Take one token from the webhook's bucket, in the caller's transaction (which holds
+    the webhook's row lock).
 
     Args:
         webhook_id: the webhook.
         per_hour: its limit (the bucket's capacity); 0 or less means no limit.
+        bucket: the bucket's row as read in this transaction (tokens, updated_at), or None
+            when it has none yet (it starts full).
         now: the call's time.
 
     Returns:
@@ -59,16 +56,14 @@ def take_token(
     """
     if per_hour <= 0:
         return None
-    row = connection.execute(_SELECT, {"webhook_id": webhook_id}).first()
-    if row is None:
-        _create(connection, webhook_id, per_hour, now)
-        row = connection.execute(_SELECT, {"webhook_id": webhook_id}).first()
-        assert row is not None
-    tokens = refilled(row.tokens, row.updated_at, now, per_hour)
+    tokens = float(per_hour) if bucket is None else refilled(*bucket, now, per_hour)
     taken = tokens >= 1.0
     if taken:
         tokens -= 1.0
-    connection.execute(_UPDATE, {"bucket_of": webhook_id, "tokens": tokens, "now": now})
+    if bucket is None:
+        connection.execute(_INSERT, {"webhook_id": webhook_id, "tokens": tokens, "updated_at": now})
+    else:
+        connection.execute(_UPDATE, {"bucket_of": webhook_id, "tokens": tokens, "now": now})
     if taken:
         return None
     return max(1.0, math.ceil((1.0 - tokens) * SECONDS_PER_HOUR / per_hour))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 
 from app.models.account import Role, User
 from app.models.version_run import VersionRef
@@ -35,7 +35,7 @@ from app.services.principal import ROLE_SCOPES, Principal, Via
 from app.services.runnable_workflows import runnable
 from app.services.version_runs import _insert_version_runs
 from app.services.webhook_config import HookConfig
-from app.services.webhook_rate_limit import take_token
+from app.services.webhook_rate_limit import BUCKETS, take_token
 
 WEBHOOKS: Table = Webhook.__table__  # type: ignore[attr-defined]
 CALLS: Table = WebhookCall.__table__  # type: ignore[attr-defined]
@@ -45,18 +45,40 @@ USERS: Table = User.__table__  # type: ignore[attr-defined]
 TRIGGER = "webhook"
 DELIVERY_PRUNE_EVERY_S = 60.0
 
-_FRESH = (
-    select(WEBHOOKS.c.updated_at, USERS.c.id, USERS.c.role, USERS.c.active, USERS.c.email)
+# Locks the webhook's row (PostgreSQL) for the rest of the transaction: calls to one webhook
+# from several processes take turns at its bucket and deliveries.
+_CLAIM = (
+    update(WEBHOOKS)
+    .where(WEBHOOKS.c.id == bindparam("hook_id"))
+    .values(last_called_at=bindparam("now"))
+    .returning(WEBHOOKS.c.updated_at)
+)
+# Everything else the write decides on, in one query: the owner, the bucket, the delivery.
+_STATE = (
+    select(
+        USERS.c.id,
+        USERS.c.role,
+        USERS.c.active,
+        USERS.c.email,
+        BUCKETS.c.tokens,
+        BUCKETS.c.updated_at.label("bucket_at"),
+        DELIVERIES.c.id.label("seen_id"),
+        DELIVERIES.c.received_at.label("seen_at"),
+        DELIVERIES.c.response.label("seen_response"),
+    )
     .select_from(
-        WEBHOOKS.join(WORKFLOWS, WORKFLOWS.c.id == WEBHOOKS.c.workflow_id).outerjoin(
-            USERS, USERS.c.id == WORKFLOWS.c.owner_id
+        WEBHOOKS.join(WORKFLOWS, WORKFLOWS.c.id == WEBHOOKS.c.workflow_id)
+        .outerjoin(USERS, USERS.c.id == WORKFLOWS.c.owner_id)
+        .outerjoin(BUCKETS, BUCKETS.c.webhook_id == WEBHOOKS.c.id)
+        .outerjoin(
+            DELIVERIES,
+            and_(
+                DELIVERIES.c.webhook_id == WEBHOOKS.c.id,
+                DELIVERIES.c.delivery_id == bindparam("delivery_id"),
+            ),
         )
     )
     .where(WEBHOOKS.c.id == bindparam("webhook_id"))
-)
-_SEEN = select(DELIVERIES.c.id, DELIVERIES.c.received_at, DELIVERIES.c.response).where(
-    DELIVERIES.c.webhook_id == bindparam("webhook_id"),
-    DELIVERIES.c.delivery_id == bindparam("delivery_id"),
 )
 _FORGET = delete(DELIVERIES).where(DELIVERIES.c.id == bindparam("delivery_row"))
 _PRUNE_DELIVERIES = delete(DELIVERIES).where(DELIVERIES.c.received_at < bindparam("before"))
@@ -73,12 +95,6 @@ _OLDEST_KEPT = (
 _PRUNE_CALLS = delete(CALLS).where(
     CALLS.c.webhook_id == bindparam("webhook_id"), CALLS.c.id < _OLDEST_KEPT
 )
-_CALLED = (
-    update(WEBHOOKS)
-    .where(WEBHOOKS.c.id == bindparam("hook_id"))
-    .values(last_called_at=bindparam("now"))
-)
-
 _last_delivery_prune = 0.0
 
 
@@ -122,15 +138,15 @@ def _refused(
     return Written(status, {"detail": reason})
 
 
-def _owner(fresh: Any, hook: HookConfig) -> Principal | str:
+def _owner(state: Any, hook: HookConfig) -> Principal | str:
     """The principal runs start as (the workflow's owner), or why there is none."""
-    if fresh.id is None:
+    if state.id is None:
         return "the workflow has no owner to run it as"
-    if not fresh.active:
+    if not state.active:
         return "the workflow's owner is deactivated"
-    role = Role(fresh.role)
-    label = f"{fresh.email} (webhook {hook.name or hook.public_id})"
-    return Principal(fresh.id, role, label[:300], Via.TOKEN, ROLE_SCOPES[role])
+    role = Role(state.role)
+    label = f"{state.email} (webhook {hook.name or hook.public_id})"
+    return Principal(state.id, role, label[:300], Via.TOKEN, ROLE_SCOPES[role])
 
 
 def _queue(
@@ -172,21 +188,19 @@ def _prune_deliveries(connection: Connection, now: datetime) -> None:
         connection.execute(_PRUNE_DELIVERIES, {"before": before})
 
 
-def _replayed(connection: Connection, hook: HookConfig, call: CallValues) -> Written | None:
+def _replayed(
+    connection: Connection, hook: HookConfig, call: CallValues, state: Any
+) -> Written | None:
     """The first answer to a `webhook-id` seen in the last 24 h, or None."""
-    if call.delivery_id is None:
+    if call.delivery_id is None or state.seen_id is None:
         return None
-    keys = {"webhook_id": hook.id, "delivery_id": call.delivery_id}
-    seen = connection.execute(_SEEN, keys).first()
-    if seen is None:
+    if state.seen_at < call.received_at - timedelta(seconds=REPLAY_WINDOW_SECONDS):
+        connection.execute(_FORGET, {"delivery_row": state.seen_id})
         return None
-    if seen.received_at < call.received_at - timedelta(seconds=REPLAY_WINDOW_SECONDS):
-        connection.execute(_FORGET, {"delivery_row": seen.id})
-        return None
-    execution_id = (seen.response or {}).get("execution_id")
+    execution_id = (state.seen_response or {}).get("execution_id")
     reason = "replay of a webhook-id seen before: its first answer, nothing started"
     insert_call(connection, hook.id, replace(call, reason=reason, execution_id=execution_id))
-    return Written(202, seen.response, execution_id=execution_id)
+    return Written(202, state.seen_response, execution_id=execution_id)
 
 
 def start_run(connection: Connection, hook: HookConfig, call: CallValues) -> Written | None:
@@ -196,21 +210,29 @@ def start_run(connection: Connection, hook: HookConfig, call: CallValues) -> Wri
         None when the webhook changed since `hook` was read (check the call again with
         the new settings); else what was decided (a run to start is in `queued`).
     """
-    fresh = connection.execute(_FRESH, {"webhook_id": hook.id}).first()
-    if fresh is None or fresh.updated_at != hook.updated_at:
+    now = call.received_at
+    claimed = connection.execute(_CLAIM, {"hook_id": hook.id, "now": now}).first()
+    if claimed is None or claimed.updated_at != hook.updated_at:
         return None
-    _prune_deliveries(connection, call.received_at)
-    replayed = _replayed(connection, hook, call)
+    keys = {"webhook_id": hook.id, "delivery_id": call.delivery_id}
+    state = connection.execute(_STATE, keys).one()
+    _prune_deliveries(connection, now)
+    replayed = _replayed(connection, hook, call, state)
     if replayed is not None:
         return replayed
+    bucket = None if state.tokens is None else (state.tokens, state.bucket_at)
     retry_after = take_token(
-        connection, webhook_id=hook.id, per_hour=hook.rate_limit_per_hour, now=call.received_at
+        connection,
+        webhook_id=hook.id,
+        per_hour=hook.rate_limit_per_hour,
+        bucket=bucket,
+        now=now,
     )
     if retry_after is not None:
         reason = f"rate limit of {hook.rate_limit_per_hour} calls per hour reached"
         refused = _refused(connection, hook, call, 429, reason)
         return Written(429, refused.body, retry_after=int(retry_after))
-    owner = _owner(fresh, hook)
+    owner = _owner(state, hook)
     if isinstance(owner, str):
         return _refused(connection, hook, call, 403, owner)
     try:
@@ -231,5 +253,4 @@ def start_run(connection: Connection, hook: HookConfig, call: CallValues) -> Wri
             },
         )
     insert_call(connection, hook.id, replace(call, execution_id=execution_id))
-    connection.execute(_CALLED, {"hook_id": hook.id, "now": call.received_at})
     return Written(202, body, execution_id=execution_id, queued=queued)
