@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from app.engine.cron_times import fire_times_between, next_fire_times
 from app.models.schedule import MisfirePolicy
@@ -35,6 +36,14 @@ class FirePlan:
     run: list[datetime]
     missed: list[tuple[datetime, str]]
     next_fire_at: datetime | None
+
+
+@lru_cache(maxsize=4_096)
+def _following(cron: str, timezone: str, after: datetime) -> datetime | None:
+    """The first fire time after `after`. Cached: schedules sharing an expression (every
+    hour, every minute) fire at the same instants and ask the same question."""
+    times = next_fire_times(cron, timezone, after=after, count=1)
+    return times[0] if times else None
 
 
 def _due_times(
@@ -78,15 +87,13 @@ def plan_fires(
     """
     if next_fire_at > now:
         return FirePlan([], [], next_fire_at)
-    following = next_fire_times(cron, timezone, after=next_fire_at, count=1)
-    if not following or following[0] > now:
+    following = _following(cron, timezone, next_fire_at)
+    if following is None or following > now:
         # On time (the usual case): one fire time due, and the next one is after now.
         past_grace = now > next_fire_at + timedelta(seconds=grace_seconds)
         if past_grace and misfire_policy != MisfirePolicy.CATCH_UP.value:
-            return FirePlan(
-                [], [(next_fire_at, DOWNTIME_REASON)], following[0] if following else None
-            )
-        return FirePlan([next_fire_at], [], following[0] if following else None)
+            return FirePlan([], [(next_fire_at, DOWNTIME_REASON)], following)
+        return FirePlan([next_fire_at], [], following)
     due, dropped = _due_times(cron, timezone, next_fire_at, now)
     grace = timedelta(seconds=grace_seconds)
     run = [time for time in due if now <= time + grace]
@@ -100,5 +107,4 @@ def plan_fires(
             f"{DOWNTIME_REASON}; {dropped} earlier missed fire times were not recorded "
             f"(at most {MAX_MISSED_RECORDS:,} are recorded per catch-up)",
         )
-    following = next_fire_times(cron, timezone, after=now, count=1)
-    return FirePlan(run, missed, following[0] if following else None)
+    return FirePlan(run, missed, _following(cron, timezone, now))
