@@ -1,6 +1,7 @@
-"""Webhooks in a browser: a webhook created in the editor's panel shows its secret once; a
-request signed with it by the reference `standardwebhooks` package starts a run; the call
-appears in the panel's log, and its execution link opens the run it started."""
+"""Webhooks in a browser: a webhook created in the editor's panel shows its secret once
+(its URL also on the webhook trigger node); a request signed with it by the reference
+`standardwebhooks` package starts a run; the call appears in the panel's log, and its
+execution link opens the run it started."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ from e2e.test_canvas_e2e import create_workflow, open_editor
 
 
 def _document() -> dict[str, object]:
-    start = {"id": "start", "type": "manual_trigger", "name": "Start", "position": {"x": 0, "y": 0}}
+    start = {
+        "id": "hook",
+        "type": "webhook_trigger",
+        "name": "Orders",
+        "position": {"x": 0, "y": 0},
+    }
     echo = {
         "id": "echo",
         "type": "transform",
@@ -30,7 +36,7 @@ def _document() -> dict[str, object]:
     return {
         "schema": 1,
         "nodes": [start, echo],
-        "edges": [{"id": "e1", "source": "start", "target": "echo"}],
+        "edges": [{"id": "e1", "source": "hook", "target": "echo"}],
     }
 
 
@@ -85,6 +91,12 @@ def test_create_sign_call_and_open_its_execution(page: Page, api: httpx.Client) 
     card.get_by_text("How to sign a call").click()
     expect(card.get_by_test_id("signing-help")).to_contain_text("webhook-signature")
     expect(panel).not_to_contain_text(secret)
+
+    # The webhook trigger node shows the same URL and how to sign a call.
+    page.locator(".react-flow__node[data-id='hook']").click()
+    section = page.get_by_test_id("webhook-node-section")
+    expect(section.get_by_test_id("webhook-url")).to_have_text(url)
+    expect(section.get_by_test_id("signing-help")).to_contain_text("<secret>")
 
     response = _signed_post(url, secret, {"order": {"id": 42}})
     assert response.status_code == 202, response.text
