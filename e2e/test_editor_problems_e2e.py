@@ -1,6 +1,6 @@
-"""Problems the editor shows while editing, on the node itself: an empty condition, a broken
-template (with line and column), a trigger nothing fires yet; and the palette marks such
-triggers as not yet available."""
+"""Problems the editor shows while editing, on the node itself: an empty condition and a
+broken template (with line and column); a schedule trigger alone is no problem, and the
+palette offers every trigger."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_problems_show_on_their_nodes_while_editing(page: Page, api: httpx.Clien
     save_screenshot(page, "editor_problem_in_inspector")
 
 
-def test_triggers_nothing_fires_yet_are_inert_in_the_palette_and_flagged(
+def test_a_schedule_trigger_alone_is_no_problem_and_every_trigger_can_be_dragged(
     page: Page, api: httpx.Client
 ) -> None:
     workflow_id = create_via_api(
@@ -59,28 +59,11 @@ def test_triggers_nothing_fires_yet_are_inert_in_the_palette_and_flagged(
     expect(page.locator(".react-flow__pane")).to_be_visible()
 
     tick = page.locator("[data-node-id='tick']")
-    expect(tick).to_have_attribute("data-problem", "1")
-    expect(tick).to_have_attribute(
-        "title",
-        "Schedule trigger is not yet available (schedules do not fire yet) and is this "
-        "workflow's only trigger: nothing would start it. Add a manual trigger to run it.",
-    )
-
+    expect(tick).to_be_visible()
+    expect(tick).not_to_have_attribute("data-problem", "1")
     palette = page.get_by_test_id("palette")
-    for type_id, reason in (
-        ("schedule_trigger", "Schedules do not fire yet."),
-        ("webhook_trigger", "Webhook calls do not start workflows yet."),
-    ):
-        item = palette.locator(f"[data-unavailable-type='{type_id}']")
-        expect(item).to_contain_text("Not yet available")
-        expect(item).to_contain_text(reason)
-        expect(item).to_have_attribute("title", f"Not yet available: {reason}")
-        expect(item).to_have_attribute("aria-disabled", "true")
-        expect(item).not_to_have_attribute("draggable", "true")
-        expect(palette.locator(f"[data-node-type='{type_id}']")).to_have_count(0)
-    nodes = page.locator(".react-flow__node")
-    expect(nodes).to_have_count(2)
-    palette.locator("[data-unavailable-type='schedule_trigger']").click()
-    page.wait_for_timeout(500)
-    expect(nodes).to_have_count(2)
-    save_screenshot(page, "editor_palette_not_yet_available")
+    for type_id in ("manual_trigger", "webhook_trigger", "schedule_trigger"):
+        expect(palette.locator(f"[data-node-type='{type_id}']")).to_have_attribute(
+            "draggable", "true"
+        )
+    expect(palette.locator("[data-unavailable-type]")).to_have_count(0)

@@ -3,13 +3,16 @@ an empty condition, each tied to its node and field."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from app.engine.executor import run_workflow
 from app.engine.expressions import template_syntax_issue
-from app.engine.nodes import default_registry
+from app.engine.nodes import BUILTIN_NODE_TYPES, default_registry
+from app.engine.nodes.triggers import SCHEDULE_TRIGGER
+from app.engine.registry import NodeRegistry
 from app.engine.validation import Problem, WorkflowInvalid, validate_workflow
 from tests.engine.builders import make_spec
 
@@ -93,18 +96,26 @@ async def test_a_workflow_with_a_broken_template_does_not_start() -> None:
         await run_workflow(spec, trigger_payload={})
 
 
-def test_a_webhook_trigger_can_be_the_only_trigger() -> None:
-    spec = make_spec([("start", "webhook_trigger"), ("out", "output")], [("start", "out")])
+@pytest.mark.parametrize("trigger", ["webhook_trigger", "schedule_trigger"])
+def test_a_webhook_or_schedule_trigger_can_be_the_only_trigger(trigger: str) -> None:
+    spec = make_spec([("start", trigger), ("out", "output")], [("start", "out")])
     assert validate_workflow(spec, default_registry()) == []
 
 
-@pytest.mark.parametrize(
-    ("trigger", "reason"),
-    [("schedule_trigger", "schedules do not fire yet")],
-)
-def test_a_trigger_nothing_fires_yet_cannot_be_the_only_trigger(trigger: str, reason: str) -> None:
+def _waiting_registry(reason: str) -> NodeRegistry:
+    """The built-in node types with the schedule trigger marked not yet available."""
+    registry = NodeRegistry()
+    for node_type in BUILTIN_NODE_TYPES:
+        waiting = node_type.type == SCHEDULE_TRIGGER.type
+        registry.register(replace(node_type, not_yet_available=reason) if waiting else node_type)
+    return registry
+
+
+def test_a_trigger_nothing_fires_yet_cannot_be_the_only_trigger() -> None:
+    trigger, reason = SCHEDULE_TRIGGER.type, "nothing fires these yet"
+    registry = _waiting_registry(reason)
     spec = make_spec([("start", trigger), ("out", "output")], [("start", "out")])
-    problems = validate_workflow(spec, default_registry())
+    problems = validate_workflow(spec, registry)
     assert [(p.code, p.node_id) for p in problems] == [("trigger_not_available", "start")]
     assert "is not yet available" in problems[0].message
     assert reason in problems[0].message
@@ -114,4 +125,4 @@ def test_a_trigger_nothing_fires_yet_cannot_be_the_only_trigger(trigger: str, re
         [("start", trigger), ("hand", "manual_trigger"), ("out", "output")],
         [("start", "out"), ("hand", "out")],
     )
-    assert validate_workflow(beside_manual, default_registry()) == []
+    assert validate_workflow(beside_manual, registry) == []

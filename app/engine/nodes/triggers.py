@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from app.engine.context import NodeContext
 from app.engine.registry import NodeCategory, NodeType
@@ -25,42 +23,14 @@ class WebhookTriggerConfig(BaseModel):
 
 
 class ScheduleTriggerConfig(BaseModel):
-    """When a schedule trigger fires."""
+    """The schedule trigger has no settings: the workflow's schedules (cron, timezone,
+    payload) are kept with the workflow and set in the editor's Schedules panel.
 
-    model_config = ConfigDict(extra="forbid")
+    Documents from before that still carry `cron` and `timezone` here load as they are:
+    the old keys are ignored, not refused.
+    """
 
-    cron: str = Field(
-        default="0 * * * *",
-        min_length=1,
-        max_length=120,
-        title="Cron expression",
-        description="Five-field cron (minute hour day month weekday), e.g. '*/15 * * * *'.",
-    )
-    timezone: str = Field(
-        default="UTC",
-        min_length=1,
-        max_length=64,
-        title="Timezone",
-        description="IANA timezone the cron expression is read in, e.g. 'Europe/Paris'.",
-    )
-
-    @field_validator("cron")
-    @classmethod
-    def _valid_cron(cls, value: str) -> str:
-        value = value.strip()
-        if not croniter.is_valid(value):
-            raise ValueError(f"{value!r} is not a valid cron expression")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _valid_timezone(cls, value: str) -> str:
-        value = value.strip()
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{value!r} is not an IANA timezone") from exc
-        return value
+    model_config = ConfigDict(extra="ignore")
 
 
 async def run_trigger(ctx: NodeContext, inputs: dict[str, Any], config: BaseModel) -> Any:
@@ -94,10 +64,9 @@ SCHEDULE_TRIGGER = NodeType(
     type="schedule_trigger",
     label="Schedule trigger",
     category=NodeCategory.TRIGGER,
-    description="Start the workflow on a cron schedule in a timezone.",
+    description="Start the workflow on its schedules (set in the Schedules panel).",
     config_model=ScheduleTriggerConfig,
     run=run_trigger,
     inputs=(),
     icon="clock",
-    not_yet_available="schedules do not fire yet",
 )

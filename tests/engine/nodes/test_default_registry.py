@@ -54,5 +54,5 @@ def test_triggers_that_nothing_fires_yet_say_so_in_the_catalogue() -> None:
     by_type = {entry["type"]: entry for entry in default_registry().describe()}
     for entry in by_type.values():
         assert entry["available"] is (entry["not_yet_available"] is None)
-    for type_id in ("manual_trigger", "webhook_trigger"):
+    for type_id in ("manual_trigger", "webhook_trigger", "schedule_trigger"):
         assert by_type[type_id]["available"] is True

@@ -52,10 +52,11 @@ def test_triggers_that_nothing_fires_yet_are_marked_in_the_palette_and_left_out_
     None
 ):
     triggers = {item.type: item for item in palette_groups("")[0].node_types}
-    assert triggers["manual_trigger"].available and triggers["webhook_trigger"].available
+    for type_id in ("manual_trigger", "webhook_trigger", "schedule_trigger"):
+        assert triggers[type_id].available
     waiting = {t for t, item in triggers.items() if not item.available}
     for type_id in waiting:
         assert triggers[type_id].not_yet_available.endswith("yet.")
     offered = {choice["type"] for choice in quick_add_types()}
-    assert {"manual_trigger", "webhook_trigger"} <= offered
+    assert {"manual_trigger", "webhook_trigger", "schedule_trigger"} <= offered
     assert not offered & waiting
