@@ -15,6 +15,7 @@ from app.services.errors import ServiceError
 from app.services.webhook_test_event import send_test_event
 from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
+from app.ui.state.editor_schedules_state import SchedulesPanelState
 from app.ui.state.editor_state import EditorState
 from app.ui.state.editor_versions_state import VersionsState
 from app.ui.state.webhook_form import LATEST, FormError, WebhookForm, create_data, form_of
@@ -110,14 +111,17 @@ class WebhooksPanelState(EditorState):
         """Open the panel on the workflow's webhooks, or close it."""
         self.webhooks_open = not self.webhooks_open
         if self.webhooks_open:
-            await self._close_history()
+            await self._close_other_panels()
             await self.load_webhooks()
 
-    async def _close_history(self) -> None:
+    async def _close_other_panels(self) -> None:
         # Two side panels would leave the canvas no room at 1024 px.
         versions = await self.get_state(VersionsState)
         if versions.history_open:
             versions.close_history()
+        schedules = await self.get_state(SchedulesPanelState)
+        if schedules.schedules_open:
+            schedules.close_schedules()
 
     @rx.event
     def close_webhooks(self) -> None:
@@ -129,7 +133,7 @@ class WebhooksPanelState(EditorState):
         """Open the panel (if closed) and the form for a new webhook."""
         if not self.webhooks_open:
             self.webhooks_open = True
-            await self._close_history()
+            await self._close_other_panels()
             await self.load_webhooks()
         self.editing_id = 0
         self.form = WebhookForm(name=f"Webhook {len(self.hooks) + 1}")

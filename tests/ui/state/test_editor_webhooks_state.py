@@ -17,6 +17,8 @@ from app.services import sharing, workflows
 from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from app.ui.state.editor_document_state import DocumentState
+from app.ui.state.editor_schedules_state import SchedulesPanelState
+from app.ui.state.editor_versions_state import VersionsState
 from app.ui.state.editor_webhook_log_state import WebhookLogState
 from app.ui.state.editor_webhooks_state import WebhooksPanelState
 from app.ui.state.webhooks_state import WebhooksState
@@ -65,6 +67,19 @@ async def test_create_shows_the_secret_once_and_lists_the_webhook() -> None:
     assert "<secret>" in row.python and hooks.secret not in row.python + row.curl
     hooks.close_secret(False)
     assert hooks.secret == "" and not hooks.secret_open
+
+
+async def test_opening_the_panel_closes_the_history_and_schedules_panels() -> None:
+    root = rx.State(_reflex_internal_init=True)
+    await (await root.get_state(DocumentState)).open_workflow(make_workflow(two_nodes()))
+    versions = await root.get_state(VersionsState)
+    schedules = await root.get_state(SchedulesPanelState)
+    versions.history_open = schedules.schedules_open = True
+    hooks = await root.get_state(WebhooksPanelState)
+    await hooks.toggle_webhooks()
+    assert hooks.webhooks_open and not versions.history_open and not schedules.schedules_open
+    await hooks.toggle_webhooks()
+    assert not hooks.webhooks_open
 
 
 async def test_bad_input_stays_in_the_form_with_a_message() -> None:
