@@ -12,7 +12,8 @@ the schedules (count, highest id, sum of revisions, newest updated_at) changes, 
 polls once a second so edits from any process are seen, the leader re-reads the schedules
 and re-places every job whose (revision, next_fire_at) moved. A job placed for an older
 revision that fires anyway writes nothing (the firing compares the revision), so an edit
-never leaves the old schedule firing. The same once-a-second tick starts due retries.
+never leaves the old schedule firing; every schedule is also re-read once a minute. The
+same once-a-second tick starts due retries.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 SCHEDULER_ENV = "FLOWBOOK_SCHEDULER"
 POLL_INTERVAL_S = 1.0
+# Re-read every schedule this often even when nothing changed (a safety net: no job is ever
+# lost for longer than this, whatever happened to it).
+FULL_RELOAD_S = 60.0
 MAX_INSTANCES = 1_000
 
 _AGGREGATE = select(
@@ -74,16 +79,18 @@ class _Leading:
     watched: dict[int, int] = field(default_factory=dict)
     aggregate: tuple[Any, ...] | None = None
     dirty: bool = True
+    reloaded_at: float = 0.0
 
 
 class ScheduleRuntime:
     """Leadership, jobs and ticks of one process (see the module's docstring)."""
 
-    def __init__(self, engine: Engine | None = None, poll_interval_s: float = POLL_INTERVAL_S):
-        self._engine = engine
+    def __init__(self, poll_interval_s: float = POLL_INTERVAL_S) -> None:
         self._poll_s = poll_interval_s
         self._task: asyncio.Task[None] | None = None
         self._leading: _Leading | None = None
+        # Firings under way: a stop waits for them, so that a committed fire's runs start.
+        self._firing: set[asyncio.Task[None]] = set()
 
     @property
     def is_leader(self) -> bool:
@@ -109,9 +116,11 @@ class ScheduleRuntime:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if self._firing:
+            await asyncio.gather(*self._firing, return_exceptions=True)
 
     async def _compete(self) -> None:
-        engine = self._engine or get_engine()
+        engine = get_engine()
         lock = leader_lock_for(engine)
         try:
             while True:
@@ -121,7 +130,10 @@ class ScheduleRuntime:
                     logger.exception("could not try the scheduler's leadership lock")
                     won = False
                 if won:
-                    await self._lead(engine, lock)
+                    try:
+                        await self._lead(engine, lock)
+                    except Exception:
+                        logger.exception("the scheduler's leader failed; competing again")
                 await asyncio.sleep(self._poll_s)
         finally:
             await asyncio.to_thread(lock.release)
@@ -150,9 +162,15 @@ class ScheduleRuntime:
 
     async def _tick(self, engine: Engine, leading: _Leading) -> None:
         (aggregate,) = await run_db(_read, engine, _AGGREGATE)
-        if leading.dirty or tuple(aggregate) != leading.aggregate:
+        now = time.monotonic()
+        if (
+            leading.dirty
+            or tuple(aggregate) != leading.aggregate
+            or now - leading.reloaded_at > FULL_RELOAD_S
+        ):
             leading.dirty = False
             leading.aggregate = tuple(aggregate)
+            leading.reloaded_at = now
             self._sync(leading, await run_db(_read, engine, _PLACEABLE))
         if leading.watched:
             done = await run_write(finished_fires, dict(leading.watched))
@@ -190,6 +208,16 @@ class ScheduleRuntime:
         )
 
     async def _fire(
+        self, leading: _Leading, schedule_id: int, revision: int, due: datetime
+    ) -> None:
+        # Shielded: a stop (or APScheduler's shutdown) must not cut a firing between the
+        # commit of its runs and their start.
+        task = asyncio.create_task(self._fire_now(leading, schedule_id, revision, due))
+        self._firing.add(task)
+        task.add_done_callback(self._firing.discard)
+        await asyncio.shield(task)
+
+    async def _fire_now(
         self, leading: _Leading, schedule_id: int, revision: int, due: datetime
     ) -> None:
         try:
