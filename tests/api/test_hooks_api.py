@@ -348,3 +348,29 @@ async def test_the_log_keeps_the_newest_calls(hooks: httpx.AsyncClient, workflow
         assert (await post(hooks, hook, b"{}", {})).status_code == 401
     kept = calls(hook[0])
     assert len(kept) == 100
+
+
+def change_hook(public_id: str, **fields: Any) -> None:
+    """Change a webhook's row as the management service does (updated_at moves)."""
+    with session_scope() as session:
+        hook = session.execute(select(Webhook).where(Webhook.public_id == public_id)).scalar_one()
+        for name, value in {**fields, "updated_at": utc_now()}.items():
+            setattr(hook, name, value)
+
+
+async def test_a_change_takes_effect_at_once_despite_the_cached_settings(
+    hooks: httpx.AsyncClient, workflow_id: int
+) -> None:
+    hook = make_hook(workflow_id)
+    assert hook[1] is not None
+    body = b'{"name": "Ada"}'
+    assert (await post(hooks, hook, body, standard_headers(hook[1], body))).status_code == 202
+    # Regenerated without a grace period: the old secret no longer starts anything.
+    new = new_secret(SignatureMode.STANDARD)
+    assert new is not None
+    change_hook(hook[0], secret_encrypted=encrypt_secret(new))
+    assert (await post(hooks, hook, body, standard_headers(hook[1], body))).status_code == 401
+    assert (await post(hooks, hook, body, standard_headers(new, body))).status_code == 202
+    change_hook(hook[0], enabled=False)
+    assert (await post(hooks, hook, body, standard_headers(new, body))).status_code == 404
+    assert executions(workflow_id) == 2
