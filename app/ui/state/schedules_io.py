@@ -55,11 +55,18 @@ def read_schedules(
 ) -> SchedulesRead:
     """A filtered page of the schedules `principal` may see (`workflow_id` 0: every one)."""
     with session_scope(read_only=True) as session:
-        filters = {"workflow_id": workflow_id or None, "enabled": enabled}
+        wanted = workflow_id or None
         items = schedule_reads.list_schedules(
-            session, principal=principal, offset=offset, limit=limit, **filters
+            session,
+            principal=principal,
+            workflow_id=wanted,
+            enabled=enabled,
+            offset=offset,
+            limit=limit,
         )
-        total = schedule_reads.count_schedules(session, principal=principal, **filters)
+        total = schedule_reads.count_schedules(
+            session, principal=principal, workflow_id=wanted, enabled=enabled
+        )
         every = schedule_reads.list_schedules(session, principal=principal, limit=FILTER_SCAN)
         changeable = changeable_workflows(session, principal, {i.workflow_id for i in items})
     names = {item.workflow_id: item.workflow_name for item in every}
