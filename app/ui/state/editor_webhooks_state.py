@@ -66,6 +66,8 @@ class WebhooksPanelState(EditorState):
     test_for: int = 0
     test_result: str = ""
     test_ok: bool = False
+    # The workflow `hooks` were read for (the editor state outlives a move to another one).
+    _hooks_for: int = 0
 
     @rx.var
     def tag_options(self) -> list[str]:
@@ -100,11 +102,19 @@ class WebhooksPanelState(EditorState):
         self.hooks = [webhook_row(hook, base, status) for hook, status in found]
         self.hooks_error = ""
         self.hooks_loaded = True
+        self._hooks_for = self.workflow_id
 
     @rx.event
     async def refresh_webhooks(self) -> None:
         """Read the webhooks again (the inspector's webhook node section on mount)."""
         await self.load_webhooks()
+
+    @rx.event
+    async def ensure_webhooks(self) -> None:
+        """Read the webhooks when those shown belong to another workflow (panel mount)."""
+        if self._hooks_for != self.workflow_id:
+            self.hooks = []
+            await self.load_webhooks()
 
     @rx.event
     async def toggle_webhooks(self) -> None:

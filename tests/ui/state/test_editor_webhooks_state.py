@@ -82,6 +82,15 @@ async def test_opening_the_panel_closes_the_history_and_schedules_panels() -> No
     assert not hooks.webhooks_open
 
 
+async def test_another_workflow_opened_with_the_panel_open_shows_its_own_webhooks() -> None:
+    root, hooks = await panel(make_workflow(two_nodes(), "One"))
+    await create(hooks, "Of one")
+    other = make_workflow(two_nodes(), "Two")
+    await (await root.get_state(DocumentState)).open_workflow(other)
+    await hooks.ensure_webhooks()
+    assert hooks.webhooks_open and hooks.hooks == []
+
+
 async def test_bad_input_stays_in_the_form_with_a_message() -> None:
     _, hooks = await panel(make_workflow(two_nodes()))
     await create(hooks, "Bad", ip_allowlist="not-a-network")

@@ -222,5 +222,8 @@ def webhook_panel() -> rx.Component:
             border_left=f"1px solid {rx.color('gray', 5)}",
             background=rx.color("gray", 1),
             data_testid="webhook-panel",
+            # Another workflow opened with the panel open: remount, and read its webhooks.
+            key=E.workflow_id,
+            on_mount=W.ensure_webhooks,
         ),
     )
