@@ -127,7 +127,10 @@ def regenerate_secret(
 
 
 @router.post(
-    "/webhooks/{webhook_id}/test", response_model=WebhookCallPublic, summary="Send a test event"
+    "/webhooks/{webhook_id}/test",
+    response_model=WebhookCallPublic,
+    summary="Send a test event",
+    responses={409: {"model": ErrorResponse, "description": "The webhook went away meanwhile."}},
 )
 async def send_test_event(caller: Caller, webhook_id: WebhookIdPath) -> WebhookCallPublic:
     """The server signs a sample request with the webhook's secret and sends it through the
