@@ -215,7 +215,10 @@ class ScheduleRuntime:
         task = asyncio.create_task(self._fire_now(leading, schedule_id, revision, due))
         self._firing.add(task)
         task.add_done_callback(self._firing.discard)
-        await asyncio.shield(task)
+        # APScheduler's shutdown cancels this job: the firing goes on (`stop` awaits it),
+        # and the job ends quietly rather than being logged as failed.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
 
     async def _fire_now(
         self, leading: _Leading, schedule_id: int, revision: int, due: datetime
