@@ -39,6 +39,7 @@ __all__ = ["WebhookAnswer", "receive_webhook"]
 NOT_FOUND_DETAIL = "Webhook not found"
 GITHUB_DELIVERY = "x-github-delivery"
 STANDARD_ID = "webhook-id"
+IP_MAX = 64  # webhook_calls.ip
 
 
 @dataclass(frozen=True)
@@ -109,15 +110,17 @@ def _secret_refusal(hook: HookConfig, request: WebhookRequest, raw: bytes) -> st
 
 async def _read(hook: HookConfig, request: WebhookRequest, ip: str) -> bytes | WebhookAnswer:
     """The body, or the 413 answer when it is over the webhook's limit."""
-    limit = hook.body_limit_bytes
     declared = request.declared_length()
-    reason = f"Request body larger than {limit} bytes"
-    if declared is not None and declared > limit:
-        return await _refused(hook, request, ip, 413, reason)
+    if declared is not None and declared > hook.body_limit_bytes:
+        return await _refused(hook, request, ip, 413, _too_large(hook))
     try:
-        return await request.read_body(limit)
+        return await request.read_body(hook.body_limit_bytes)
     except BodyTooLargeError:
-        return await _refused(hook, request, ip, 413, reason)
+        return await _refused(hook, request, ip, 413, _too_large(hook))
+
+
+def _too_large(hook: HookConfig) -> str:
+    return f"Request body larger than {hook.body_limit_bytes} bytes"
 
 
 async def _check(
@@ -128,11 +131,13 @@ async def _check(
         return await _refused(hook, request, ip, 404, "the webhook is disabled", answer=NOT_FOUND)
     if hook.networks and not in_networks(ip, hook.networks):
         return await _refused(hook, request, ip, 403, f"{ip} is not in the IP allowlist")
-    if raw is None or len(raw) > hook.body_limit_bytes:
+    if raw is None:
         read = await _read(hook, request, ip)
         if isinstance(read, WebhookAnswer):
             return read
         raw = read
+    elif len(raw) > hook.body_limit_bytes:  # read before the limit was lowered
+        return await _refused(hook, request, ip, 413, _too_large(hook))
     reason = _secret_refusal(hook, request, raw)
     if reason is not None:
         return await _refused(hook, request, ip, 401, reason)
@@ -163,7 +168,7 @@ async def receive_webhook(request: WebhookRequest) -> WebhookAnswer:
     for _ in range(2):
         if hook is None:
             return NOT_FOUND
-        ip = client_address(request.peer, request.headers)
+        ip = client_address(request.peer, request.headers)[:IP_MAX]
         checked = await _check(hook, request, ip, raw)
         if isinstance(checked, WebhookAnswer):
             return checked
