@@ -120,11 +120,18 @@ class SchedulesPanelState(EditorState):
 
     @rx.event
     async def open_schedules(self) -> EventSpec | None:
-        """Open the panel (closing the history panel) and ask the browser its timezone."""
+        """Open the panel (closing the history and webhooks panels: two side panels leave the
+        canvas no room at 1024 px) and ask the browser its timezone."""
+        # Imported here: the webhooks panel's state imports this module to close this panel.
+        from app.ui.state.editor_webhooks_state import WebhooksPanelState
+
         self.schedules_open = True
         versions = await self.get_state(VersionsState)
         if versions.history_open:
             versions.close_history()
+        webhooks = await self.get_state(WebhooksPanelState)
+        if webhooks.webhooks_open:
+            webhooks.close_webhooks()
         await self.load_schedules()
         if self.viewer_timezone:
             return None

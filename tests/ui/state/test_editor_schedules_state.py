@@ -19,6 +19,7 @@ from app.services.unit_of_work import session_scope
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.editor_schedules_state import SchedulesPanelState
 from app.ui.state.editor_versions_state import VersionsState
+from app.ui.state.editor_webhooks_state import WebhooksPanelState
 from app.ui.state.schedule_form import builder_parts, built_cron, preset_for
 from tests.documents import greeting
 from tests.records import make_workflow
@@ -144,14 +145,16 @@ async def test_edit_pause_history_and_delete() -> None:
     assert panel.schedules == [] and not panel.delete_open
 
 
-async def test_opening_closes_the_history_panel_and_toggling_closes() -> None:
+async def test_opening_closes_the_history_and_webhooks_panels_and_toggling_closes() -> None:
     root = rx.State(_reflex_internal_init=True)
     await (await root.get_state(DocumentState)).open_workflow(make_workflow(greeting()))
     versions = await root.get_state(VersionsState)
     await versions.toggle_history()
+    webhooks = await root.get_state(WebhooksPanelState)
+    webhooks.webhooks_open = True
     panel = await root.get_state(SchedulesPanelState)
     await panel.toggle_schedules()
-    assert panel.schedules_open and not versions.history_open
+    assert panel.schedules_open and not versions.history_open and not webhooks.webhooks_open
     await panel.toggle_schedules()
     assert not panel.schedules_open
 
