@@ -9,6 +9,9 @@ fresh webhook-id): a warm-up, then a measured window. Prints one JSON document:
 - accepted/s: 202 answers received in the window per second;
 - finished/s: webhook executions that reached a final status in the window per second;
 - p50/p99 latency from sending a call to its 202 (calls sent in the window);
+- server CPU ms per call (accepted, run and finished), from the window's start until every
+  run finished, and the calls one CPU second of the server serves: less sensitive than the
+  rates to what else the machine runs;
 - integrity, once every accepted run finished: each accepted call has exactly one
   execution, finished; no execution nobody was answered for; one delivery row per call.
 Goals (issue 11, on SQLite): >= 500 accepted and executed per second (the lower of
@@ -44,6 +47,7 @@ from app.services.webhook_secrets import encrypt_secret, new_public_id, new_secr
 from bench.engine import _drop_postgres, _fresh_postgres_url
 from bench.http_api import figure, server_environment, three_node_workflow
 from bench.http_api_load import DONE, MEASURING
+from bench.process_metrics import cpu_seconds
 from bench.webhooks_load import SECRET_ENV
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
 from tests.credentials import owner_api_key
@@ -135,20 +139,21 @@ def create_webhook(engine: Engine, workflow_id: int) -> tuple[str, str]:
 
 
 def run_load_generator(
-    url: str, public_id: str, secret: str, args: argparse.Namespace, counts: Counts
+    url: str, public_id: str, secret: str, args: argparse.Namespace, counts: Counts, pid: int
 ) -> dict[str, Any]:
-    """Runs the load generator process; counts finished runs at its window's edges."""
+    """Runs the load generator process; counts finished runs (and the server's CPU time)
+    at its window's edges."""
     command = [sys.executable, str(LOAD_GENERATOR), url, public_id]
     command += ["--warmup", str(args.warmup), "--duration", str(args.duration)]
     command += ["--concurrency", str(args.concurrency)]
-    marks: dict[str, int] = {}
+    marks: dict[str, dict[str, float]] = {}
     env = {**os.environ, SECRET_ENV: secret}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as generator:
         assert generator.stdout is not None
         for line in generator.stdout:
             word = line.strip()
             if word in (MEASURING, DONE):
-                marks[word] = counts.finished()
+                marks[word] = {"finished": counts.finished(), "cpu_s": cpu_seconds(pid)}
             elif word:
                 load: dict[str, Any] = json.loads(word)
     if generator.returncode != 0 or set(marks) != {MEASURING, DONE}:
@@ -199,7 +204,7 @@ def measure(args: argparse.Namespace, work_dir: Path, database_url: str) -> dict
             workflow_id = int(created.json()["id"])
         public_id, secret = create_webhook(engine, workflow_id)
         counts = Counts(engine, workflow_id)
-        run = run_load_generator(url, public_id, secret, args, counts)
+        run = run_load_generator(url, public_id, secret, args, counts, server.process.pid)
         load, marks = run["load"], run["marks"]
         started = time.perf_counter()
         while time.perf_counter() - started < DRAIN_TIMEOUT_S:
@@ -207,13 +212,19 @@ def measure(args: argparse.Namespace, work_dir: Path, database_url: str) -> dict
                 break
             time.sleep(0.2)
         drain_s = time.perf_counter() - started
+        cpu_end, finished_end = cpu_seconds(server.process.pid), counts.finished()
         checked = integrity(counts, load["execution_ids"])
     finally:
         server.stop()
         engine.dispose()
     window_s = load["window_s"]
     accepted_per_s = load["accepted_in_window"] / window_s
-    finished_per_s = (marks[DONE] - marks[MEASURING]) / window_s
+    finished_per_s = (marks[DONE]["finished"] - marks[MEASURING]["finished"]) / window_s
+    # CPU of the server's process tree per call, from the window's start until every run
+    # finished: what the load on the rest of the machine does not change much.
+    cpu_ms = (cpu_end - marks[MEASURING]["cpu_s"]) * 1000
+    calls_since_window = finished_end - marks[MEASURING]["finished"]
+    cpu_ms_per_call = cpu_ms / max(1, calls_since_window)
     return {
         "setup": {
             "server": "flowbook serve (one process), " + database_url.split(":")[0],
@@ -234,6 +245,8 @@ def measure(args: argparse.Namespace, work_dir: Path, database_url: str) -> dict
             "p50_to_202_ms": load["latency_ms"]["p50"],
             "p99_to_202_ms": figure(load["latency_ms"]["p99"], GOAL_P99_MS, higher_is_better=False),
             "lost": {"value": checked["lost"], "goal": "0", "met": checked["lost"] == 0},
+            "server_cpu_ms_per_call": round(cpu_ms_per_call, 3),
+            "calls_per_server_cpu_second": round(1000 / max(cpu_ms_per_call, 1e-9), 1),
         },
         "details": {
             "latency_to_202_ms": load["latency_ms"],
