@@ -8,6 +8,7 @@ they differ, the receiver loads the webhook again and checks the call anew.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,18 +107,38 @@ def load_config(public_id: str) -> HookConfig | None:
 
 
 _cache: dict[tuple[str, str], tuple[float, HookConfig | None]] = {}
+# Loads under way, so a burst arriving as the copy expires waits for one read, not one each.
+_loading: dict[tuple[asyncio.AbstractEventLoop, str, str], asyncio.Future[HookConfig | None]] = {}
+
+
+async def _load(key: tuple[str, str]) -> HookConfig | None:
+    loop = asyncio.get_running_loop()
+    flight = (loop, *key)
+    pending = _loading.get(flight)
+    if pending is None:
+        pending = _loading[flight] = asyncio.ensure_future(run_db(load_config, key[1]))
+        pending.add_done_callback(lambda _done: _loading.pop(flight, None))
+    config = await asyncio.shield(pending)
+    if len(_cache) >= CACHE_MAX:
+        _cache.clear()
+    _cache[key] = (time.monotonic(), config)
+    return config
 
 
 async def hook_config(public_id: str, *, reload: bool = False) -> HookConfig | None:
     """The webhook named `public_id`, or None; from the in-process copy when it is younger
-    than `TTL_S` (unknown names are remembered too, so guessing costs no query each)."""
+    than `TTL_S` (unknown names are remembered too, so guessing costs no query each).
+
+    Args:
+        reload: read the row again (the copy was found stale).
+    """
     key = (str(get_engine().url), public_id)
-    now = time.monotonic()
     cached = _cache.get(key)
-    if cached is not None and not reload and now - cached[0] < TTL_S:
+    if cached is not None and not reload and time.monotonic() - cached[0] < TTL_S:
         return cached[1]
-    config = await run_db(load_config, public_id)
-    if len(_cache) >= CACHE_MAX:
-        _cache.clear()
-    _cache[key] = (now, config)
-    return config
+    if reload:
+        _cache.pop(key, None)
+        config = await run_db(load_config, public_id)
+        _cache[key] = (time.monotonic(), config)
+        return config
+    return await _load(key)
