@@ -16,7 +16,6 @@ from app.services.errors import ServiceError
 from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
 from app.ui.state.editor_state import EditorState
-from app.ui.state.editor_versions_state import VersionsState
 from app.ui.state.schedule_form import (
     CUSTOM,
     LATEST,
@@ -52,7 +51,6 @@ TEXT_FIELDS = frozenset(
 class SchedulesPanelState(EditorState):
     """The schedule panel of the workflow open in the editor."""
 
-    schedules_open: bool = False
     schedules: list[ScheduleRow] = []
     panel_error: str = ""
     viewer_timezone: str = ""
@@ -84,6 +82,11 @@ class SchedulesPanelState(EditorState):
     sentence: str = ""
     preview_times: list[PreviewTime] = []
     errors: dict[str, str] = {}
+
+    @rx.var
+    def schedules_open(self) -> bool:
+        """Whether the schedules panel is the side panel open."""
+        return self.side_panel == "schedules"
 
     @rx.var
     def delete_open(self) -> bool:
@@ -120,18 +123,9 @@ class SchedulesPanelState(EditorState):
 
     @rx.event
     async def open_schedules(self) -> EventSpec | None:
-        """Open the panel (closing the history and webhooks panels: two side panels leave the
-        canvas no room at 1024 px) and ask the browser its timezone."""
-        # Imported here: the webhooks panel's state imports this module to close this panel.
-        from app.ui.state.editor_webhooks_state import WebhooksPanelState
-
-        self.schedules_open = True
-        versions = await self.get_state(VersionsState)
-        if versions.history_open:
-            versions.close_history()
-        webhooks = await self.get_state(WebhooksPanelState)
-        if webhooks.webhooks_open:
-            webhooks.close_webhooks()
+        """Open the panel (in place of any other side panel) and ask the browser its
+        timezone."""
+        self.side_panel = "schedules"
         await self.load_schedules()
         if self.viewer_timezone:
             return None
@@ -139,8 +133,8 @@ class SchedulesPanelState(EditorState):
 
     @rx.event
     async def toggle_schedules(self) -> EventSpec | None:
-        """Open the panel (also when the history panel covers it), or close it."""
-        if self.schedules_open and not (await self.get_state(VersionsState)).history_open:
+        """Open the panel, or close it."""
+        if self.schedules_open:
             self.close_schedules()
             return None
         return await self.open_schedules()
@@ -148,7 +142,8 @@ class SchedulesPanelState(EditorState):
     @rx.event
     def close_schedules(self) -> None:
         """Close the panel and its form."""
-        self.schedules_open = False
+        if self.side_panel == "schedules":
+            self.side_panel = ""
         self.form_open = False
 
     @rx.event

@@ -84,6 +84,9 @@ class EditorState(rx.State):
     view_only: str = ""
     # Someone else saved since this editor loaded: "reload / keep mine / merge" is asked.
     conflict: str = ""
+    # The side panel open beside the canvas ("history", "schedules", "webhooks" or ""):
+    # one at a time, as two leave the canvas no room at 1024 px.
+    side_panel: str = ""
 
     _doc: str = "{}"
     _saved: str = "{}"

@@ -32,7 +32,6 @@ PAGE_SIZE = 20
 class VersionsState(EditorState):
     """The history panel and the compare view it opens on the canvas."""
 
-    history_open: bool = False
     versions: list[VersionRow] = []
     total: int = 0
     offset: int = 0
@@ -53,6 +52,16 @@ class VersionsState(EditorState):
     # The version the restore dialog asks about (0: closed) and what restoring changes.
     restore_number: int = 0
     restore_summary: str = ""
+
+    @rx.var
+    def history_open(self) -> bool:
+        """Whether the history panel is the side panel open."""
+        return self.side_panel == "history"
+
+    @rx.var
+    def diff_shown(self) -> bool:
+        """Whether the canvas shows a comparison (only while the history panel is open)."""
+        return self.diff_active and self.side_panel == "history"
 
     @rx.var
     def version_options(self) -> list[str]:
@@ -94,7 +103,7 @@ class VersionsState(EditorState):
         if self.history_open:
             self.close_history()
             return
-        self.history_open = True
+        self.side_panel = "history"
         self.offset = 0
         await self._save_first()
         await self.load_history()
@@ -102,7 +111,8 @@ class VersionsState(EditorState):
     @rx.event
     def close_history(self) -> None:
         """Close the panel and leave the compare view."""
-        self.history_open = False
+        if self.side_panel == "history":
+            self.side_panel = ""
         self.close_compare()
 
     @rx.event

@@ -15,9 +15,7 @@ from app.services.errors import ServiceError
 from app.services.webhook_test_event import send_test_event
 from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message
-from app.ui.state.editor_schedules_state import SchedulesPanelState
 from app.ui.state.editor_state import EditorState
-from app.ui.state.editor_versions_state import VersionsState
 from app.ui.state.webhook_form import LATEST, FormError, WebhookForm, create_data, form_of
 from app.ui.state.webhook_form import update_data as update_form
 from app.ui.state.webhook_views import WebhookRow, hooks_base_url, webhook_row
@@ -43,7 +41,6 @@ GRACE_CHOICES = [
 class WebhooksPanelState(EditorState):
     """The webhook panel of the workflow open in the editor."""
 
-    webhooks_open: bool = False
     hooks: list[WebhookRow] = []
     tags: list[str] = []
     hooks_loaded: bool = False
@@ -68,6 +65,11 @@ class WebhooksPanelState(EditorState):
     test_ok: bool = False
     # The workflow `hooks` were read for (the editor state outlives a move to another one).
     _hooks_for: int = 0
+
+    @rx.var
+    def webhooks_open(self) -> bool:
+        """Whether the webhooks panel is the side panel open."""
+        return self.side_panel == "webhooks"
 
     @rx.var
     def tag_options(self) -> list[str]:
@@ -119,31 +121,23 @@ class WebhooksPanelState(EditorState):
     @rx.event
     async def toggle_webhooks(self) -> None:
         """Open the panel on the workflow's webhooks, or close it."""
-        self.webhooks_open = not self.webhooks_open
         if self.webhooks_open:
-            await self._close_other_panels()
-            await self.load_webhooks()
-
-    async def _close_other_panels(self) -> None:
-        # Two side panels would leave the canvas no room at 1024 px.
-        versions = await self.get_state(VersionsState)
-        if versions.history_open:
-            versions.close_history()
-        schedules = await self.get_state(SchedulesPanelState)
-        if schedules.schedules_open:
-            schedules.close_schedules()
+            self.close_webhooks()
+            return
+        self.side_panel = "webhooks"
+        await self.load_webhooks()
 
     @rx.event
     def close_webhooks(self) -> None:
         """Close the panel."""
-        self.webhooks_open = False
+        if self.side_panel == "webhooks":
+            self.side_panel = ""
 
     @rx.event
     async def start_create(self) -> None:
         """Open the panel (if closed) and the form for a new webhook."""
         if not self.webhooks_open:
-            self.webhooks_open = True
-            await self._close_other_panels()
+            self.side_panel = "webhooks"
             await self.load_webhooks()
         self.editing_id = 0
         self.form = WebhookForm(name=f"Webhook {len(self.hooks) + 1}")

@@ -145,18 +145,24 @@ async def test_edit_pause_history_and_delete() -> None:
     assert panel.schedules == [] and not panel.delete_open
 
 
-async def test_opening_closes_the_history_and_webhooks_panels_and_toggling_closes() -> None:
+async def test_one_side_panel_at_a_time_and_toggling_closes() -> None:
     root = rx.State(_reflex_internal_init=True)
     await (await root.get_state(DocumentState)).open_workflow(make_workflow(greeting()))
     versions = await root.get_state(VersionsState)
-    await versions.toggle_history()
     webhooks = await root.get_state(WebhooksPanelState)
-    webhooks.webhooks_open = True
     panel = await root.get_state(SchedulesPanelState)
+    await versions.toggle_history()
+    versions.diff_active = True  # a comparison on the canvas
+    await webhooks.toggle_webhooks()
+    assert webhooks.webhooks_open and not versions.history_open and not versions.diff_shown
     await panel.toggle_schedules()
     assert panel.schedules_open and not versions.history_open and not webhooks.webhooks_open
+    await versions.toggle_history()
+    assert versions.history_open and not panel.schedules_open
+    await panel.toggle_schedules()
     await panel.toggle_schedules()
     assert not panel.schedules_open
+    assert not versions.history_open and not webhooks.webhooks_open
 
 
 async def test_a_viewer_sees_the_schedules_and_may_not_add_one(act_as: ActAs) -> None:

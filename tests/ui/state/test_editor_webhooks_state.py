@@ -74,7 +74,9 @@ async def test_opening_the_panel_closes_the_history_and_schedules_panels() -> No
     await (await root.get_state(DocumentState)).open_workflow(make_workflow(two_nodes()))
     versions = await root.get_state(VersionsState)
     schedules = await root.get_state(SchedulesPanelState)
-    versions.history_open = schedules.schedules_open = True
+    await versions.toggle_history()
+    await schedules.toggle_schedules()
+    assert schedules.schedules_open and not versions.history_open
     hooks = await root.get_state(WebhooksPanelState)
     await hooks.toggle_webhooks()
     assert hooks.webhooks_open and not versions.history_open and not schedules.schedules_open

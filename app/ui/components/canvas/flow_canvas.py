@@ -79,14 +79,14 @@ def flow_canvas() -> rx.Component:
     read-only: version b's nodes (and a's removed ones) with their diff status.
     """
     return FlowCanvas.create(
-        nodes=rx.cond(V.diff_active, V.diff_nodes, D.rf_nodes),
-        edges=rx.cond(V.diff_active, V.diff_edges, D.rf_edges),
-        statuses=rx.cond(V.diff_active, {}, R.statuses),
+        nodes=rx.cond(V.diff_shown, V.diff_nodes, D.rf_nodes),
+        edges=rx.cond(V.diff_shown, V.diff_edges, D.rf_edges),
+        statuses=rx.cond(V.diff_shown, {}, R.statuses),
         live=R.live,
         auto_run=E.auto_run,
         fit_key=D.fit_key,
-        read_only=~E.can_change | V.diff_active,
-        can_run=E.can_run & ~V.diff_active,
+        read_only=~E.can_change | V.diff_shown,
+        can_run=E.can_run & ~V.diff_shown,
         color_mode=rx.color_mode_cond("light", "dark"),
         quick_add_types=quick_add_types(),
         on_nodes_moved=C.nodes_moved,

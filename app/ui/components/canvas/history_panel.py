@@ -370,7 +370,7 @@ def diff_legend() -> rx.Component:
         )
 
     return rx.cond(
-        V.diff_active,
+        V.diff_shown,
         rx.hstack(
             rx.text(
                 f"v{V.compare_a} → v{V.compare_b}", weight="bold", size="2", white_space="nowrap"

@@ -10,7 +10,6 @@ from app.ui.components.confirm_dialog import confirm_dialog
 from app.ui.components.schedule_parts import enabled_badge, execution_link, fire_status_badge
 from app.ui.state.editor_schedules_state import SchedulesPanelState as P
 from app.ui.state.editor_state import EditorState as E
-from app.ui.state.editor_versions_state import VersionsState as V
 from app.ui.state.schedule_views import FireRow, ScheduleRow
 
 PANEL_WIDTH = "400px"
@@ -195,7 +194,7 @@ def _empty() -> rx.Component:
 def schedule_panel() -> rx.Component:
     """The right-hand schedule panel (toggled from the toolbar; the history panel wins)."""
     return rx.cond(
-        P.schedules_open & ~V.history_open,
+        P.schedules_open,
         rx.box(
             rx.vstack(
                 _header(),
@@ -240,7 +239,7 @@ def schedules_button() -> rx.Component:
     return rx.button(
         rx.icon("calendar_clock", size=14),
         rx.text("Schedules", display=rx.breakpoints(initial="none", lg="inline")),
-        variant=rx.cond(P.schedules_open & ~V.history_open, "soft", "ghost"),
+        variant=rx.cond(P.schedules_open, "soft", "ghost"),
         color_scheme="gray",
         size="2",
         on_click=P.toggle_schedules,
