@@ -44,6 +44,9 @@ _SELECT_WORKFLOW = select(
     WORKFLOWS.c.version_number,
 ).where(WORKFLOWS.c.id == bindparam("workflow_id"))
 _INSERT_EXECUTION = insert(EXECUTIONS)
+_INSERT_EXECUTION_RETURNING_ID = _INSERT_EXECUTION.returning(
+    EXECUTIONS.c.id, sort_by_parameter_order=True
+)
 _INSERT_AUDIT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 _INSERT_NODE_RUN = insert(NODE_RUNS)
 _START = (
@@ -151,6 +154,27 @@ def insert_execution(
         detail = audit["detail"] | {"execution_id": execution_id}
         connection.execute(_INSERT_AUDIT, audit | {"detail": detail})
     return execution_id
+
+
+def insert_executions(
+    connection: Connection, values: list[dict[str, Any]], audits: list[dict[str, Any]]
+) -> list[int]:
+    """`insert_execution` for many rows at once: the executions in batched multi-row INSERTs
+    (ids in the order given), then their audit rows (one per execution) with executemany."""
+    if not values:
+        return []
+    ids = [
+        int(key)
+        for key in connection.execute(_INSERT_EXECUTION_RETURNING_ID, values).scalars().all()
+    ]
+    connection.execute(
+        _INSERT_AUDIT,
+        [
+            audit | {"detail": audit["detail"] | {"execution_id": execution_id}}
+            for audit, execution_id in zip(audits, ids, strict=True)
+        ],
+    )
+    return ids
 
 
 def start_queued(connection: Connection, execution_id: int, now: datetime) -> Any:

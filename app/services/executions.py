@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "QueuedExecution",
     "cancel_execution",
     "insert_queued",
+    "insert_queued_many",
     "queue_execution",
     "run_execution_inline",
     "start_execution",
@@ -139,6 +141,36 @@ def insert_queued(
     _check_trigger(trigger)
     values = _execution_values(row, workflow_id, trigger, input, principal)
     return _queued(values, _insert(connection, row, values, principal), prepared, None)
+
+
+def insert_queued_many(
+    connection: Connection,
+    runs: Sequence[tuple[Any, PreparedWorkflow, int, Any, Principal]],
+    *,
+    trigger: str,
+) -> list[QueuedExecution]:
+    """`insert_queued` for many runs in one go (batched INSERTs), in the order given.
+
+    Args:
+        runs: (row, prepared, workflow_id, input, principal) of each run.
+
+    Raises:
+        InvalidInputError: a bad trigger name.
+    """
+    _check_trigger(trigger)
+    values = [
+        _execution_values(row, workflow_id, trigger, input, principal)
+        for row, _, workflow_id, input, principal in runs
+    ]
+    audits = [
+        _run_audit(row, workflow_id, trigger, principal)
+        for row, _, workflow_id, _, principal in runs
+    ]
+    ids = store.insert_executions(connection, values, audits)
+    return [
+        _queued(one, execution_id, run[1], None)
+        for one, execution_id, run in zip(values, ids, runs, strict=True)
+    ]
 
 
 def queue_execution(
