@@ -1,15 +1,21 @@
-"""Firing a schedule: one write transaction records its due fire times and queues its runs.
+"""Firing schedules: one write transaction records their due fire times and queues their runs.
 
-`fire_schedule` runs in the group-commit writer (`run_write`). Exactly once per (schedule,
-fire time) holds twice over: the schedule's `next_fire_at` is advanced only from the value
-the caller saw (compare-and-set), and a fire row is inserted with ON CONFLICT DO NOTHING on
-the unique (schedule_id, fire_time) pair, so a second process that gets this far anyway
-inserts nothing and starts nothing. The runs are queued in the same transaction; the
-caller starts them once it is committed (`QueuedExecution.submit`).
+`fire_schedules` runs in the group-commit writer (`run_write`) and fires every schedule due
+at one instant together, in a few set-based statements whatever their number: one SELECT
+of the schedules, one of their last runs' statuses, one claiming UPDATE per distinct
+(revision, due, next, last) values, the runs (`schedule_runs.queue_fire_runs`) and one
+batched INSERT of the fire rows. Exactly once per (schedule, fire time) holds twice over:
+a schedule's `next_fire_at` is advanced only from the value the caller saw, at the
+revision it saw (compare-and-set; the UPDATE returns the schedules it claimed), and a fire
+row is inserted with ON CONFLICT DO NOTHING on the unique (schedule_id, fire_time) pair,
+so a second process that gets this far anyway inserts nothing and starts nothing. The runs
+are queued in the same transaction; the caller starts them once it is committed
+(`QueuedExecution.submit`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,26 +24,18 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.models.account import User
 from app.models.execution import Execution, ExecutionStatus
 from app.models.schedule import FireStatus, Schedule, ScheduleFire
 from app.models.types import utc_now
-from app.models.version_run import VersionRef
-from app.models.workflow import Workflow
-from app.services.errors import NotFoundError, PermissionDeniedError, ServiceError
-from app.services.executions import QueuedExecution, insert_queued
-from app.services.principal import SYSTEM, Principal, principal_of
-from app.services.runnable_workflows import runnable
-from app.services.schedule_misfires import OVERLAP_REASON, plan_fires
-from app.services.version_runs import _insert_version_runs
+from app.services.errors import ServiceError
+from app.services.executions import QueuedExecution
+from app.services.schedule_misfires import OVERLAP_REASON, FirePlan, plan_fires
+from app.services.schedule_runs import queue_fire_runs
 
 SCHEDULES: Table = Schedule.__table__  # type: ignore[attr-defined]
 FIRES: Table = ScheduleFire.__table__  # type: ignore[attr-defined]
 EXECUTIONS: Table = Execution.__table__  # type: ignore[attr-defined]
-USERS: Table = User.__table__  # type: ignore[attr-defined]
-WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
 
-TRIGGER = "schedule"
 # A previous run in one of these has not finished: a schedule without overlap waits for it.
 UNFINISHED = (
     ExecutionStatus.QUEUED.value,
@@ -46,35 +44,32 @@ UNFINISHED = (
 )
 
 # Statements built once: a leader fires up to thousands of schedules a second.
-_SCHEDULE = select(SCHEDULES).where(SCHEDULES.c.id == bindparam("schedule_id"))
-# The newest started fire's run (found by the schedule's last_fire_at, two index lookups).
-_LAST_RUN_STATUS = (
-    select(EXECUTIONS.c.status)
+_SCHEDULES = select(SCHEDULES).where(SCHEDULES.c.id.in_(bindparam("ids", expanding=True)))
+# The runs of the schedules' newest started fires (found by their last_fire_at): every pair
+# of the two lists is looked up, the caller keeps each schedule's own.
+_LAST_RUN_STATUSES = (
+    select(FIRES.c.schedule_id, FIRES.c.fire_time, EXECUTIONS.c.status)
     .select_from(FIRES.join(EXECUTIONS, EXECUTIONS.c.id == FIRES.c.execution_id))
     .where(
-        FIRES.c.schedule_id == bindparam("schedule_id"),
-        FIRES.c.fire_time == bindparam("fire_time", type_=FIRES.c.fire_time.type),
+        FIRES.c.schedule_id.in_(bindparam("ids", expanding=True)),
+        FIRES.c.fire_time.in_(bindparam("times", expanding=True)),
     )
 )
-_WORKFLOW_OWNER = select(WORKFLOWS.c.owner_id, WORKFLOWS.c.deleted_at).where(
-    WORKFLOWS.c.id == bindparam("workflow_id")
-)
-_USER = select(USERS).where(USERS.c.id == bindparam("user_id"))
 _CLAIM = (
     update(SCHEDULES)
     .where(
-        SCHEDULES.c.id == bindparam("b_id"),
+        SCHEDULES.c.id.in_(bindparam("ids", expanding=True)),
         SCHEDULES.c.revision == bindparam("b_revision"),
         SCHEDULES.c.next_fire_at == bindparam("b_due", type_=SCHEDULES.c.next_fire_at.type),
     )
     .values(next_fire_at=bindparam("b_next"), last_fire_at=bindparam("b_last"))
+    .returning(SCHEDULES.c.id)
 )
-_INSERT_FIRE = {
-    name: dialect.insert(FIRES).on_conflict_do_nothing(index_elements=["schedule_id", "fire_time"])
+_INSERT_FIRES = {
+    name: dialect.insert(FIRES)
+    .on_conflict_do_nothing(index_elements=["schedule_id", "fire_time"])
+    .returning(FIRES.c.id, FIRES.c.execution_id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-_INSERT_FIRE_RETURNING = {
-    name: statement.returning(FIRES.c.id) for name, statement in _INSERT_FIRE.items()
 }
 
 
@@ -97,74 +92,6 @@ class FireOutcome:
     retries: bool = False
 
 
-def schedule_principal(connection: Connection, owner_id: int | None, schedule_id: int) -> Principal:
-    """Who a schedule's runs act as: its workflow's owner (`SYSTEM` for a workflow without
-    one, from before accounts existed).
-
-    Raises:
-        PermissionDeniedError: the owner's account is deactivated.
-    """
-    if owner_id is None:
-        return SYSTEM
-    row = connection.execute(_USER, {"user_id": owner_id}).first()
-    if row is None:
-        return SYSTEM
-    user = User(**row._mapping)
-    if not user.active:
-        raise PermissionDeniedError("the workflow's owner is deactivated")
-    return principal_of(user, label=f"{user.email} (schedule {schedule_id})")
-
-
-def queue_scheduled_run(connection: Connection, schedule: Any) -> QueuedExecution:
-    """Insert a queued run of `schedule`'s workflow (its tagged version, if it names one),
-    as the workflow's owner, in the caller's transaction.
-
-    Raises:
-        ServiceError: the workflow (or the tag) is gone, may not run, or has problems.
-    """
-    workflow = connection.execute(_WORKFLOW_OWNER, {"workflow_id": schedule.workflow_id}).first()
-    if workflow is None or workflow.deleted_at is not None:
-        raise NotFoundError(f"Workflow {schedule.workflow_id} not found")
-    principal = schedule_principal(connection, workflow.owner_id, schedule.id)
-    if schedule.version_tag:
-        ref = VersionRef(tag=schedule.version_tag)
-        queued = _insert_version_runs(
-            connection, schedule.workflow_id, [(ref, schedule.input)], TRIGGER, principal
-        )
-        if isinstance(queued, ServiceError):
-            raise queued
-        return queued[0]
-    row, prepared = runnable(connection.engine, connection, schedule.workflow_id, principal)
-    return insert_queued(
-        connection,
-        row,
-        prepared,
-        workflow_id=schedule.workflow_id,
-        trigger=TRIGGER,
-        input=schedule.input,
-        principal=principal,
-    )
-
-
-def _insert_fires(connection: Connection, rows: Sequence[dict[str, Any]]) -> int | None:
-    """Insert fire rows, skipping any whose (schedule, fire time) exists; the id of the
-    single row given, when it was inserted."""
-    dialect = connection.dialect.name
-    if len(rows) != 1:
-        connection.execute(_INSERT_FIRE[dialect], list(rows))
-        return None
-    return connection.execute(_INSERT_FIRE_RETURNING[dialect], rows[0]).scalar_one_or_none()
-
-
-def _last_run_unfinished(connection: Connection, schedule: Any) -> bool:
-    if schedule.last_fire_at is None:
-        return False
-    status = connection.execute(
-        _LAST_RUN_STATUS, {"schedule_id": schedule.id, "fire_time": schedule.last_fire_at}
-    ).scalar_one_or_none()
-    return status in UNFINISHED
-
-
 def _missed(schedule_id: int, time: datetime, reason: str, now: datetime) -> dict[str, Any]:
     return {
         "schedule_id": schedule_id,
@@ -179,34 +106,58 @@ def _missed(schedule_id: int, time: datetime, reason: str, now: datetime) -> dic
     }
 
 
-def _start_one(
-    connection: Connection, schedule: Any, time: datetime, now: datetime
-) -> tuple[int, QueuedExecution] | None:
-    """Record fire `time` of `schedule` and queue its run (or record why it cannot run)."""
-    try:
-        queued = queue_scheduled_run(connection, schedule)
-    except ServiceError as exc:
-        _insert_fires(connection, [_missed(schedule.id, time, str(exc), now)])
-        return None
-    fire_id = _insert_fires(
-        connection,
-        [
-            {
-                "schedule_id": schedule.id,
-                "fire_time": time,
-                "status": FireStatus.STARTED.value,
-                "reason": None,
-                "started_at": now,
-                "lag_ms": max(0, round((now - time).total_seconds() * 1000)),
-                "execution_id": queued.execution.id,
-                "attempt": 1,
-                "created_at": now,
-            }
-        ],
+def _started(schedule_id: int, time: datetime, execution_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "schedule_id": schedule_id,
+        "fire_time": time,
+        "status": FireStatus.STARTED.value,
+        "reason": None,
+        "started_at": now,
+        "lag_ms": max(0, round((now - time).total_seconds() * 1000)),
+        "execution_id": execution_id,
+        "attempt": 1,
+        "created_at": now,
+    }
+
+
+def _insert_fires(connection: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert fire rows, skipping any whose (schedule, fire time) exists; execution id ->
+    fire id of the started rows inserted."""
+    if not rows:
+        return {}
+    inserted = connection.execute(_INSERT_FIRES[connection.dialect.name], rows)
+    return {row.execution_id: row.id for row in inserted if row.execution_id is not None}
+
+
+def _busy(connection: Connection, schedules: list[Any]) -> set[int]:
+    """Which of `schedules` (each with a last_fire_at) have their last run unfinished."""
+    if not schedules:
+        return set()
+    last = {schedule.id: schedule.last_fire_at for schedule in schedules}
+    found = connection.execute(
+        _LAST_RUN_STATUSES, {"ids": list(last), "times": sorted(set(last.values()))}
     )
-    # Unreachable while the compare-and-set holds; a fire row is never doubled anyway.
-    assert fire_id is not None, f"schedule {schedule.id} fired {time} twice"
-    return fire_id, queued
+    return {
+        row.schedule_id
+        for row in found
+        if row.fire_time == last[row.schedule_id] and row.status in UNFINISHED
+    }
+
+
+def _claim(connection: Connection, claims: dict[tuple[Any, ...], list[int]]) -> set[int]:
+    """Advance the schedules whose (revision, next_fire_at) are still those read; the ids
+    of those advanced."""
+    claimed: set[int] = set()
+    for (revision, due, following, last), ids in claims.items():
+        parameters = {
+            "ids": ids,
+            "b_revision": revision,
+            "b_due": due,
+            "b_next": following,
+            "b_last": last,
+        }
+        claimed.update(connection.execute(_CLAIM, parameters).scalars())
+    return claimed
 
 
 def fire_schedule(
@@ -216,53 +167,98 @@ def fire_schedule(
     revision: int,
     now: datetime | None = None,
 ) -> FireOutcome:
-    """Fire `schedule_id`'s due times, from `due_at` (its `next_fire_at` as the caller
-    read it at `revision`), in the caller's transaction (`run_write`).
+    """`fire_schedules` for one schedule."""
+    return fire_schedules(connection, [(schedule_id, due_at, revision)], now)[schedule_id]
+
+
+def fire_schedules(
+    connection: Connection,
+    due: Sequence[tuple[int, datetime, int]],
+    now: datetime | None = None,
+) -> dict[int, FireOutcome]:
+    """Fire the due times of each (schedule id, due_at, revision) given, where `due_at` is
+    the schedule's `next_fire_at` as the caller read it at `revision`, in the caller's
+    transaction (`run_write`). Callers keep batches to a few hundred schedules.
 
     Args:
         now: the firing time (default: the current time).
+
+    Returns:
+        The outcome of each schedule, by id.
     """
-    row = connection.execute(_SCHEDULE, {"schedule_id": schedule_id}).first()
-    if row is None or not row.enabled or row.revision != revision or row.next_fire_at != due_at:
-        return FireOutcome(stale=True)
+    seen = {schedule_id: (due_at, revision) for schedule_id, due_at, revision in due}
+    rows = {row.id: row for row in connection.execute(_SCHEDULES, {"ids": list(seen)})}
     now = now or utc_now()
-    plan = plan_fires(
-        cron=row.cron,
-        timezone=row.timezone,
-        next_fire_at=due_at,
-        grace_seconds=row.grace_seconds,
-        misfire_policy=row.misfire_policy,
-        now=now,
-    )
-    if not plan.run and not plan.missed:
-        return FireOutcome(stale=False, next_fire_at=due_at, retries=row.retry_attempts > 0)
-    # Without overlap, one run at most, and only once the last one has finished.
-    to_start = plan.run
-    if not row.allow_overlap:
-        to_start = [] if _last_run_unfinished(connection, row) else plan.run[:1]
-    claimed = connection.execute(
-        _CLAIM,
-        {
-            "b_id": schedule_id,
-            "b_revision": revision,
-            "b_due": due_at,
-            "b_next": plan.next_fire_at,
-            "b_last": max(to_start) if to_start else row.last_fire_at,
-        },
-    )
-    if claimed.rowcount != 1:
-        return FireOutcome(stale=True)
-    missed = plan.missed + [(time, OVERLAP_REASON) for time in plan.run if time not in to_start]
-    if missed:
-        _insert_fires(
-            connection, [_missed(schedule_id, time, reason, now) for time, reason in missed]
+    outcomes: dict[int, FireOutcome] = {}
+    plans: dict[int, tuple[Any, FirePlan]] = {}
+    for schedule_id, (due_at, revision) in seen.items():
+        row = rows.get(schedule_id)
+        if row is None or not row.enabled or row.revision != revision or row.next_fire_at != due_at:
+            outcomes[schedule_id] = FireOutcome(stale=True)
+            continue
+        plan = plan_fires(
+            cron=row.cron,
+            timezone=row.timezone,
+            next_fire_at=due_at,
+            grace_seconds=row.grace_seconds,
+            misfire_policy=row.misfire_policy,
+            now=now,
         )
-    started = [
-        one for time in to_start if (one := _start_one(connection, row, time, now)) is not None
-    ]
-    return FireOutcome(
-        stale=False,
-        next_fire_at=plan.next_fire_at,
-        started=started,
-        retries=row.retry_attempts > 0,
+        if plan.run or plan.missed:
+            plans[schedule_id] = (row, plan)
+        else:
+            outcomes[schedule_id] = FireOutcome(
+                stale=False, next_fire_at=due_at, retries=row.retry_attempts > 0
+            )
+    # Without overlap, one run at most, and only once the last one has finished.
+    busy = _busy(
+        connection,
+        [
+            row
+            for row, plan in plans.values()
+            if plan.run and not row.allow_overlap and row.last_fire_at is not None
+        ],
     )
+    to_start: dict[int, list[datetime]] = {}
+    claims: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for schedule_id, (row, plan) in plans.items():
+        times = plan.run
+        if not row.allow_overlap:
+            times = [] if schedule_id in busy else plan.run[:1]
+        to_start[schedule_id] = times
+        last = max(times) if times else row.last_fire_at
+        claims[(row.revision, row.next_fire_at, plan.next_fire_at, last)].append(schedule_id)
+    claimed = _claim(connection, claims)
+    fire_rows: list[dict[str, Any]] = []
+    runs: list[tuple[Any, datetime]] = []
+    for schedule_id, (row, plan) in plans.items():
+        if schedule_id not in claimed:
+            outcomes[schedule_id] = FireOutcome(stale=True)
+            continue
+        missed = plan.missed + [
+            (time, OVERLAP_REASON) for time in plan.run if time not in to_start[schedule_id]
+        ]
+        fire_rows.extend(_missed(schedule_id, time, reason, now) for time, reason in missed)
+        runs.extend((row, time) for time in to_start[schedule_id])
+    queued = queue_fire_runs(connection, [row for row, _ in runs])
+    for (row, time), one in zip(runs, queued, strict=True):
+        if isinstance(one, ServiceError):
+            fire_rows.append(_missed(row.id, time, str(one), now))
+        else:
+            fire_rows.append(_started(row.id, time, one.execution.id, now))
+    fire_ids = _insert_fires(connection, fire_rows)
+    started: dict[int, list[tuple[int, QueuedExecution]]] = defaultdict(list)
+    for (row, time), one in zip(runs, queued, strict=True):
+        if isinstance(one, QueuedExecution):
+            # Unreachable while the compare-and-set holds; a fire row is never doubled anyway.
+            assert one.execution.id in fire_ids, f"schedule {row.id} fired {time} twice"
+            started[row.id].append((fire_ids[one.execution.id], one))
+    for schedule_id in claimed:
+        row, plan = plans[schedule_id]
+        outcomes[schedule_id] = FireOutcome(
+            stale=False,
+            next_fire_at=plan.next_fire_at,
+            started=started[schedule_id],
+            retries=row.retry_attempts > 0,
+        )
+    return outcomes

@@ -23,7 +23,8 @@ from app.models.schedule import FireStatus
 from app.models.types import utc_now
 from app.services.errors import ServiceError
 from app.services.executions import QueuedExecution
-from app.services.schedule_firing import EXECUTIONS, FIRES, SCHEDULES, queue_scheduled_run
+from app.services.schedule_firing import EXECUTIONS, FIRES, SCHEDULES
+from app.services.schedule_runs import queue_scheduled_run
 
 RETRIED_STATUSES = (ExecutionStatus.FAILED.value, ExecutionStatus.CRASHED.value)
 DUE_BATCH = 100
