@@ -2,10 +2,13 @@
 
 Every serving process runs a `ScheduleRuntime` (started by the serving lifespan). It tries
 to become the leader once a second (`scheduler_leader`); the leader runs an APScheduler
-`AsyncIOScheduler` holding one date job per enabled schedule, at the schedule's
-`next_fire_at` as the database says (so the DST policy of `app.engine.cron_times` is the only
-one). A job fires its schedule in one write (`schedule_firing.fire_schedule`) and is placed
-again at the next fire time that write stored.
+`AsyncIOScheduler` holding one date job per distinct fire instant, at the enabled
+schedules' `next_fire_at` as the database says (so the DST policy of `app.engine.cron_times`
+is the only one). A job fires every schedule placed at its instant together, in writes of up
+to `MAX_BATCH` schedules each (`schedule_firing.fire_schedules`: a few set-based statements
+per write, however many schedules share the instant), and places each schedule again at the
+next fire time that write stored. A write that fails is tried again one schedule at a
+time, so one schedule's failure never holds the others back.
 
 The database is the source of truth: on becoming leader, and whenever a cheap aggregate of
 the schedules (count, highest id, sum of revisions, newest updated_at) changes, which it
@@ -34,7 +37,7 @@ from sqlalchemy import Engine, func, select
 from app.models.db import get_engine
 from app.models.types import utc_now
 from app.services.db_threads import run_db, run_write
-from app.services.schedule_firing import SCHEDULES, fire_schedule
+from app.services.schedule_firing import SCHEDULES, fire_schedules
 from app.services.schedule_retries import (
     due_retries,
     finished_fires,
@@ -51,6 +54,9 @@ POLL_INTERVAL_S = 1.0
 # lost for longer than this, whatever happened to it).
 FULL_RELOAD_S = 60.0
 MAX_INSTANCES = 1_000
+# Schedules fired by one write: one instant's schedules take ceil(n / MAX_BATCH) writes,
+# which the group-commit writer may commit together.
+MAX_BATCH = 500
 
 _AGGREGATE = select(
     func.count(SCHEDULES.c.id),
@@ -75,6 +81,8 @@ class _Leading:
     scheduler: AsyncIOScheduler
     # schedule id -> (revision, next_fire_at) its job was placed for
     placed: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    # fire instant -> {schedule id: revision} of the schedules its (pending) job fires
+    instants: dict[datetime, dict[int, int]] = field(default_factory=dict)
     # fire id -> execution id of started runs that may need a retry
     watched: dict[int, int] = field(default_factory=dict)
     aggregate: tuple[Any, ...] | None = None
@@ -183,69 +191,100 @@ class ScheduleRuntime:
                 queued.submit()
 
     def _sync(self, leading: _Leading, rows: list[Any]) -> None:
-        """Place a job per schedule whose (revision, next_fire_at) moved; drop the others'."""
+        """Place each schedule whose (revision, next_fire_at) moved; drop the others'."""
         wanted = {row.id: (row.revision, row.next_fire_at) for row in rows}
         for schedule_id in set(leading.placed) - set(wanted):
-            del leading.placed[schedule_id]
-            with contextlib.suppress(Exception):
-                leading.scheduler.remove_job(_job_id(schedule_id))
+            self._unplace(leading, schedule_id)
         for schedule_id, key in wanted.items():
             if leading.placed.get(schedule_id) != key:
                 self._place(leading, schedule_id, *key)
 
-    def _place(self, leading: _Leading, schedule_id: int, revision: int, due: datetime) -> None:
-        leading.placed[schedule_id] = (revision, due)
-        leading.scheduler.add_job(
-            self._fire,
-            DateTrigger(run_date=due, timezone=UTC),
-            args=(leading, schedule_id, revision, due),
-            id=_job_id(schedule_id),
-            replace_existing=True,
-            # Lateness is the schedule's own business (grace, misfire policy): always run,
-            # even while the job's previous run is still placing this one.
-            misfire_grace_time=None,
-            max_instances=MAX_INSTANCES,
-        )
+    def _unplace(self, leading: _Leading, schedule_id: int) -> None:
+        """Take a schedule off its instant's job (and drop the job it leaves empty)."""
+        key = leading.placed.pop(schedule_id, None)
+        members = leading.instants.get(key[1]) if key is not None else None
+        if key is None or members is None:
+            return
+        members.pop(schedule_id, None)
+        if not members:
+            del leading.instants[key[1]]
+            with contextlib.suppress(Exception):
+                leading.scheduler.remove_job(_job_id(key[1]))
 
-    async def _fire(
-        self, leading: _Leading, schedule_id: int, revision: int, due: datetime
-    ) -> None:
+    def _place(self, leading: _Leading, schedule_id: int, revision: int, due: datetime) -> None:
+        self._unplace(leading, schedule_id)
+        leading.placed[schedule_id] = (revision, due)
+        members = leading.instants.get(due)
+        if members is None:
+            members = leading.instants[due] = {}
+            leading.scheduler.add_job(
+                self._fire,
+                DateTrigger(run_date=due, timezone=UTC),
+                args=(leading, due),
+                id=_job_id(due),
+                replace_existing=True,
+                # Lateness is the schedules' own business (grace, misfire policy): always
+                # run, even while an earlier job of this instant is still placing this one.
+                misfire_grace_time=None,
+                max_instances=MAX_INSTANCES,
+            )
+        members[schedule_id] = revision
+
+    async def _fire(self, leading: _Leading, due: datetime) -> None:
+        # Every schedule placed at this instant from now on gets a job of its own.
+        members = leading.instants.pop(due, {})
+        due_now = [
+            (schedule_id, revision)
+            for schedule_id, revision in members.items()
+            if leading.placed.get(schedule_id) == (revision, due)
+        ]
         # Shielded: a stop (or APScheduler's shutdown) must not cut a firing between the
         # commit of its runs and their start.
-        task = asyncio.create_task(self._fire_now(leading, schedule_id, revision, due))
-        self._firing.add(task)
-        task.add_done_callback(self._firing.discard)
-        # APScheduler's shutdown cancels this job: the firing goes on (`stop` awaits it),
+        tasks = [
+            asyncio.create_task(self._fire_now(leading, due_now[i : i + MAX_BATCH], due))
+            for i in range(0, len(due_now), MAX_BATCH)
+        ]
+        for task in tasks:
+            self._firing.add(task)
+            task.add_done_callback(self._firing.discard)
+        # APScheduler's shutdown cancels this job: the firings go on (`stop` awaits them),
         # and the job ends quietly rather than being logged as failed.
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(task)
+            await asyncio.shield(asyncio.gather(*tasks))
 
     async def _fire_now(
-        self, leading: _Leading, schedule_id: int, revision: int, due: datetime
+        self, leading: _Leading, batch: list[tuple[int, int]], due: datetime
     ) -> None:
         try:
-            outcome = await run_write(fire_schedule, schedule_id, due, revision)
+            outcomes = await run_write(
+                fire_schedules, [(schedule_id, due, revision) for schedule_id, revision in batch]
+            )
         except Exception:
-            logger.exception("schedule %s could not fire at %s", schedule_id, due)
-            leading.placed.pop(schedule_id, None)
+            if len(batch) > 1:
+                await asyncio.gather(*(self._fire_now(leading, [one], due) for one in batch))
+                return
+            logger.exception("schedule %s could not fire at %s", batch[0][0], due)
+            leading.placed.pop(batch[0][0], None)
             leading.dirty = True
             return
-        for fire_id, queued in outcome.started:
-            if outcome.retries:
-                leading.watched[fire_id] = queued.execution.id
-            queued.submit()
-        if outcome.stale:
-            leading.dirty = True
-        elif leading.placed.get(schedule_id) == (revision, due):
-            # Unless a re-read placed a newer revision meanwhile.
-            if outcome.next_fire_at is None:
-                del leading.placed[schedule_id]
-            else:
-                self._place(leading, schedule_id, revision, outcome.next_fire_at)
+        for schedule_id, revision in batch:
+            outcome = outcomes[schedule_id]
+            for fire_id, queued in outcome.started:
+                if outcome.retries:
+                    leading.watched[fire_id] = queued.execution.id
+                queued.submit()
+            if outcome.stale:
+                leading.dirty = True
+            elif leading.placed.get(schedule_id) == (revision, due):
+                # Unless a re-read placed a newer revision meanwhile.
+                if outcome.next_fire_at is None:
+                    del leading.placed[schedule_id]
+                else:
+                    self._place(leading, schedule_id, revision, outcome.next_fire_at)
 
 
-def _job_id(schedule_id: int) -> str:
-    return f"schedule-{schedule_id}"
+def _job_id(due: datetime) -> str:
+    return f"fire-at-{due.isoformat()}"
 
 
 def _watched(engine: Engine) -> dict[int, int]:
