@@ -16,7 +16,12 @@ from pydantic import BaseModel
 
 from app.api.schemas import ErrorResponse
 from app.services.webhook_receiver import receive_webhook
-from app.services.webhook_request import BodyTooLargeError, WebhookRequest, query_values
+from app.services.webhook_request import (
+    BodyTooLargeError,
+    ReadBody,
+    WebhookRequest,
+    query_values,
+)
 
 router = APIRouter(prefix="/api/hooks", tags=["webhooks"])
 
@@ -27,8 +32,8 @@ class HookAccepted(BaseModel):
     execution_id: int
 
 
-class HookTimedOut(BaseModel):
-    """The run did not finish in the webhook's time limit (respond mode `output`)."""
+class HookRunDetail(BaseModel):
+    """Respond mode `output`: the run did not succeed (502) or not in time (504)."""
 
     execution_id: int
     detail: str
@@ -54,12 +59,14 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "Body over the webhook's limit."},
     422: {"model": ErrorResponse, "description": "The mapping or the workflow cannot run."},
     429: {"model": ErrorResponse, "description": "Rate limit reached (see Retry-After)."},
-    502: {"model": HookTimedOut, "description": "Respond mode `output`: the run failed."},
-    504: {"model": HookTimedOut, "description": "Respond mode `output`: not done in time."},
+    502: {"model": HookRunDetail, "description": "Respond mode `output`: the run failed."},
+    504: {"model": HookRunDetail, "description": "Respond mode `output`: not done in time."},
 }
 
 
-def _reader(request: Request) -> Any:
+def _reader(request: Request) -> ReadBody:
+    """Reads the request's body as it streams in, refusing it once it passes `limit`."""
+
     async def read_body(limit: int) -> bytes:
         chunks = []
         size = 0
