@@ -44,9 +44,13 @@ _SELECT_WORKFLOW = select(
     WORKFLOWS.c.version_number,
 ).where(WORKFLOWS.c.id == bindparam("workflow_id"))
 _INSERT_EXECUTION = insert(EXECUTIONS)
-_INSERT_EXECUTION_RETURNING_ID = _INSERT_EXECUTION.returning(
-    EXECUTIONS.c.id, sort_by_parameter_order=True
-)
+# Ids in the order of the rows given. SQLAlchemy cannot tie SQLite's RETURNING rows to the
+# parameters (it would insert row by row), but one INSERT assigns SQLite's rowids in the
+# order of its VALUES, so there the ids sorted are in that order.
+_INSERT_EXECUTIONS_RETURNING_IDS = {
+    "sqlite": _INSERT_EXECUTION.returning(EXECUTIONS.c.id),
+    "postgresql": _INSERT_EXECUTION.returning(EXECUTIONS.c.id, sort_by_parameter_order=True),
+}
 _INSERT_AUDIT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 _INSERT_NODE_RUN = insert(NODE_RUNS)
 _START = (
@@ -163,10 +167,11 @@ def insert_executions(
     (ids in the order given), then their audit rows (one per execution) with executemany."""
     if not values:
         return []
-    ids = [
-        int(key)
-        for key in connection.execute(_INSERT_EXECUTION_RETURNING_ID, values).scalars().all()
-    ]
+    dialect = connection.dialect.name
+    inserted = connection.execute(_INSERT_EXECUTIONS_RETURNING_IDS[dialect], values)
+    ids = [int(key) for key in inserted.scalars().all()]
+    if dialect == "sqlite":
+        ids.sort()
     connection.execute(
         _INSERT_AUDIT,
         [
