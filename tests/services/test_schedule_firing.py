@@ -1,13 +1,14 @@
 """Firing a schedule in one transaction, on SQLite and PostgreSQL: a run per fire time as the
 workflow's owner, exactly once when two schedulers race, misfires caught up once or
-skipped (each recorded `missed`), overlap refused, stale revisions ignored."""
+skipped (each recorded `missed`), overlap refused, stale revisions ignored; schedules due
+together fire in one write whose statements do not grow with their number."""
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from app.engine.cron_times import next_fire_times
@@ -16,7 +17,7 @@ from app.models.schedule import FireStatus, MisfirePolicy
 from app.models.types import utc_now
 from app.models.workflow import WorkflowCreate
 from app.services import workflows
-from app.services.schedule_firing import FireOutcome, fire_schedule
+from app.services.schedule_firing import FireOutcome, fire_schedule, fire_schedules
 from app.services.schedule_misfires import (
     DOWNTIME_REASON,
     MAX_MISSED_RECORDS,
@@ -222,3 +223,96 @@ def test_a_workflow_that_cannot_run_records_the_reason(engine: Engine) -> None:
     (fired,) = fires_of(schedule_id)
     assert fired.status == FireStatus.MISSED.value
     assert "cannot run" in (fired.reason or "")
+
+
+def test_schedules_due_together_fire_in_statements_that_do_not_grow_with_their_number(
+    engine: Engine,
+) -> None:
+    def statements_to_fire(count: int) -> int:
+        workflow_id = make_workflow(greeting())
+        due = a_fire_time_ahead()
+        ids = [add_schedule(workflow_id, every(5), next_fire_at=due) for _ in range(count)]
+        executed: list[str] = []
+
+        def count_statement(*args: object) -> None:
+            executed.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", count_statement)
+        try:
+            with engine.begin() as connection:
+                outcomes = fire_schedules(connection, [(id_, due, 1) for id_ in ids], now=due)
+        finally:
+            event.remove(engine, "before_cursor_execute", count_statement)
+        assert [len(outcomes[id_].started) for id_ in ids] == [1] * count
+        assert len(scheduled_executions(workflow_id)) == count
+        return len(executed)
+
+    assert statements_to_fire(40) == statements_to_fire(2)
+
+
+def test_a_batch_gives_each_schedule_its_own_outcome(engine: Engine, session: Session) -> None:
+    ada = owner(session)
+    session.commit()
+    owned = workflows.create_workflow(
+        session, principal=ada, data=WorkflowCreate(name="Owned", definition=greeting())
+    ).id
+    session.commit()
+    broken = make_workflow(
+        {"schema": 1, "nodes": [{"id": "x", "type": "nope", "name": "x", "config": {}}]}
+    )
+    due = a_fire_time_ahead()
+    first, second = (
+        add_schedule(owned, every(5), next_fire_at=due, input={"n": n}) for n in (1, 2)
+    )
+    cannot_run = add_schedule(broken, every(5), next_fire_at=due)
+    edited = add_schedule(owned, every(5), next_fire_at=due)
+    edit_schedule(edited, cron=every(7))
+    edited_next = read_schedule(edited).next_fire_at
+
+    with engine.begin() as connection:
+        outcomes = fire_schedules(
+            connection, [(id_, due, 1) for id_ in (first, second, cannot_run, edited)], now=due
+        )
+
+    assert [outcomes[id_].stale for id_ in (first, second, cannot_run, edited)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    inputs = {execution.id: execution.input for execution in scheduled_executions(owned)}
+    for id_, n in ((first, 1), (second, 2)):
+        ((fire_id, queued),) = outcomes[id_].started
+        (fired,) = fires_of(id_)
+        assert (fired.id, fired.execution_id) == (fire_id, queued.execution.id)
+        assert inputs.pop(queued.execution.id) == queued.execution.input == {"n": n}
+        assert queued.execution.started_by_id == ada.user_id
+    assert inputs == {}
+    (refused,) = fires_of(cannot_run)
+    assert refused.status == FireStatus.MISSED.value and "cannot run" in (refused.reason or "")
+    assert fires_of(edited) == []
+    assert read_schedule(edited).next_fire_at == edited_next
+
+
+def test_two_schedulers_racing_with_a_batch_start_one_run_per_schedule(engine: Engine) -> None:
+    workflow_id = make_workflow(greeting())
+    due = a_fire_time_ahead()
+    ids = [add_schedule(workflow_id, every(5), next_fire_at=due) for _ in range(3)]
+    barrier = threading.Barrier(2)
+    outcomes: list[dict[int, FireOutcome]] = []
+
+    def race() -> None:
+        barrier.wait()
+        with engine.begin() as connection:
+            outcomes.append(fire_schedules(connection, [(id_, due, 1) for id_ in ids], now=due))
+
+    threads = [threading.Thread(target=race) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    for id_ in ids:
+        assert sorted(outcome[id_].stale for outcome in outcomes) == [False, True]
+        assert len(fires_of(id_)) == 1
+    assert len(scheduled_executions(workflow_id)) == 3
