@@ -23,7 +23,7 @@ from app.services.execution_runner import PreparedWorkflow
 from app.services.executions import QueuedExecution, insert_queued, insert_queued_many
 from app.services.principal import SYSTEM, Principal, principal_of
 from app.services.runnable_workflows import runnable
-from app.services.version_runs import _insert_version_runs
+from app.services.version_runs import insert_version_runs
 
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
@@ -103,7 +103,7 @@ def queue_scheduled_run(connection: Connection, schedule: Any) -> QueuedExecutio
     )
     if schedule.version_tag:
         ref = VersionRef(tag=schedule.version_tag)
-        queued = _insert_version_runs(
+        queued = insert_version_runs(
             connection, schedule.workflow_id, [(ref, schedule.input)], TRIGGER, principal
         )
         if isinstance(queued, ServiceError):

@@ -94,15 +94,21 @@ def _version(
     return row, prepared
 
 
-def _insert_version_runs(
+def insert_version_runs(
     connection: Connection,
     workflow_id: int,
     runs: list[tuple[VersionRef, Any]],
     trigger: str,
     principal: Principal,
 ) -> list[QueuedExecution] | ServiceError:
-    """Insert a queued execution per (version, input) in one write. An error is returned,
-    not raised (see `executions._insert_runnable`)."""
+    """Insert a queued execution per (version, input) in the caller's transaction (runs of
+    a version, A/B runs, and schedules or webhooks pinned to a tag).
+
+    Returns:
+        The queued runs (start each with `submit()` after the commit), or the error when a
+        run cannot be queued: returned, not raised, so a group-commit write that fails does
+        not make the writer retry the rest of its batch (see `executions._insert_runnable`).
+    """
     try:
         workflow = workflow_row(connection, workflow_id, principal, Action.RUN)
         resolved: dict[VersionRef, tuple[_VersionRow, PreparedWorkflow]] = {}
@@ -130,7 +136,7 @@ def _insert_version_runs(
 async def _start(
     workflow_id: int, runs: list[tuple[VersionRef, Any]], trigger: str, principal: Principal
 ) -> list[QueuedExecution]:
-    written = await run_write(_insert_version_runs, workflow_id, runs, trigger, principal)
+    written = await run_write(insert_version_runs, workflow_id, runs, trigger, principal)
     if isinstance(written, Exception):
         raise written
     for queued in written:

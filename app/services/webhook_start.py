@@ -33,7 +33,7 @@ from app.services.errors import (
 from app.services.executions import QueuedExecution, insert_queued
 from app.services.principal import ROLE_SCOPES, Principal, Via
 from app.services.runnable_workflows import runnable
-from app.services.version_runs import _insert_version_runs
+from app.services.version_runs import insert_version_runs
 from app.services.webhook_config import HookConfig
 from app.services.webhook_rate_limit import BUCKETS, take_token
 
@@ -164,7 +164,7 @@ def _queue(
             principal=principal,
         )
     ref = VersionRef(tag=hook.version_tag)
-    queued = _insert_version_runs(connection, hook.workflow_id, [(ref, input)], TRIGGER, principal)
+    queued = insert_version_runs(connection, hook.workflow_id, [(ref, input)], TRIGGER, principal)
     if isinstance(queued, ServiceError):
         raise queued
     return queued[0]
