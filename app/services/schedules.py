@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete
 
 from app.engine.cron_times import next_fire_times
 from app.models.schedule import (
@@ -23,10 +23,8 @@ from app.models.schedule import (
     ScheduleUpdate,
 )
 from app.models.types import utc_now
-from app.models.version import VersionTag
 from app.services.access import Action
 from app.services.audit import record_audit
-from app.services.errors import InvalidInputError
 from app.services.principal import Principal
 from app.services.schedule_reads import (
     count_schedules,
@@ -37,6 +35,7 @@ from app.services.schedule_reads import (
     schedule_history,
     schedule_public,
 )
+from app.services.version_tags import check_tag_exists
 from app.services.workflows import authorized_workflow
 
 __all__ = [
@@ -77,18 +76,6 @@ def next_fire_at(schedule: Schedule, now: datetime) -> datetime | None:
     return times[0] if times else None
 
 
-def _check_tag(session: Session, workflow_id: int, tag: str | None) -> None:
-    if tag is None:
-        return
-    found = session.exec(
-        select(VersionTag.id).where(
-            col(VersionTag.workflow_id) == workflow_id, col(VersionTag.name) == tag
-        )
-    ).first()
-    if found is None:
-        raise InvalidInputError(f"Workflow {workflow_id} has no version tag {tag!r}")
-
-
 def _changed(schedule: Schedule, now: datetime) -> None:
     schedule.revision += 1
     schedule.updated_at = now
@@ -119,7 +106,7 @@ def create_schedule(
         InvalidInputError: `version_tag` names no tag of the workflow.
     """
     workflow, _ = authorized_workflow(session, principal, workflow_id, Action.CHANGE)
-    _check_tag(session, workflow_id, data.version_tag)
+    check_tag_exists(session, workflow_id=workflow_id, tag=data.version_tag)
     now = utc_now()
     schedule = Schedule(
         workflow_id=workflow_id,
@@ -153,7 +140,7 @@ def update_schedule(
         if getattr(data, key) is not None or key in NULLABLE
     }
     if "version_tag" in sent:
-        _check_tag(session, schedule.workflow_id, sent["version_tag"])
+        check_tag_exists(session, workflow_id=schedule.workflow_id, tag=sent["version_tag"])
     changes: dict[str, Any] = {}
     for key, value in sent.items():
         stored = value.value if key == "misfire_policy" else value

@@ -40,6 +40,16 @@ def _tag(session: Session, workflow_id: int, name: str) -> VersionTag | None:
     ).first()
 
 
+def check_tag_exists(session: Session, *, workflow_id: int, tag: str | None) -> None:
+    """Refuse a tag the workflow does not have (schedules and webhooks that pin one).
+
+    Raises:
+        InvalidInputError: `tag` names no tag of the workflow (None passes).
+    """
+    if tag is not None and _tag(session, workflow_id, tag) is None:
+        raise InvalidInputError(f"Workflow {workflow_id} has no version tag {tag!r}")
+
+
 def _number(session: Session, version_id: int) -> int:
     version = session.get(WorkflowVersion, version_id)
     assert version is not None

@@ -34,6 +34,7 @@ from app.services.access import Action, granted, visible_to
 from app.services.audit import record_audit
 from app.services.errors import ConflictError, InvalidInputError, NotFoundError
 from app.services.principal import Principal
+from app.services.version_tags import check_tag_exists
 from app.services.webhook_secrets import encrypt_secret, new_public_id, new_secret
 from app.services.workflows import authorized_workflow
 
@@ -149,8 +150,10 @@ def create_webhook(
     Raises:
         NotFoundError: no such workflow, or the caller may not see it.
         PermissionDeniedError: the caller may not change the workflow.
+        InvalidInputError: `version_tag` names no tag of the workflow.
     """
     workflow, actions = authorized_workflow(session, principal, workflow_id, Action.CHANGE)
+    check_tag_exists(session, workflow_id=workflow_id, tag=data.version_tag)
     now = utc_now()
     webhook = Webhook(
         public_id=new_public_id(),
@@ -239,10 +242,13 @@ def update_webhook(
     Raises:
         NotFoundError: no such webhook, or the caller may not see its workflow.
         PermissionDeniedError: the caller may not change the workflow.
+        InvalidInputError: `version_tag` names no tag of the workflow.
     """
     webhook, workflow, actions = authorized_webhook(session, principal, webhook_id, Action.CHANGE)
     before = _settings(webhook)
     sent = data.model_dump(mode="json", include=data.model_fields_set)
+    if "version_tag" in sent:
+        check_tag_exists(session, workflow_id=webhook.workflow_id, tag=sent["version_tag"])
     nullable = {"mapping", "version_tag"}
     changes = {k: v for k, v in sent.items() if v is not None or k in nullable}
     enabled = changes.pop("enabled", None)

@@ -16,8 +16,13 @@ from app.models.audit import AuditEvent
 from app.models.sharing import ShareCreate, SharePermission
 from app.models.webhook import SecretRegenerate, Webhook, WebhookCreate, WebhookUpdate
 from app.models.workflow import WorkflowCreate
-from app.services import sharing, webhooks, workflows
-from app.services.errors import ConflictError, NotFoundError, PermissionDeniedError
+from app.services import sharing, version_tags, webhooks, workflows
+from app.services.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from app.services.principal import Principal
 from app.services.webhook_secrets import decrypt_secret
 from tests.documents import greeting
@@ -108,6 +113,7 @@ def test_each_mode_gets_its_kind_of_secret(
 def test_an_update_changes_only_what_is_sent_and_is_audited(
     session: Session, ada: Principal, flow: int
 ) -> None:
+    version_tags.tag_version(session, principal=ada, workflow_id=flow, name="production", number=1)
     webhook_id = _create(session, ada, flow, name="A", mapping="body", version_tag="production")
     updated = webhooks.update_webhook(
         session,
@@ -185,6 +191,21 @@ def test_an_unsigned_webhook_has_no_secret_to_regenerate(
     webhook_id = _create(session, ada, flow, signature_mode="none")
     with pytest.raises(ConflictError):
         webhooks.regenerate_secret(session, principal=ada, webhook_id=webhook_id)
+
+
+def test_a_version_tag_must_exist_on_the_workflow(
+    session: Session, ada: Principal, flow: int
+) -> None:
+    with pytest.raises(InvalidInputError, match="no version tag 'production'"):
+        _create(session, ada, flow, version_tag="production")
+    assert session.exec(select(Webhook)).all() == []
+    version_tags.tag_version(session, principal=ada, workflow_id=flow, name="production", number=1)
+    webhook_id = _create(session, ada, flow, version_tag="production")
+    with pytest.raises(InvalidInputError, match="no version tag 'staging'"):
+        webhooks.update_webhook(
+            session, principal=ada, webhook_id=webhook_id, data=WebhookUpdate(version_tag="staging")
+        )
+    assert session.get(Webhook, webhook_id).version_tag == "production"  # type: ignore[union-attr]
 
 
 def test_enable_disable_and_delete_are_audited(session: Session, ada: Principal, flow: int) -> None:
