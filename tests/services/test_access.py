@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models.account import Role, Scope, User
 from app.models.audit import AuditEvent
@@ -224,9 +224,9 @@ def test_every_change_and_run_writes_its_audit_row_and_a_refused_one_none(
 
     def actions() -> list[str]:
         rows = session.exec(
-            select(AuditEvent).where(
-                AuditEvent.object_type == "workflow", AuditEvent.object_id == str(workflow_id)
-            )
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "workflow", AuditEvent.object_id == str(workflow_id))
+            .order_by(col(AuditEvent.id))
         )
         return [row.action for row in rows]
 
