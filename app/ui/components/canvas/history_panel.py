@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.canvas.side_panel import side_panel, side_panel_header
 from app.ui.components.confirm_dialog import confirm_dialog
 from app.ui.state.editor_ab_state import AbState
 from app.ui.state.editor_state import EditorState as E
@@ -13,7 +14,6 @@ from app.ui.state.editor_versions_state import VersionsState as V
 
 KIND_COLORS = {"auto": "gray", "commit": "blue", "restore": "amber", "import": "violet"}
 CHANGE_COLORS = {"added": "green", "removed": "red", "modified": "amber"}
-PANEL_WIDTH = "380px"
 
 
 def _commit_box() -> rx.Component:
@@ -294,13 +294,14 @@ def history_panel() -> rx.Component:
     """The right-hand history panel (toggled from the toolbar)."""
     return rx.cond(
         V.history_open,
-        rx.scroll_area(
+        side_panel(
             rx.vstack(
-                rx.hstack(
-                    rx.icon("history", size=16),
-                    rx.text("History", weight="bold"),
-                    rx.spacer(),
-                    rx.cond(
+                side_panel_header(
+                    "history",
+                    "History",
+                    on_close=V.close_history,
+                    close_label="Close history",
+                    action=rx.cond(
                         E.can_run,
                         rx.button(
                             rx.icon("split", size=12),
@@ -311,16 +312,6 @@ def history_panel() -> rx.Component:
                             data_testid="ab-open",
                         ),
                     ),
-                    rx.icon_button(
-                        rx.icon("x", size=14),
-                        variant="ghost",
-                        size="1",
-                        on_click=V.close_history,
-                        aria_label="Close history",
-                    ),
-                    align="center",
-                    width="100%",
-                    padding="12px 12px 4px",
                 ),
                 rx.cond(E.can_change, rx.box(_commit_box(), width="100%", padding_x="12px")),
                 rx.cond(V.diff_active, _compare()),
@@ -333,12 +324,7 @@ def history_panel() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            width=PANEL_WIDTH,
-            min_width=PANEL_WIDTH,
-            height="100%",
-            border_left=f"1px solid {rx.color('gray', 5)}",
-            background=rx.color("gray", 1),
-            data_testid="history-panel",
+            test_id="history-panel",
         ),
     )
 

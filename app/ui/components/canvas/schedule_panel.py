@@ -6,13 +6,13 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.canvas.schedule_form import schedule_form
+from app.ui.components.canvas.side_panel import side_panel, side_panel_header
 from app.ui.components.confirm_dialog import confirm_dialog
 from app.ui.components.schedule_parts import enabled_badge, execution_link, fire_status_badge
 from app.ui.state.editor_schedules_state import SchedulesPanelState as P
 from app.ui.state.editor_state import EditorState as E
 from app.ui.state.schedule_views import FireRow, ScheduleRow
 
-PANEL_WIDTH = "400px"
 REFRESH_MS = 5000
 MUTED = {"size": "1", "color": rx.color("gray", 11)}
 
@@ -149,11 +149,12 @@ def _schedule(row: ScheduleRow) -> rx.Component:
 
 
 def _header() -> rx.Component:
-    return rx.hstack(
-        rx.icon("calendar_clock", size=16),
-        rx.text("Schedules", weight="bold"),
-        rx.spacer(),
-        rx.cond(
+    return side_panel_header(
+        "calendar_clock",
+        "Schedules",
+        on_close=P.close_schedules,
+        close_label="Close schedules",
+        action=rx.cond(
             E.can_change & ~P.form_open,
             rx.button(
                 rx.icon("plus", size=12),
@@ -163,16 +164,6 @@ def _header() -> rx.Component:
                 data_testid="schedule-add",
             ),
         ),
-        rx.icon_button(
-            rx.icon("x", size=14),
-            variant="ghost",
-            size="1",
-            on_click=P.close_schedules,
-            aria_label="Close schedules",
-        ),
-        align="center",
-        width="100%",
-        padding="12px 12px 4px",
     )
 
 
@@ -192,10 +183,10 @@ def _empty() -> rx.Component:
 
 
 def schedule_panel() -> rx.Component:
-    """The right-hand schedule panel (toggled from the toolbar; the history panel wins)."""
+    """The right-hand schedule panel (toggled from the toolbar)."""
     return rx.cond(
         P.schedules_open,
-        rx.box(
+        side_panel(
             rx.vstack(
                 _header(),
                 rx.cond(
@@ -209,14 +200,7 @@ def schedule_panel() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            overflow_y="auto",
-            overflow_x="hidden",
-            width=PANEL_WIDTH,
-            min_width=PANEL_WIDTH,
-            height="100%",
-            border_left=f"1px solid {rx.color('gray', 5)}",
-            background=rx.color("gray", 1),
-            data_testid="schedule-panel",
+            test_id="schedule-panel",
         ),
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.canvas.side_panel import side_panel, side_panel_header
 from app.ui.components.canvas.webhook_log import webhook_log
 from app.ui.components.webhook_parts import mode_badge, signing_help, status_code_badge, url_field
 from app.ui.state.editor_state import EditorState as E
@@ -14,7 +15,6 @@ from app.ui.state.editor_webhooks_state import WebhooksPanelState as W
 from app.ui.state.webhook_views import WebhookRow
 
 # Narrower below 1280 px, so the canvas keeps some room beside the inspector at 1024 px.
-PANEL_WIDTH = rx.breakpoints(initial="340px", lg="400px")
 
 
 def _action(label: str, icon: str, **props: object) -> rx.Component:
@@ -173,15 +173,14 @@ def webhook_panel() -> rx.Component:
     """The right-hand webhook panel (toggled from the toolbar)."""
     return rx.cond(
         W.webhooks_open,
-        # A plain scrolling box: a scroll area's content grows to its widest child (the
-        # signing examples), pushing the panel's controls out of view.
-        rx.box(
+        side_panel(
             rx.vstack(
-                rx.hstack(
-                    rx.icon("webhook", size=16),
-                    rx.text("Webhooks", weight="bold"),
-                    rx.spacer(),
-                    rx.cond(
+                side_panel_header(
+                    "webhook",
+                    "Webhooks",
+                    on_close=W.close_webhooks,
+                    close_label="Close webhooks",
+                    action=rx.cond(
                         E.can_change,
                         rx.button(
                             rx.icon("plus", size=12),
@@ -191,16 +190,6 @@ def webhook_panel() -> rx.Component:
                             data_testid="webhook-new",
                         ),
                     ),
-                    rx.icon_button(
-                        rx.icon("x", size=14),
-                        variant="ghost",
-                        size="1",
-                        on_click=W.close_webhooks,
-                        aria_label="Close webhooks",
-                    ),
-                    align="center",
-                    width="100%",
-                    padding="12px 12px 4px",
                 ),
                 rx.cond(
                     W.hooks_error != "",
@@ -214,14 +203,7 @@ def webhook_panel() -> rx.Component:
                 spacing="1",
                 width="100%",
             ),
-            overflow_y="auto",
-            overflow_x="hidden",
-            width=PANEL_WIDTH,
-            min_width=PANEL_WIDTH,
-            height="100%",
-            border_left=f"1px solid {rx.color('gray', 5)}",
-            background=rx.color("gray", 1),
-            data_testid="webhook-panel",
+            test_id="webhook-panel",
             # Another workflow opened with the panel open: remount, and read its webhooks.
             key=E.workflow_id,
             on_mount=W.ensure_webhooks,
