@@ -14,6 +14,7 @@ from app.models.schedule import GRACE_DEFAULT_SECONDS, ScheduleCreate, ScheduleU
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.ui.state.auth_state import acting_principal
+from app.ui.state.delete_confirm import DeleteConfirmMixin
 from app.ui.state.display import error_message
 from app.ui.state.editor_state import EditorState
 from app.ui.state.schedule_form import (
@@ -48,7 +49,7 @@ TEXT_FIELDS = frozenset(
 )
 
 
-class SchedulesPanelState(EditorState):
+class SchedulesPanelState(DeleteConfirmMixin, EditorState):
     """The schedule panel of the workflow open in the editor."""
 
     schedules: list[ScheduleRow] = []
@@ -58,9 +59,6 @@ class SchedulesPanelState(EditorState):
     # The schedule whose fire history shows (0: none) and its fires, newest first.
     history_for: int = 0
     fires: list[FireRow] = []
-    # The schedule the delete dialog asks about (0: closed).
-    delete_id: int = 0
-    delete_name: str = ""
     # The form: open, the schedule it edits (0: a new one) and its fields as typed.
     form_open: bool = False
     editing_id: int = 0
@@ -87,11 +85,6 @@ class SchedulesPanelState(EditorState):
     def schedules_open(self) -> bool:
         """Whether the schedules panel is the side panel open."""
         return self.side_panel == "schedules"
-
-    @rx.var
-    def delete_open(self) -> bool:
-        """Whether the delete confirmation shows."""
-        return self.delete_id > 0
 
     @rx.var
     def viewer_label(self) -> str:
@@ -349,20 +342,9 @@ class SchedulesPanelState(EditorState):
         await self.load_schedules()
 
     @rx.event
-    def ask_delete(self, schedule_id: int, name: str) -> None:
-        """Open the delete confirmation."""
-        self.delete_id, self.delete_name = schedule_id, name
-
-    @rx.event
-    def cancel_delete(self, open_: bool = False) -> None:
-        """Close the delete confirmation without deleting."""
-        if not open_:
-            self.delete_id = 0
-
-    @rx.event
     async def confirm_delete(self) -> EventSpec:
         """Delete the schedule asked about."""
-        schedule_id, self.delete_id = self.delete_id, 0
+        schedule_id = self.take_delete_id()
         try:
             await run_db(remove, await acting_principal(self), schedule_id)
         except ServiceError as exc:

@@ -14,6 +14,7 @@ from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.webhook_test_event import send_test_event
 from app.ui.state.auth_state import acting_principal
+from app.ui.state.delete_confirm import DeleteConfirmMixin
 from app.ui.state.display import error_message
 from app.ui.state.editor_state import EditorState
 from app.ui.state.webhook_form import LATEST, FormError, WebhookForm, create_data, form_of
@@ -38,7 +39,7 @@ GRACE_CHOICES = [
 ]
 
 
-class WebhooksPanelState(EditorState):
+class WebhooksPanelState(DeleteConfirmMixin, EditorState):
     """The webhook panel of the workflow open in the editor."""
 
     hooks: list[WebhookRow] = []
@@ -56,9 +57,6 @@ class WebhooksPanelState(EditorState):
     # The regenerate dialog: for which webhook (0: closed) and the grace period chosen.
     regen_id: int = 0
     regen_grace: str = "0"
-    # The delete dialog: for which webhook (0: closed).
-    delete_id: int = 0
-    delete_name: str = ""
     # The last test event's outcome, for which webhook.
     test_for: int = 0
     test_result: str = ""
@@ -80,11 +78,6 @@ class WebhooksPanelState(EditorState):
     def regen_open(self) -> bool:
         """Whether the regenerate confirmation shows."""
         return self.regen_id > 0
-
-    @rx.var
-    def delete_open(self) -> bool:
-        """Whether the delete confirmation shows."""
-        return self.delete_id > 0
 
     @rx.var
     def secret_open(self) -> bool:
@@ -244,20 +237,9 @@ class WebhooksPanelState(EditorState):
         return None
 
     @rx.event
-    def ask_delete(self, webhook_id: int, name: str) -> None:
-        """Open the delete confirmation."""
-        self.delete_id, self.delete_name = webhook_id, name
-
-    @rx.event
-    def cancel_delete(self, open_: bool = False) -> None:
-        """Close the delete confirmation."""
-        if not open_:
-            self.delete_id = 0
-
-    @rx.event
     async def confirm_delete(self) -> EventSpec:
         """Delete the webhook asked about."""
-        webhook_id, self.delete_id = self.delete_id, 0
+        webhook_id = self.take_delete_id()
         try:
             await run_db(delete, await acting_principal(self), webhook_id)
         except ServiceError as exc:

@@ -16,6 +16,7 @@ from reflex_base.event import EventSpec
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.ui.state.auth_state import acting_principal
+from app.ui.state.delete_confirm import DeleteConfirmMixin
 from app.ui.state.display import error_message
 from app.ui.state.paging import PAGE_SIZE, PagingMixin
 from app.ui.state.schedule_views import ScheduleRow, schedule_row, zone
@@ -50,7 +51,7 @@ def _positive(raw: str) -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 0
 
 
-class SchedulesState(PagingMixin, rx.State):
+class SchedulesState(DeleteConfirmMixin, PagingMixin, rx.State):
     """State of `/schedules`."""
 
     rows: list[ScheduleRow] = []
@@ -60,9 +61,6 @@ class SchedulesState(PagingMixin, rx.State):
     # The browser's timezone ("" until the browser said it; times then show in UTC).
     viewer_timezone: str = ""
     alerts: list[str] = []
-    # The schedule the delete dialog asks about (0: closed).
-    delete_id: int = 0
-    delete_name: str = ""
 
     @rx.var
     def filtered(self) -> bool:
@@ -73,11 +71,6 @@ class SchedulesState(PagingMixin, rx.State):
     def workflow_value(self) -> str:
         """The workflow select's value ("all": no workflow filter)."""
         return str(self.workflow_filter) if self.workflow_filter else "all"
-
-    @rx.var
-    def delete_open(self) -> bool:
-        """Whether the delete confirmation shows."""
-        return self.delete_id > 0
 
     @rx.var
     def viewer_label(self) -> str:
@@ -184,20 +177,9 @@ class SchedulesState(PagingMixin, rx.State):
         return rx.toast.success("Schedule resumed" if enabled else "Schedule paused", duration=1500)
 
     @rx.event
-    def ask_delete(self, schedule_id: int, name: str) -> None:
-        """Open the delete confirmation for a schedule."""
-        self.delete_id, self.delete_name = schedule_id, name
-
-    @rx.event
-    def cancel_delete(self, open_: bool = False) -> None:
-        """Close the delete confirmation without deleting."""
-        if not open_:
-            self.delete_id = 0
-
-    @rx.event
     async def confirm_delete(self) -> EventSpec:
         """Delete the schedule asked about."""
-        schedule_id, self.delete_id = self.delete_id, 0
+        schedule_id = self.take_delete_id()
         try:
             await run_db(remove, await acting_principal(self), schedule_id)
         except ServiceError as exc:

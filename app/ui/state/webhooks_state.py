@@ -11,6 +11,7 @@ from reflex_base.event import EventSpec
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.ui.state.auth_state import acting_principal
+from app.ui.state.delete_confirm import DeleteConfirmMixin
 from app.ui.state.display import error_message
 from app.ui.state.webhook_views import WebhookRow, hooks_base_url, webhook_row
 from app.ui.state.webhooks_io import delete, read_webhooks, set_enabled
@@ -31,22 +32,14 @@ def webhooks_url(workflow: str) -> str:
     return "/webhooks" if workflow in ("", ALL) else f"/webhooks?workflow={workflow}"
 
 
-class WebhooksState(rx.State):
+class WebhooksState(DeleteConfirmMixin, rx.State):
     """The webhooks listed, the workflow filter and the delete confirmation."""
 
     rows: list[WebhookRow] = []
     workflows: list[WorkflowChoice] = []
     workflow_filter: str = ALL
     loading: bool = True
-    # The webhook the delete dialog asks about (0: closed) and its name.
-    delete_id: int = 0
-    delete_name: str = ""
     _all: list[WebhookRow] = []
-
-    @rx.var
-    def delete_open(self) -> bool:
-        """Whether the delete confirmation shows."""
-        return self.delete_id > 0
 
     @rx.var
     def filtered(self) -> bool:
@@ -92,20 +85,9 @@ class WebhooksState(rx.State):
         return rx.toast.success("Enabled" if enabled else "Disabled", duration=1200)
 
     @rx.event
-    def ask_delete(self, webhook_id: int, name: str) -> None:
-        """Open the delete confirmation for a webhook."""
-        self.delete_id, self.delete_name = webhook_id, name
-
-    @rx.event
-    def cancel_delete(self, open_: bool = False) -> None:
-        """Close the delete confirmation."""
-        if not open_:
-            self.delete_id = 0
-
-    @rx.event
     async def confirm_delete(self) -> EventSpec:
         """Delete the webhook asked about."""
-        webhook_id, self.delete_id = self.delete_id, 0
+        webhook_id = self.take_delete_id()
         try:
             await run_db(delete, await acting_principal(self), webhook_id)
         except ServiceError as exc:
