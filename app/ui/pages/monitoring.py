@@ -247,6 +247,6 @@ def monitoring_page() -> rx.Component:
         ),
         rx.moment(interval=REFRESH_MS, format="HH:mm:ss", on_change=m.tick, display="none"),
         title="Monitoring",
-        description="LLM provider health: circuit breakers and fallbacks.",
+        description="Schedules that did not fire, LLM circuit breakers and fallbacks.",
         actions=[live_indicator("Live · every 3 s", color="grass")],
     )
