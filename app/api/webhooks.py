@@ -14,8 +14,8 @@ from app.api.authorization import Caller
 from app.api.params import MAX_ID, Limit, Offset, WorkflowIdPath
 from app.api.schemas import ErrorResponse
 from app.api.strict_json import StrictJSONRoute
-from app.models.webhook import (
-    CALL_LOG_KEPT,
+from app.models.webhook import CALL_LOG_KEPT
+from app.models.webhook_schemas import (
     MappingPreview,
     MappingPreviewRequest,
     SecretRegenerate,

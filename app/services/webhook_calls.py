@@ -10,13 +10,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, or_, select
 
 from app.models.execution import Execution
-from app.models.webhook import (
-    CALL_LOG_KEPT,
-    MappingPreview,
-    MappingPreviewRequest,
-    WebhookCall,
-    WebhookCallPublic,
-)
+from app.models.webhook import CALL_LOG_KEPT, WebhookCall
+from app.models.webhook_schemas import MappingPreview, MappingPreviewRequest, WebhookCallPublic
 from app.services.access import Action
 from app.services.errors import InvalidInputError
 from app.services.principal import Principal

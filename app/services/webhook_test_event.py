@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from app.models.execution import Execution
 from app.models.types import utc_now
-from app.models.webhook import SignatureMode, Webhook, WebhookCall, WebhookCallPublic
+from app.models.webhook import SignatureMode, Webhook, WebhookCall
+from app.models.webhook_schemas import WebhookCallPublic
 from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import ConflictError, PermissionDeniedError

@@ -18,11 +18,9 @@ from sqlmodel import Session, col, select
 
 from app.models.sharing import WorkflowShare
 from app.models.types import utc_now
-from app.models.webhook import (
+from app.models.webhook import RespondMode, SignatureMode, Webhook
+from app.models.webhook_schemas import (
     HOOKS_PATH,
-    RespondMode,
-    SignatureMode,
-    Webhook,
     WebhookCreate,
     WebhookCreated,
     WebhookPublic,

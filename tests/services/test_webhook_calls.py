@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from app.models.account import Role
 from app.models.types import utc_now
-from app.models.webhook import MappingPreviewRequest, WebhookCall, WebhookCreate
+from app.models.webhook import WebhookCall
+from app.models.webhook_schemas import MappingPreviewRequest, WebhookCreate
 from app.models.workflow import WorkflowCreate
 from app.services import webhook_calls, webhooks, workflows
 from app.services.errors import InvalidInputError, NotFoundError

@@ -14,7 +14,8 @@ from standardwebhooks.webhooks import Webhook as ReferenceSigner
 
 from app.models.account import Role
 from app.models.sharing import ShareCreate, SharePermission
-from app.models.webhook import SignatureMode, Webhook, WebhookCreate
+from app.models.webhook import SignatureMode, Webhook
+from app.models.webhook_schemas import WebhookCreate
 from app.models.workflow import WorkflowCreate
 from app.services import sharing, webhooks, workflows
 from app.services.errors import NotFoundError, PermissionDeniedError

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from app.models.account import Role
 from app.models.audit import AuditEvent
 from app.models.sharing import ShareCreate, SharePermission
-from app.models.webhook import SecretRegenerate, Webhook, WebhookCreate, WebhookUpdate
+from app.models.webhook import Webhook
+from app.models.webhook_schemas import SecretRegenerate, WebhookCreate, WebhookUpdate
 from app.models.workflow import WorkflowCreate
 from app.services import sharing, version_tags, webhooks, workflows
 from app.services.errors import (

@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 from pydantic import ValidationError
 
-from app.models.webhook import MappingPreviewRequest
+from app.models.webhook_schemas import MappingPreviewRequest
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.webhook_calls import preview_webhook_mapping

@@ -9,7 +9,7 @@ import dataclasses
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from app.models.webhook import WebhookCreated
+from app.models.webhook_schemas import WebhookCreated
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.webhook_test_event import send_test_event

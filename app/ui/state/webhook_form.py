@@ -13,10 +13,8 @@ from app.models.webhook import (
     RESPOND_TIMEOUT_DEFAULT_SECONDS,
     RespondMode,
     SignatureMode,
-    WebhookCreate,
-    WebhookPublic,
-    WebhookUpdate,
 )
+from app.models.webhook_schemas import WebhookCreate, WebhookPublic, WebhookUpdate
 
 LATEST = "latest"
 KIB = 1024

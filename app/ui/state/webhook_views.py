@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from reflex import constants
 from reflex.config import environment, get_config
 
-from app.models.webhook import SignatureMode, WebhookCallPublic, WebhookPublic
+from app.models.webhook import SignatureMode
+from app.models.webhook_schemas import WebhookCallPublic, WebhookPublic
 from app.ui.state.display import iso, pretty
 
 SECRET_PLACEHOLDER = "<secret>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.models.webhook import (
+from app.models.webhook_schemas import (
     MappingPreview,
     WebhookCallPublic,
     WebhookCreate,

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook as ReferenceSigner
 
-from app.models.webhook import SignatureMode, WebhookCreate
+from app.models.webhook import SignatureMode
+from app.models.webhook_schemas import WebhookCreate
 from app.services.webhook_signature import sign_github
 from app.ui.state.webhook_form import LATEST, FormError, WebhookForm, create_data
 from app.ui.state.webhook_views import SECRET_PLACEHOLDER, signing_examples
