@@ -69,12 +69,12 @@ def _input_popover() -> rx.Component:
         rx.popover.trigger(
             rx.button(
                 rx.icon("braces", size=14),
-                # The label only where the toolbar has room (the Run button stays in view).
-                rx.text("Test input", display=rx.breakpoints(initial="none", lg="inline")),
+                # Seen only where the toolbar has room (the Run button stays in view), read
+                # by screen readers everywhere.
+                rx.text("Test input", class_name="fb-wide-only"),
                 variant="ghost",
                 color_scheme="gray",
                 size="2",
-                aria_label="Test input",
                 title="Test input",
             ),
         ),
