@@ -18,6 +18,7 @@ import json
 import os
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,50 +45,45 @@ class Answer:
     execution_id: int | None
 
 
-async def generate_load(
-    url: str, workflow_id: int, warmup_s: float, duration_s: float, concurrency: int
+Send = Callable[[httpx.AsyncClient, int, int], Awaitable[httpx.Response]]
+
+
+async def measure_clients(
+    client: httpx.AsyncClient, send: Send, warmup_s: float, duration_s: float, concurrency: int
 ) -> dict[str, Any]:
-    """POSTs execute requests from `concurrency` clients; prints the window's start and end.
+    """Runs `concurrency` loops of `send(client, loop number, request number)` (a 202 with an
+    `execution_id` counts as accepted); prints the window's start and end.
 
     Returns every answer (measured or not: all of them count for integrity) and the window.
     """
     answers: list[Answer] = []
     failures: Counter[str] = Counter()
     stop = asyncio.Event()
-    path = f"/api/workflows/{workflow_id}/execute"
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    # The API key of the server's owner (set up by bench/http_api.py), kept off the command line.
-    headers = {"Authorization": f"Bearer {os.environ[API_KEY_ENV]}"}
-    async with httpx.AsyncClient(
-        base_url=url, limits=limits, timeout=60, headers=headers
-    ) as client:
 
-        async def client_loop(number: int) -> None:
-            sent = 0
-            while not stop.is_set():
-                sent += 1
-                t0 = time.perf_counter()
-                try:
-                    response = await client.post(
-                        path, json={"input": {"name": f"client {number} request {sent}"}}
-                    )
-                except httpx.HTTPError as exc:
-                    failures[type(exc).__name__] += 1
-                    continue
-                t1 = time.perf_counter()
-                accepted = response.status_code == 202
-                execution_id = response.json()["execution_id"] if accepted else None
-                answers.append(Answer(t0, t1, response.status_code, execution_id))
+    async def client_loop(number: int) -> None:
+        sent = 0
+        while not stop.is_set():
+            sent += 1
+            t0 = time.perf_counter()
+            try:
+                response = await send(client, number, sent)
+            except httpx.HTTPError as exc:
+                failures[type(exc).__name__] += 1
+                continue
+            t1 = time.perf_counter()
+            accepted = response.status_code == 202
+            execution_id = response.json()["execution_id"] if accepted else None
+            answers.append(Answer(t0, t1, response.status_code, execution_id))
 
-        clients = [asyncio.create_task(client_loop(n)) for n in range(concurrency)]
-        await asyncio.sleep(warmup_s)
-        window_start = time.perf_counter()
-        print(MEASURING, flush=True)
-        await asyncio.sleep(duration_s)
-        window_end = time.perf_counter()
-        print(DONE, flush=True)
-        stop.set()
-        await asyncio.gather(*clients)
+    clients = [asyncio.create_task(client_loop(n)) for n in range(concurrency)]
+    await asyncio.sleep(warmup_s)
+    window_start = time.perf_counter()
+    print(MEASURING, flush=True)
+    await asyncio.sleep(duration_s)
+    window_end = time.perf_counter()
+    print(DONE, flush=True)
+    stop.set()
+    await asyncio.gather(*clients)
     in_window = [a for a in answers if window_start <= a.sent_at and a.answered_at <= window_end]
     latencies = sorted(a.answered_at - a.sent_at for a in in_window if a.status == 202)
     answered_in_window = [a for a in answers if window_start <= a.answered_at <= window_end]
@@ -105,6 +101,28 @@ async def generate_load(
         "transport_errors": dict(failures),
         "execution_ids": [a.execution_id for a in answers if a.execution_id is not None],
     }
+
+
+def client_limits(concurrency: int) -> httpx.Limits:
+    """One kept-alive connection per client."""
+    return httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+
+async def generate_load(
+    url: str, workflow_id: int, warmup_s: float, duration_s: float, concurrency: int
+) -> dict[str, Any]:
+    """POSTs execute requests from `concurrency` clients (see `measure_clients`)."""
+    path = f"/api/workflows/{workflow_id}/execute"
+
+    async def send(client: httpx.AsyncClient, number: int, sent: int) -> httpx.Response:
+        return await client.post(path, json={"input": {"name": f"client {number} request {sent}"}})
+
+    # The API key of the server's owner (set up by bench/http_api.py), kept off the command line.
+    headers = {"Authorization": f"Bearer {os.environ[API_KEY_ENV]}"}
+    async with httpx.AsyncClient(
+        base_url=url, limits=client_limits(concurrency), timeout=60, headers=headers
+    ) as client:
+        return await measure_clients(client, send, warmup_s, duration_s, concurrency)
 
 
 def main() -> None:

@@ -18,8 +18,6 @@ import asyncio
 import json
 import os
 import sys
-import time
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ import httpx
 from standardwebhooks.webhooks import Webhook as ReferenceSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.http_api_load import DONE, MEASURING, Answer, percentile
+from bench.http_api_load import client_limits, measure_clients
 
 SECRET_ENV = "FLOWBOOK_BENCH_WEBHOOK_SECRET"
 
@@ -47,58 +45,19 @@ def signed(signer: ReferenceSigner, msg_id: str, body: bytes) -> dict[str, str]:
 async def generate_load(
     url: str, public_id: str, warmup_s: float, duration_s: float, concurrency: int
 ) -> dict[str, Any]:
-    """POSTs signed webhook calls from `concurrency` clients; prints the window's start and end."""
-    answers: list[Answer] = []
-    failures: Counter[str] = Counter()
-    stop = asyncio.Event()
+    """POSTs signed webhook calls from `concurrency` clients (see `measure_clients`)."""
     path = f"/api/hooks/{public_id}"
     signer = ReferenceSigner(os.environ[SECRET_ENV])
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
 
-        async def client_loop(number: int) -> None:
-            sent = 0
-            while not stop.is_set():
-                sent += 1
-                body = json.dumps({"name": f"client {number} request {sent}"}).encode()
-                headers = signed(signer, f"msg_{number}_{sent}", body)
-                t0 = time.perf_counter()
-                try:
-                    response = await client.post(path, content=body, headers=headers)
-                except httpx.HTTPError as exc:
-                    failures[type(exc).__name__] += 1
-                    continue
-                t1 = time.perf_counter()
-                accepted = response.status_code == 202
-                execution_id = response.json()["execution_id"] if accepted else None
-                answers.append(Answer(t0, t1, response.status_code, execution_id))
+    async def send(client: httpx.AsyncClient, number: int, sent: int) -> httpx.Response:
+        body = json.dumps({"name": f"client {number} request {sent}"}).encode()
+        headers = signed(signer, f"msg_{number}_{sent}", body)
+        return await client.post(path, content=body, headers=headers)
 
-        clients = [asyncio.create_task(client_loop(n)) for n in range(concurrency)]
-        await asyncio.sleep(warmup_s)
-        window_start = time.perf_counter()
-        print(MEASURING, flush=True)
-        await asyncio.sleep(duration_s)
-        window_end = time.perf_counter()
-        print(DONE, flush=True)
-        stop.set()
-        await asyncio.gather(*clients)
-    in_window = [a for a in answers if window_start <= a.sent_at and a.answered_at <= window_end]
-    latencies = sorted(a.answered_at - a.sent_at for a in in_window if a.status == 202)
-    answered_in_window = [a for a in answers if window_start <= a.answered_at <= window_end]
-    return {
-        "window_s": window_end - window_start,
-        "accepted_in_window": sum(a.status == 202 for a in answered_in_window),
-        "latency_ms": {
-            "p50": round(percentile(latencies, 0.50) * 1000, 2),
-            "p99": round(percentile(latencies, 0.99) * 1000, 2),
-            "max": round((latencies[-1] if latencies else 0.0) * 1000, 2),
-            "samples": len(latencies),
-        },
-        "requests": len(answers),
-        "statuses": dict(Counter(str(a.status) for a in answers)),
-        "transport_errors": dict(failures),
-        "execution_ids": [a.execution_id for a in answers if a.execution_id is not None],
-    }
+    async with httpx.AsyncClient(
+        base_url=url, limits=client_limits(concurrency), timeout=60
+    ) as client:
+        return await measure_clients(client, send, warmup_s, duration_s, concurrency)
 
 
 def main() -> None:
