@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from app.models.account import ApiKey, Invite, LoginAttempt, User, UserSession
 from app.models.audit import AuditEvent
+from app.models.cost import Budget, CostDaily, ExecutionDaily, LLMCall, ProviderPrice
+from app.models.error_log import ErrorEvent, ErrorGroup
 from app.models.execution import Execution, NodeRun
 from app.models.llm import LLMBreaker, LLMFallbackEvent, ModelMapping, ProviderSetting
 from app.models.node_cache import NodeCacheEntry
@@ -16,14 +18,21 @@ from app.models.workflow import Workflow
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "Budget",
+    "CostDaily",
+    "ErrorEvent",
+    "ErrorGroup",
     "Execution",
+    "ExecutionDaily",
     "Invite",
     "LLMBreaker",
+    "LLMCall",
     "LLMFallbackEvent",
     "LoginAttempt",
     "ModelMapping",
     "NodeCacheEntry",
     "NodeRun",
+    "ProviderPrice",
     "ProviderSetting",
     "Schedule",
     "ScheduleFire",
