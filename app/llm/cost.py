@@ -12,6 +12,52 @@ LITELLM_PROVIDERS = {Provider.OPENAI, Provider.ANTHROPIC, Provider.GEMINI}
 
 
 @dataclass(frozen=True)
+class MicroPrice:
+    """Integer micro-dollars per million tokens (the ledger's prices).
+
+    Attributes:
+        input: per million input tokens that were not cached.
+        output: per million output tokens.
+        cached: per million cached input tokens; None charges them as other input tokens.
+    """
+
+    input: int
+    output: int
+    cached: int | None = None
+
+
+def _part(tokens: int, micros_per_mtok: int) -> int:
+    # Half-up rounding in integers: tokens * price / 1e6 rounded, with no float involved.
+    return (tokens * micros_per_mtok + _PER_MILLION // 2) // _PER_MILLION
+
+
+def cost_micros(
+    price: MicroPrice, *, input_tokens: int, output_tokens: int, cached_tokens: int = 0
+) -> int:
+    """What one call cost, in integer micro-dollars.
+
+    Each kind of token is rounded on its own (half up), so a row's cost is reproducible
+    from its token counts and price alone.
+
+    Args:
+        price: the price in force at the call's time.
+        input_tokens: all prompt tokens, the cached ones included.
+        output_tokens: completion tokens.
+        cached_tokens: the prompt tokens served from the provider's cache.
+
+    Returns:
+        The cost in micro-dollars (1 USD = 1,000,000).
+    """
+    cached = min(max(cached_tokens, 0), input_tokens)
+    cached_price = price.input if price.cached is None else price.cached
+    return (
+        _part(input_tokens - cached, price.input)
+        + _part(cached, cached_price)
+        + _part(output_tokens, price.output)
+    )
+
+
+@dataclass(frozen=True)
 class Price:
     """USD per million tokens."""
 
