@@ -36,6 +36,7 @@ def _count(name: str) -> sa.Column:
 
 def upgrade() -> None:
     """Create the cost and monitoring tables."""
+    op.create_index("ix_executions_finished_at", "executions", ["finished_at"])
     op.create_table(
         "llm_calls",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -181,3 +182,4 @@ def downgrade() -> None:
         "llm_calls",
     ):
         op.drop_table(table)
+    op.drop_index("ix_executions_finished_at", table_name="executions")

@@ -42,6 +42,8 @@ class Execution(SQLModel, table=True):
         Index("ix_executions_workflow_id_id", "workflow_id", "id"),
         Index("ix_executions_status_heartbeat_at", "status", "heartbeat_at"),
         Index("ix_executions_version_id", "version_id"),
+        # Monitoring's throughput and latency charts read recent finishes.
+        Index("ix_executions_finished_at", "finished_at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
