@@ -59,3 +59,19 @@ class RateLimitedError(ServiceError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = max(1, retry_after_s)
+
+
+class BudgetExceededError(ConflictError):
+    """An enforced monthly budget is used up: the run is refused (409).
+
+    Attributes:
+        scope: the budget's scope, "overall" or "workflow:<id>".
+        limit_micros: its monthly limit in micro-dollars.
+        spent_micros: what was spent in it this UTC month, in micro-dollars.
+    """
+
+    def __init__(self, message: str, *, scope: str, limit_micros: int, spent_micros: int) -> None:
+        super().__init__(message)
+        self.scope = scope
+        self.limit_micros = limit_micros
+        self.spent_micros = spent_micros
