@@ -39,6 +39,11 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
 TABLES = (
+    "error_groups",
+    "llm_calls",
+    "llm_cost_daily",
+    "execution_daily",
+    "provider_pricing",
     "audit_events",
     "login_attempts",
     "invites",
