@@ -1,4 +1,5 @@
-"""What a call cost: LiteLLM's local price map, overridable per model by a pricing table."""
+"""What a call cost: the `provider_pricing` rows (held in the shared price book), else
+LiteLLM's local price map; explicit per-deployment overrides win over both."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from app.llm.deployments import Deployment, Provider
 from app.llm.litellm_import import load_litellm
+from app.llm.price_book import PriceBook, shared_price_book
 
 _PER_MILLION = 1_000_000
 LITELLM_PROVIDERS = {Provider.OPENAI, Provider.ANTHROPIC, Provider.GEMINI}
@@ -66,20 +68,25 @@ class Price:
 
 
 class CostCalculator:
-    """Prices calls. Overrides win over LiteLLM's map; the mock provider is free.
-
-    Self-hosted OpenAI-compatible deployments have no price unless one is given.
+    """Prices calls. Explicit overrides win; then the price book (the `provider_pricing`
+    table: its overrides, LiteLLM's map and the defaults, as the ledger prices calls); LiteLLM's
+    map itself only while the book is not loaded (no database: the CLI). The mock provider is
+    free. Self-hosted OpenAI-compatible deployments have no price unless one is given.
 
     Override keys are matched in this order: deployment name, "provider/model", model.
     """
 
-    def __init__(self, pricing: dict[str, Price] | None = None) -> None:
+    def __init__(
+        self, pricing: dict[str, Price] | None = None, *, book: PriceBook | None = None
+    ) -> None:
         """Creates a calculator.
 
         Args:
-            pricing: overrides (e.g. rows of the `provider_pricing` table).
+            pricing: explicit overrides per deployment (tests, a fixed price list).
+            book: the price rows; this process's shared book by default.
         """
         self.pricing = dict(pricing or {})
+        self.book = book if book is not None else shared_price_book()
 
     def _override(self, deployment: Deployment) -> Price | None:
         for key in (deployment.name, f"{deployment.provider.value}/{deployment.model}"):
@@ -105,6 +112,12 @@ class CostCalculator:
             return (
                 input_tokens * override.input_per_mtok + output_tokens * override.output_per_mtok
             ) / _PER_MILLION
+        if self.book.loaded:
+            price = self.book.price(deployment.provider.value, deployment.model)
+            if price is None:
+                return None
+            micros = cost_micros(price, input_tokens=input_tokens, output_tokens=output_tokens)
+            return micros / _PER_MILLION
         if deployment.provider not in LITELLM_PROVIDERS:
             return None
         try:
@@ -129,6 +142,9 @@ class CostCalculator:
         override = self._override(deployment)
         if override is not None:
             return (override.input_per_mtok + override.output_per_mtok) / _PER_MILLION
+        if self.book.loaded:
+            price = self.book.price(deployment.provider.value, deployment.model)
+            return None if price is None else (price.input + price.output) / _PER_MILLION**2
         if deployment.provider not in LITELLM_PROVIDERS:
             return None
         model_cost = load_litellm().model_cost
