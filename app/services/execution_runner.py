@@ -33,6 +33,7 @@ from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
 from app.services import execution_store as store
 from app.services.db_threads import run_db, run_write
+from app.services.ledger_store import LedgerContext
 from app.services.llm_settings import LLMSettings, current_llm_settings
 from app.services.node_cache_store import SqlNodeCache
 from app.services.persistence_hooks import PersistenceHooks
@@ -97,6 +98,7 @@ async def run_persisted(
     execution_id: int,
     spec: WorkflowSpec,
     payload: Any,
+    ledger: LedgerContext,
     trigger: str = "manual",
     cancel_event: asyncio.Event | None = None,
     options: ReactiveOptions | None = None,
@@ -111,6 +113,7 @@ async def run_persisted(
             heartbeat thread beats for it.
         spec: the definition snapshot to run.
         payload: the trigger payload.
+        ledger: the run's workflow, version and owner, for its LLM calls' ledger rows.
         trigger: how the run was started; picks the `<trigger>_trigger` node when present.
         cancel_event: setting it cancels the run.
         options: reuse cached outputs and run part of the workflow; None: a plain run, which
@@ -132,7 +135,7 @@ async def run_persisted(
     names = {node.id: node.label for node in spec.nodes}
     if settings is None:
         settings = await run_db(current_llm_settings)
-    hooks = PersistenceHooks(execution_id, cache, publisher, names, settings)
+    hooks = PersistenceHooks(execution_id, cache, publisher, names, settings, ledger)
     reuse: dict[str, Any] = {}
     if options is not None:
         reuse = {
@@ -310,7 +313,8 @@ class ExecutionRunner:
         )
         if row is None:
             return  # cancelled (or recovered) before it could start
-        definition, payload, trigger, workflow_id = row
+        definition, payload, trigger, workflow_id = row[:4]
+        ledger = LedgerContext(workflow_id, row.version_id, row.version_number, row.owner_id)
         if prepared is not None:
             spec, analysis = prepared.spec, prepared.analysis
         else:
@@ -327,6 +331,7 @@ class ExecutionRunner:
             execution_id=execution_id,
             spec=spec,
             payload=payload,
+            ledger=ledger,
             trigger=trigger,
             cancel_event=cancel_event,
             options=options,

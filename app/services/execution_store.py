@@ -13,13 +13,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, case, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    case,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from app.engine.events import NodeRunRecord, NodeStarted, NodeStatus
 from app.models.audit import AuditEvent
 from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
 from app.models.types import utc_now
 from app.models.workflow import Workflow
+from app.services.cost_rollups import (
+    EXECUTION_COST,
+    EXECUTION_OWNER,
+    FinishedExecution,
+    add_execution_daily,
+)
 from app.services.llm_usage import NodeUsage
 
 EXECUTIONS: Table = Execution.__table__  # type: ignore[attr-defined]
@@ -62,6 +77,9 @@ _START = (
         EXECUTIONS.c.input,
         EXECUTIONS.c.trigger,
         EXECUTIONS.c.workflow_id,
+        EXECUTIONS.c.version_id,
+        EXECUTIONS.c.version_number,
+        EXECUTION_OWNER,
     )
 )
 _HEARTBEAT = (
@@ -85,6 +103,12 @@ _FINISH = (
         error_node_id=bindparam("new_error_node_id"),
         node_states=bindparam("new_node_states", type_=EXECUTIONS.c.node_states.type),
         finished_at=_NOW,
+    )
+    .returning(
+        EXECUTIONS.c.workflow_id,
+        EXECUTIONS.c.started_at,
+        EXECUTION_OWNER,
+        EXECUTION_COST,
     )
 )
 _SAVE_NODE_STATES = (
@@ -183,8 +207,8 @@ def insert_executions(
 
 
 def start_queued(connection: Connection, execution_id: int, now: datetime) -> Any:
-    """queued -> running; returns (definition, input, trigger, workflow_id), or None if not
-    queued."""
+    """queued -> running; returns (definition, input, trigger, workflow_id, version_id,
+    version_number, owner_id), or None if not queued."""
     return connection.execute(_START, {"execution_id": execution_id, "now": now}).first()
 
 
@@ -210,10 +234,10 @@ def insert_node_run(
     execution_id: int,
     record: NodeRunRecord,
     usage: NodeUsage | None = None,
-) -> None:
+) -> int:
     """Insert one ended node attempt (or skip), with its LLM tokens and cost when `usage`
-    gives them."""
-    connection.execute(
+    gives them; returns its row id."""
+    key = connection.execute(
         _INSERT_NODE_RUN,
         _ended_columns(record, usage)
         | {
@@ -225,7 +249,9 @@ def insert_node_run(
             "inputs": record.inputs,
             "started_at": record.started_at,
         },
-    )
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def insert_started_node_run(
@@ -311,9 +337,11 @@ def finish(
     node_states: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """running (or wrongly crashed, see the module's docstring) -> a final status; returns
-    False (and changes nothing) otherwise, e.g. when cancelled."""
-    result = connection.execute(
+    """running (or wrongly crashed, see the module's docstring) -> a final status, counted
+    in `execution_daily` (in this transaction); returns False (and changes nothing)
+    otherwise, e.g. when cancelled."""
+    now = now or utc_now()
+    finished = connection.execute(
         _FINISH,
         {
             "execution_id": execution_id,
@@ -322,10 +350,14 @@ def finish(
             "new_error": error,
             "new_error_node_id": error_node_id,
             "new_node_states": node_states,
-            "now": now or utc_now(),
+            "now": now,
         },
-    )
-    return result.rowcount == 1
+    ).first()
+    if finished is None:
+        return False
+    returned = (finished.workflow_id, finished.owner_id, status, finished.started_at)
+    add_execution_daily(connection, [FinishedExecution(*returned, now, finished.cost_micros)])
+    return True
 
 
 def save_node_states(

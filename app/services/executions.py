@@ -32,6 +32,7 @@ from app.services.execution_runner import (
     get_runner,
     run_persisted,
 )
+from app.services.ledger_store import LedgerContext
 from app.services.principal import Principal
 from app.services.runnable_workflows import read_runnable, runnable
 
@@ -327,6 +328,7 @@ async def run_execution_inline(
             execution_id=execution_id,
             spec=prepared.spec,
             payload=input,
+            ledger=LedgerContext(workflow_id, row.version_id, row.version_number, row.owner_id),
             trigger=trigger,
             cancel_event=event,
             workflow_id=workflow_id,

@@ -34,7 +34,9 @@ from app.engine.events import (
 )
 from app.services import execution_store as store
 from app.services.db_threads import run_db, submit_write
+from app.services.ledger_store import LedgerContext, ledger_rows, usage_of, write_ledger
 from app.services.llm_events import enter_llm_node
+from app.services.llm_ledger import LedgerEntry, ledger_entries
 from app.services.llm_settings import SETTINGS_TTL_S, LLMSettings, current_llm_settings
 from app.services.llm_usage import NodeUsage, node_usage
 from app.services.node_cache_store import SqlNodeCache
@@ -56,6 +58,7 @@ class PersistenceHooks(ExecutionHooks):
         node_names: node id -> the name people see, for the rows of started attempts.
         settings: the LLM settings read when the run started (re-read off the loop once
             they are older than the settings cache's lifetime).
+        ledger: the run's workflow, version and owner, put on its `llm_calls` rows.
     """
 
     def __init__(
@@ -65,8 +68,10 @@ class PersistenceHooks(ExecutionHooks):
         publisher: RunPublisher,
         node_names: dict[str, str],
         settings: LLMSettings,
+        ledger: LedgerContext,
     ) -> None:
         self._execution_id = execution_id
+        self._ledger = ledger
         self._cache = cache
         self._publisher = publisher
         self._names = node_names
@@ -163,6 +168,7 @@ class PersistenceHooks(ExecutionHooks):
                 record.cache_key, node_id=record.node_id, node_type=record.node_type
             )
         usage = node_usage(record.node_type, record.output)
+        entries = ledger_entries(record.node_type, record.output, at=record.finished_at)
         mark_mock = usage.is_mock and not self.uses_mock
         key = (record.node_id, record.attempt)
 
@@ -170,7 +176,7 @@ class PersistenceHooks(ExecutionHooks):
             self._open.pop(key, None)
             finished()
 
-        self._queue(self._write_ended, record, usage, mark_mock, then=written)
+        self._queue(self._write_ended, record, usage, entries, mark_mock, then=written)
         self.uses_mock = self.uses_mock or usage.is_mock
 
     def _write_ended(
@@ -178,13 +184,25 @@ class PersistenceHooks(ExecutionHooks):
         connection: Connection,
         record: NodeRunRecord,
         usage: NodeUsage,
+        entries: list[LedgerEntry],
         mark_mock: bool,
     ) -> None:
+        # The billed calls are priced and written with the node run; its totals are theirs.
+        rows = ledger_rows(
+            connection,
+            entries,
+            context=self._ledger,
+            execution_id=self._execution_id,
+            node_id=record.node_id,
+        )
+        if rows:
+            usage = usage_of(rows, is_mock=usage.is_mock)
         # The start of the attempt was queued (and so written) before this.
         row_id = self._open.get((record.node_id, record.attempt))
         if row_id is None:
-            store.insert_node_run(connection, self._execution_id, record, usage)
+            row_id = store.insert_node_run(connection, self._execution_id, record, usage)
         else:
             store.end_node_run(connection, self._execution_id, row_id, record, usage)
+        write_ledger(connection, rows, row_id)
         if mark_mock:
             store.mark_uses_mock(connection, self._execution_id)

@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 
 from app.llm import CostCalculator, LLMClient, Price
+from app.models.cost import MICROS_PER_USD, PriceSource, ProviderPrice
 from app.models.llm import ProviderSettingUpdate
+from app.models.types import utc_now
 from app.models.workflow import WorkflowCreate
 from app.services import execution_reads, executions, llm_monitoring, llm_settings, workflows
+from app.services.price_lookup import forget_prices
 from app.services.principal import SYSTEM
 from app.services.run_services import (
     close_llm_client,
@@ -33,8 +36,22 @@ pytestmark = pytest.mark.usefixtures("no_provider_keys")
 
 
 @pytest.fixture
-async def priced_client() -> AsyncIterator[LLMClient]:
-    """The runs' client on this loop, with a price for the fake backup model."""
+async def priced_client(db_url: str) -> AsyncIterator[LLMClient]:
+    """The runs' client on this loop, with a price for the fake backup model (in the
+    client's calculator and in `provider_pricing`, which the ledger charges)."""
+    with session_scope() as session:
+        session.add(
+            ProviderPrice(
+                provider="openai_compatible",
+                model="backup",
+                input_micros_per_mtok=1_000 * MICROS_PER_USD,
+                output_micros_per_mtok=2_000 * MICROS_PER_USD,
+                effective_from=utc_now().replace(year=2020),
+                source=PriceSource.LITELLM.value,
+                created_at=utc_now(),
+            )
+        )
+    forget_prices()
     client = new_llm_client(costs=CostCalculator(PRICES))
     use_llm_client(client)
     yield client
