@@ -39,9 +39,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
 TABLES = (
-    "llm_cost_daily",
-    "execution_daily",
-    "provider_pricing",
     "error_groups",
     "llm_calls",
     "llm_cost_daily",
