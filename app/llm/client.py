@@ -208,7 +208,7 @@ class LLMClient:
                 try:
                     answer = await self._attempt(deployment, request, is_last=is_last)
                 except ProviderError as error:
-                    failed = await self._record_failure(deployment, error, t0)
+                    failed = await self._record_failure(deployment, request, error, t0)
                     path.append(failed)
                     pending = failed
                     decision = self.policy.decide(error, already_retried=retried)
@@ -239,9 +239,14 @@ class LLMClient:
         return None
 
     async def _record_failure(
-        self, deployment: Deployment, error: ProviderError, t0: float
+        self, deployment: Deployment, request: LLMRequest, error: ProviderError, t0: float
     ) -> Attempt:
         message = deployment.redact(str(error))
+        # Output arrived before the failure (a cut stream): the provider bills the attempt.
+        billed = error.output_tokens is not None
+        input_tokens = error.input_tokens
+        if billed and input_tokens is None:
+            input_tokens = sum(estimate_tokens(m.content) for m in request.messages)
         if self.policy.counts_against_breaker(error):
             await self.breaker.record_failure(deployment.name, error.outcome.value)
         elif error.outcome is Outcome.CLIENT_ERROR:
@@ -253,6 +258,10 @@ class LLMClient:
             latency_ms=_ms_since(t0),
             status_code=error.status_code,
             retry_after_s=error.retry_after_s,
+            provider=deployment.provider.value if billed else None,
+            model=deployment.model if billed else None,
+            input_tokens=input_tokens if billed else None,
+            output_tokens=error.output_tokens,
         )
 
     def _mock_substitute(

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from app.llm.deployments import Deployment
-from app.llm.errors import ProviderError
+from app.llm.errors import ProviderError, stream_cut
 from app.llm.fallback import error_for_status
 from app.llm.types import LLMRequest, Outcome, ProviderAnswer
 
@@ -75,22 +75,26 @@ async def _read_stream(deployment: Deployment, response: httpx.Response) -> Prov
     finished = False
     tokens: tuple[int | None, int | None] = (None, None)
     model = deployment.model
-    async for line in response.aiter_lines():
-        if not line.startswith("data:"):
-            continue
-        payload = line[5:].strip()
-        if payload == "[DONE]":
-            finished = True
-            break
-        chunk = json.loads(payload)
-        model = chunk.get("model") or model
-        if chunk.get("usage"):
-            tokens = _usage(chunk)
-        for choice in chunk.get("choices") or ():
-            parts.append((choice.get("delta") or {}).get("content") or "")
-            finished = finished or bool(choice.get("finish_reason"))
+    try:
+        async for line in response.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            payload = line[5:].strip()
+            if payload == "[DONE]":
+                finished = True
+                break
+            chunk = json.loads(payload)
+            model = chunk.get("model") or model
+            if chunk.get("usage"):
+                tokens = _usage(chunk)
+            for choice in chunk.get("choices") or ():
+                parts.append((choice.get("delta") or {}).get("content") or "")
+                finished = finished or bool(choice.get("finish_reason"))
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        message = deployment.redact(f"{type(exc).__name__}: {exc}")
+        raise stream_cut(message, parts, tokens) from None
     if not finished:
-        raise ProviderError("the stream ended before the answer did", outcome=Outcome.STREAM_CUT)
+        raise stream_cut("the stream ended before the answer did", parts, tokens)
     return ProviderAnswer("".join(parts), tokens[0], tokens[1], model)
 
 

@@ -15,7 +15,7 @@ import httpx
 
 from app.engine.nodes.ssrf_guard import AddressRefused
 from app.llm.deployments import Deployment, Provider
-from app.llm.errors import ProviderError, clipped
+from app.llm.errors import ProviderError, clipped, stream_cut
 from app.llm.fallback import error_for_status
 from app.llm.litellm_import import load_litellm
 from app.llm.types import LLMRequest, Outcome, ProviderAnswer
@@ -132,18 +132,24 @@ async def _kwargs(
 
 async def _read_stream(deployment: Deployment, stream: Any) -> ProviderAnswer:
     parts: list[str] = []
-    input_tokens = output_tokens = None
+    tokens: tuple[int | None, int | None] = (None, None)
     finished = False
-    async for chunk in stream:
-        usage = getattr(chunk, "usage", None)
-        if usage:
-            input_tokens, output_tokens = usage.prompt_tokens, usage.completion_tokens
-        for choice in chunk.choices or ():
-            parts.append(getattr(choice.delta, "content", None) or "")
-            finished = finished or bool(choice.finish_reason)
+    try:
+        async for chunk in stream:
+            usage = getattr(chunk, "usage", None)
+            if usage:
+                tokens = (usage.prompt_tokens, usage.completion_tokens)
+            for choice in chunk.choices or ():
+                parts.append(getattr(choice.delta, "content", None) or "")
+                finished = finished or bool(choice.finish_reason)
+    except Exception as exc:  # LiteLLM maps every provider failure to its own types.
+        error = _translate(deployment, exc, streaming=True)
+        if error.outcome is Outcome.STREAM_CUT:
+            raise stream_cut(str(error), parts, tokens) from None
+        raise error from None
     if not finished:
-        raise ProviderError("the stream ended before the answer did", outcome=Outcome.STREAM_CUT)
-    return ProviderAnswer("".join(parts), input_tokens, output_tokens, deployment.model)
+        raise stream_cut("the stream ended before the answer did", parts, tokens)
+    return ProviderAnswer("".join(parts), tokens[0], tokens[1], deployment.model)
 
 
 async def call_litellm(

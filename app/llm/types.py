@@ -95,6 +95,11 @@ class Attempt:
         latency_ms: wall time of the attempt (0 for skips).
         status_code: the HTTP status when the provider answered with an error.
         retry_after_s: the Retry-After the provider asked for, when it did.
+        provider: who was asked; set on a failed attempt that was billed.
+        model: the model asked; set on a failed attempt that was billed.
+        input_tokens: prompt tokens a failed attempt was billed for (e.g. a stream cut
+            after output had arrived); None when it consumed nothing known.
+        output_tokens: completion tokens a failed attempt was billed for.
     """
 
     deployment: str
@@ -103,6 +108,10 @@ class Attempt:
     latency_ms: float = 0.0
     status_code: int | None = None
     retry_after_s: float | None = None
+    provider: str | None = None
+    model: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -145,6 +145,21 @@ async def test_a_mid_stream_failure_does_not_duplicate_output(fake_server: FakeL
     assert [a.outcome for a in response.path] == [Outcome.STREAM_CUT, Outcome.OK]
     assert [r.stream for r in fake_server.received] == [True, True]
     assert response.output_tokens == 6
+    # Output had arrived: the cut attempt was billed, for estimated tokens (no usage came):
+    # "Say hello" is 3 tokens, "The partial answer that" 6.
+    cut_attempt = response.path[0]
+    assert (cut_attempt.provider, cut_attempt.model) == ("openai_compatible", "primary")
+    assert (cut_attempt.input_tokens, cut_attempt.output_tokens) == (3, 6)
+    assert response.path[1].input_tokens is None
+
+
+async def test_a_stream_cut_before_any_output_is_not_billed(fake_server: FakeLLMServer) -> None:
+    fake_server.set("primary", cut(""))
+    async with client_for(fake_server, "primary", "backup") as client:
+        response = await client.complete(ask("primary", "backup", stream=True))
+    assert response.path[0].outcome is Outcome.STREAM_CUT
+    assert (response.path[0].input_tokens, response.path[0].output_tokens) == (None, None)
+    assert response.path[0].provider is None
 
 
 async def test_a_cut_plain_body_falls_back(fake_server: FakeLLMServer) -> None:
