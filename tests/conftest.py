@@ -43,6 +43,7 @@ TABLES = (
     "llm_calls",
     "llm_cost_daily",
     "execution_daily",
+    "budgets",
     "provider_pricing",
     "audit_events",
     "login_attempts",
