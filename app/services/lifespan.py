@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from app.services.db_threads import run_db
 from app.services.execution_runner import get_runner
 from app.services.loop_lag import start_serving_probe, stop_serving_probe
+from app.services.pricing import keep_price_book_fresh
 from app.services.recovery import run_recovery_loop
 from app.services.run_services import close_llm_client
 from app.services.scheduler import start_scheduler, stop_scheduler
@@ -32,6 +33,7 @@ async def serving_lifespan() -> AsyncIterator[None]:
     # event loop for hundreds of milliseconds now and then.
     gc.freeze()
     recovery = asyncio.create_task(run_recovery_loop(), name="crash-recovery")
+    prices = asyncio.create_task(keep_price_book_fresh(), name="price-book")
     start_serving_probe()
     start_scheduler()
     try:
@@ -39,8 +41,9 @@ async def serving_lifespan() -> AsyncIterator[None]:
     finally:
         await stop_scheduler()
         await stop_serving_probe()
-        recovery.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await recovery
+        for task in (recovery, prices):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await get_runner().shutdown()
         await close_llm_client()

@@ -1,4 +1,5 @@
-"""Start-up: migrate, load the samples on first start, recover crashed executions."""
+"""Start-up: migrate, load the prices, load the samples on first start, recover crashed
+executions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 
 from app.models.db import adopt_legacy_data_dir
 from app.models.migrations import upgrade_database
+from app.services.pricing import load_prices_at_start_up
 from app.services.recovery import recover_crashed_executions
 from app.services.samples import load_samples
 from app.services.unit_of_work import session_scope
@@ -23,10 +25,14 @@ def migrate_database() -> None:
 def start_up() -> None:
     """Prepare the database before serving; safe to call more than once (and concurrently).
 
-    Migrates, creates the sample workflows when there are no workflows at all, and marks
-    executions whose process died as crashed.
+    Migrates, loads LiteLLM's price map and the default prices (no write when unchanged),
+    creates the sample workflows when there are no workflows at all, and marks executions
+    whose process died as crashed.
     """
     migrate_database()
+    prices = load_prices_at_start_up()
+    if prices.inserted:
+        logger.info("added %d model prices (%d unchanged)", prices.inserted, prices.unchanged)
     with session_scope() as session:
         created = load_samples(session)
     if created:
