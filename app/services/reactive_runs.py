@@ -219,7 +219,9 @@ def plan_reactive_run(
         As `start_reactive_run` (but no RuntimeError).
     """
     _check_mode(mode, node_id)
-    loaded = runnable(session.get_bind(), session.connection(), workflow_id, principal)  # type: ignore[arg-type]
+    # An auto-run skips side-effect nodes (LLM calls among them): it spends nothing.
+    engine: Any = session.get_bind()
+    loaded = runnable(engine, session.connection(), workflow_id, principal, spends=not auto)
     spec = loaded[1].spec
     node_ids = frozenset(n.id for n in spec.nodes)
     if node_id is not None and node_id not in node_ids:

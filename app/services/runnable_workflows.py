@@ -18,6 +18,7 @@ from app.engine.validation import analyze_document
 from app.models.db import get_engine
 from app.services import execution_store as store
 from app.services.access import Action, require
+from app.services.budget_spend import check_run_allowed
 from app.services.errors import InvalidWorkflowError, NotFoundError
 from app.services.execution_runner import PreparedWorkflow
 from app.services.principal import Principal
@@ -72,16 +73,29 @@ def workflow_row(
 
 
 def runnable(
-    engine: Engine, connection: Connection, workflow_id: int, principal: Principal
+    engine: Engine,
+    connection: Connection,
+    workflow_id: int,
+    principal: Principal,
+    *,
+    spends: bool = True,
 ) -> tuple[Any, PreparedWorkflow]:
-    """The workflow's row and its prepared definition, when `principal` may run it.
+    """The workflow's row and its prepared definition, when `principal` may run it (and,
+    for a run that may spend, no enforced budget covering it is used up).
+
+    Args:
+        spends: the run may call paid nodes; False only for runs that cannot (auto-runs
+            skip side-effect nodes), which no budget stops.
 
     Raises:
         NotFoundError: no such workflow, it is deleted, or the caller may not see it.
         PermissionDeniedError: the caller may not run it.
+        BudgetExceededError: an enforced budget of the workflow or the overall one is used up.
         InvalidWorkflowError: the workflow has problems.
     """
     row = workflow_row(connection, workflow_id, principal, Action.RUN)
+    if spends:
+        check_run_allowed(connection, workflow_id=workflow_id)
     return row, prepare(engine, ("workflow", workflow_id, row.updated_at), row.name, row.definition)
 
 

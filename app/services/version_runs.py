@@ -18,6 +18,7 @@ from app.models.execution import ExecutionPublic
 from app.models.version import VersionTag, WorkflowVersion
 from app.models.version_run import AB_INPUTS_MAX, AbPair, AbStarted, VersionRef
 from app.services.access import Action
+from app.services.budget_spend import check_run_allowed
 from app.services.db_threads import run_write
 from app.services.errors import InvalidInputError, NotFoundError, ServiceError
 from app.services.execution_runner import PreparedWorkflow
@@ -111,6 +112,7 @@ def insert_version_runs(
     """
     try:
         workflow = workflow_row(connection, workflow_id, principal, Action.RUN)
+        check_run_allowed(connection, workflow_id=workflow_id)
         resolved: dict[VersionRef, tuple[_VersionRow, PreparedWorkflow]] = {}
         queued = []
         for ref, input in runs:

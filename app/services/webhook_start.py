@@ -25,6 +25,7 @@ from app.models.webhook import (
 )
 from app.models.workflow import Workflow
 from app.services.errors import (
+    BudgetExceededError,
     InvalidWorkflowError,
     NotFoundError,
     PermissionDeniedError,
@@ -171,6 +172,8 @@ def _queue(
 
 
 def _status_of(exc: ServiceError) -> int:
+    if isinstance(exc, BudgetExceededError):
+        return 409
     if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, PermissionDeniedError):
