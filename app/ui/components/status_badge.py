@@ -1,4 +1,4 @@
-"""Colored badges for execution and node-run statuses."""
+"""Colored badges for execution and node-run statuses and health-check results."""
 
 from __future__ import annotations
 
@@ -15,13 +15,19 @@ STATUS_STYLES: dict[str, tuple[str, str, str]] = {
     "crashed": ("red", "outline", "triangle_alert"),
     "paused": ("purple", "soft", "circle_pause"),
     "skipped": ("gray", "outline", "circle_slash"),
+    # Health checks (monitoring).
+    "ok": ("green", "soft", "circle_check"),
+    "warning": ("amber", "soft", "triangle_alert"),
+    "error": ("red", "soft", "circle_x"),
 }
+# Labels that are not just the capitalised status.
+STATUS_LABELS = {"ok": "OK"}
 
 
 def _badge(status: str, color: str, variant: str, icon: str) -> rx.Component:
     return rx.badge(
         rx.icon(icon, size=12, class_name="fb-spin" if status == "running" else ""),
-        status.capitalize(),
+        STATUS_LABELS.get(status, status.capitalize()),
         color_scheme=color,
         variant=variant,
         radius="full",
