@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 from app.api import (
     account_routes,
     auth_routes,
+    budgets,
     executions,
     health,
     hooks,
@@ -89,6 +90,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         node_types,
         schedules,
         webhooks,
+        budgets,
     )
     for module in protected:
         declare_scopes(module.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from app.models.cost import MICROS_PER_USD
 
@@ -103,14 +103,16 @@ class BudgetStatus(BaseModel):
     enforce: bool
     may_change: bool = Field(description="The caller may change or delete this budget.")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def limit_usd(self) -> str:
-        """The limit, formatted."""
+        """The limit, formatted ("$10.00")."""
         return format_usd(self.limit_micros)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def spent_usd(self) -> str:
-        """The spend, formatted."""
+        """The spend, formatted ("$8.50")."""
         return format_usd(self.spent_micros)
 
 
