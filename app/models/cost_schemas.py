@@ -175,3 +175,41 @@ class CostDashboard(BaseModel):
     execution_stats: list[WorkflowExecutionStats] = Field(description="Most runs first.")
     tokens: TokenUsage
     workflows: list[WorkflowOption] = Field(description="The workflow filter's choices.")
+
+
+class CostBreakdown(BaseModel):
+    """Cost and tokens per group in a date range, most expensive first."""
+
+    start: date
+    end: date
+    workflow_id: int | None
+    group_by: CostGroup
+    rows: list[CostBreakdownRow]
+
+
+class UsageReport(BaseModel):
+    """Tokens in a date range, the period totals, and how the workflows' executions went."""
+
+    start: date
+    end: date
+    workflow_id: int | None
+    tokens: TokenUsage
+    totals: PeriodTotals
+    executions: list[WorkflowExecutionStats]
+
+
+class CostTrend(BaseModel):
+    """Cost per UTC day and provider in a date range."""
+
+    start: date
+    end: date
+    workflow_id: int | None
+    rows: list[TrendRow]
+
+
+class ExpensiveWorkflows(BaseModel):
+    """The most expensive workflows in a date range, most expensive first."""
+
+    start: date
+    end: date
+    rows: list[CostBreakdownRow]

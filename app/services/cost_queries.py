@@ -93,15 +93,21 @@ def _label(group: CostGroup, row: Any, names: dict[int, str]) -> tuple[str, str]
 
 
 def breakdown(
-    connection: Connection, principal: Principal, where: CostFilter, group: CostGroup
+    connection: Connection,
+    principal: Principal,
+    where: CostFilter,
+    group: CostGroup,
+    limit: int | None = None,
 ) -> list[CostBreakdownRow]:
-    """Cost and tokens per `group` in the filter's range, most expensive first."""
+    """Cost and tokens per `group` in the filter's range, most expensive first (the first
+    `limit` groups when given)."""
     columns = GROUP_COLUMNS[group]
     rows = connection.execute(
         select(*columns, *_sums())
         .where(filtered(COST_DAILY, principal, where))
         .group_by(*columns)
         .order_by(desc("cost_micros"), *columns)
+        .limit(limit)
     ).all()
     by_workflow = group in (CostGroup.WORKFLOW, CostGroup.VERSION)
     names = workflow_names(connection, (row.workflow_id for row in rows)) if by_workflow else {}

@@ -44,10 +44,11 @@ def utc_today() -> date:
     return utc_now().date()
 
 
-def default_range(today: date | None = None) -> tuple[date, date]:
-    """The last `DEFAULT_RANGE_DAYS` days, today included."""
-    end = today or utc_today()
-    return end - timedelta(days=DEFAULT_RANGE_DAYS - 1), end
+def resolve_range(start: date | None, end: date | None) -> tuple[date, date]:
+    """The range asked for, its missing ends filled in: the end defaults to today and the
+    start to `DEFAULT_RANGE_DAYS` days up to the end."""
+    end = end or utc_today()
+    return start or end - timedelta(days=DEFAULT_RANGE_DAYS - 1), end
 
 
 def cost_filter(start: date, end: date, workflow_id: int | None) -> CostFilter:
