@@ -18,11 +18,9 @@ from app.api import (
     health,
     hooks,
     llm,
-    metrics,
     node_types,
     not_found,
     orchestrations,
-    pricing,
     reactive,
     schedules,
     shares,
@@ -93,7 +91,6 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         node_types,
         schedules,
         webhooks,
-        pricing,
         analytics,
         budgets,
     )
@@ -105,7 +102,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
             responses={**EDGE_RESPONSES, **AUTH_RESPONSES},
         )
     # not_found goes last: it answers every /api path no other route took.
-    for module in (health, metrics, auth_routes, account_routes, hooks, not_found):
+    for module in (health, auth_routes, account_routes, hooks, not_found):
         api.include_router(module.router, responses=EDGE_RESPONSES)
     install_openapi_refinements(api)
     return api
