@@ -15,6 +15,7 @@ from app.api.not_found import static_path_methods
 from app.api.schemas import ErrorResponse
 from app.models.workflow import ProblemPublic
 from app.services.database_errors import DatabaseError
+from app.services.error_capture import capture_error
 from app.services.errors import (
     AuthenticationError,
     ConflictError,
@@ -100,15 +101,23 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return response
 
 
+def _request_context(request: Request) -> dict[str, str]:
+    # The route's template, not the URL: no query string (it may hold a token).
+    route = request.scope.get("route")
+    return {"method": request.method, "route": getattr(route, "path", request.url.path)}
+
+
 async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     # The exception text holds the SQL statement (and with it table and column names): it is
     # logged for whoever runs the server, never sent to the client.
     logger.error("database error on %s %s: %s", request.method, request.url.path, exc)
+    capture_error("api", error=exc, context=_request_context(request))
     return error_response(500, "Internal server error (the database refused the operation)")
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    capture_error("api", error=exc, context=_request_context(request))
     return error_response(500, "Internal server error")
 
 

@@ -8,13 +8,17 @@ run it starts are the service's (`app/services/webhook_receiver.py`).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.api.error_handlers import error_response
 from app.api.schemas import ErrorResponse
+from app.services.error_capture import capture_error
+from app.services.webhook_metrics import count_webhook_call
 from app.services.webhook_receiver import receive_webhook
 from app.services.webhook_request import (
     BodyTooLargeError,
@@ -22,6 +26,8 @@ from app.services.webhook_request import (
     WebhookRequest,
     query_values,
 )
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/hooks", tags=["webhooks"])
 
@@ -99,15 +105,23 @@ async def call_hook(public_id: str, request: Request) -> JSONResponse:
     parsed: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         parsed.setdefault(name, []).append(value)
-    answer = await receive_webhook(
-        WebhookRequest(
-            public_id=public_id,
-            peer=request.client.host if request.client else "",
-            headers=dict(request.headers.items()),
-            query=query_values(parsed),
-            read_body=_reader(request),
+    try:
+        answer = await receive_webhook(
+            WebhookRequest(
+                public_id=public_id,
+                peer=request.client.host if request.client else "",
+                headers=dict(request.headers.items()),
+                query=query_values(parsed),
+                read_body=_reader(request),
+            )
         )
-    )
+    except Exception as exc:
+        # Recorded as the webhook's error (not a generic API one), then answered as any 500.
+        logger.exception("webhook %s failed", public_id)
+        capture_error("webhook", error=exc, context={"webhook": public_id})
+        count_webhook_call(500)
+        return error_response(500, "Internal server error")
+    count_webhook_call(answer.status)
     headers = dict(answer.headers)
     if answer.retry_after is not None:
         headers["Retry-After"] = str(answer.retry_after)

@@ -25,6 +25,15 @@ class HealthCheck(BaseModel):
     )
 
 
+class Readiness(BaseModel):
+    """Whether this process may serve, with each check."""
+
+    status: Literal["ready", "not_ready"] = Field(
+        description="`not_ready` (HTTP 503) when a required check is `error`."
+    )
+    checks: list[HealthCheck]
+
+
 class DatabaseHealth(BaseModel):
     """The database: how fast a trivial query answers and how much disk it takes."""
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.engine.events import NodeRunRecord, NodeStarted, NodeStatus
 from app.services.run_events import NodeSummary, RunEvent, get_run_events, preview
+from app.services.run_observers import execution_ended, node_ended
 
 ERROR_CHARS = 500
 MAX_KEYS = 20
@@ -47,6 +48,7 @@ class RunPublisher:
     def __init__(self, execution_id: int, workflow_id: int | None) -> None:
         self.execution_id = execution_id
         self.workflow_id = workflow_id
+        self.node_failed = False
 
     def node_started(self, event: NodeStarted) -> None:
         """An attempt started (its `running` row is committed)."""
@@ -62,6 +64,8 @@ class RunPublisher:
 
     def node_finished(self, record: NodeRunRecord) -> None:
         """An attempt ended, or a node was skipped, reused, pinned or left stale."""
+        if node_ended(record, execution_id=self.execution_id, workflow_id=self.workflow_id):
+            self.node_failed = True
         bus = get_run_events()
         # Runs on the writer thread: the summary (a JSON preview of the output) is built
         # only when someone listens.
@@ -80,6 +84,13 @@ class RunPublisher:
 
     def execution_finished(self, status: str, error: str | None) -> None:
         """The execution's final status is committed."""
+        execution_ended(
+            status,
+            error,
+            execution_id=self.execution_id,
+            workflow_id=self.workflow_id,
+            node_failed=self.node_failed,
+        )
         get_run_events().publish(
             RunEvent(
                 self.execution_id,

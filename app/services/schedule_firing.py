@@ -84,12 +84,14 @@ class FireOutcome:
         started: runs queued and committed, to start (`QueuedExecution.submit`), with the id
             of the fire row each belongs to.
         retries: whether failed runs of this schedule are retried (worth watching).
+        missed: fire times this firing recorded as missed (for the metrics).
     """
 
     stale: bool
     next_fire_at: datetime | None = None
     started: list[tuple[int, QueuedExecution]] = field(default_factory=list)
     retries: bool = False
+    missed: int = 0
 
 
 def _missed(schedule_id: int, time: datetime, reason: str, now: datetime) -> dict[str, Any]:
@@ -247,6 +249,10 @@ def fire_schedules(
         else:
             fire_rows.append(_started(row.id, time, one.execution.id, now))
     fire_ids = _insert_fires(connection, fire_rows)
+    missed_counts = defaultdict[int, int](int)
+    for fire_row in fire_rows:
+        if fire_row["status"] == FireStatus.MISSED.value:
+            missed_counts[fire_row["schedule_id"]] += 1
     started: dict[int, list[tuple[int, QueuedExecution]]] = defaultdict(list)
     for (row, time), one in zip(runs, queued, strict=True):
         if isinstance(one, QueuedExecution):
@@ -260,5 +266,6 @@ def fire_schedules(
             next_fire_at=plan.next_fire_at,
             started=started[schedule_id],
             retries=row.retry_attempts > 0,
+            missed=missed_counts[schedule_id],
         )
     return outcomes

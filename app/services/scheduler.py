@@ -37,7 +37,9 @@ from sqlalchemy import Engine, func, select
 from app.models.db import get_engine
 from app.models.types import utc_now
 from app.services.db_threads import run_db, run_write
+from app.services.error_capture import capture_error
 from app.services.schedule_firing import SCHEDULES, fire_schedules
+from app.services.schedule_metrics import count_fires
 from app.services.schedule_retries import (
     due_retries,
     finished_fires,
@@ -259,14 +261,18 @@ class ScheduleRuntime:
             outcomes = await run_write(
                 fire_schedules, [(schedule_id, due, revision) for schedule_id, revision in batch]
             )
-        except Exception:
+        except Exception as exc:
             if len(batch) > 1:
                 await asyncio.gather(*(self._fire_now(leading, [one], due) for one in batch))
                 return
             logger.exception("schedule %s could not fire at %s", batch[0][0], due)
+            capture_error(
+                "scheduler", error=exc, context={"schedule_id": batch[0][0], "due": due.isoformat()}
+            )
             leading.placed.pop(batch[0][0], None)
             leading.dirty = True
             return
+        count_fires(due, outcomes.values())
         for schedule_id, revision in batch:
             outcome = outcomes[schedule_id]
             for fire_id, queued in outcome.started:

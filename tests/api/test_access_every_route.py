@@ -17,6 +17,7 @@ from tests.credentials import user_with_key
 # webhooks (the request's signature is their authentication).
 PUBLIC = {
     ("get", "/api/health"),
+    ("get", "/api/health/ready"),
     ("get", "/api/auth/status"),
     ("post", "/api/auth/setup"),
     ("post", "/api/auth/login"),

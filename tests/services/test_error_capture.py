@@ -1,0 +1,122 @@
+"""Error capture: grouping by fingerprint, bounded events, never failing the caller, and the
+failures of a real run captured once with their node."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, select
+
+from app.models.error_log import ErrorEvent, ErrorGroup
+from app.services import error_capture
+from app.services.db_threads import run_write
+from app.services.error_capture import capture_error, error_type_of, normalised
+from app.services.unit_of_work import session_scope
+from tests.records import make_workflow
+from tests.services.schedule_builders import failing
+from tests.services.test_executions import start, wait_for_status
+
+
+def _groups() -> list[ErrorGroup]:
+    with session_scope(read_only=True) as session:
+        return list(session.scalars(select(ErrorGroup).order_by(ErrorGroup.id)))
+
+
+def _events(group_id: int) -> list[ErrorEvent]:
+    with session_scope(read_only=True) as session:
+        query = select(ErrorEvent).where(ErrorEvent.group_id == group_id).order_by(ErrorEvent.id)
+        return list(session.scalars(query))
+
+
+def _raise(error: Exception) -> Exception:
+    try:
+        raise error
+    except Exception as caught:
+        return caught
+
+
+def _nothing(connection: Connection) -> None:
+    """An empty write (waiting for it waits for every write queued before it)."""
+
+
+def _captured(source: str, **fields: Any) -> int:
+    future = capture_error(source, **fields)
+    assert future is not None
+    return future.result(timeout=30)
+
+
+def test_one_bug_is_one_group_whatever_its_message_says(db_url: str) -> None:
+    first = _captured("api", error=_raise(KeyError("order 17")), context={"id": 17})
+    second = _captured("api", error=_raise(KeyError("order 42")), context={"id": 42})
+    other = _captured("api", error=_raise(ValueError("order 42")))
+
+    assert first == second != other
+    groups = {group.id: group for group in _groups()}
+    assert (groups[first].count, groups[first].error_type) == (2, "KeyError")
+    assert groups[first].message == "'order 42'"  # the newest
+    assert groups[other].count == 1
+    events = _events(first)
+    assert [event.context for event in events] == [{"id": 17}, {"id": 42}]
+    assert events[0].stack is not None and "_raise" in events[0].stack
+
+
+def test_text_errors_group_by_their_message_without_the_numbers(db_url: str) -> None:
+    one = _captured("node", message="TimeoutError: no answer after 30 s from 10.0.0.7")
+    two = _captured("node", message="TimeoutError: no answer after 45 s from 10.0.0.9")
+    three = _captured("node", message="HTTP 500 from the server")
+
+    assert one == two != three
+    assert [(g.error_type, g.count) for g in _groups()] == [("TimeoutError", 2), ("Error", 1)]
+    assert normalised("took 30 s, id 'abc', 0xdeadbeef") == "took ? s, id ?, ?"
+    assert error_type_of("builtins.ValueError: bad") == "builtins.ValueError"
+
+
+def test_a_group_keeps_only_its_newest_events(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(error_capture, "MAX_EVENTS_PER_GROUP", 3)
+    for attempt in range(5):
+        group_id = _captured("scheduler", message="cannot fire", context={"attempt": attempt})
+
+    [group] = _groups()
+    assert group.count == 5
+    assert [event.context for event in _events(group_id)] == [
+        {"attempt": 2},
+        {"attempt": 3},
+        {"attempt": 4},
+    ]
+
+
+def test_capturing_never_fails_the_caller(db_url: str) -> None:
+    class Unprintable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    assert capture_error("api", error=Unprintable()) is None
+    when = datetime(2026, 1, 2, tzinfo=UTC)
+    group_id = _captured("webhook", message="odd context", context={"when": when, "n": {1, 2}})
+    [event] = _events(group_id)
+    assert event.context == {"when": str(when), "n": str({1, 2})}
+
+
+def test_sentry_stays_off_without_a_dsn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(error_capture.SENTRY_DSN_ENV, raising=False)
+    monkeypatch.setattr(error_capture, "_sentry_on", None)
+    assert error_capture.init_sentry() is False
+
+
+async def test_a_failed_node_is_captured_once_with_its_run(db_url: str) -> None:
+    workflow_id = make_workflow(failing())
+    execution_id = start(workflow_id)
+    await wait_for_status(execution_id, "failed")
+    second = start(workflow_id)
+    await wait_for_status(second, "failed")
+    # Captures are queued once the node's write is committed: a write queued now follows them.
+    await run_write(_nothing)
+
+    groups = _groups()
+    assert [(g.source, g.count) for g in groups] == [("node", 2)]
+    first_event = _events(groups[0].id)[0]
+    assert (first_event.execution_id, first_event.workflow_id) == (execution_id, workflow_id)
+    assert first_event.node_id == "call"
+    assert first_event.context is not None and first_event.context["node_type"] == "http_request"
