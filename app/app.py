@@ -9,7 +9,7 @@ from app.services.lifespan import serving_lifespan
 from app.ui.auth_gate import AuthGate
 from app.ui.pages.account import account_page
 from app.ui.pages.audit import audit_page
-from app.ui.pages.coming_soon import PLACEHOLDERS, placeholder_page
+from app.ui.pages.costs import costs_page
 from app.ui.pages.execution_detail import execution_detail_page
 from app.ui.pages.executions import executions_page
 from app.ui.pages.login import join_page, login_page, setup_page
@@ -25,6 +25,7 @@ from app.ui.pages.workflows import workflows_page
 from app.ui.state.account_state import AccountState
 from app.ui.state.audit_state import AuditState
 from app.ui.state.auth_state import AuthState
+from app.ui.state.costs_state import CostsState
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.execution_detail_state import ExecutionDetailState
 from app.ui.state.executions_state import ExecutionsState
@@ -140,10 +141,9 @@ app.add_page(
     title="Webhooks · Flowbook",
     on_load=[AuthState.load_user, WebhooksState.load],
 )
-for placeholder in PLACEHOLDERS:
-    app.add_page(
-        placeholder_page(placeholder),
-        route=placeholder.route,
-        title=f"{placeholder.title} · Flowbook",
-        on_load=AuthState.load_user,
-    )
+app.add_page(
+    costs_page,
+    route="/costs",
+    title="Costs · Flowbook",
+    on_load=[AuthState.load_user, CostsState.load],
+)
