@@ -25,6 +25,8 @@ class LLMAnswer:
         latency_ms: wall time of the whole call, fallbacks included.
         path: every attempt in order as JSON-ready dicts (deployment, outcome, error, ...).
         is_mock: the answer came from the built-in mock provider.
+        cached_tokens: the prompt tokens served from the provider's cache (part of
+            `input_tokens`, billed at the cached price).
     """
 
     text: str
@@ -36,6 +38,7 @@ class LLMAnswer:
     latency_ms: float
     path: list[dict[str, Any]] = field(default_factory=list)
     is_mock: bool = False
+    cached_tokens: int = 0
 
 
 class LLMPort(Protocol):

@@ -160,6 +160,7 @@ class LLMClient:
             latency_ms=(time.perf_counter() - started) * 1000,
             path=tuple(path),
             is_mock=deployment.provider is Provider.MOCK,
+            cached_tokens=answer.cached_tokens or 0,
         )
 
     async def complete(

@@ -68,6 +68,7 @@ def to_answer(response: LLMResponse) -> LLMAnswer:
         latency_ms=response.latency_ms,
         path=[_attempt_dict(a) for a in response.path],
         is_mock=response.is_mock,
+        cached_tokens=response.cached_tokens,
     )
 
 

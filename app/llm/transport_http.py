@@ -70,10 +70,18 @@ def _usage(data: dict[str, Any]) -> tuple[int | None, int | None]:
     return usage.get("prompt_tokens"), usage.get("completion_tokens")
 
 
+def cached_tokens(data: dict[str, Any]) -> int | None:
+    """The prompt tokens served from the provider's cache, as OpenAI reports them."""
+    details = (data.get("usage") or {}).get("prompt_tokens_details") or {}
+    cached = details.get("cached_tokens")
+    return cached if isinstance(cached, int) and not isinstance(cached, bool) else None
+
+
 async def _read_stream(deployment: Deployment, response: httpx.Response) -> ProviderAnswer:
     parts: list[str] = []
     finished = False
     tokens: tuple[int | None, int | None] = (None, None)
+    cached: int | None = None
     model = deployment.model
     try:
         async for line in response.aiter_lines():
@@ -86,7 +94,7 @@ async def _read_stream(deployment: Deployment, response: httpx.Response) -> Prov
             chunk = json.loads(payload)
             model = chunk.get("model") or model
             if chunk.get("usage"):
-                tokens = _usage(chunk)
+                tokens, cached = _usage(chunk), cached_tokens(chunk)
             for choice in chunk.get("choices") or ():
                 parts.append((choice.get("delta") or {}).get("content") or "")
                 finished = finished or bool(choice.get("finish_reason"))
@@ -95,7 +103,7 @@ async def _read_stream(deployment: Deployment, response: httpx.Response) -> Prov
         raise stream_cut(message, parts, tokens) from None
     if not finished:
         raise stream_cut("the stream ended before the answer did", parts, tokens)
-    return ProviderAnswer("".join(parts), tokens[0], tokens[1], model)
+    return ProviderAnswer("".join(parts), tokens[0], tokens[1], model, cached)
 
 
 async def call_openai_compatible(
@@ -139,4 +147,5 @@ async def call_openai_compatible(
     choice = (data.get("choices") or [{}])[0]
     text = (choice.get("message") or {}).get("content") or ""
     input_tokens, output_tokens = _usage(data)
-    return ProviderAnswer(text, input_tokens, output_tokens, data.get("model") or deployment.model)
+    model = data.get("model") or deployment.model
+    return ProviderAnswer(text, input_tokens, output_tokens, model, cached_tokens(data))

@@ -184,4 +184,10 @@ async def call_litellm(
         getattr(usage, "prompt_tokens", None),
         getattr(usage, "completion_tokens", None),
         deployment.model,
+        _cached_tokens(usage),
     )
+
+
+def _cached_tokens(usage: Any) -> int | None:
+    cached = getattr(getattr(usage, "prompt_tokens_details", None), "cached_tokens", None)
+    return cached if isinstance(cached, int) and not isinstance(cached, bool) else None

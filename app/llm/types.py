@@ -158,6 +158,8 @@ class LLMResponse:
         latency_ms: wall time of the whole call, fallbacks included.
         path: every attempt in order, the successful one last.
         is_mock: the answer came from the built-in mock provider.
+        cached_tokens: the prompt tokens the provider served from its cache (billed at its
+            cached price; included in `input_tokens`).
     """
 
     text: str
@@ -170,6 +172,7 @@ class LLMResponse:
     latency_ms: float
     path: tuple[Attempt, ...] = field(default_factory=tuple)
     is_mock: bool = False
+    cached_tokens: int = 0
 
     @property
     def fell_back(self) -> bool:
@@ -185,9 +188,11 @@ class LLMResponse:
 
 @dataclass(frozen=True)
 class ProviderAnswer:
-    """What one transport call returned; token counts are None when the provider gave none."""
+    """What one transport call returned; token counts are None when the provider gave none
+    (`cached_tokens`: the prompt tokens it served from its cache)."""
 
     text: str
     input_tokens: int | None
     output_tokens: int | None
     model: str
+    cached_tokens: int | None = None

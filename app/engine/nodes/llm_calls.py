@@ -41,11 +41,18 @@ def prompt_text(value: Any) -> str:
 
 
 def call_report(answer: LLMAnswer) -> dict[str, Any]:
-    """The JSON-ready facts of one call: model, provider, tokens, cost, latency, mock, path."""
+    """The JSON-ready facts of one call: model, provider, tokens, cost, latency, mock, path.
+
+    `tokens` has `cached` (the prompt tokens served from the provider's cache) only when
+    there were any, so most outputs keep the plain {"input", "output"} shape.
+    """
+    tokens = {"input": answer.input_tokens, "output": answer.output_tokens}
+    if answer.cached_tokens:
+        tokens["cached"] = answer.cached_tokens
     return {
         "model": answer.model,
         "provider": answer.provider,
-        "tokens": {"input": answer.input_tokens, "output": answer.output_tokens},
+        "tokens": tokens,
         "cost_usd": answer.cost_usd,
         "latency_ms": round(answer.latency_ms, 3),
         "is_mock": answer.is_mock,
