@@ -119,7 +119,10 @@ class WorkflowExecutionStats(BaseModel):
 
     workflow_id: int
     name: str
-    runs: int = Field(description="Finished executions (any outcome).")
+    runs: int = Field(
+        description="Executions that finished succeeded or failed (cancelled and crashed ones "
+        "are not counted)."
+    )
     succeeded: int
     failed: int
     failure_rate: float | None = Field(description="failed / runs; null without runs.")
