@@ -10,6 +10,7 @@ def empty_state(
     title: str | rx.Var[str],
     description: str | rx.Var[str],
     action: rx.Component | None = None,
+    compact: bool = False,
 ) -> rx.Component:
     """An empty state card.
 
@@ -18,6 +19,7 @@ def empty_state(
         title: one short line.
         description: what the user can do about it.
         action: a button (or link) shown below the text.
+        compact: less padding, for a section of a page with several of them.
     """
     return rx.center(
         rx.vstack(
@@ -35,7 +37,7 @@ def empty_state(
             spacing="3",
             max_width="420px",
         ),
-        padding="56px 24px",
+        padding="24px 24px" if compact else "56px 24px",
         border=f"1px dashed {rx.color('gray', 6)}",
         border_radius="12px",
         width="100%",
