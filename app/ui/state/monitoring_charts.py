@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 
@@ -35,7 +35,17 @@ class SeriesPoint:
     p99_ms: float | None
 
 
-def _layout(y_title: str, *, hour: bool, empty: bool) -> dict[str, object]:
+def _x_range(points: Sequence[SeriesPoint], *, hour: bool) -> list[datetime] | None:
+    """The whole period, half a bucket beyond each end, so both charts line up."""
+    if not points:
+        return None
+    half = timedelta(seconds=30) if hour else timedelta(minutes=30)
+    return [points[0].at - half, points[-1].at + half]
+
+
+def _layout(
+    points: Sequence[SeriesPoint], y_title: str, *, hour: bool, empty: bool
+) -> dict[str, object]:
     layout: dict[str, object] = {
         "height": CHART_HEIGHT,
         "margin": {"l": 48, "r": 12, "t": 8, "b": 36},
@@ -50,7 +60,11 @@ def _layout(y_title: str, *, hour: bool, empty: bool) -> dict[str, object]:
             "traceorder": "normal",
             "bgcolor": "rgba(0,0,0,0)",
         },
-        "xaxis": {"tickformat": "%H:%M" if hour else "%d %b %H:%M", "showgrid": False},
+        "xaxis": {
+            "tickformat": "%H:%M" if hour else "%d %b %H:%M",
+            "showgrid": False,
+            "range": _x_range(points, hour=hour),
+        },
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
         "template": "none",
     }
@@ -80,7 +94,7 @@ def throughput_figure(points: Sequence[SeriesPoint], *, hour: bool) -> go.Figure
     """
     times = [point.at for point in points]
     empty = not any(point.finished for point in points)
-    figure = go.Figure(layout=_layout("executions", hour=hour, empty=empty))
+    figure = go.Figure(layout=_layout(points, "executions", hour=hour, empty=empty))
     if not empty:
         # Whole executions: ticks on integers, about four of them.
         top = max(point.finished for point in points)
@@ -106,7 +120,7 @@ def latency_figure(points: Sequence[SeriesPoint], *, hour: bool) -> go.Figure:
     """
     times = [point.at for point in points]
     empty = all(point.p50_ms is None for point in points)
-    figure = go.Figure(layout=_layout("seconds", hour=hour, empty=empty))
+    figure = go.Figure(layout=_layout(points, "seconds", hour=hour, empty=empty))
     for name, color, values in (
         ("p50", P50_COLOR, [point.p50_ms for point in points]),
         ("p99", P99_COLOR, [point.p99_ms for point in points]),
@@ -117,7 +131,7 @@ def latency_figure(points: Sequence[SeriesPoint], *, hour: bool) -> go.Figure:
             name=name,
             mode="lines+markers",
             line={"color": color, "width": 2},
-            marker={"size": 4},
+            marker={"size": 6},
             connectgaps=False,
         )
     return figure

@@ -1,20 +1,35 @@
-"""The monitoring page: circuit breaker states and recent fallbacks, refreshed every few s."""
+"""The monitoring page: the instance's health snapshot every 30 s, breakers every few s.
+
+Two clocks on the page drive it while it is open (they stop when it is left): `tick` reads
+the cheap, fast-moving parts (breakers, fallbacks, the schedules' self-check) every 3 s;
+`refresh_snapshot` reads the whole snapshot (checks, database, scheduler, runner, LLM
+deployments, process, disk, errors, throughput) every 30 s and on the Refresh button.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+import plotly.graph_objects as go
 import reflex as rx
+from reflex_base.event import EventSpec
 
 from app.models.llm import BreakerStatePublic, FallbackEventPublic
-from app.services import llm_monitoring
+from app.models.monitoring import MonitoringSnapshot, ThroughputPoint
+from app.services import llm_monitoring, monitoring_snapshot
 from app.services.db_threads import run_db
+from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
+from app.ui.state import monitoring_views as views
 from app.ui.state.auth_state import acting_principal
-from app.ui.state.display import iso
+from app.ui.state.display import error_message, iso
+from app.ui.state.monitoring_charts import SeriesPoint, latency_figure, throughput_figure
 from app.ui.state.schedules_io import overdue_alerts
 
 FALLBACKS_SHOWN = 50
+ERROR_EVENTS_SHOWN = 10
 REASON_LABELS = {
     "server_error": "Server error (5xx)",
     "rate_limited": "Rate limited (429)",
@@ -27,18 +42,6 @@ REASON_LABELS = {
     "client_error": "Client error",
     "error": "Error",
 }
-
-
-@dataclass
-class BreakerRow:
-    """One deployment's circuit breaker."""
-
-    deployment: str
-    phase: str
-    failures: int
-    opened_at: str
-    last_error: str
-    updated_at: str
 
 
 @dataclass
@@ -73,44 +76,89 @@ def read_monitoring() -> tuple[list[BreakerStatePublic], list[FallbackEventPubli
         return states, llm_monitoring.recent_fallbacks(session, limit=FALLBACKS_SHOWN)
 
 
+def read_snapshot() -> MonitoringSnapshot:
+    """The instance's health snapshot (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        return monitoring_snapshot.monitoring_snapshot(session)
+
+
+def read_error_events(group_id: int) -> list[views.ErrorEventRow]:
+    """An error group's latest occurrences, newest first (run on a db thread)."""
+    with session_scope(read_only=True) as session:
+        events = monitoring_snapshot.error_group_events(
+            session, group_id=group_id, limit=ERROR_EVENTS_SHOWN
+        )
+        return [views.error_event_row(event) for event in events]
+
+
+def _points(points: list[ThroughputPoint]) -> list[SeriesPoint]:
+    return [
+        SeriesPoint(p.start, p.finished, p.failed, p.p50_duration_ms, p.p99_duration_ms)
+        for p in points
+    ]
+
+
 class MonitoringState(rx.State):
     """State of `/monitoring`."""
 
-    breakers: list[BreakerRow] = []
     fallbacks: list[FallbackRow] = []
+    deployments: list[views.DeploymentRow] = []
+    checks: list[views.CheckRow] = []
+    overall: str = ""
+    database: list[views.FigureRow] = []
+    scheduler: list[views.FigureRow] = []
+    runner: list[views.FigureRow] = []
+    system: list[views.FigureRow] = []
+    errors: list[views.ErrorGroupRow] = []
+    # The group whose earlier occurrences are listed, and those occurrences.
+    events_group_id: int = 0
+    error_events: list[views.ErrorEventRow] = []
+    # "hour" (per minute) or "day" (per hour).
+    window: str = "hour"
+    throughput_chart: go.Figure = go.Figure()
+    latency_chart: go.Figure = go.Figure()
     loading: bool = True
+    refreshing: bool = False
     refreshed_at: str = ""
     # The schedules' self-check: one sentence per schedule that should have fired.
     schedule_alerts: list[str] = []
+    _snapshot: MonitoringSnapshot | None = None
+    _breakers: list[BreakerStatePublic] = []
 
     @rx.var
     def open_count(self) -> int:
         """Breakers open now."""
-        return sum(1 for row in self.breakers if row.phase == "open")
+        return sum(1 for row in self.deployments if row.phase == "open")
 
     @rx.var
     def half_open_count(self) -> int:
         """Breakers letting one probe through."""
-        return sum(1 for row in self.breakers if row.phase == "half_open")
+        return sum(1 for row in self.deployments if row.phase == "half_open")
 
-    @rx.var
-    def closed_count(self) -> int:
-        """Healthy breakers."""
-        return sum(1 for row in self.breakers if row.phase == "closed")
+    def _set_deployments(self) -> None:
+        last_errors = {
+            state.deployment: reason_label(state.last_error)
+            for state in self._breakers
+            if state.last_error
+        }
+        rows = views.deployment_rows(self._snapshot, self._breakers, last_errors)
+        # Assigning re-sends a list: only when it changed.
+        if rows != list(self.deployments):
+            self.deployments = rows
 
-    async def _reload(self) -> None:
+    def _set_charts(self) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        hour = self.window == "hour"
+        points = _points(snapshot.throughput_minutes if hour else snapshot.throughput_hours)
+        self.throughput_chart = throughput_figure(points, hour=hour)
+        self.latency_chart = latency_figure(points, hour=hour)
+
+    async def _reload_live(self) -> None:
         states, events = await run_db(read_monitoring)
-        breakers = [
-            BreakerRow(
-                deployment=state.deployment,
-                phase=state.phase,
-                failures=state.failures_in_window,
-                opened_at=iso(state.opened_at),
-                last_error=reason_label(state.last_error) if state.last_error else "",
-                updated_at=iso(state.updated_at),
-            )
-            for state in states
-        ]
+        self._breakers = states
+        self._set_deployments()
         fallbacks = [
             FallbackRow(
                 id=event.id,
@@ -123,23 +171,76 @@ class MonitoringState(rx.State):
             )
             for event in events
         ]
-        # Assigning re-sends a list: only when it changed.
-        if breakers != list(self.breakers):
-            self.breakers = breakers
         if fallbacks != list(self.fallbacks):
             self.fallbacks = fallbacks
         alerts = await run_db(overdue_alerts, await acting_principal(self), "UTC")
         if alerts != list(self.schedule_alerts):
             self.schedule_alerts = alerts
-        self.loading = False
+
+    async def _reload_snapshot(self) -> None:
+        snapshot = await run_db(read_snapshot)
+        now = datetime.now(UTC)
+        self._snapshot = snapshot
+        self.overall = snapshot.status
+        self.checks = views.check_rows(snapshot)
+        self.database = views.database_figures(snapshot)
+        self.scheduler = views.scheduler_figures(snapshot, now)
+        self.runner = views.runner_figures(snapshot)
+        self.system = views.system_figures(snapshot)
+        errors = [views.error_group_row(group) for group in snapshot.errors]
+        if errors != list(self.errors):
+            self.errors = errors
+        self._set_deployments()
+        self._set_charts()
+        self.refreshed_at = iso(snapshot.taken_at)
 
     @rx.event
     async def load(self) -> None:
         """Load everything (on page load)."""
-        await self._reload()
+        await self._reload_live()
+        await self._reload_snapshot()
+        self.loading = False
 
     @rx.event
     async def tick(self, now: str = "") -> None:
-        """Called every few seconds while the page is open."""
-        await self._reload()
-        self.refreshed_at = now
+        """Every 3 s while the page is open: breakers, fallbacks, the schedules' check."""
+        await self._reload_live()
+
+    @rx.event
+    async def refresh_snapshot(self, now: str = "") -> None:
+        """Every 30 s while the page is open: the whole health snapshot."""
+        await self._reload_snapshot()
+
+    @rx.event
+    async def refresh(self) -> AsyncIterator[None]:
+        """The Refresh button: everything now, with the button spinning meanwhile."""
+        self.refreshing = True
+        yield
+        try:
+            await self._reload_live()
+            await self._reload_snapshot()
+        finally:
+            self.refreshing = False
+
+    @rx.event
+    def set_window(self, window: str | list[str]) -> None:
+        """Show the last hour ("hour") or the last day ("day") in the charts."""
+        value = window if isinstance(window, str) else (window[0] if window else "hour")
+        self.window = "day" if value == "day" else "hour"
+        self._set_charts()
+
+    @rx.event
+    async def show_error_events(self, group_id: int) -> EventSpec | None:
+        """List an error group's latest occurrences under it."""
+        try:
+            self.error_events = await run_db(read_error_events, group_id)
+        except ServiceError as exc:
+            return rx.toast.error(error_message(exc))
+        self.events_group_id = group_id
+        return None
+
+    @rx.event
+    def hide_error_events(self) -> None:
+        """Fold the occurrences list away."""
+        self.events_group_id = 0
+        self.error_events = []

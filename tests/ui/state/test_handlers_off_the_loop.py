@@ -77,6 +77,7 @@ CASES = [
     Case(ExecutionDetailState, "run_again"),
     Case(MonitoringState, "load", "/monitoring"),
     Case(MonitoringState, "tick"),
+    Case(MonitoringState, "refresh_snapshot"),
     Case(SettingsState, "load", "/settings"),
     Case(SettingsState, "save_base", args=lambda r: ("openai", {"api_base": ""})),
     Case(SettingsState, "set_enabled", args=lambda r: ("gemini", False)),
