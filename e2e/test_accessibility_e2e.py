@@ -96,6 +96,14 @@ def _editor_with_schedule_form(page: Page, records: Fixtures) -> None:
     expect(page.get_by_test_id("schedule-preview-time")).to_have_count(5)
 
 
+def _monitoring_with_checks(page: Page, records: Fixtures) -> None:
+    expect(page.get_by_test_id("monitoring-checks").locator("[data-check]").first).to_be_visible()
+    expect(page.get_by_test_id("chart-throughput").locator(".main-svg").first).to_be_visible()
+    groups = page.locator("details[data-error-group] > summary")
+    if groups.count():  # an error group opened: its stack trace and context are scanned too
+        groups.first.click()
+
+
 @dataclass(frozen=True)
 class Screen:
     """A page to scan: how to reach it and when it is ready."""
@@ -129,7 +137,7 @@ SCREENS = (
         lambda r: f"/orchestrations/{r.orchestration_id}",
         lambda p, r: expect(p.locator("[data-run]").first).to_be_visible(),
     ),
-    Screen("monitoring", lambda r: "/monitoring", lambda p, r: _heading(p, "Monitoring")),
+    Screen("monitoring", lambda r: "/monitoring", _monitoring_with_checks),
     Screen("settings", lambda r: "/settings", lambda p, r: _heading(p, "Settings")),
     Screen("editor-schedules", lambda r: f"/workflows/{r.workflow_id}", _editor_with_schedule_form),
     Screen(
