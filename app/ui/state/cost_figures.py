@@ -30,6 +30,7 @@ SERIES_COLORS = (
 TOKEN_COLORS = {"Input": "#3e63dd", "Cached input": "#00a2c7", "Output": "#12a594"}
 CHART_HEIGHT = 300
 TOKEN_CHART_HEIGHT = 220
+LABEL_CHARS = 28
 BAR_HEIGHT = 34  # per category of a horizontal bar chart
 MARGIN = {"l": 8, "r": 8, "t": 8, "b": 8}
 USD_AXIS = {"tickprefix": "$", "rangemode": "tozero", "separatethousands": True}
@@ -67,29 +68,40 @@ def trend_figure(rows: list[TrendRow], start: date, end: date, *, metric: str) -
             {
                 "day": pd.to_datetime([row.day for row in rows]),
                 "provider": [row.provider or "(none)" for row in rows],
-                "value": [usd(row.cost_micros) if metric == "cost" else row.tokens for row in rows],
+                "cost": [usd(row.cost_micros) for row in rows],
+                "tokens": [row.tokens for row in rows],
             }
         )
+        # Colours go by cost, then tokens, whatever the measure, so a provider keeps its
+        # colour when the charts switch between dollars and tokens.
+        ranked = frame.groupby("provider")[["cost", "tokens"]].sum()
+        ranked = ranked.sort_values(["cost", "tokens"], ascending=False).index
         table = frame.pivot_table(
-            index="day", columns="provider", values="value", aggfunc="sum"
+            index="day", columns="provider", values=metric, aggfunc="sum"
         ).reindex(days, fill_value=0)
-        totals = table.sum().sort_values(ascending=False)
-        for index, provider in enumerate(totals.index):
+        for index, provider in enumerate(ranked):
             figure.add_bar(
                 x=table.index,
                 y=table[provider].fillna(0),
                 name=str(provider),
-                marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
+                marker={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "line": {"width": 0}},
                 hovertemplate=(
                     "%{x|%b %d}<br>"
                     + ("$%{y:,.6f}" if metric == "cost" else "%{y:,} tokens")
                     + f"<extra>{provider}</extra>"
                 ),
             )
-    figure.update_layout(barmode="stack", bargap=0.25, showlegend=True)
+    figure.update_layout(
+        barmode="stack", bargap=0.25, showlegend=True, legend={"traceorder": "normal"}
+    )
     figure.update_xaxes(range=[days[0] - pd.Timedelta(hours=12), days[-1] + pd.Timedelta(hours=12)])
     figure.update_yaxes(**(USD_AXIS if metric == "cost" else {"rangemode": "tozero"}))
     return _layout(figure)
+
+
+def _short(label: str) -> str:
+    """A bar's label cut to fit beside the chart (the table and the hover show it whole)."""
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "\u2026"
 
 
 def breakdown_figure(rows: list[CostBreakdownRow], *, metric: str, limit: int = 12) -> go.Figure:
@@ -105,12 +117,15 @@ def breakdown_figure(rows: list[CostBreakdownRow], *, metric: str, limit: int = 
     figure = go.Figure(
         go.Bar(
             x=[usd(row.cost_micros) if cost else row.tokens for row in shown],
-            y=[row.label or "(none)" for row in shown],
-            customdata=[[usd(row.cost_micros), row.tokens, row.calls] for row in shown],
+            y=[_short(row.label or "(none)") for row in shown],
+            customdata=[
+                [usd(row.cost_micros), row.tokens, row.calls, row.label or "(none)"]
+                for row in shown
+            ],
             orientation="h",
-            marker_color=SERIES_COLORS[0],
+            marker={"color": SERIES_COLORS[0], "line": {"width": 0}},
             hovertemplate=(
-                "%{y}<br>$%{customdata[0]:,.6f}<br>%{customdata[1]:,} tokens"
+                "%{customdata[3]}<br>$%{customdata[0]:,.6f}<br>%{customdata[1]:,} tokens"
                 "<br>%{customdata[2]:,} calls<extra></extra>"
             ),
         )

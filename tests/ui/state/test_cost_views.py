@@ -16,6 +16,7 @@ from app.ui.state.cost_views import (
 )
 
 TODAY = date(2026, 11, 26)
+DAYS = (date(2026, 11, 1), date(2026, 11, 5))
 
 
 def test_presets_end_today_and_a_custom_range_is_kept() -> None:
@@ -88,3 +89,27 @@ def test_breakdown_bars_put_the_most_expensive_on_top_and_tokens_split_cached() 
     assert list(bars.y) == ["w1", "w0"] and list(bars.x) == [2.0, 3.0]
     usage = TokenUsage(input_tokens=100, output_tokens=30, cached_tokens=40, calls=2)
     assert list(token_figure(usage).data[0].values) == [60, 40, 30]
+
+
+def test_a_provider_keeps_its_colour_in_dollars_and_tokens_and_long_labels_are_cut() -> None:
+    rows = [
+        TrendRow(day=date(2026, 11, 2), provider="openai", cost_micros=9, tokens=1, calls=1),
+        TrendRow(day=date(2026, 11, 2), provider="mock", cost_micros=0, tokens=900, calls=1),
+    ]
+    colours = [
+        {trace.name: trace.marker.color for trace in trend_figure(rows, *DAYS, metric=m).data}
+        for m in ("cost", "tokens")
+    ]
+    assert colours[0] == colours[1]
+    long = CostBreakdownRow(
+        key="1",
+        label="Invoice extraction with a long descriptive name",
+        cost_micros=1,
+        input_tokens=1,
+        output_tokens=0,
+        cached_tokens=0,
+        calls=1,
+    )
+    bar = breakdown_figure([long], metric="tokens").data[0]
+    assert bar.y[0] == "Invoice extraction with a l\u2026" and bar.x[0] == 1
+    assert bar.customdata[0][3] == long.label
