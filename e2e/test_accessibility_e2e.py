@@ -104,6 +104,12 @@ def _monitoring_with_checks(page: Page, records: Fixtures) -> None:
         groups.first.click()
 
 
+def _costs_loaded(page: Page, records: Fixtures) -> None:
+    # The orchestration's mock agents billed calls: the dashboard and its charts show.
+    expect(page.get_by_test_id("total-card").first).to_be_visible()
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Screen:
     """A page to scan: how to reach it and when it is ready."""
@@ -145,7 +151,7 @@ SCREENS = (
         lambda r: "/schedules",
         lambda p, r: expect(p.get_by_test_id("schedule-row").first).to_be_visible(),
     ),
-    Screen("costs", lambda r: "/costs", lambda p, r: _heading(p, "Costs")),
+    Screen("costs", lambda r: "/costs", _costs_loaded),
     Screen("account", lambda r: "/account", lambda p, r: _heading(p, "Account")),
     Screen("users", lambda r: "/users", lambda p, r: _heading(p, "Users")),
     Screen("audit", lambda r: "/audit", lambda p, r: _heading(p, "Audit log")),
