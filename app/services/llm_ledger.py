@@ -7,7 +7,9 @@ stream cut after output had arrived) is an entry of its own, with the failure as
 Skips and failures that consumed nothing are not entries.
 
 Entries are read from the output the node stored, so what the ledger says is what the run
-shows. Pricing them needs the database (`ledger_store.write_ledger`).
+shows. A node attempt that failed stored no output: its calls, noted as they were made
+(`billed_calls`), give `unreported_entries` (their agent role is unknown). Pricing entries
+needs the database (`ledger_store.ledger_rows`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class LedgerEntry:
 
     Attributes:
         agent_role: "agent" for an agent node; the agent's name in an orchestration;
-            "judge" for its judge.
+            "judge" for its judge; None for a call of a node attempt that failed.
         provider: who answered ("mock" for the built-in mock).
         model: the model that answered.
         deployment: the deployment that answered.
@@ -48,7 +50,7 @@ class LedgerEntry:
         at: when the call was made (prices in force then apply).
     """
 
-    agent_role: str
+    agent_role: str | None
     provider: str
     model: str
     deployment: str
@@ -87,7 +89,7 @@ def _outcome_of(attempt: dict[str, Any] | None) -> str | None:
 
 
 def _failed_attempt(
-    role: str, attempt: dict[str, Any], before: dict[str, Any] | None, at: datetime
+    role: str | None, attempt: dict[str, Any], before: dict[str, Any] | None, at: datetime
 ) -> LedgerEntry | None:
     """The entry of a failed attempt the provider billed, or None when it billed nothing."""
     input_tokens = _count(attempt.get("input_tokens"))
@@ -113,7 +115,16 @@ def _failed_attempt(
     )
 
 
-def _call_entries(role: str, call: Any, at: datetime) -> list[LedgerEntry]:
+def _billed_attempts(role: str | None, path: list[Any], at: datetime) -> list[LedgerEntry]:
+    attempts = [a for a in path if isinstance(a, dict)]
+    return [
+        entry
+        for index, attempt in enumerate(attempts)
+        if (entry := _failed_attempt(role, attempt, attempts[index - 1] if index else None, at))
+    ]
+
+
+def _call_entries(role: str | None, call: Any, at: datetime) -> list[LedgerEntry]:
     """The entries of one call report (`call_report`'s shape): billed failed attempts of
     its path, then the answer."""
     if not isinstance(call, dict):
@@ -124,12 +135,7 @@ def _call_entries(role: str, call: Any, at: datetime) -> list[LedgerEntry]:
         return []
     path = [a for a in call.get("path") or () if isinstance(a, dict)]
     answered = path[-1] if path and path[-1].get("outcome") == OK else None
-    failed = path[:-1] if answered is not None else path
-    entries = [
-        entry
-        for index, attempt in enumerate(failed)
-        if (entry := _failed_attempt(role, attempt, path[index - 1] if index else None, at))
-    ]
+    entries = _billed_attempts(role, path[:-1] if answered is not None else path, at)
     before = path[-2] if answered is not None and len(path) > 1 else None
     latency = answered.get("latency_ms") if answered is not None else call.get("latency_ms")
     deployment = _text(answered.get("deployment")) if answered is not None else None
@@ -177,4 +183,24 @@ def ledger_entries(node_type: str, output: Any, *, at: datetime) -> list[LedgerE
     judge = output.get("judge")
     if isinstance(judge, dict) and not judge.get("skipped"):
         entries += _call_entries(JUDGE_ROLE, judge, at)
+    return entries
+
+
+def unreported_entries(calls: list[dict[str, Any]], *, at: datetime) -> list[LedgerEntry]:
+    """The billed calls of a node attempt that failed, from the calls noted as it ran.
+
+    Args:
+        calls: `billed_calls.node_calls()`: call reports, and `{"failed": True, "path"}`
+            for calls that failed (only their billed attempts are entries).
+        at: when the attempt ended.
+
+    Returns:
+        The entries, with no agent role.
+    """
+    entries: list[LedgerEntry] = []
+    for call in calls:
+        if call.get("failed") is True:
+            entries += _billed_attempts(None, list(call.get("path") or ()), at)
+        else:
+            entries += _call_entries(None, call, at)
     return entries

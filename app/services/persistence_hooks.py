@@ -33,10 +33,11 @@ from app.engine.events import (
     NodeStatus,
 )
 from app.services import execution_store as store
+from app.services.billed_calls import node_calls, start_node_calls
 from app.services.db_threads import run_db, submit_write
 from app.services.ledger_store import LedgerContext, ledger_rows, usage_of, write_ledger
 from app.services.llm_events import enter_llm_node
-from app.services.llm_ledger import LedgerEntry, ledger_entries
+from app.services.llm_ledger import LedgerEntry, ledger_entries, unreported_entries
 from app.services.llm_settings import SETTINGS_TTL_S, LLMSettings, current_llm_settings
 from app.services.llm_usage import NodeUsage, node_usage
 from app.services.node_cache_store import SqlNodeCache
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 # The state of a node that ended without a record of its own (e.g. pending when cancelled).
 _NOT_REPORTED: dict[str, Any] = {"cached": False, "cache_key": None, "pinned": False}
+# Attempts that ran and ended without an output (calls noted in their task are charged).
+_ENDED_EARLY = frozenset({NodeStatus.FAILED, NodeStatus.CANCELLED})
 
 
 class PersistenceHooks(ExecutionHooks):
@@ -115,6 +118,7 @@ class PersistenceHooks(ExecutionHooks):
             undo=lambda: self._open.pop(key, None),
         )
         enter_llm_node(self._execution_id, event.node_id, self._settings)
+        start_node_calls()
 
     def _queue(
         self,
@@ -169,6 +173,8 @@ class PersistenceHooks(ExecutionHooks):
             )
         usage = node_usage(record.node_type, record.output)
         entries = ledger_entries(record.node_type, record.output, at=record.finished_at)
+        if record.status in _ENDED_EARLY:  # no output reports the calls: charge those noted
+            entries = unreported_entries(node_calls(), at=record.finished_at)
         mark_mock = usage.is_mock and not self.uses_mock
         key = (record.node_id, record.attempt)
 

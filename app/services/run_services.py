@@ -14,6 +14,7 @@ import weakref
 from app.engine.context import RunServices
 from app.llm import CostCalculator, EngineLLMAdapter, LLMClient
 from app.llm.breaker import CircuitBreaker
+from app.services.billed_calls import BilledCallsLLM
 from app.services.breaker_store_sql import SqlBreakerStore
 from app.services.llm_events import FallbackRecorder
 from app.services.llm_settings import LLMSettings
@@ -92,4 +93,5 @@ def build_run_services(*, settings: LLMSettings | None) -> RunServices:
     adapter.client.router.model_map = settings.model_map
     # Provider calls go through the same allowlist as the HTTP node, read per run.
     adapter.client.http_policy = policy
-    return RunServices(http_policy=policy, llm=adapter)
+    # Calls are noted per node attempt, so a failed attempt's billed calls reach the ledger.
+    return RunServices(http_policy=policy, llm=BilledCallsLLM(adapter))

@@ -164,3 +164,43 @@ async def test_finished_runs_are_counted_per_day_and_workflow_and_rebuild_the_sa
     with session_scope() as session:
         REBUILD_ROLLUPS(session.connection())
     assert execution_daily_rows() == kept
+
+
+async def test_calls_of_a_failed_node_are_still_charged(priced_fake: FakeLLMServer) -> None:
+    priced_fake.set("ann", answer("not json at all"))
+    priced_fake.set("bob", error(400, body="bad request"))
+    wants_json = make_workflow(
+        chain(
+            node("start", "manual_trigger"),
+            node("ask", "agent", model="openai_compatible/ann", json_output=True),
+        )
+    )
+    panel = make_workflow(
+        chain(
+            node("start", "manual_trigger"),
+            node(
+                "panel",
+                "orchestration",
+                strategy="sequential",
+                agents=[
+                    {"name": "First", "model": "openai_compatible/ann"},
+                    {"name": "Second", "model": "openai_compatible/bob"},
+                ],
+            ),
+        )
+    )
+
+    invalid = await run(wants_json)
+    half_done = await run(panel)
+
+    assert (invalid.status, half_done.status) == ("failed", "failed")
+    rows = ledger()
+    assert [(r.execution_id, r.node_id, r.model, r.agent_role) for r in rows] == [
+        (invalid.id, "ask", "ann", None),
+        (half_done.id, "panel", "ann", None),
+    ]
+    assert all(r.cost_micros == expected_micros(r) > 0 for r in rows)
+    for done, row in zip((invalid, half_done), rows, strict=True):
+        (failed_run,) = [r for r in execution_detail(done.id).node_runs if r.status == "failed"]
+        assert (failed_run.id, failed_run.cost_usd) == (row.node_run_id, row.cost_micros / 1e6)
+        assert failed_run.tokens_in == row.input_tokens

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app.services.llm_ledger import ledger_entries
+from app.services.llm_ledger import ledger_entries, unreported_entries
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -102,3 +102,27 @@ def test_other_nodes_failed_runs_and_odd_outputs_bill_nothing() -> None:
     long_name = {"name": "x" * 100} | call("m", tokens=(1, 1))
     (entry,) = ledger_entries("orchestration", {"agents": [long_name]}, at=AT)
     assert entry.agent_role == "x" * 64
+
+
+def test_calls_noted_for_a_failed_attempt_are_entries_without_a_role() -> None:
+    answered = call("gpt-4o", tokens=(20, 4))
+    failed = {
+        "failed": True,
+        "path": [
+            {
+                "deployment": "east",
+                "outcome": "stream_cut",
+                "provider": "openai",
+                "model": "gpt-4",
+                "input_tokens": 8,
+                "output_tokens": 2,
+                "latency_ms": 5.0,
+            },
+            {"deployment": "west", "outcome": "server_error"},
+        ],
+    }
+    entries = unreported_entries([answered, failed], at=AT)
+    assert [(e.agent_role, e.model, e.outcome, e.input_tokens) for e in entries] == [
+        (None, "gpt-4o", "ok", 20),
+        (None, "gpt-4", "stream_cut", 8),
+    ]
