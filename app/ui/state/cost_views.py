@@ -21,7 +21,6 @@ from app.ui.state.display import format_ms
 PRESETS = ("7", "30", "90")
 DEFAULT_PRESET = "30"
 CUSTOM = "custom"
-# Below one cent a cost shows up to micro-dollars, so a cheap model's calls never read $0.00.
 CENT_MICROS = MICROS_PER_USD // 100
 
 
@@ -84,12 +83,16 @@ def costs_url(*, date_range: DateRange, workflow: int = 0) -> str:
 
 
 def format_usd(micros: int) -> str:
-    """Micro-dollars as dollars: "$1,234.56", "$0.0042" below a cent, "$0.00" for nothing."""
+    """Micro-dollars as dollars: "$1,234.56"; below a dollar "$0.0662" and below a cent
+    "$0.000042", so small costs still tell apart; "$0.00" for nothing."""
     if micros == 0:
         return "$0.00"
+    dollars = micros / MICROS_PER_USD
     if abs(micros) < CENT_MICROS:
-        return "$" + f"{micros / MICROS_PER_USD:.6f}".rstrip("0")
-    return f"${micros / MICROS_PER_USD:,.2f}"
+        return "$" + f"{dollars:.6f}".rstrip("0")
+    if abs(micros) < MICROS_PER_USD:
+        return f"${dollars:.4f}"
+    return f"${dollars:,.2f}"
 
 
 def compact_count(value: int) -> str:

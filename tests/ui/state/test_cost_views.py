@@ -52,6 +52,7 @@ def test_money_and_counts_read_at_a_glance() -> None:
     assert format_usd(0) == "$0.00"
     assert format_usd(42) == "$0.000042"
     assert format_usd(4_200) == "$0.0042"
+    assert format_usd(66_225) == "$0.0662"
     assert format_usd(1_234_560_000) == "$1,234.56"
     assert [compact_count(n) for n in (950, 12_345, 4_000_000)] == ["950", "12.3k", "4M"]
 
