@@ -202,7 +202,7 @@ def test_monitoring_shows_the_breaker_opening_and_the_fallbacks(
     )
     assert created.status_code == 201, created.text
     page.goto("/monitoring")
-    expect(page.get_by_text("Circuit breakers", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="LLM deployments", exact=True)).to_be_visible()
     for _ in range(6):  # five failures open the breaker, the sixth call is not even tried
         run_and_wait(api, created.json()["id"])
 
