@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from app.models.budget_schemas import BudgetStatus
+
 
 class CallCostEstimate(BaseModel):
     """One LLM call a node would make."""
@@ -46,3 +48,13 @@ class WorkflowCostEstimate(BaseModel):
         "total is a lower bound."
     )
     uses_mock: bool = Field(description="Some call would be answered by the mock provider.")
+    budgets: list[BudgetStatus] = Field(
+        default_factory=list,
+        description="The monthly budgets covering the workflow (its own, the overall one), "
+        "with what is left of each this month.",
+    )
+    over_budget: bool = Field(
+        default=False,
+        description="The estimate is more than an enforced budget has left (or one is used "
+        "up): the run would be refused, or the next one will be.",
+    )

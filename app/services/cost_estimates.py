@@ -29,8 +29,10 @@ from app.llm.cost import CostCalculator
 from app.llm.estimate import CallEstimate, estimate_call
 from app.llm.model_map import ModelMap
 from app.llm.provider_access import reset_provider_lookup, use_provider_lookup
+from app.models.cost import MICROS_PER_USD
 from app.models.cost_estimate import CallCostEstimate, NodeCostEstimate, WorkflowCostEstimate
 from app.models.orchestration import error_messages
+from app.services.budgets import budget_status
 from app.services.errors import NotFoundError
 from app.services.llm_settings import current_llm_settings
 from app.services.node_states import current_spec
@@ -143,8 +145,9 @@ def estimate_workflow_cost(
         costs: the price calculator; LiteLLM's local price map by default, as for runs.
 
     Returns:
-        One entry per LLM node that would call a model, in the workflow's node order, and
-        the totals. A workflow without LLM nodes gets no entries and a total of 0.
+        One entry per LLM node that would call a model, in the workflow's node order, the
+        totals, and the budgets covering the workflow with what is left of each this month.
+        A workflow without LLM nodes gets no entries and a total of 0.
 
     Raises:
         NotFoundError: no such workflow (or it is deleted), or a node id not in it.
@@ -171,9 +174,17 @@ def estimate_workflow_cost(
     finally:
         reset_provider_lookup(token)
     calls = [c for n in nodes for c in n.calls]
+    total_usd = sum(c.cost_usd for c in calls if c.cost_usd is not None)
+    covering = budget_status(session, principal=principal, workflow_id=workflow_id)
+    total_micros = round(total_usd * MICROS_PER_USD)
     return WorkflowCostEstimate(
         nodes=nodes,
-        total_usd=sum(c.cost_usd for c in calls if c.cost_usd is not None),
+        total_usd=total_usd,
         any_unknown_price=any(c.cost_usd is None for c in calls) or any(n.error for n in nodes),
         uses_mock=any(c.is_mock for c in calls),
+        budgets=covering,
+        over_budget=any(
+            b.enforce and (b.remaining_micros == 0 or total_micros > b.remaining_micros)
+            for b in covering
+        ),
     )

@@ -69,7 +69,14 @@ async def test_workflows_without_llm_nodes_have_an_empty_estimate(
 
     body = (await client.get(f"/api/workflows/{workflow['id']}/cost-estimate")).json()
 
-    assert body == {"nodes": [], "total_usd": 0.0, "any_unknown_price": False, "uses_mock": False}
+    assert body == {
+        "nodes": [],
+        "total_usd": 0.0,
+        "any_unknown_price": False,
+        "uses_mock": False,
+        "budgets": [],
+        "over_budget": False,
+    }
 
 
 async def test_unknown_workflows_and_nodes_are_json_404s(
