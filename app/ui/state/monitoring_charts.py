@@ -134,4 +134,8 @@ def latency_figure(points: Sequence[SeriesPoint], *, hour: bool) -> go.Figure:
             marker={"size": 6},
             connectgaps=False,
         )
+    if not empty:
+        # Headroom above the slowest point, so a lone marker is not cut by the frame.
+        top = max(p.p99_ms or p.p50_ms or 0.0 for p in points) / 1000
+        figure.update_yaxes(range=[0, top * 1.15 or 1])
     return figure

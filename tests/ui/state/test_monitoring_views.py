@@ -174,5 +174,6 @@ def test_charts_stack_successes_on_failures_and_say_when_empty() -> None:
     assert not throughput.layout.annotations
     latency = latency_figure(points, hour=True)
     assert [list(line.y) for line in latency.data] == [[1.5, None], [4.0, None]]
+    assert list(latency.layout.yaxis.range) == [0, 4.6]  # the slowest point has headroom
     empty = throughput_figure(points[1:], hour=False)
     assert empty.layout.annotations[0].text == "No execution finished in the last day"
