@@ -111,7 +111,7 @@ def _summary(group: ErrorGroupRow) -> rx.Component:
             rx.icon("chevron_right", size=16, class_name="fb-chevron", color=rx.color("gray", 9)),
             rx.badge(
                 group.source,
-                color_scheme=rx.match(group.source, *SOURCE_COLORS.items(), "gray"),  # type: ignore[arg-type]
+                color_scheme=rx.match(group.source, *SOURCE_COLORS.items(), "gray"),
                 variant="soft",
             ),
             rx.vstack(

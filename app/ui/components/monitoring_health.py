@@ -181,7 +181,9 @@ def _deployment_row(row: DeploymentRow) -> rx.Component:
     )
 
 
-def _header(label: str, width: str = "", right: bool = False, wide_only: bool = False):
+def _header(
+    label: str, width: str = "", right: bool = False, wide_only: bool = False
+) -> rx.Component:
     return rx.table.column_header_cell(
         label,
         white_space="nowrap",
