@@ -43,12 +43,62 @@ def budget_banner() -> rx.Component:
     return rx.box(_banners(), width="100%", on_mount=B.load_all)
 
 
+def _left(row: rx.Var[BudgetRow]) -> rx.Component:
+    return rx.text(
+        row.name,
+        ": ",
+        rx.text.strong(row.remaining_usd),
+        " left of ",
+        row.limit_usd,
+        rx.cond(row.enforce, " (enforced)", ""),
+        size="1",
+        white_space="nowrap",
+    )
+
+
+def _estimate_strip() -> rx.Component:
+    """The pre-run estimate of a full run and what is left of each budget this month."""
+    return rx.cond(
+        (B.rows.length() > 0) | (B.estimate != ""),
+        rx.hstack(
+            rx.icon("wallet", size=14, color=rx.color("gray", 11), flex_shrink="0"),
+            rx.cond(B.estimate != "", rx.text(B.estimate, size="1")),
+            rx.cond(
+                B.rows.length() > 0,
+                rx.hstack(
+                    rx.text("Budget this month", size="1", color=rx.color("gray", 11)),
+                    rx.foreach(B.rows, _left),
+                    spacing="3",
+                    align="center",
+                    wrap="wrap",
+                ),
+            ),
+            rx.cond(
+                B.over_budget,
+                rx.badge("Over an enforced budget", color_scheme="red", variant="soft"),
+            ),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+            width="100%",
+            padding="6px 12px",
+            border_bottom=f"1px solid {rx.color('gray', 5)}",
+            background=rx.color("gray", 1),
+            data_testid="budget-estimate",
+        ),
+    )
+
+
 def canvas_budget_banner() -> rx.Component:
-    """The banners of the budgets covering the canvas's workflow (its own, the overall)."""
+    """On the canvas: the banners of the budgets covering its workflow (its own, the
+    overall one) and the pre-run estimate with what is left of each."""
     return rx.box(
-        _banners(),
+        rx.cond(
+            B.banners.length() > 0,
+            rx.box(_banners(), padding="8px 12px 0", background=rx.color("gray", 1)),
+        ),
+        _estimate_strip(),
         width="100%",
-        padding=rx.cond(B.banners.length() > 0, "8px 12px", "0"),
         on_mount=B.load_for_workflow,
     )
 

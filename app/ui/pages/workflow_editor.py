@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.budget_parts import canvas_budget_banner
 from app.ui.components.canvas.ab_dialog import ab_dialog
 from app.ui.components.canvas.conflict_dialog import conflict_dialog
 from app.ui.components.canvas.flow_canvas import flow_canvas
@@ -34,6 +35,7 @@ def _editor() -> rx.Component:
             # The canvas column: panels above and below it take their own room, so they
             # never cover a node nor swallow a drop.
             rx.vstack(
+                canvas_budget_banner(),
                 problems_panel(),
                 rx.box(
                     flow_canvas(),

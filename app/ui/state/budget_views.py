@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.models.budget_schemas import BudgetLevel, BudgetStatus, format_usd
 from app.models.cost import MICROS_PER_USD
+from app.models.cost_estimate import WorkflowCostEstimate
 
 
 @dataclass
@@ -91,3 +92,15 @@ def budget_banner(status: BudgetStatus) -> BudgetBanner | None:
             else "Not enforced: runs will go on starting when the limit is reached."
         )
     return BudgetBanner(key=status.scope, level=status.level.value, title=title, message=message)
+
+
+def estimate_line(estimate: WorkflowCostEstimate) -> str:
+    """The pre-run estimate of a full run in one line ("" for a workflow without LLM
+    nodes)."""
+    if not estimate.nodes:
+        return ""
+    if estimate.uses_mock and estimate.total_usd == 0:
+        return "A full run: free (the mock provider answers)"
+    amount = format_usd(round(estimate.total_usd * MICROS_PER_USD))
+    lower_bound = " or more (some prices are unknown)" if estimate.any_unknown_price else ""
+    return f"A full run: about {amount}{lower_bound}"

@@ -17,8 +17,20 @@ from app.models.budget_schemas import BudgetSet
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.ui.state.auth_state import acting_principal
-from app.ui.state.budget_views import BudgetBanner, BudgetRow, budget_banner, budget_row
-from app.ui.state.budgets_io import read_budgets, read_targets, remove_budget, save_budget
+from app.ui.state.budget_views import (
+    BudgetBanner,
+    BudgetRow,
+    budget_banner,
+    budget_row,
+    estimate_line,
+)
+from app.ui.state.budgets_io import (
+    read_budgets,
+    read_estimate,
+    read_targets,
+    remove_budget,
+    save_budget,
+)
 from app.ui.state.delete_confirm import DeleteConfirmMixin
 from app.ui.state.display import error_message
 
@@ -42,6 +54,10 @@ class BudgetsState(DeleteConfirmMixin, rx.State):
     # 0: every budget (the costs page); else the canvas's workflow.
     workflow_id: int = 0
     targets: list[TargetChoice] = []
+    # The canvas: the pre-run estimate of a full run, and whether it would go over an
+    # enforced budget.
+    estimate: str = ""
+    over_budget: bool = False
 
     dialog_open: bool = False
     editing: bool = False
@@ -61,9 +77,14 @@ class BudgetsState(DeleteConfirmMixin, rx.State):
     async def _reload(self) -> None:
         principal = await acting_principal(self)
         try:
-            statuses = await run_db(read_budgets, principal, self.workflow_id)
+            if self.workflow_id:
+                estimate = await run_db(read_estimate, principal, self.workflow_id)
+                statuses = estimate.budgets
+                self.estimate, self.over_budget = estimate_line(estimate), estimate.over_budget
+            else:
+                statuses = await run_db(read_budgets, principal, 0)
         except ServiceError:
-            statuses = []
+            statuses, self.estimate, self.over_budget = [], "", False
         self.rows = [budget_row(s) for s in statuses]
         self.banners = [b for b in map(budget_banner, statuses) if b is not None]
         if self.workflow_id == 0:

@@ -22,11 +22,12 @@ from reflex_base.event import EventSpec
 from app.models.execution import FINISHED_STATUSES
 from app.services import reactive_runs
 from app.services.db_threads import run_db
-from app.services.errors import ServiceError
+from app.services.errors import BudgetExceededError, ServiceError
 from app.services.execution_reads import wait_for_execution
 from app.services.reactive_runs import RunMode
 from app.services.run_events import RunEvent, get_run_events
 from app.ui.state.auth_state import acting_principal
+from app.ui.state.budgets_state import BudgetsState
 from app.ui.state.display import error_message, pretty
 from app.ui.state.editor_drawer_state import DrawerState
 from app.ui.state.editor_live import (
@@ -243,6 +244,8 @@ class RunState(EditorState):
                     if done:
                         return events
                     await asyncio.sleep(PUSH_INTERVAL_S)
+        except BudgetExceededError as exc:
+            return [rx.toast.error(error_message(exc), id="budget-refused"), BudgetsState.refresh]
         except ServiceError as exc:
             return rx.toast.error(error_message(exc))
         except Exception:
@@ -298,7 +301,8 @@ class RunState(EditorState):
         drawer = await self.get_state(DrawerState)
         if drawer.drawer_open:
             await drawer.fill(drawer.drawer.node_id)
-        events: list[Any] = [SelectionState.refresh_inspector]
+        # The run's spend moves the canvas's budget banners and what is left.
+        events: list[Any] = [SelectionState.refresh_inspector, BudgetsState.refresh]
         if finished.status != "succeeded":
             message = f"Run #{execution_id} {finished.status}"
             detail = f"{message}: {finished.error}" if finished.error else message
