@@ -21,6 +21,7 @@ from app.api import (
     node_types,
     not_found,
     orchestrations,
+    pricing,
     reactive,
     schedules,
     shares,
@@ -91,6 +92,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         node_types,
         schedules,
         webhooks,
+        pricing,
         analytics,
         budgets,
     )

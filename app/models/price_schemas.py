@@ -15,6 +15,23 @@ MODEL_NAME_MAX = 200
 USD_TEXT_MAX = 32
 
 
+class PricedProvider(StrEnum):
+    """The providers a price can be set for (the mock provider is always free)."""
+
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
+    GEMINI = "gemini"
+    OPENAI_COMPATIBLE = "openai_compatible"
+
+
+class PriceSourceName(StrEnum):
+    """Where a row came from (a filter of the list)."""
+
+    LITELLM = "litellm"
+    DEFAULT = "default"
+    OVERRIDE = "override"
+
+
 class PriceStatus(StrEnum):
     """Where a row stands today."""
 
@@ -54,7 +71,7 @@ class PricesPage(BaseModel):
 class PriceOverrideCreate(BaseModel):
     """A price of one's own for a model; it wins over LiteLLM's map and the defaults."""
 
-    provider: str = Field(max_length=32, description='"openai", "anthropic", "gemini", ...')
+    provider: PricedProvider
     model: str = Field(max_length=MODEL_NAME_MAX, description='The model, e.g. "gpt-4o".')
     input_usd: str = Field(max_length=USD_TEXT_MAX, description='USD per 1M input tokens: "2.5".')
     output_usd: str = Field(max_length=USD_TEXT_MAX, description="USD per 1M output tokens.")

@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from app.llm.deployments import Provider
 from app.models.cost import MICROS_PER_USD, PriceSource, ProviderPrice
 from app.models.price_schemas import (
     MODEL_NAME_MAX,
+    PricedProvider,
     PriceOverrideCreate,
     PricePublic,
     PricesPage,
@@ -32,7 +32,6 @@ from app.services.principal import Principal
 MAX_USD_PER_MTOK = Decimal(10_000)
 # Clock skew between the form and the server: "now" typed a moment ago is still now.
 PAST_TOLERANCE = timedelta(minutes=5)
-PRICED_PROVIDERS = tuple(p.value for p in Provider if p is not Provider.MOCK)
 MAX_SEARCH = 200
 
 
@@ -169,11 +168,7 @@ def list_prices(
 
 
 def _clean_override(data: PriceOverrideCreate, now: datetime) -> tuple[str, str, datetime]:
-    provider = data.provider.strip().lower()
-    if provider not in PRICED_PROVIDERS:
-        raise InvalidInputError(
-            f"Unknown provider {data.provider!r} (one of {', '.join(PRICED_PROVIDERS)})"
-        )
+    provider = PricedProvider(data.provider).value
     model = data.model.strip().removeprefix(f"{provider}/")
     if not model:
         raise InvalidInputError("Model: enter the model's name, such as gpt-4o")
@@ -199,7 +194,7 @@ def set_override(
 
     Raises:
         PermissionDeniedError: the caller is not the owner or an admin.
-        InvalidInputError: an unknown provider, a bad model name, an amount that is not a
+        InvalidInputError: a bad model name, an amount that is not a
             plain non-negative number of dollars (6 decimals at most), or a start in the past.
     """
     _require_price_admin(principal)
