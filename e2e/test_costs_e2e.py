@@ -86,6 +86,8 @@ def test_charts_follow_the_range_and_the_csv_holds_the_calls(page: Page, api: ht
     # A range that ends before the runs: the totals drop to nothing and the URL keeps it.
     yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     form = page.get_by_test_id("custom-range")
+    page.get_by_role("radio", name="Custom").click()
+    expect(form.get_by_label("From")).to_be_focused()
     form.get_by_label("From").fill(yesterday)
     form.get_by_label("To").fill(yesterday)
     form.get_by_role("button", name="Apply").click()

@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.page_layout import WIDE_ONLY
 from app.ui.state.cost_views import BreakdownLine, TokenPart, TotalCard, WorkflowStatLine
-from app.ui.state.costs_state import ALL_WORKFLOWS, CostsState, WorkflowChoice
+from app.ui.state.costs_state import ALL_WORKFLOWS, FROM_FIELD, CostsState, WorkflowChoice
 
 PRESET_LABELS = (("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("custom", "Custom"))
 CARD_ICONS = {
@@ -17,12 +17,13 @@ CARD_ICONS = {
 }
 
 
-def _date_field(name: str, label: str, value: rx.Var[str]) -> rx.Component:
+def _date_field(name: str, label: str, value: rx.Var[str], field_id: str) -> rx.Component:
     return rx.el.label(
         rx.text(label, size="1", color=rx.color("gray", 11), weight="medium"),
         rx.input(
             type="date",
             name=name,
+            id=field_id,
             default_value=value,
             # A new range re-creates the field, so it shows the range the URL asked for.
             key=CostsState.start + CostsState.end + name,
@@ -46,8 +47,8 @@ def range_filter() -> list[rx.Component]:
         ),
         rx.form(
             rx.hstack(
-                _date_field("from", "From", CostsState.start),
-                _date_field("to", "To", CostsState.end),
+                _date_field("from", "From", CostsState.start, FROM_FIELD),
+                _date_field("to", "To", CostsState.end, "costs-to"),
                 rx.button("Apply", type="submit", variant="soft", size="2"),
                 align="center",
                 spacing="3",

@@ -56,6 +56,10 @@ from app.ui.state.display import error_message
 
 ALL_WORKFLOWS = "all"
 METRICS = ("cost", "tokens")
+FROM_FIELD = "costs-from"
+# A CSV of more calls than this is refused here (it travels through the page's websocket);
+# the API's /api/analytics/export streams any size.
+ROWS_DOWNLOAD_MAX = 100_000
 
 
 @dataclass
@@ -207,13 +211,13 @@ class CostsState(rx.State):
         self.loaded = True
 
     @rx.event
-    def set_preset(self, value: str | list[str]) -> EventSpec | None:
-        """Show the last 7, 30 or 90 days ("custom" only reveals the date fields' role)."""
+    def set_preset(self, value: str | list[str]) -> EventSpec:
+        """Show the last 7, 30 or 90 days; "custom" moves the focus to the From field."""
         chosen = value[0] if isinstance(value, list) and value else value
         if chosen in PRESETS:
             return rx.redirect(self._url(date_range=preset_range(str(chosen), utc_today())))
         self.preset = CUSTOM
-        return None
+        return rx.set_focus(FROM_FIELD)
 
     @rx.event
     def apply_range(self, form_data: dict[str, str]) -> EventSpec:
@@ -255,6 +259,13 @@ class CostsState(rx.State):
     @rx.event
     async def download(self, kind: str) -> EventSpec:
         """Download one CSV export (ledger rows, a breakdown or the trend) of what is shown."""
+        calls = self._dashboard.tokens.calls if self._dashboard is not None else 0
+        if kind == "rows" and calls > ROWS_DOWNLOAD_MAX:
+            return rx.toast.warning(
+                f"{calls:,} calls in this range: the page downloads up to "
+                f"{ROWS_DOWNLOAD_MAX:,}. Narrow the range or the workflow, or use the API's "
+                "/api/analytics/export?kind=rows."
+            )
         try:
             text = await run_db(
                 read_csv,

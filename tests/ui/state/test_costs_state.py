@@ -12,6 +12,7 @@ import reflex as rx
 from reflex.istate.data import ReflexURL, RouterData
 
 from app.services.unit_of_work import session_scope
+from app.ui.state import costs_state
 from app.ui.state.costs_state import CostsState
 from tests.services.cost_seed import CostWorld, seed_costs
 from tests.ui.state.conftest import ActAs
@@ -111,3 +112,15 @@ async def test_someone_who_sees_no_calls_gets_the_empty_state(act_as: ActAs) -> 
     act_as(world.bob)
     state = await _load(f"/costs?workflow={world.workflows['Alpha']}")
     assert not state.has_calls and state.cards[3].calls == "0 calls"
+
+
+async def test_too_many_calls_for_a_page_download_point_to_the_api(
+    world: CostWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = await _load(f"/costs?workflow={world.workflows['Alpha']}")
+    assert "key,label" in _csv(await state.download("provider"))
+    rows = _csv(await state.download("rows")).splitlines()
+    assert len(rows) == 1 + 3
+    monkeypatch.setattr(costs_state, "ROWS_DOWNLOAD_MAX", 2)
+    refused = str(await state.download("rows"))
+    assert "3 calls in this range" in refused and "/api/analytics/export" in refused
