@@ -52,8 +52,6 @@ def _check(check: CheckRow) -> rx.Component:
                 status_badge(check.status),
                 align="center",
                 spacing="2",
-                # A narrow card puts the badge under the name rather than against the edge.
-                flex_wrap="wrap",
                 width="100%",
             ),
             rx.text(
@@ -76,8 +74,9 @@ def checks_strip() -> rx.Component:
     """Each health check with its ok / warning / error badge and what was found."""
     return rx.grid(
         rx.foreach(MonitoringState.checks, _check),
-        grid_template_columns="repeat(auto-fit, minmax(160px, 1fr))",
-        gap="12px",
+        # Four across from 1280 px, two by two below (a name and its badge need ~180 px).
+        columns=rx.breakpoints(initial="1", xs="2", lg="4"),
+        spacing="3",
         width="100%",
         data_testid="monitoring-checks",
     )
