@@ -230,14 +230,25 @@ def _content() -> rx.Component:
         ~CostsState.loaded,
         _loading(),
         rx.cond(
-            CostsState.has_calls | (CostsState.workflow_filter != "all"),
-            rx.vstack(
-                filter_bar(),
-                rx.cond(CostsState.has_calls, _dashboard(), _workflow_without_calls()),
-                spacing="0",
-                width="100%",
+            CostsState.load_error != "",
+            empty_state(
+                "triangle_alert",
+                "Costs could not be shown",
+                CostsState.load_error,
+                rx.button(
+                    "Show the default view", variant="soft", on_click=CostsState.clear_filters
+                ),
             ),
-            _getting_started(),
+            rx.cond(
+                CostsState.has_calls | (CostsState.workflow_filter != "all"),
+                rx.vstack(
+                    filter_bar(),
+                    rx.cond(CostsState.has_calls, _dashboard(), _workflow_without_calls()),
+                    spacing="0",
+                    width="100%",
+                ),
+                _getting_started(),
+            ),
         ),
     )
 

@@ -112,6 +112,8 @@ class CostsState(rx.State):
     end: str = ""
     range_text: str = ""
     range_error: str = ""
+    # Why the dashboard could not be read ("" when it was).
+    load_error: str = ""
     workflow_filter: str = ALL_WORKFLOWS
     workflows: list[WorkflowChoice] = []
     # Whether any LLM call was ever billed to what the filter covers (else: the empty state).
@@ -203,10 +205,10 @@ class CostsState(rx.State):
                 self._workflow_id(),
             )
         except ServiceError as exc:
-            self.loading = False
-            yield rx.toast.error(error_message(exc))
-            return
-        self._show(dashboard)
+            self.load_error = error_message(exc)
+        else:
+            self.load_error = ""
+            self._show(dashboard)
         self.loading = False
         self.loaded = True
 

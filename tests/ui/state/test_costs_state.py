@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -124,3 +125,15 @@ async def test_too_many_calls_for_a_page_download_point_to_the_api(
     monkeypatch.setattr(costs_state, "ROWS_DOWNLOAD_MAX", 2)
     refused = str(await state.download("rows"))
     assert "3 calls in this range" in refused and "/api/analytics/export" in refused
+
+
+async def test_a_refused_read_says_why_instead_of_the_dashboard(
+    world: CostWorld, act_as: ActAs
+) -> None:
+    act_as(replace(world.alice, scopes=frozenset()))
+    state = await _load("/costs")
+    assert state.loaded and not state.loading
+    assert state.load_error == "Costs need the workflows:read scope"
+    act_as(world.alice)
+    state = await _load("/costs")
+    assert state.load_error == "" and state.has_calls
