@@ -66,6 +66,7 @@ def _seed(session: Session, now: datetime) -> int:
     _execution(
         session, workflow_id, "failed", started_at=ran - timedelta(seconds=4), finished_at=ran
     )
+    _execution(session, workflow_id, "crashed", finished_at=ran)  # never started: no duration
     two_hours = now - timedelta(hours=2)
     _execution(
         session,
@@ -138,7 +139,7 @@ def test_the_snapshot_reports_every_part(session: Session) -> None:
     assert snapshot.scheduler.last_fire_at == now - timedelta(hours=1)
     runner = snapshot.runner
     assert (runner.queued, runner.running, runner.paused) == (2, 1, 0)
-    assert runner.finished_last_minute == 2
+    assert runner.finished_last_minute == 3
     assert runner.oldest_queued_age_s is not None and runner.oldest_queued_age_s >= 90
     deployments = {d.deployment: d for d in snapshot.deployments}
     assert list(deployments) == ["anthropic/claude", "openai/gpt-4o"]  # open first
@@ -159,11 +160,11 @@ def test_the_snapshot_reports_every_part(session: Session) -> None:
     minutes, hours = snapshot.throughput_minutes, snapshot.throughput_hours
     assert len(minutes) == 60 and len(hours) == 24
     assert minutes[-1].start <= now < minutes[-1].start + timedelta(minutes=1)
-    assert sum(p.finished for p in minutes) == 2
-    assert sum(p.failed for p in minutes) == 1
+    assert sum(p.finished for p in minutes) == 3
+    assert sum(p.failed for p in minutes) == 2  # failed and crashed
     recent = [p for p in minutes if p.finished]
     assert [(p.p50_duration_ms, p.p99_duration_ms) for p in recent] == [(2000.0, 4000.0)]
-    assert sum(p.finished for p in hours) == 3
+    assert sum(p.finished for p in hours) == 4
 
 
 def test_error_group_events_lists_the_newest_first(session: Session) -> None:
