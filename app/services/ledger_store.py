@@ -21,6 +21,8 @@ from app.services.llm_ledger import LedgerEntry
 from app.services.llm_usage import NodeUsage
 from app.services.price_lookup import price_for
 
+_INSERT_CALLS = LLM_CALLS.insert()
+
 
 @dataclass(frozen=True)
 class LedgerContext:
@@ -108,5 +110,5 @@ def write_ledger(connection: Connection, rows: Sequence[dict[str, Any]], node_ru
     """Insert a node run's ledger rows (one multi-row INSERT) and add them to the daily
     rollup."""
     if rows:
-        connection.execute(LLM_CALLS.insert(), [row | {"node_run_id": node_run_id} for row in rows])
+        connection.execute(_INSERT_CALLS, [row | {"node_run_id": node_run_id} for row in rows])
         add_cost_daily(connection, rows)
