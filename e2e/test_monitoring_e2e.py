@@ -54,6 +54,14 @@ def test_each_check_shows_its_status(page: Page) -> None:
         expect(check.locator(f"[data-status='{status}']")).to_have_text(STATUS_LABELS[status])
     for name in ALWAYS_OK:
         expect(strip.locator(f"[data-check='{name}']")).to_have_attribute("data-status", "ok")
+    # The header shows the worst of them.
+    worst = max(
+        (strip.locator(f"[data-check='{name}']").get_attribute("data-status") for name in CHECKS),
+        key=["ok", "warning", "error"].index,
+    )
+    expect(page.get_by_test_id("monitoring-overall").locator("[data-status]")).to_have_attribute(
+        "data-status", str(worst)
+    )
 
     for card, figure in (
         ("health-database", "Query latency"),

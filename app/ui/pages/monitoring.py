@@ -18,6 +18,7 @@ from app.ui.components.monitoring_health import (
 from app.ui.components.page_layout import page_layout
 from app.ui.components.schedule_alerts import schedule_alerts
 from app.ui.components.section_card import section_card
+from app.ui.components.status_badge import status_badge
 from app.ui.state.monitoring_state import FallbackRow, MonitoringState
 
 LIVE_MS = 3_000
@@ -139,6 +140,13 @@ def _breaker_counts() -> rx.Component:
 def _header_actions() -> list[rx.Component]:
     m = MonitoringState
     return [
+        rx.cond(
+            m.overall != "",
+            rx.tooltip(
+                rx.box(status_badge(m.overall), data_testid="monitoring-overall"),
+                content="The worst of the checks",
+            ),
+        ),
         rx.hstack(
             live_indicator("Live", color="grass"),
             rx.cond(

@@ -104,6 +104,7 @@ class MonitoringState(rx.State):
     fallbacks: list[FallbackRow] = []
     deployments: list[views.DeploymentRow] = []
     checks: list[views.CheckRow] = []
+    # The worst status of the checks ("" before the first snapshot).
     overall: str = ""
     database: list[views.FigureRow] = []
     scheduler: list[views.FigureRow] = []
