@@ -3,7 +3,9 @@
 An attempt's row is inserted as `running` when it starts and updated when it ends, so a
 live view (and crash recovery) sees what is running. Nodes that did not run (reused from
 the cache, pinned, left stale) get no node_runs row; their state is kept here and written
-with the run's final status (`executions.node_states`).
+with the run's final status (`executions.node_states`). An AI node attempt's billed LLM
+calls are priced and written with its row, which takes its tokens and cost from them
+(`ledger_store`).
 
 Node writes are write-behind: they are queued for the services' group-commit writer
 (`submit_write`) and the run goes on without waiting, so a run pays no database latency per
