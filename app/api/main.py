@@ -18,6 +18,7 @@ from app.api import (
     health,
     hooks,
     llm,
+    metrics,
     node_types,
     not_found,
     orchestrations,
@@ -104,7 +105,7 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
             responses={**EDGE_RESPONSES, **AUTH_RESPONSES},
         )
     # not_found goes last: it answers every /api path no other route took.
-    for module in (health, auth_routes, account_routes, hooks, not_found):
+    for module in (health, metrics, auth_routes, account_routes, hooks, not_found):
         api.include_router(module.router, responses=EDGE_RESPONSES)
     install_openapi_refinements(api)
     return api
