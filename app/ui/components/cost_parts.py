@@ -306,4 +306,7 @@ def workflow_stats_table() -> rx.Component:
         rx.table.body(rx.foreach(CostsState.stats, _stat_row)),
         variant="surface",
         width="100%",
+        # Many workflows scroll inside the card instead of stretching the page.
+        max_height="520px",
+        overflow_y="auto",
     )
