@@ -318,5 +318,6 @@ def budgets_section() -> rx.Component:
             on_confirm=B.confirm_delete,
         ),
         width="100%",
+        data_testid="budgets-section",
         on_mount=B.load_all,
     )
