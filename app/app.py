@@ -16,6 +16,7 @@ from app.ui.pages.login import join_page, login_page, setup_page
 from app.ui.pages.monitoring import monitoring_page
 from app.ui.pages.orchestration_detail import orchestration_detail_page
 from app.ui.pages.orchestrations import orchestrations_page
+from app.ui.pages.prices import prices_page
 from app.ui.pages.schedules import schedules_page
 from app.ui.pages.settings import settings_page
 from app.ui.pages.users import users_page
@@ -34,6 +35,7 @@ from app.ui.state.monitoring_state import MonitoringState
 from app.ui.state.orchestration_detail_state import OrchestrationDetailState
 from app.ui.state.orchestration_editor_state import OrchestrationEditorState
 from app.ui.state.orchestrations_state import OrchestrationsState
+from app.ui.state.prices_state import PricesState
 from app.ui.state.schedules_state import SchedulesState
 from app.ui.state.settings_state import SettingsState
 from app.ui.state.users_state import UsersState
@@ -146,4 +148,10 @@ app.add_page(
     route="/costs",
     title="Costs · Flowbook",
     on_load=[AuthState.load_user, CostsState.load],
+)
+app.add_page(
+    prices_page,
+    route="/prices",
+    title="Prices · Flowbook",
+    on_load=[AuthState.load_user, PricesState.load],
 )

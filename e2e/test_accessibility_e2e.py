@@ -152,6 +152,11 @@ SCREENS = (
         lambda p, r: expect(p.get_by_test_id("schedule-row").first).to_be_visible(),
     ),
     Screen("costs", lambda r: "/costs", _costs_loaded),
+    Screen(
+        "prices",
+        lambda r: "/prices",
+        lambda p, r: expect(p.locator("tr[data-source]").first).to_be_visible(),
+    ),
     Screen("account", lambda r: "/account", lambda p, r: _heading(p, "Account")),
     Screen("users", lambda r: "/users", lambda p, r: _heading(p, "Users")),
     Screen("audit", lambda r: "/audit", lambda p, r: _heading(p, "Audit log")),

@@ -43,6 +43,7 @@ MAIN_NAV = (
 )
 INSIGHT_NAV = (
     NavItem("Costs", "coins", "/costs"),
+    NavItem("Prices", "tag", "/prices"),
     NavItem("Monitoring", "activity", "/monitoring"),
 )
 SYSTEM_NAV = (
