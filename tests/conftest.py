@@ -28,11 +28,13 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.llm.model_map import DEFAULT_GROUPS
+from app.llm.price_book import shared_price_book
 from app.models.db import create_db_engine, set_engine
 from app.models.llm import ModelMapping
 from app.models.migrations import upgrade_database
 from app.services.credential_cache import credential_cache
 from app.services.llm_settings import invalidate_settings_cache
+from app.services.price_lookup import forget_prices
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -194,6 +196,9 @@ def _empty(engine: Engine) -> None:
         )
     invalidate_settings_cache()
     credential_cache().clear()
+    # No prices in memory from an earlier test (the LLM layer falls back to LiteLLM's map).
+    shared_price_book().clear()
+    forget_prices()
 
 
 @pytest.fixture(params=BACKENDS)
