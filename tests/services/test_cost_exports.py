@@ -11,7 +11,9 @@ import pytest
 from sqlmodel import Session
 
 from app.models.cost_schemas import CsvKind
-from app.services.cost_analytics import BREAKDOWN_HEADER, ROWS_HEADER, costs_csv, usd_text
+from app.services import cost_export
+from app.services.cost_analytics import costs_csv
+from app.services.cost_export import BREAKDOWN_HEADER, ROWS_HEADER, usd_text
 from app.services.errors import InvalidInputError
 from app.services.principal import Principal
 from tests.services.cost_seed import CostWorld, seed_costs
@@ -131,3 +133,35 @@ def test_the_trend_as_csv(session: Session, world: CostWorld) -> None:
 def test_an_unknown_kind_is_refused(session: Session, world: CostWorld) -> None:
     with pytest.raises(InvalidInputError, match="Unknown export 'everything'"):
         read_csv(session, world, world.admin, "everything")
+
+
+def test_the_ledger_streams_in_chunks(
+    session: Session, world: CostWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cost_export, "CHUNK_CHARS", 200)
+    chunks = list(
+        cost_export.costs_csv_chunks(
+            session,
+            principal=world.admin,
+            start=world.today - timedelta(days=59),
+            end=world.today,
+            workflow_id=None,
+            kind="rows",
+        )
+    )
+    assert len(chunks) > 3
+    rows = list(csv.DictReader(io.StringIO("".join(chunks))))
+    assert len(rows) == 9
+    assert sum(round(float(row["cost_usd"]) * 1_000_000) for row in rows) == 144825
+
+
+def test_bad_input_is_refused_before_the_first_chunk(session: Session, world: CostWorld) -> None:
+    with pytest.raises(InvalidInputError):
+        cost_export.costs_csv_chunks(
+            session,
+            principal=world.admin,
+            start=world.today,
+            end=world.today - timedelta(days=1),
+            workflow_id=None,
+            kind="rows",
+        )
