@@ -244,3 +244,28 @@ def test_listing_searches_pages_and_marks_what_is_in_force(empty_prices: Engine)
         assert page.items[1].input_usd == "2.50"
         with pytest.raises(InvalidInputError, match="Unknown source"):
             price_overrides.list_prices(session, principal=VIEWER, source="nope")
+
+
+def test_the_book_picks_up_another_process_change_and_skips_an_unchanged_table(
+    empty_prices: Engine,
+) -> None:
+    pricing.load_prices_at_start_up()
+    with empty_prices.connect() as connection:
+        assert not pricing.refresh_price_book(connection)  # nothing changed since the load
+    with empty_prices.begin() as connection:  # as another process would write it
+        connection.execute(
+            pricing.PRICING.insert().values(
+                provider="openai",
+                model="gpt-4o",
+                input_micros_per_mtok=1,
+                output_micros_per_mtok=1,
+                currency="USD",
+                effective_from=utc_now() - timedelta(seconds=1),
+                source="override",
+                created_at=utc_now(),
+            )
+        )
+    assert shared_price_book().price("openai", "gpt-4o") == MAP[("openai", "gpt-4o")]
+    with empty_prices.connect() as connection:
+        assert pricing.refresh_price_book(connection)
+    assert shared_price_book().price("openai", "gpt-4o") == MicroPrice(1, 1)
