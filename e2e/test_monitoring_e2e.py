@@ -106,6 +106,19 @@ def test_a_failed_run_shows_in_recent_errors(page: Page, api: httpx.Client) -> N
     expect(page.get_by_test_id("execution-status")).to_contain_text("Failed")
 
 
+def test_the_page_refreshes_itself(page: Page, api: httpx.Client) -> None:
+    page.goto("/monitoring")
+    expect(page.get_by_test_id("monitoring-checks")).to_be_visible()
+    started = api.post(f"/api/workflows/{_failing_workflow(api)}/execute")
+    assert started.status_code == 202, started.text
+    execution_id = int(started.json()["execution_id"])
+    wait_finished(api, execution_id, timeout_s=20)
+
+    # No click, no reload: the snapshot is read again within its 30 s period.
+    group = page.locator(f"details[data-error-group]:has(a[href='/executions/{execution_id}'])")
+    expect(group).to_be_attached(timeout=45_000)
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1440, 1024])
 def test_page_fits_the_window(
