@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from app.models.cost import MICROS_PER_USD
 
@@ -58,6 +58,8 @@ def usd_to_micros(text: str) -> int:
 
 class BudgetSet(BaseModel):
     """A budget to set: overall (no workflow) or one workflow's, replacing the one there."""
+
+    model_config = ConfigDict(extra="forbid")
 
     workflow_id: int | None = Field(
         default=None, description="The workflow; null for the overall budget."
