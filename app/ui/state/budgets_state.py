@@ -103,7 +103,7 @@ class BudgetsState(DeleteConfirmMixin, rx.State):
     @rx.event
     async def load_for_workflow(self) -> None:
         """The budgets covering the workflow of the page's `[workflow_id]` (the canvas)."""
-        raw = str(self.router.page.params.get("workflow_id", ""))
+        raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         if not raw.isdigit():
             self.rows, self.banners = [], []
             return
