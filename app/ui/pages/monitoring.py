@@ -211,6 +211,21 @@ def monitoring_page() -> rx.Component:
     m = MonitoringState
     return page_layout(
         schedule_alerts(m.schedule_alerts),
+        rx.cond(
+            m.unreachable,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("database_zap", size=16)),
+                rx.callout.text(
+                    "The database did not answer. The figures below are from the last "
+                    "successful read; the page keeps trying.",
+                ),
+                color_scheme="red",
+                role="alert",
+                width="100%",
+                margin_bottom="16px",
+                data_testid="monitoring-unreachable",
+            ),
+        ),
         rx.cond(m.loading, rx.center(rx.spinner(size="3"), padding="64px"), _content()),
         # Clocks that drive the refreshes; they stop when the page is left.
         rx.moment(interval=LIVE_MS, format="HH:mm:ss", on_change=m.tick, display="none"),

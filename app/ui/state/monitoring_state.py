@@ -8,6 +8,7 @@ deployments, process, disk, errors, throughput) every 30 s and on the Refresh bu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from reflex_base.event import EventSpec
 from app.models.llm import BreakerStatePublic, FallbackEventPublic
 from app.models.monitoring import MonitoringSnapshot, ThroughputPoint
 from app.services import llm_monitoring, monitoring_snapshot
+from app.services.database_errors import DatabaseError
 from app.services.db_threads import run_db
 from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
@@ -27,6 +29,8 @@ from app.ui.state.auth_state import acting_principal
 from app.ui.state.display import error_message, iso
 from app.ui.state.monitoring_charts import SeriesPoint, latency_figure, throughput_figure
 from app.ui.state.schedules_io import overdue_alerts
+
+logger = logging.getLogger(__name__)
 
 FALLBACKS_SHOWN = 50
 ERROR_EVENTS_SHOWN = 10
@@ -120,6 +124,8 @@ class MonitoringState(rx.State):
     latency_chart: go.Figure = go.Figure()
     loading: bool = True
     refreshing: bool = False
+    # The last read failed because the database did not answer.
+    unreachable: bool = False
     refreshed_at: str = ""
     # The schedules' self-check: one sentence per schedule that should have fired.
     schedule_alerts: list[str] = []
@@ -195,22 +201,35 @@ class MonitoringState(rx.State):
         self._set_charts()
         self.refreshed_at = iso(snapshot.taken_at)
 
+    async def _reload(self, *, snapshot: bool) -> None:
+        """Read the live parts (and the snapshot); when the database does not answer, say
+        so and keep the last figures on the page (the clocks keep trying)."""
+        try:
+            await self._reload_live()
+            if snapshot:
+                await self._reload_snapshot()
+        except DatabaseError:
+            logger.warning("monitoring: the database did not answer", exc_info=True)
+            self.unreachable = True
+            self.overall = "error"
+            return
+        self.unreachable = False
+
     @rx.event
     async def load(self) -> None:
         """Load everything (on page load)."""
-        await self._reload_live()
-        await self._reload_snapshot()
+        await self._reload(snapshot=True)
         self.loading = False
 
     @rx.event
     async def tick(self, now: str = "") -> None:
         """Every 3 s while the page is open: breakers, fallbacks, the schedules' check."""
-        await self._reload_live()
+        await self._reload(snapshot=False)
 
     @rx.event
     async def refresh_snapshot(self, now: str = "") -> None:
         """Every 30 s while the page is open: the whole health snapshot."""
-        await self._reload_snapshot()
+        await self._reload(snapshot=True)
 
     @rx.event
     async def refresh(self) -> AsyncIterator[None]:
@@ -218,8 +237,7 @@ class MonitoringState(rx.State):
         self.refreshing = True
         yield
         try:
-            await self._reload_live()
-            await self._reload_snapshot()
+            await self._reload(snapshot=True)
         finally:
             self.refreshing = False
 
