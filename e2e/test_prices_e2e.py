@@ -52,6 +52,8 @@ def test_set_an_override_and_see_it_listed(page: Page, api: httpx.Client) -> Non
     dialog.locator("input[name='input']").fill("0.2")
     dialog.get_by_role("button", name="Save price").click()
     expect(dialog).to_be_hidden()
+    # The table now shows that model, and the search box says so.
+    expect(page.get_by_label("Search prices")).to_have_value(MODEL)
 
     override = page.locator(f"tr[data-model='{MODEL}'][data-source='override']")
     expect(override).to_contain_text("$0.20")
@@ -60,6 +62,8 @@ def test_set_an_override_and_see_it_listed(page: Page, api: httpx.Client) -> Non
     expect(page.locator(f"tr[data-model='{MODEL}'][data-source='litellm']")).to_contain_text(
         "Superseded"
     )
+    _screenshots(page, "override")
+    page.set_viewport_size({"width": 1440, "height": 900})
     listed = api.get("/api/pricing", params={"search": MODEL, "source": "override"}).json()
     assert [(p["input_micros_per_mtok"], p["output_usd"]) for p in listed["items"]] == [
         (200_000, "0.90")

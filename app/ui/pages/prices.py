@@ -99,7 +99,7 @@ def _row_actions(row: PriceRow) -> rx.Component:
                 content="Delete this override",
             ),
         ),
-        spacing="3",
+        spacing="2",
         justify="end",
     )
 
@@ -112,7 +112,7 @@ def _row(row: PriceRow) -> rx.Component:
                 rx.text(row.provider, size="1", color=rx.color("gray", 11)),
                 spacing="0",
             ),
-            min_width="180px",
+            min_width="150px",
             **CELL,
         ),
         rx.table.cell(_usd(row.input_usd), **CELL),
@@ -123,9 +123,12 @@ def _row(row: PriceRow) -> rx.Component:
             rx.cond(
                 row.since_always,
                 rx.text("Since always", size="2", color=rx.color("gray", 11)),
-                rx.moment(row.effective_from, format="YYYY-MM-DD HH:mm"),
+                rx.vstack(
+                    rx.moment(row.effective_from, format="YYYY-MM-DD", white_space="nowrap"),
+                    rx.moment(row.effective_from, format="HH:mm", color=rx.color("gray", 11)),
+                    spacing="0",
+                ),
             ),
-            white_space="nowrap",
             **CELL,
         ),
         rx.table.cell(_status_badge(row.status), **CELL),
@@ -169,7 +172,9 @@ def _toolbar() -> rx.Component:
         rx.input(
             rx.input.slot(rx.icon("search", size=15)),
             placeholder="Search models or providers…",
-            on_change=PricesState.set_search.debounce(250),
+            value=PricesState.search,
+            on_change=PricesState.set_search,
+            debounce_timeout=250,
             width="300px",
             aria_label="Search prices",
         ),

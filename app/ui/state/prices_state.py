@@ -127,7 +127,7 @@ class PricesState(DeleteConfirmMixin, PagingMixin, rx.State):
     @rx.var
     def filtered(self) -> bool:
         """Whether a search or source filter is set (the empty state then says so)."""
-        return bool(self.search) or self.source_filter != ALL
+        return bool(self.search.strip()) or self.source_filter != ALL
 
     async def _reload(self) -> None:
         principal = await acting_principal(self)
@@ -148,7 +148,7 @@ class PricesState(DeleteConfirmMixin, PagingMixin, rx.State):
     @rx.event
     async def set_search(self, value: str) -> None:
         """Filter by part of a model or provider name."""
-        self.search = value.strip()[: price_overrides.MAX_SEARCH]
+        self.search = value[: price_overrides.MAX_SEARCH]
         self.offset = 0
         await self._reload()
 
