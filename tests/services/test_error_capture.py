@@ -3,10 +3,14 @@ failures of a real run captured once with their node."""
 
 from __future__ import annotations
 
+import gzip
+import threading
 from datetime import UTC, datetime
-from typing import Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
+import sentry_sdk
 from sqlalchemy import Connection, select
 
 from app.models.error_log import ErrorEvent, ErrorGroup
@@ -120,3 +124,40 @@ async def test_a_failed_node_is_captured_once_with_its_run(db_url: str) -> None:
     assert (first_event.execution_id, first_event.workflow_id) == (execution_id, workflow_id)
     assert first_event.node_id == "call"
     assert first_event.context is not None and first_event.context["node_type"] == "http_request"
+
+
+class _Envelopes(BaseHTTPRequestHandler):
+    received: ClassVar[list[bytes]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        self.received.append(body)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+
+def test_with_a_dsn_captured_errors_go_to_sentry_too(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _Envelopes.received.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Envelopes)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv(error_capture.SENTRY_DSN_ENV, f"http://key@127.0.0.1:{server.server_port}/1")
+    monkeypatch.setattr(error_capture, "_sentry_on", None)
+    try:
+        _captured("node", message="TimeoutError: slow", execution_id=5, node_id="n1")
+        sentry_sdk.flush(timeout=10)
+    finally:
+        sentry_sdk.get_client().close()
+        monkeypatch.setattr(error_capture, "_sentry_on", None)
+        server.shutdown()
+
+    [envelope] = _Envelopes.received
+    assert b"TimeoutError: slow" in envelope
+    assert b'"execution_id":"5"' in envelope.replace(b" ", b"")
+    assert [group.source for group in _groups()] == ["node"]
