@@ -88,7 +88,7 @@ def estimate_call(
         prompt: the user message as far as it is known (templates unrendered).
         system: the system message, if any.
         max_tokens: the output cap; None uses `DEFAULT_OUTPUT_TOKENS`.
-        costs: the price calculator; LiteLLM's local price map by default.
+        costs: the price calculator; the shared price book (`provider_pricing`) by default.
         fallbacks: further models the call would fall back to, in order.
         model_map: equivalent models (the settings' map); the built-in map by default.
         context_tokens: input tokens not known as text yet (e.g. the answers a judge reads).

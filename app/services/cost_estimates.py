@@ -142,7 +142,7 @@ def estimate_workflow_cost(
         principal: the caller (it must be allowed to see the workflow).
         workflow_id: the workflow.
         node_ids: only these nodes (e.g. the ones an explicit run would run); None: all.
-        costs: the price calculator; LiteLLM's local price map by default, as for runs.
+        costs: the price calculator; the `provider_pricing` prices by default, as for runs.
 
     Returns:
         One entry per LLM node that would call a model, in the workflow's node order, the

@@ -33,7 +33,7 @@ def new_llm_client(*, costs: CostCalculator | None = None) -> LLMClient:
     """A client with the shared database breaker and the fallback event recorder.
 
     Args:
-        costs: the price calculator; LiteLLM's price map by default.
+        costs: the price calculator; the shared price book (`provider_pricing`) by default.
     """
     breaker = CircuitBreaker(
         SqlBreakerStore(),
