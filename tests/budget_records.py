@@ -10,12 +10,14 @@ from app.models.budget_schemas import BudgetSet
 from app.models.cost import CostDaily
 from app.models.types import utc_now
 from app.services import budgets
+from app.services.budget_spend import forget_overall_spend
 from app.services.principal import SYSTEM, Principal
 from app.services.unit_of_work import session_scope
 
 
 def add_spend(workflow_id: int | None, micros: int, day: date | None = None) -> None:
-    """`micros` spent by `workflow_id` on `day` (default today, UTC): one llm_cost_daily row."""
+    """`micros` spent by `workflow_id` on `day` (default today, UTC): one llm_cost_daily row
+    (the run check's cached overall spend is forgotten, as if its time had passed)."""
     with session_scope() as session:
         session.add(
             CostDaily(
@@ -30,6 +32,7 @@ def add_spend(workflow_id: int | None, micros: int, day: date | None = None) -> 
                 cost_micros=micros,
             )
         )
+    forget_overall_spend()
 
 
 def put_budget(

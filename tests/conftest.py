@@ -32,6 +32,7 @@ from app.llm.price_book import shared_price_book
 from app.models.db import create_db_engine, set_engine
 from app.models.llm import ModelMapping
 from app.models.migrations import upgrade_database
+from app.services.budget_spend import forget_overall_spend
 from app.services.credential_cache import credential_cache
 from app.services.llm_settings import invalidate_settings_cache
 from app.services.price_lookup import forget_prices
@@ -199,6 +200,7 @@ def _empty(engine: Engine) -> None:
     # No prices in memory from an earlier test (the LLM layer falls back to LiteLLM's map).
     shared_price_book().clear()
     forget_prices()
+    forget_overall_spend()
 
 
 @pytest.fixture(params=BACKENDS)

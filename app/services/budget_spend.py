@@ -1,8 +1,17 @@
 """This UTC month's spend against budgets, read from the daily rollup (`llm_cost_daily`),
-and the check every run start makes: `check_run_allowed`, one indexed query."""
+and the check every run start makes: `check_run_allowed`, one indexed query.
+
+A workflow's month is a few dozen rollup rows (read by `ix_llm_cost_daily_workflow_id_day`);
+the overall month is every row of the month, tens of thousands on a busy instance (about
+10 ms). So the run check reuses the overall spend it summed for `OVERALL_SPEND_TTL_S`
+seconds (per process and database): an enforced overall budget may let runs start for that
+long after it is reached, no longer than a run already in progress overshoots it anyway.
+The budgets list and the estimate always sum afresh.
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +23,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    literal,
     select,
     true,
 )
@@ -27,6 +37,15 @@ from app.services.errors import BudgetExceededError
 BUDGETS: Table = Budget.__table__  # type: ignore[attr-defined]
 DAILY: Table = CostDaily.__table__  # type: ignore[attr-defined]
 WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
+
+OVERALL_SPEND_TTL_S = 2.0
+# (database URL, first day of the month) -> (monotonic time summed, micro-dollars)
+_overall_spend: dict[tuple[str, date], tuple[float, int]] = {}
+
+
+def forget_overall_spend() -> None:
+    """Sum the overall spend afresh at the next run check (tests that change the rollup)."""
+    _overall_spend.clear()
 
 
 def month_bounds(now: datetime | None = None) -> tuple[date, date]:
@@ -48,16 +67,19 @@ def _spend(start: date, end: date, workflow_id: ColumnElement[Any] | None) -> An
     )
 
 
-def budgets_with_spend(now: datetime | None = None) -> Select[Any]:
+def budgets_with_spend(
+    now: datetime | None = None, *, overall_spent: int | None = None
+) -> Select[Any]:
     """Every budget (id, scope, workflow_id, limit, enforce, workflow's name and owner) with
     `spent`, its month's spend; the caller adds its WHERE clause.
 
     The overall spend reads the month's rollup rows by `uq_llm_cost_daily_dims` (day first),
-    a workflow's by `ix_llm_cost_daily_workflow_id_day`.
+    unless `overall_spent` gives it; a workflow's by `ix_llm_cost_daily_workflow_id_day`.
     """
     start, end = month_bounds(now)
+    overall = _spend(start, end, None) if overall_spent is None else literal(overall_spent)
     spent = case(
-        (BUDGETS.c.workflow_id.is_(None), _spend(start, end, None)),
+        (BUDGETS.c.workflow_id.is_(None), overall),
         else_=_spend(start, end, BUDGETS.c.workflow_id),
     )
     return select(
@@ -85,15 +107,22 @@ def check_run_allowed(connection: Connection, *, workflow_id: int) -> None:
     overall one) is used up this UTC month.
 
     One query: it reads the (few) enforced budgets by their unique scope and sums only
-    theirs; with no enforced budget it touches nothing else.
+    theirs (the overall sum reused for `OVERALL_SPEND_TTL_S`); with no enforced budget it
+    touches nothing else.
 
     Raises:
         BudgetExceededError: the budget, its limit and the spend, in the message.
     """
     scopes = (OVERALL_SCOPE, workflow_scope(workflow_id))
-    rows = connection.execute(
-        budgets_with_spend().where(BUDGETS.c.enforce, BUDGETS.c.scope.in_(scopes))
-    ).all()
+    key = (str(connection.engine.url), month_bounds()[0])
+    cached = _overall_spend.get(key)
+    fresh = cached is not None and time.monotonic() - cached[0] < OVERALL_SPEND_TTL_S
+    query = budgets_with_spend(overall_spent=cached[1] if fresh and cached else None)
+    rows = connection.execute(query.where(BUDGETS.c.enforce, BUDGETS.c.scope.in_(scopes))).all()
+    if not fresh:
+        for row in rows:
+            if row.scope == OVERALL_SCOPE:
+                _overall_spend[key] = (time.monotonic(), int(row.spent))
     # The workflow's own budget first: it is the more specific reason.
     for row in sorted(rows, key=lambda r: r.scope == OVERALL_SCOPE):
         spent = int(row.spent)

@@ -14,11 +14,12 @@ from sqlmodel import Session
 from app.models.account import Role
 from app.models.audit import AuditEvent
 from app.models.budget_schemas import BudgetLevel, BudgetSet, BudgetStatus, format_usd
+from app.models.cost import CostDaily
 from app.models.sharing import ShareCreate, SharePermission
 from app.models.types import utc_now
 from app.models.workflow import WorkflowCreate
 from app.services import budgets, sharing, workflows
-from app.services.budget_spend import check_run_allowed, month_bounds
+from app.services.budget_spend import check_run_allowed, forget_overall_spend, month_bounds
 from app.services.errors import BudgetExceededError, NotFoundError, PermissionDeniedError
 from app.services.principal import SYSTEM, Principal
 from app.services.unit_of_work import session_scope
@@ -217,3 +218,35 @@ def test_the_check_is_one_query(engine: Engine) -> None:
         check_run_allowed(connection, workflow_id=flow)
     # One query (SQLite's BEGIN aside).
     assert len([s for s in statements if not s.startswith("BEGIN")]) == 1
+
+
+def test_the_check_reuses_the_overall_sum_for_a_moment(engine: Engine) -> None:
+    flow = make_workflow()
+    put_budget(None, "1")
+    add_spend(flow, 900_000)
+    with engine.connect() as connection:
+        check_run_allowed(connection, workflow_id=flow)  # sums the month: $0.90
+        connection.execute(
+            CostDaily.__table__.insert(),  # type: ignore[attr-defined]
+            {
+                "day": utc_now().date(),
+                "dims": "later",
+                "workflow_id": flow,
+                "provider": "openai",
+                "model": "gpt-4o",
+                "is_mock": False,
+                "calls": 1,
+                "input_tokens": 0,
+                "output_tokens": 0,
+                "cached_tokens": 0,
+                "cost_micros": 200_000,
+            },
+        )
+        connection.commit()
+        check_run_allowed(connection, workflow_id=flow)  # the sum of a moment ago
+        forget_overall_spend()
+        with pytest.raises(BudgetExceededError, match=r"\$1.10 spent"):
+            check_run_allowed(connection, workflow_id=flow)
+    with session_scope(read_only=True) as session:  # the list always sums afresh
+        (overall,) = budgets.budget_status(session, principal=SYSTEM)
+    assert overall.spent_micros == 1_100_000
