@@ -110,6 +110,12 @@ def _costs_loaded(page: Page, records: Fixtures) -> None:
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
 
 
+def _prices_form(page: Page, records: Fixtures) -> None:
+    expect(page.locator("tr[data-source]").first).to_be_visible()
+    page.get_by_role("button", name="Set a price", exact=True).click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Screen:
     """A page to scan: how to reach it and when it is ready."""
@@ -157,6 +163,7 @@ SCREENS = (
         lambda r: "/prices",
         lambda p, r: expect(p.locator("tr[data-source]").first).to_be_visible(),
     ),
+    Screen("prices-form", lambda r: "/prices", _prices_form),
     Screen("account", lambda r: "/account", lambda p, r: _heading(p, "Account")),
     Screen("users", lambda r: "/users", lambda p, r: _heading(p, "Users")),
     Screen("audit", lambda r: "/audit", lambda p, r: _heading(p, "Audit log")),
