@@ -14,6 +14,7 @@ from app.models.execution import ExecutionStatus
 from app.models.types import utc_now
 from app.services.db_threads import run_db
 from app.services.execution_store import EXECUTIONS, end_running_node_runs
+from app.services.run_observers import execution_ended
 from app.services.unit_of_work import session_scope
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def recover_crashed_executions(
     holding process's heartbeat thread (`run_heartbeat.py`), so a process whose event loop
     is blocked still keeps its runs. Their node runs are kept; attempts left `running` are
     marked `crashed` too. Should a run marked here finish after all, its true result
-    replaces the mark (`execution_store.finish`).
+    replaces the mark (`execution_store.finish`). Each one marked is counted in the metrics
+    and captured in the error log (queued: nothing waits for it).
 
     Args:
         session: the session (its transaction is committed by the caller).
@@ -65,10 +67,19 @@ def recover_crashed_executions(
             ),
         )
         .values(status=ExecutionStatus.CRASHED.value, finished_at=now, error=CRASH_ERROR)
-        .returning(table.c.id)
+        .returning(table.c.id, table.c.workflow_id)
     )
     connection = session.connection()
-    crashed = [row.id for row in connection.execute(statement)]
+    rows = connection.execute(statement).all()
+    crashed = [row.id for row in rows]
+    for row in rows:
+        execution_ended(
+            ExecutionStatus.CRASHED.value,
+            CRASH_ERROR,
+            execution_id=row.id,
+            workflow_id=row.workflow_id,
+            node_failed=False,
+        )
     if crashed:
         # Their attempts that were running died with the process.
         end_running_node_runs(connection, crashed, status=ExecutionStatus.CRASHED.value, now=now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
@@ -14,9 +14,13 @@ import sentry_sdk
 from sqlalchemy import Connection, select
 
 from app.models.error_log import ErrorEvent, ErrorGroup
+from app.models.execution import Execution
+from app.models.types import utc_now
 from app.services import error_capture
 from app.services.db_threads import run_write
 from app.services.error_capture import capture_error, error_type_of, normalised
+from app.services.metrics import REGISTRY
+from app.services.recovery import CRASH_ERROR, recover_crashed_executions
 from app.services.unit_of_work import session_scope
 from tests.records import make_workflow
 from tests.services.schedule_builders import failing
@@ -161,3 +165,32 @@ def test_with_a_dsn_captured_errors_go_to_sentry_too(
     assert b"TimeoutError: slow" in envelope
     assert b'"execution_id":"5"' in envelope.replace(b" ", b"")
     assert [group.source for group in _groups()] == ["node"]
+
+
+async def test_crash_recovery_counts_and_captures_each_crashed_run(db_url: str) -> None:
+    workflow_id = make_workflow()
+    crashed = {"workflow_id": str(workflow_id), "status": "crashed"}
+    before = REGISTRY.get_sample_value("flowbook_executions_total", crashed) or 0.0
+    old = utc_now() - timedelta(minutes=5)
+    with session_scope() as session:
+        for _ in range(2):
+            session.add(
+                Execution(
+                    workflow_id=workflow_id,
+                    workflow_name="Flow",
+                    definition={},
+                    status="running",
+                    trigger="manual",
+                    created_at=old,
+                    started_at=old,
+                    heartbeat_at=old,
+                )
+            )
+    with session_scope() as session:
+        assert recover_crashed_executions(session, stale_after_s=30) == 2
+    await run_write(_nothing)
+
+    assert REGISTRY.get_sample_value("flowbook_executions_total", crashed) == before + 2
+    [group] = _groups()
+    assert (group.source, group.count, group.message) == ("execution", 2, CRASH_ERROR)
+    assert {event.workflow_id for event in _events(group.id)} == {workflow_id}
