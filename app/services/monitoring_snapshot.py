@@ -45,7 +45,8 @@ SCHEDULES: Table = Schedule.__table__  # type: ignore[attr-defined]
 FIRES: Table = ScheduleFire.__table__  # type: ignore[attr-defined]
 RECENT_GROUPS = 20
 MAX_EVENTS = 100
-_process = psutil.Process(os.getpid())
+# Kept between snapshots: cpu_percent measures from the previous call on the same object.
+_processes: dict[int, psutil.Process] = {}
 
 
 def database_size(session: Session) -> int | None:
@@ -119,11 +120,15 @@ def scheduler_health(session: Session, *, now: datetime, overdue: list[int]) -> 
 
 def process_health() -> ProcessHealth:
     """This process's resident memory and CPU use since the previous call."""
-    with _process.oneshot():
+    pid = os.getpid()  # a forked worker is a new process
+    if pid not in _processes:
+        _processes[pid] = psutil.Process(pid)
+    process = _processes[pid]
+    with process.oneshot():
         return ProcessHealth(
-            pid=_process.pid,
-            rss_bytes=_process.memory_info().rss,
-            cpu_percent=_process.cpu_percent(interval=None),
+            pid=pid,
+            rss_bytes=process.memory_info().rss,
+            cpu_percent=process.cpu_percent(interval=None),
         )
 
 
