@@ -11,10 +11,12 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
 from e2e.app_process import AppProcess
 from e2e.artifacts import ARTIFACTS
+from e2e.test_accessibility_e2e import BLOCKING_IMPACTS, describe
 from e2e.test_executions_url_e2e import run_all
 from e2e.test_workflows_e2e import create_via_api, node
 
@@ -48,6 +50,19 @@ def _screenshots(page: Page, name: str, *, shown: Locator | None = None) -> None
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"budgets_{name}_{width}_{theme}.png"))
     page.set_viewport_size({"width": 1400, "height": 900})
+    page.emulate_media(color_scheme="light")
+
+
+def _accessible(page: Page) -> None:
+    """No critical or serious axe-core violation on the page as it is, light and dark."""
+    page.mouse.move(0, 0)  # no button left hovered (its hover colour is not its colour)
+    for theme in ("light", "dark"):
+        page.emulate_media(color_scheme=theme)
+        expect(page.locator("html")).to_have_class(re.compile(rf"\b{theme}\b"))
+        page.wait_for_timeout(400)  # colours transition to the theme
+        violations = Axe().run(page).response["violations"]
+        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        assert blocking == [], describe(blocking)
     page.emulate_media(color_scheme="light")
 
 
@@ -88,6 +103,7 @@ def test_an_enforced_budget_below_the_spend_refuses_the_next_run(
     dialog.get_by_role("button", name="Save budget").click()
     expect(dialog.get_by_role("alert")).to_have_text("Enter an amount in dollars, e.g. 25 or 12.50")
     _screenshots(page, "dialog")
+    _accessible(page)
     limit.fill("2")
     expect(dialog.get_by_role("alert")).to_have_count(0)
     dialog.get_by_role("button", name="Save budget").click()
@@ -102,6 +118,7 @@ def test_an_enforced_budget_below_the_spend_refuses_the_next_run(
     expect(banner).to_contain_text("Enforced: runs of this workflow are refused")
     _screenshots(page, "costs")
     _screenshots(page, "section", shown=row)
+    _accessible(page)
 
     page.goto(f"/workflows/{workflow_id}")
     expect(page.locator(".react-flow__node")).to_have_count(3)
@@ -116,6 +133,7 @@ def test_an_enforced_budget_below_the_spend_refuses_the_next_run(
     expect(refused).to_be_visible()
     assert _executions(api, workflow_id) == runs_before
     _screenshots(page, "canvas")
+    _accessible(page)
 
     # Deleted (after a confirmation), the budget no longer holds runs back.
     page.goto("/costs")

@@ -241,6 +241,8 @@ def _dialog() -> rx.Component:
                             input_mode="decimal",
                             name="monthly_limit_usd",
                             aria_invalid=rx.cond(B.limit_error != "", "true", "false"),
+                            color_scheme=rx.cond(B.limit_error != "", "red", "gray"),
+                            variant=rx.cond(B.limit_error != "", "soft", "surface"),
                             width="100%",
                         ),
                         field_error(B.limit_error),
