@@ -1,7 +1,8 @@
 """Every way a run starts is refused over an enforced budget, on SQLite and PostgreSQL: an
 explicit run (queued or inline), a version or tag run, an A/B run, a reactive run (an
-auto-run, which spends nothing, is not), and a schedule's fire (recorded missed with the
-reason). Nothing is queued for a refused run; an alert-only budget refuses nothing."""
+auto-run, which spends nothing, is not), an orchestration's run, and a schedule's fire
+(recorded missed with the reason; webhooks: tests/api/test_budgets_api.py). Nothing is
+queued for a refused run; an alert-only budget refuses nothing."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from app.models.execution import Execution
+from app.models.orchestration import OrchestrationCreate
 from app.models.schedule import FireStatus
 from app.models.version_run import VersionRef
-from app.services import execution_reads, executions, reactive_runs, version_runs
+from app.services import (
+    execution_reads,
+    executions,
+    orchestrations,
+    reactive_runs,
+    version_runs,
+)
 from app.services.errors import BudgetExceededError
 from app.services.principal import SYSTEM
 from app.services.schedule_firing import fire_schedule
@@ -92,6 +100,21 @@ async def test_the_overall_budget_refuses_every_workflow(db_url: str) -> None:
     with pytest.raises(BudgetExceededError, match="overall monthly budget"):
         await explicit(other)
     assert runs_of(other) == 0
+
+
+async def test_an_orchestration_run_is_refused_too(db_url: str) -> None:
+    with session_scope() as session:
+        data = OrchestrationCreate(
+            name="Panel", strategy="sequential", agents=[{"name": "Ann", "model": "gpt-4o"}]
+        )
+        panel = orchestrations.create_orchestration(session, principal=SYSTEM, data=data).id
+    put_budget(panel, "1")
+    add_spend(panel, 1_000_000)
+    with pytest.raises(BudgetExceededError, match="budget of “Panel” is used up"):
+        await orchestrations.run_orchestration_async(
+            principal=SYSTEM, orchestration_id=panel, input={"question": "Q?"}
+        )
+    assert runs_of(panel) == 0
 
 
 async def test_an_auto_run_spends_nothing_so_no_budget_stops_it(db_url: str) -> None:
