@@ -61,9 +61,10 @@ def _object_operations() -> list[tuple[str, str]]:
         (method, path)
         for path, item in document["paths"].items()
         for method in item
-        # LLM settings are instance-wide; a webhook's URL is public (its signature is the
+        # LLM settings and prices are instance-wide (admins change them:
+        # tests/api/test_pricing_api.py); a webhook's URL is public (its signature is the
         # authentication, whoever's key comes along: tests/api/test_hooks_api.py).
-        if "{" in path and not path.startswith(("/api/llm/", "/api/hooks/"))
+        if "{" in path and not path.startswith(("/api/llm/", "/api/pricing/", "/api/hooks/"))
     ]
 
 
@@ -92,6 +93,12 @@ async def _first_users_objects(client: httpx.AsyncClient, key: str) -> dict[str,
     assert schedule.status_code == 201, schedule.text
     webhook = await client.post(f"/api/workflows/{workflow_id}/webhooks", json={}, headers=headers)
     assert webhook.status_code == 201, webhook.text
+    budget = await client.put(
+        "/api/budgets",
+        json={"workflow_id": workflow_id, "monthly_limit_usd": "5", "enforce": True},
+        headers=headers,
+    )
+    assert budget.status_code == 200, budget.text
     me = (await client.get("/api/me", headers=headers)).json()
     with session_scope(read_only=True) as session:
         key_id = session.exec(select(ApiKey.id).where(ApiKey.user_id == me["id"])).first()
@@ -101,6 +108,7 @@ async def _first_users_objects(client: httpx.AsyncClient, key: str) -> dict[str,
         "orchestration_id": orchestration.json()["id"],
         "schedule_id": schedule.json()["id"],
         "webhook_id": webhook.json()["id"],
+        "budget_id": budget.json()["id"],
         "node_id": greeting()["nodes"][0]["id"],
         "user_id": me["id"],
         "key_id": key_id,
@@ -140,6 +148,9 @@ async def test_a_second_user_can_neither_see_nor_change_the_first_users_objects(
     for path in LISTS:
         listed = await anonymous_client.get(path, headers=_auth(second))
         assert listed.status_code == 200 and listed.json()["items"] == [], path
+    budgets = await anonymous_client.get("/api/budgets", headers=_auth(second))
+    assert budgets.status_code == 200
+    assert ids["workflow_id"] not in [b["workflow_id"] for b in budgets.json()]
 
     after = (
         await anonymous_client.get(f"/api/workflows/{ids['workflow_id']}", headers=_auth(first))
