@@ -14,6 +14,7 @@ from app.services.db_threads import run_db
 from app.services.principal import SYSTEM
 from app.services.run_events import NodeSummary, RunEvent, get_run_events
 from app.services.unit_of_work import session_scope
+from app.ui.state.budgets_state import BudgetsState
 from app.ui.state.editor_canvas_state import CanvasState
 from app.ui.state.editor_document_state import DocumentState
 from app.ui.state.editor_inspector_state import InspectorState
@@ -141,7 +142,9 @@ async def test_run_events_update_the_cards_as_they_come() -> None:
 
         bus.publish(RunEvent(41, workflow_id, "execution_finished", status="failed", error="x"))
         done, events = await run.show_events(await next_batch(sub, 1.0), 41, {})
-        assert done and not run.run_active and len(events) == 2  # inspector refresh + toast
+        # The inspector and the budget banners are refreshed, and a toast says how it ended.
+        assert done and not run.run_active and len(events) == 3
+        assert events[:2] == [SelectionState.refresh_inspector, BudgetsState.refresh]
         assert run.statuses["a"].status == "pending"  # the stored states, read once, rule
 
 
