@@ -82,6 +82,16 @@ def test_owner_invites_a_viewer_who_looks_but_cannot_change_or_run(
             renamed = api.patch(f"/api/workflows/{workflow_id}", json={"name": "Mine now"})
             assert renamed.status_code == 403, renamed.text
 
+        # The owner's and admins' pages are not offered, and opened by address they say so.
+        joiner.goto("/workflows")
+        expect(joiner.locator("[data-nav='Workflows']")).to_be_visible()
+        for hidden in ("Monitoring", "Settings", "Users", "Audit log"):
+            expect(joiner.locator(f"[data-nav='{hidden}']")).to_have_count(0)
+        joiner.goto("/monitoring")
+        expect(joiner.get_by_test_id("admin-only-notice")).to_contain_text(
+            "Only the owner and admins"
+        )
+
         joiner.goto("/workflows")
         joiner.get_by_role("button", name="Log out").click()
         expect(joiner).to_have_url(re.compile(r"/login"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.sidebar import sidebar
+from app.ui.state.auth_state import AuthState
 
 # `display` of a secondary table column: hidden below 1280 px, where the sidebar leaves the
 # table too little room for all its columns.
@@ -55,6 +56,7 @@ def page_layout(
     description: str | rx.Var[str] | None = None,
     actions: list[rx.Component] | None = None,
     back: rx.Component | None = None,
+    admin_only: bool = False,
 ) -> rx.Component:
     """A full page: sidebar plus a scrolling main column with a header.
 
@@ -64,12 +66,19 @@ def page_layout(
         description: one line under the title.
         actions: header buttons.
         back: a small link above the title.
+        admin_only: the page is the owner's and admins' (the gate refuses its events to
+            others): anyone else sees a notice instead of a page that never loads.
     """
+    content: tuple[rx.Component, ...] = children
+    if admin_only:
+        refused = _refused_role()
+        content = (rx.cond(refused, _admin_notice(), rx.fragment(*children)),)
+        actions = [rx.cond(refused, rx.fragment(), action) for action in actions or []]
     return rx.hstack(
         sidebar(),
         rx.el.main(
             page_header(title, description, actions, back),
-            *children,
+            *content,
             flex="1",
             min_width="0",
             max_width="1180px",
@@ -81,6 +90,25 @@ def page_layout(
         min_height="100vh",
         align="start",
         background=rx.color("gray", 1),
+    )
+
+
+def _refused_role() -> rx.Var[bool]:
+    # An empty role: not loaded yet (the page shows its loading state meanwhile).
+    role = AuthState.user_role
+    return (role != "") & (role != "owner") & (role != "admin")
+
+
+def _admin_notice() -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("lock", size=16)),
+        rx.callout.text(
+            "Only the owner and admins can open this page. ",
+            rx.link("Back to workflows", href="/workflows"),
+        ),
+        color_scheme="gray",
+        variant="surface",
+        data_testid="admin-only-notice",
     )
 
 

@@ -44,13 +44,13 @@ MAIN_NAV = (
 INSIGHT_NAV = (
     NavItem("Costs", "coins", "/costs"),
     NavItem("Prices", "tag", "/prices"),
-    NavItem("Monitoring", "activity", "/monitoring"),
+    NavItem("Monitoring", "activity", "/monitoring", admin_only=True),
 )
 SYSTEM_NAV = (
     NavItem("Account", "circle_user_round", "/account"),
     NavItem("Users", "users", "/users", admin_only=True),
     NavItem("Audit log", "scroll_text", "/audit", admin_only=True),
-    NavItem("Settings", "settings", "/settings"),
+    NavItem("Settings", "settings", "/settings", admin_only=True),
 )
 
 
@@ -133,8 +133,17 @@ def _account() -> rx.Component:
         AuthState.user_email != "",
         rx.hstack(
             rx.vstack(
-                rx.text(AuthState.user_name, size="2", weight="medium", trim="both"),
-                rx.text(AuthState.user_email, size="1", color=rx.color("gray", 11), trim="both"),
+                rx.text(AuthState.user_name, size="2", weight="medium", trim="both", truncate=True),
+                # A long address is cut with an ellipsis (whole on hover) beside Log out.
+                rx.text(
+                    AuthState.user_email,
+                    size="1",
+                    color=rx.color("gray", 11),
+                    trim="both",
+                    truncate=True,
+                    title=AuthState.user_email,
+                    max_width="100%",
+                ),
                 rx.text(
                     AuthState.user_role,
                     size="1",
@@ -144,10 +153,10 @@ def _account() -> rx.Component:
                 ),
                 spacing="1",
                 min_width="0",
+                flex="1",
                 data_testid="signed-in-user",
             ),
-            rx.spacer(),
-            LogoutButton(),
+            rx.box(LogoutButton(), flex_shrink="0"),
             align="center",
             width="100%",
             padding="0 10px",

@@ -185,4 +185,5 @@ def audit_page() -> rx.Component:
         _content(),
         title="Audit log",
         description="Who did what, when and from where. Times are in your browser's zone.",
+        admin_only=True,
     )

@@ -235,4 +235,5 @@ def monitoring_page() -> rx.Component:
         title="Monitoring",
         description="Health checks, the runner, schedules, LLM deployments and recent errors.",
         actions=_header_actions(),
+        admin_only=True,
     )

@@ -373,4 +373,5 @@ def settings_page() -> rx.Component:
         ),
         title="Settings",
         description="LLM providers, API keys and model fallback groups.",
+        admin_only=True,
     )

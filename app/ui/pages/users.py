@@ -174,4 +174,5 @@ def users_page() -> rx.Component:
         title="Users",
         description="Who can use this Flowbook, and what each of them may do.",
         actions=[_invite_button()],
+        admin_only=True,
     )
