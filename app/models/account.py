@@ -18,7 +18,7 @@ from sqlalchemy import Column, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, json_column_type
-from app.models.workflow import WHITESPACE
+from app.models.workflow import NAME_PATTERN, WHITESPACE
 
 EMAIL_MAX = 254
 USER_NAME_MAX = 120
@@ -79,8 +79,13 @@ EmailText = Annotated[
     PydanticField(min_length=5, max_length=EMAIL_MAX, json_schema_extra={"pattern": EMAIL_PATTERN}),
     AfterValidator(clean_email),
 ]
+# The pattern tells the OpenAPI document what `clean_user_name` accepts (not only spaces).
 UserNameText = Annotated[
-    str, PydanticField(min_length=1, max_length=USER_NAME_MAX), AfterValidator(clean_user_name)
+    str,
+    PydanticField(
+        min_length=1, max_length=USER_NAME_MAX, json_schema_extra={"pattern": NAME_PATTERN}
+    ),
+    AfterValidator(clean_user_name),
 ]
 PasswordText = Annotated[str, PydanticField(min_length=1, max_length=PASSWORD_MAX)]
 # A password being chosen: the length rule is stated; the rest (app/services/password_policy)
