@@ -17,7 +17,7 @@ decided by the services (`app.services.access`).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import reflex as rx
 from reflex.middleware.middleware import Middleware
@@ -61,6 +61,21 @@ SELF_SERVICE_STATES = (AccountState,)
 LOOKING = ("load", "set_search", "set_status_filter", "clear_", "next_page", "prev_page")
 
 
+def login_target(path: str) -> str:
+    """The login page, asked to come back to `path` afterwards.
+
+    A page's events are dropped one by one: one sent after the browser has begun to follow
+    the first redirect may carry the page's path with the login page's query. `next` is
+    never carried over, so that event sends the browser where the first did.
+    """
+    parts = urlsplit(path)
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "next"]
+    )
+    back = parts.path or "/"
+    return f"/login?next={quote(f'{back}?{query}' if query else back)}"
+
+
 class AuthGate(Middleware):
     """Drops the events of connections without a valid session; redirects them to log in."""
 
@@ -99,5 +114,5 @@ class AuthGate(Middleware):
                 return None
             return StateUpdate(events=Event.from_event_type(rx.toast.error(refusal)))
         path = str(router_data.get("asPath") or router_data.get("pathname") or "/")
-        target = "/setup" if await run_db(needs_owner) else f"/login?next={quote(path)}"
+        target = "/setup" if await run_db(needs_owner) else login_target(path)
         return StateUpdate(events=Event.from_event_type(rx.redirect(target)))

@@ -8,7 +8,7 @@ from reflex_base.event import Event
 
 from app.models.account import Role
 from app.services.principal import ROLE_SCOPES, Principal
-from app.ui.auth_gate import AuthGate
+from app.ui.auth_gate import AuthGate, login_target
 from app.ui.state.account_state import AccountState
 from app.ui.state.audit_state import AuditState
 from app.ui.state.auth_state import AuthState, session_token
@@ -90,3 +90,20 @@ def test_roles_limit_what_page_events_may_do(
     principal = Principal(user_id=1, role=role, label="x", scopes=ROLE_SCOPES[role])
     event = Event(name=f"{state.get_full_name()}.{handler}")
     assert (AuthGate()._refusal(principal, event) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/executions", "/login?next=/executions"),
+        ("/executions?status=failed", "/login?next=/executions%3Fstatus%3Dfailed"),
+        # An event sent while the browser followed the first redirect: the page's path with
+        # the login page's query. It goes where the first went, not to a nested next.
+        ("/executions?next=/executions", "/login?next=/executions"),
+        ("", "/login?next=/"),
+    ],
+)
+def test_the_login_redirect_comes_back_to_the_page_and_never_nests_next(
+    path: str, target: str
+) -> None:
+    assert login_target(path) == target
