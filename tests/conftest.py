@@ -28,7 +28,6 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.llm.model_map import DEFAULT_GROUPS
-from app.llm.price_book import shared_price_book
 from app.models.db import create_db_engine, set_engine
 from app.models.llm import ModelMapping
 from app.models.migrations import upgrade_database
@@ -198,7 +197,6 @@ def _empty(engine: Engine) -> None:
     invalidate_settings_cache()
     credential_cache().clear()
     # No prices in memory from an earlier test (the LLM layer falls back to LiteLLM's map).
-    shared_price_book().clear()
     forget_prices()
     forget_overall_spend()
 

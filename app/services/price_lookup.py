@@ -1,80 +1,83 @@
-"""The price of a model at a moment: the `provider_pricing` row in force then.
+"""The price of a model at a moment, read from this process's price book: a copy in memory of
+the `provider_pricing` rows (`app.llm.price_book`), whose rules are the ledger's: an override
+wins over LiteLLM's map and the defaults, and among rows of one kind the newest
+`effective_from` at or before the call's time is used, so a price change never rewrites what
+past calls cost. The mock provider is free.
 
-An override (set on the Prices page) wins over LiteLLM's map and the defaults; among rows of
-the same kind the newest `effective_from` at or before the call's time is used, so a price
-change never rewrites what past calls cost. The mock provider is free.
-
-Rows are read once per (provider, model) and kept for `PRICES_TTL_S` in this process; a
-change made here forgets them at once (`forget_prices`), one made by another process is seen
-within the TTL.
+The book is filled here: on first use, after a committed price change, and by the serving
+process's periodic refresh (`app.services.pricing.keep_price_book_fresh`), which picks up
+changes made by other processes within `PRICES_TTL_S`.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from app.llm.cost import MicroPrice
+from app.llm.price_book import BookRow, shared_price_book
 from app.models.cost import PriceSource, ProviderPrice
 
 PRICES_TTL_S = 10.0
 MOCK_PROVIDER = "mock"
 
-_PRICING = ProviderPrice.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class _PriceRow:
-    effective_from: datetime
-    is_override: bool
-    price: MicroPrice
-
-
-_cache: dict[tuple[str, str], tuple[float, list[_PriceRow]]] = {}
-_lock = threading.Lock()
+PRICING = ProviderPrice.__table__  # type: ignore[attr-defined]
 
 
 def forget_prices() -> None:
-    """Drop every cached price (call after committing a price change)."""
-    with _lock:
-        _cache.clear()
+    """Empty the price book; the next `price_for` fills it again from the table."""
+    shared_price_book().clear()
 
 
-def _rows(connection: Connection, provider: str, model: str) -> list[_PriceRow]:
-    key = (provider, model)
-    now = time.monotonic()
-    with _lock:
-        cached = _cache.get(key)
-    if cached is not None and now - cached[0] < PRICES_TTL_S:
-        return cached[1]
+def _table_version(connection: Connection) -> tuple[int, int]:
+    # Rows are only inserted and deleted (an override is replaced, never updated): the count
+    # and the highest id change with every change.
+    count, top = connection.execute(select(func.count(), func.max(PRICING.c.id))).one()
+    return int(count), int(top or 0)
+
+
+def _book_rows(connection: Connection) -> Iterable[BookRow]:
     result = connection.execute(
         select(
-            _PRICING.c.effective_from,
-            _PRICING.c.source,
-            _PRICING.c.input_micros_per_mtok,
-            _PRICING.c.output_micros_per_mtok,
-            _PRICING.c.cached_micros_per_mtok,
-        ).where(_PRICING.c.provider == provider, _PRICING.c.model == model)
+            PRICING.c.provider,
+            PRICING.c.model,
+            PRICING.c.source,
+            PRICING.c.effective_from,
+            PRICING.c.input_micros_per_mtok,
+            PRICING.c.output_micros_per_mtok,
+            PRICING.c.cached_micros_per_mtok,
+        )
     )
-    rows = [
-        _PriceRow(
-            effective_from=row.effective_from,
-            is_override=row.source == PriceSource.OVERRIDE.value,
+    for r in result:
+        yield BookRow(
+            provider=r.provider,
+            model=r.model,
+            effective_from=r.effective_from,
+            is_override=r.source == PriceSource.OVERRIDE.value,
             price=MicroPrice(
-                row.input_micros_per_mtok, row.output_micros_per_mtok, row.cached_micros_per_mtok
+                r.input_micros_per_mtok, r.output_micros_per_mtok, r.cached_micros_per_mtok
             ),
         )
-        for row in result
-    ]
-    # Overrides first, then newest first: the first row in force at a moment is its price.
-    rows.sort(key=lambda r: (not r.is_override, -r.effective_from.timestamp()))
-    with _lock:
-        _cache[key] = (now, rows)
-    return rows
+
+
+def refresh_price_book(connection: Connection, *, force: bool = False) -> bool:
+    """Copy the table into the shared price book when it changed since the last copy.
+
+    Args:
+        connection: any connection (only read).
+        force: copy even when the table looks unchanged.
+
+    Returns:
+        Whether the book was refilled.
+    """
+    book = shared_price_book()
+    version = _table_version(connection)
+    if not force and book.loaded and book.version == version:
+        return False
+    book.replace(_book_rows(connection), version=version)
+    return True
 
 
 def price_for(
@@ -83,7 +86,7 @@ def price_for(
     """The price of `provider`'s `model` in force at `at`.
 
     Args:
-        connection: any open connection (a read is enough).
+        connection: any open connection (read only when the book is not filled yet).
         provider: the provider that answered ("openai", "anthropic", "mock", ...).
         model: the model that answered, without a provider prefix.
         at: when the call was made (timezone-aware).
@@ -93,7 +96,7 @@ def price_for(
     """
     if provider == MOCK_PROVIDER:
         return MicroPrice(0, 0, 0)
-    for row in _rows(connection, provider, model):
-        if row.effective_from <= at:
-            return row.price
-    return None
+    book = shared_price_book()
+    if not book.loaded:
+        refresh_price_book(connection, force=True)
+    return book.price(provider, model, at)

@@ -15,25 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, event, func, select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from app.llm.cost import MicroPrice
-from app.llm.price_book import BookRow, shared_price_book
 from app.llm.price_map import load_price_map
 from app.models.cost import MICROS_PER_USD, PriceSource, ProviderPrice
 from app.models.db import get_engine
 from app.models.types import utc_now
 from app.services.db_threads import run_db
-from app.services.price_lookup import PRICES_TTL_S, forget_prices
+from app.services.price_lookup import PRICES_TTL_S, refresh_price_book
 
 logger = logging.getLogger(__name__)
 
@@ -156,56 +154,6 @@ def load_prices(
     return LoadResult(inserted=len(rows), unchanged=len(wanted) - len(rows))
 
 
-def _table_version(connection: Connection) -> tuple[int, int]:
-    # Rows are only inserted and deleted (an override is replaced, never updated): the count
-    # and the highest id change with every change.
-    count, top = connection.execute(select(func.count(), func.max(PRICING.c.id))).one()
-    return int(count), int(top or 0)
-
-
-def _book_rows(connection: Connection) -> Iterable[BookRow]:
-    result = connection.execute(
-        select(
-            PRICING.c.provider,
-            PRICING.c.model,
-            PRICING.c.source,
-            PRICING.c.effective_from,
-            PRICING.c.input_micros_per_mtok,
-            PRICING.c.output_micros_per_mtok,
-            PRICING.c.cached_micros_per_mtok,
-        )
-    )
-    for r in result:
-        yield BookRow(
-            provider=r.provider,
-            model=r.model,
-            effective_from=r.effective_from,
-            is_override=r.source == PriceSource.OVERRIDE.value,
-            price=MicroPrice(
-                r.input_micros_per_mtok, r.output_micros_per_mtok, r.cached_micros_per_mtok
-            ),
-        )
-
-
-def refresh_price_book(connection: Connection, *, force: bool = False) -> bool:
-    """Copy the table into the shared price book when it changed since the last copy.
-
-    Args:
-        connection: any connection (only read).
-        force: copy even when the table looks unchanged.
-
-    Returns:
-        Whether the book was refilled.
-    """
-    book = shared_price_book()
-    version = _table_version(connection)
-    if not force and book.loaded and book.version == version:
-        return False
-    book.replace(_book_rows(connection), version=version)
-    forget_prices()
-    return True
-
-
 def load_prices_at_start_up() -> LoadResult:
     """Start-up: load the map and the defaults (one transaction), then fill the price book."""
     engine = get_engine()
@@ -225,7 +173,6 @@ def prices_changed_on_commit(session: Session) -> None:
 def _refresh_committed(session: OrmSession) -> None:
     if not session.info.pop(_CHANGED_KEY, False):
         return
-    forget_prices()
     try:
         with get_engine().connect() as connection:
             refresh_price_book(connection, force=True)
