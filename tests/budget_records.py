@@ -10,8 +10,8 @@ from app.models.budget_schemas import BudgetSet
 from app.models.cost import CostDaily
 from app.models.types import utc_now
 from app.services import budgets
-from app.services.budget_spend import forget_overall_spend
 from app.services.principal import SYSTEM, Principal
+from app.services.run_budget_check import forget_budget_reads
 from app.services.unit_of_work import session_scope
 
 
@@ -32,7 +32,7 @@ def add_spend(workflow_id: int | None, micros: int, day: date | None = None) -> 
                 cost_micros=micros,
             )
         )
-    forget_overall_spend()
+    forget_budget_reads()
 
 
 def put_budget(

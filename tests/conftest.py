@@ -31,10 +31,10 @@ from app.llm.model_map import DEFAULT_GROUPS
 from app.models.db import create_db_engine, set_engine
 from app.models.llm import ModelMapping
 from app.models.migrations import upgrade_database
-from app.services.budget_spend import forget_overall_spend
 from app.services.credential_cache import credential_cache
 from app.services.llm_settings import invalidate_settings_cache
 from app.services.price_lookup import forget_prices
+from app.services.run_budget_check import forget_budget_reads
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -198,7 +198,7 @@ def _empty(engine: Engine) -> None:
     credential_cache().clear()
     # No prices in memory from an earlier test (the LLM layer falls back to LiteLLM's map).
     forget_prices()
-    forget_overall_spend()
+    forget_budget_reads()
 
 
 @pytest.fixture(params=BACKENDS)

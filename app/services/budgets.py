@@ -3,7 +3,7 @@
 The overall budget covers every workflow: everyone sees it (an enforced one refuses their
 runs too), only the owner and admins change it. A workflow's budget is seen by whoever may
 see the workflow and changed by whoever may change it. Refusing runs is
-`budget_spend.check_run_allowed`.
+`run_budget_check.check_run_allowed`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from app.services.audit import record_audit
 from app.services.budget_spend import BUDGETS, WORKFLOWS, budgets_with_spend, month_bounds
 from app.services.errors import NotFoundError, PermissionDeniedError
 from app.services.principal import Principal
+from app.services.run_budget_check import budgets_changed_on_commit
 
 __all__ = ["BudgetTargets", "budget_status", "budget_targets", "delete_budget", "set_budget"]
 
@@ -163,6 +164,7 @@ def set_budget(session: Session, *, principal: Principal, data: BudgetSet) -> Bu
         budget_id = old.id
         connection.execute(update(BUDGETS).where(BUDGETS.c.id == old.id).values(**values))
         before = {"limit": format_usd(old.monthly_limit_micros), "enforce": old.enforce}
+    budgets_changed_on_commit(session)
     record_audit(
         session,
         actor=principal,
@@ -204,6 +206,7 @@ def delete_budget(session: Session, *, principal: Principal, budget_id: int) -> 
     except NotFoundError as exc:
         raise NotFoundError(f"Budget {budget_id} not found") from exc
     connection.execute(delete(BUDGETS).where(BUDGETS.c.id == budget_id))
+    budgets_changed_on_commit(session)
     record_audit(
         session,
         actor=principal,

@@ -18,10 +18,10 @@ from app.engine.validation import analyze_document
 from app.models.db import get_engine
 from app.services import execution_store as store
 from app.services.access import Action, require
-from app.services.budget_spend import check_run_allowed
 from app.services.errors import InvalidWorkflowError, NotFoundError
 from app.services.execution_runner import PreparedWorkflow
 from app.services.principal import Principal
+from app.services.run_budget_check import check_run_allowed
 
 _SPEC_CACHE_SIZE = 256
 # (database, what, id, updated_at) -> parsed and validated document with no problems; `what`

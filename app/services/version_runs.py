@@ -18,12 +18,12 @@ from app.models.execution import ExecutionPublic
 from app.models.version import VersionTag, WorkflowVersion
 from app.models.version_run import AB_INPUTS_MAX, AbPair, AbStarted, VersionRef
 from app.services.access import Action
-from app.services.budget_spend import check_run_allowed
 from app.services.db_threads import run_write
 from app.services.errors import InvalidInputError, NotFoundError, ServiceError
 from app.services.execution_runner import PreparedWorkflow
 from app.services.executions import QueuedExecution, insert_queued
 from app.services.principal import Principal
+from app.services.run_budget_check import check_run_allowed
 from app.services.runnable_workflows import prepare, workflow_row
 
 VERSIONS: Table = WorkflowVersion.__table__  # type: ignore[attr-defined]

@@ -19,9 +19,10 @@ from app.models.sharing import ShareCreate, SharePermission
 from app.models.types import utc_now
 from app.models.workflow import WorkflowCreate
 from app.services import budgets, sharing, workflows
-from app.services.budget_spend import check_run_allowed, forget_overall_spend, month_bounds
+from app.services.budget_spend import month_bounds
 from app.services.errors import BudgetExceededError, NotFoundError, PermissionDeniedError
 from app.services.principal import SYSTEM, Principal
+from app.services.run_budget_check import check_run_allowed, forget_budget_reads
 from app.services.unit_of_work import session_scope
 from tests.budget_records import add_spend, put_budget
 from tests.records import make_workflow
@@ -203,11 +204,8 @@ def test_check_refuses_runs_over_an_enforced_budget_only(engine: Engine) -> None
     assert "the overall monthly budget is used up ($12.00 spent of its $12.00" in str(overall.value)
 
 
-def test_the_check_is_one_query(engine: Engine) -> None:
-    flow = make_workflow()
-    put_budget(None, "100")
-    put_budget(flow, "100")
-    add_spend(flow, 1)
+def _queries(engine: Engine, workflow_id: int) -> list[str]:
+    """The statements one check runs (SQLite's BEGIN aside)."""
     statements: list[str] = []
 
     def count(*args: object) -> None:
@@ -215,9 +213,36 @@ def test_the_check_is_one_query(engine: Engine) -> None:
 
     with engine.connect() as connection:
         event.listen(connection, "before_cursor_execute", count)
+        check_run_allowed(connection, workflow_id=workflow_id)
+    return [s for s in statements if not s.startswith("BEGIN")]
+
+
+def test_a_run_no_enforced_budget_covers_costs_no_query_once_budgets_are_read(
+    engine: Engine,
+) -> None:
+    flow, other = make_workflow(), make_workflow()
+    put_budget(None, "100", enforce=False)
+    put_budget(flow, "100")
+    add_spend(flow, 1)
+    assert len(_queries(engine, other)) == 1  # the enforced budgets, read once
+    assert _queries(engine, other) == []
+    # A covered run sums its workflow's month, and only that.
+    (spend,) = _queries(engine, flow)
+    assert "llm_cost_daily.workflow_id" in spend
+
+
+def test_a_budget_set_or_deleted_is_seen_by_the_next_check(engine: Engine) -> None:
+    flow = make_workflow()
+    add_spend(flow, 2_000_000)
+    with engine.connect() as connection:
+        check_run_allowed(connection, workflow_id=flow)  # no budget yet: read and kept
+    budget_id = put_budget(flow, "1")
+    with engine.connect() as connection, pytest.raises(BudgetExceededError):
         check_run_allowed(connection, workflow_id=flow)
-    # One query (SQLite's BEGIN aside).
-    assert len([s for s in statements if not s.startswith("BEGIN")]) == 1
+    with session_scope() as session:
+        budgets.delete_budget(session, principal=SYSTEM, budget_id=budget_id)
+    with engine.connect() as connection:
+        check_run_allowed(connection, workflow_id=flow)
 
 
 def test_the_check_reuses_the_overall_sum_for_a_moment(engine: Engine) -> None:
@@ -244,7 +269,7 @@ def test_the_check_reuses_the_overall_sum_for_a_moment(engine: Engine) -> None:
         )
         connection.commit()
         check_run_allowed(connection, workflow_id=flow)  # the sum of a moment ago
-        forget_overall_spend()
+        forget_budget_reads()
         with pytest.raises(BudgetExceededError, match=r"\$1.10 spent"):
             check_run_allowed(connection, workflow_id=flow)
     with session_scope(read_only=True) as session:  # the list always sums afresh
