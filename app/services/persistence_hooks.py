@@ -1,11 +1,12 @@
 """Persistence hooks of a run: node_runs rows and every node's final state.
 
 An attempt's row is inserted as `running` when it starts and updated when it ends, so a
-live view (and crash recovery) sees what is running. Nodes that did not run (reused from
-the cache, pinned, left stale) get no node_runs row; their state is kept here and written
-with the run's final status (`executions.node_states`). An AI node attempt's billed LLM
-calls are priced and written with its row, which takes its tokens and cost from them
-(`ledger_store`).
+live view (and crash recovery) sees what is running. An attempt that ended before the writer
+got to its start (most nodes take microseconds) is written once, as the ended row. Nodes
+that did not run (reused from the cache, pinned, left stale) get no node_runs row; their
+state is kept here and written with the run's final status (`executions.node_states`). An
+AI node attempt's billed LLM calls are priced and written with its row, which takes its
+tokens and cost from them (`ledger_store`).
 
 Node writes are write-behind: they are queued for the services' group-commit writer
 (`submit_write`) and the run goes on without waiting, so a run pays no database latency per
@@ -147,6 +148,11 @@ class PersistenceHooks(ExecutionHooks):
         self._last_write.add_done_callback(done)
 
     def _write_started(self, connection: Connection, event: NodeStarted) -> None:
+        if (event.node_id, event.attempt) not in self._unended:
+            # Ended before its start was written: the end, queued after this, inserts the
+            # whole row in the same or a later transaction (one statement, not two; no one
+            # could have seen the `running` row of a transaction not yet committed).
+            return
         name = self._names.get(event.node_id, event.node_id)
         row_id = store.insert_started_node_run(connection, self._execution_id, event, name)
         self._open[(event.node_id, event.attempt)] = row_id

@@ -183,7 +183,10 @@ async def test_a_failed_node_write_fails_the_run(monkeypatch: pytest.MonkeyPatch
     def refuse(*_args: Any) -> None:
         raise RuntimeError("disk full")
 
+    # A node's end is an UPDATE of its running row, or the whole row when its start was
+    # not written yet (a fast node).
     monkeypatch.setattr(execution_store, "end_node_run", refuse)
+    monkeypatch.setattr(execution_store, "insert_node_run", refuse)
     done = await executions.run_execution_inline(
         principal=SYSTEM, workflow_id=workflow_id, input={"name": "A"}
     )

@@ -20,6 +20,7 @@ from app.models.migrations import upgrade_database
 from app.services import execution_store as store
 from app.services import executions
 from app.services.db_threads import submit_write
+from app.services.persistence_hooks import PersistenceHooks
 from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from tests.documents import greeting, slow
@@ -198,3 +199,43 @@ def executions_running(engine: Engine) -> list[int]:
             select(store.EXECUTIONS.c.id).where(store.EXECUTIONS.c.status == "running")
         )
         return [row.id for row in rows]
+
+
+async def test_an_attempt_that_ended_before_its_start_was_written_is_one_insert(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the writer is busy, a fast run's attempts start and end: each is then written
+    as one INSERT of the ended row, never an INSERT of a running row and its UPDATE."""
+    release = threading.Event()
+    original = PersistenceHooks.before_node
+
+    async def hold_the_writer_first(self: PersistenceHooks, started: Any) -> None:
+        if not release.is_set() and started.node_id == "start":
+            submit_write(lambda _connection: release.wait(10))
+            threading.Timer(0.3, release.set).start()
+        await original(self, started)
+
+    monkeypatch.setattr(PersistenceHooks, "before_node", hold_the_writer_first)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "node_runs" in statement.split("(")[0]:
+            statements.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        done = await executions.run_execution_inline(
+            principal=SYSTEM, workflow_id=make_workflow(greeting()), input={"name": "A"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert done.status == "succeeded", done.error
+    assert statements == ["INSERT", "INSERT", "INSERT"]
+    detail = execution_detail(done.id)
+    assert [(r.node_id, r.status) for r in detail.node_runs] == [
+        ("start", "succeeded"),
+        ("greet", "succeeded"),
+        ("result", "succeeded"),
+    ]
+    assert detail.node_runs[1].output == "Hello A"
