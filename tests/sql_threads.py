@@ -1,5 +1,5 @@
 """Which thread runs the SQL: a recorder of the statements executed on the calling thread
-(the event loop's, in async tests)."""
+(the event loop's, in async tests); and holding the services' writer thread."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
+
+from app.services.db_threads import submit_write
 
 
 @contextmanager
@@ -28,3 +30,16 @@ def statements_on_this_thread() -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", record)
+
+
+def hold_the_writer() -> threading.Event:
+    """Block the writer (returns once it is blocked) until the returned event is set."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(_connection: Connection) -> None:
+        holding.set()
+        release.wait(10)
+
+    submit_write(hold)
+    assert holding.wait(10)
+    return release

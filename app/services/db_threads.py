@@ -12,7 +12,9 @@ the event loop. It awaits either
   commit): one commit for many runs' node rows, and on SQLite no two threads of this
   process fighting over the write lock (whose busy handler sleeps for milliseconds). A
   write's await returns once its transaction is committed; `submit_write` queues one
-  without waiting (writes run in the order they are queued).
+  without waiting (writes run in the order they are queued). Writes queued with
+  `submit_merged` between two plain writes run together with the others of the same merge
+  function, once (e.g. many runs' node rows in one executemany), before the next plain write.
 """
 
 from __future__ import annotations
@@ -106,6 +108,30 @@ def submit_write(
     return job.future
 
 
+async def run_merged(
+    merge: Callable[[Connection, list[Any]], list[T]], item: Any, /, *, rank: int = 0
+) -> T:
+    """`submit_merged` and await the item's result (cancellation as in `run_db`)."""
+    return await _to_the_end(asyncio.wrap_future(submit_merged(merge, item, rank=rank)))
+
+
+def submit_merged(
+    merge: Callable[[Connection, list[Any]], list[T]], item: Any, /, *, rank: int = 0
+) -> Future[T]:
+    """Queue `item` for a write that runs together with the batch's other items of `merge`.
+
+    The writer calls `merge(connection, items)` once for the items of `merge` queued since
+    the last plain write of its batch (`submit_write`), before that write or the batch's
+    end; the merge functions pending at that point run by `rank`, lowest first (a merge
+    whose items depend on another's, such as a run's end on its node rows, has the higher
+    rank). Each item's future gets its result (`merge` returns one per item, in order). On
+    a failure every write of the batch is retried alone, as in `run_write`.
+    """
+    job = _Write(get_engine(), merge, (item,), merge=merge, rank=rank)
+    _writer().put(job)
+    return job.future
+
+
 async def _to_the_end(future: asyncio.Future[T]) -> T:
     try:
         return await asyncio.shield(future)
@@ -124,6 +150,8 @@ class _Write:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     future: Future[Any] = field(default_factory=Future)
+    merge: Callable[[Connection, list[Any]], list[Any]] | None = None
+    rank: int = 0
 
 
 class _GroupWriter:
@@ -155,13 +183,11 @@ class _GroupWriter:
         a_write_raised = False
         try:
             with engine.begin() as connection:
-                results = []
-                for job in jobs:
-                    try:
-                        results.append(job.fn(connection, *job.args))
-                    except BaseException:
-                        a_write_raised = True
-                        raise
+                try:
+                    results = _run_jobs(connection, jobs)
+                except BaseException:
+                    a_write_raised = True
+                    raise
         except BaseException as exc:
             if a_write_raised and len(jobs) > 1:
                 for job in jobs:
@@ -172,6 +198,28 @@ class _GroupWriter:
             return
         for job, result in zip(jobs, results, strict=True):
             job.future.set_result(result)
+
+
+def _run_jobs(connection: Connection, jobs: list[_Write]) -> list[Any]:
+    """Every job's result, in order (see `submit_merged` for the merged ones)."""
+    results: list[Any] = [None] * len(jobs)
+    pending: dict[Callable[..., list[Any]], list[int]] = {}
+
+    def run_pending() -> None:
+        for merge, indexes in sorted(pending.items(), key=lambda group: jobs[group[1][0]].rank):
+            items = [jobs[k].args[0] for k in indexes]
+            for k, result in zip(indexes, merge(connection, items), strict=True):
+                results[k] = result
+        pending.clear()
+
+    for index, job in enumerate(jobs):
+        if job.merge is not None:
+            pending.setdefault(job.merge, []).append(index)
+            continue
+        run_pending()
+        results[index] = job.fn(connection, *job.args)
+    run_pending()
+    return results
 
 
 _group_writer: _GroupWriter | None = None

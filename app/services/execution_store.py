@@ -1,11 +1,9 @@
 """SQL of the execution hot path, in SQLAlchemy Core: few statements, no ORM objects.
 
-Every write that changes an execution's status is conditional on its current status, so a
-cancelled row is never overwritten by a run that ends later. A `crashed` row is the one
-exception: only recovery writes `crashed`, and it can be wrong (another process took this
-process's live run for dead). The run that then finishes is the truth, so its final write
-records its true result over the crash mark (see `finish`); its attempts' rows are written
-by row id, so they record their true ends too.
+Reading the workflow a run starts from, inserting executions (one or many at once),
+starting a queued one, heartbeats, and the node attempts' rows. How executions end is in
+`execution_ends.py`. An attempt's row is written by its row id, so a run whose execution
+was wrongly marked `crashed` records its attempts' true ends.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     case,
     insert,
-    or_,
     select,
     update,
 )
@@ -27,13 +24,9 @@ from sqlalchemy import (
 from app.engine.events import NodeRunRecord, NodeStarted, NodeStatus
 from app.models.audit import AuditEvent
 from app.models.execution import Execution, ExecutionPublic, ExecutionStatus, NodeRun
-from app.models.types import utc_now
 from app.models.workflow import Workflow
 from app.services.cost_rollups import (
-    EXECUTION_COST,
     EXECUTION_OWNER,
-    FinishedExecution,
-    add_execution_daily,
 )
 from app.services.llm_usage import NodeUsage
 
@@ -90,34 +83,6 @@ _HEARTBEAT = (
     )
     .values(heartbeat_at=_NOW)
 )
-_FINISH = (
-    update(EXECUTIONS)
-    .where(
-        EXECUTIONS.c.id == bindparam("execution_id"),
-        or_(EXECUTIONS.c.status == RUNNING, EXECUTIONS.c.status == CRASHED),
-    )
-    .values(
-        status=bindparam("new_status"),
-        output=bindparam("new_output", type_=EXECUTIONS.c.output.type),
-        error=bindparam("new_error"),
-        error_node_id=bindparam("new_error_node_id"),
-        node_states=bindparam("new_node_states", type_=EXECUTIONS.c.node_states.type),
-        finished_at=_NOW,
-    )
-    .returning(
-        EXECUTIONS.c.workflow_id,
-        EXECUTIONS.c.started_at,
-        EXECUTION_OWNER,
-        EXECUTION_COST,
-    )
-)
-_SAVE_NODE_STATES = (
-    update(EXECUTIONS)
-    .where(EXECUTIONS.c.id == bindparam("execution_id"), EXECUTIONS.c.node_states.is_(None))
-    .values(node_states=bindparam("new_node_states", type_=EXECUTIONS.c.node_states.type))
-)
-
-
 # An attempt's row at its start: `running`, or `cancelled` when its execution has ended
 # meanwhile (an ended execution never shows a running attempt). Built once: statements
 # built per call cost more than running them.
@@ -229,29 +194,39 @@ def _ended_columns(record: NodeRunRecord, usage: NodeUsage | None) -> dict[str, 
     }
 
 
+def node_run_values(
+    execution_id: int, record: NodeRunRecord, usage: NodeUsage | None = None
+) -> dict[str, Any]:
+    """The node_runs row of one ended node attempt (or skip), with its LLM tokens and cost
+    when `usage` gives them."""
+    return _ended_columns(record, usage) | {
+        "execution_id": execution_id,
+        "node_id": record.node_id,
+        "node_type": record.node_type,
+        "node_name": record.node_name,
+        "attempt": record.attempt,
+        "inputs": record.inputs,
+        "started_at": record.started_at,
+    }
+
+
 def insert_node_run(
     connection: Connection,
     execution_id: int,
     record: NodeRunRecord,
     usage: NodeUsage | None = None,
 ) -> int:
-    """Insert one ended node attempt (or skip), with its LLM tokens and cost when `usage`
-    gives them; returns its row id."""
-    key = connection.execute(
-        _INSERT_NODE_RUN,
-        _ended_columns(record, usage)
-        | {
-            "execution_id": execution_id,
-            "node_id": record.node_id,
-            "node_type": record.node_type,
-            "node_name": record.node_name,
-            "attempt": record.attempt,
-            "inputs": record.inputs,
-            "started_at": record.started_at,
-        },
-    ).inserted_primary_key
+    """Insert one ended node attempt (see `node_run_values`); returns its row id."""
+    values = node_run_values(execution_id, record, usage)
+    key = connection.execute(_INSERT_NODE_RUN, values).inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def insert_node_runs(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert ended node attempts' rows (`node_run_values`) in one executemany."""
+    if rows:
+        connection.execute(_INSERT_NODE_RUN, rows)
 
 
 def insert_started_node_run(
@@ -311,80 +286,8 @@ def end_running_node_runs(
         )
 
 
-def execution_status(connection: Connection, execution_id: int) -> tuple[str, str | None] | None:
-    """(status, error) of an execution, or None when there is no such row."""
-    row = connection.execute(
-        select(EXECUTIONS.c.status, EXECUTIONS.c.error).where(EXECUTIONS.c.id == execution_id)
-    ).first()
-    return None if row is None else (row.status, row.error)
-
-
 def mark_uses_mock(connection: Connection, execution_id: int) -> None:
     """Record that some LLM answer of the execution came from the mock provider."""
     connection.execute(
         update(EXECUTIONS).where(EXECUTIONS.c.id == execution_id).values(uses_mock=True)
     )
-
-
-def finish(
-    connection: Connection,
-    execution_id: int,
-    *,
-    status: str,
-    output: Any = None,
-    error: str | None = None,
-    error_node_id: str | None = None,
-    node_states: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> bool:
-    """running (or wrongly crashed, see the module's docstring) -> a final status, counted
-    in `execution_daily` (in this transaction); returns False (and changes nothing)
-    otherwise, e.g. when cancelled."""
-    now = now or utc_now()
-    finished = connection.execute(
-        _FINISH,
-        {
-            "execution_id": execution_id,
-            "new_status": status,
-            "new_output": output,
-            "new_error": error,
-            "new_error_node_id": error_node_id,
-            "new_node_states": node_states,
-            "now": now,
-        },
-    ).first()
-    if finished is None:
-        return False
-    returned = (finished.workflow_id, finished.owner_id, status, finished.started_at)
-    add_execution_daily(connection, [FinishedExecution(*returned, now, finished.cost_micros)])
-    return True
-
-
-def save_node_states(
-    connection: Connection, execution_id: int, node_states: dict[str, Any] | None
-) -> None:
-    """Record the node states of a run that was ended by someone else (e.g. cancelled)."""
-    if node_states:
-        connection.execute(
-            _SAVE_NODE_STATES, {"execution_id": execution_id, "new_node_states": node_states}
-        )
-
-
-def finish_any_active(
-    connection: Connection, execution_id: int, *, status: str, error: str | None
-) -> bool:
-    """queued/running/paused -> a final status (cancel), closing its running attempts with
-    the same status; False when already finished."""
-    now = utc_now()
-    result = connection.execute(
-        update(EXECUTIONS)
-        .where(
-            EXECUTIONS.c.id == execution_id,
-            EXECUTIONS.c.status.in_([QUEUED, RUNNING, ExecutionStatus.PAUSED.value]),
-        )
-        .values(status=status, error=error, finished_at=now)
-    )
-    if result.rowcount != 1:
-        return False
-    end_running_node_runs(connection, [execution_id], status=status, now=now)
-    return True

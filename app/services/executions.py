@@ -14,25 +14,32 @@ from app.models.execution import (
     ExecutionPublic,
     ExecutionStatus,
 )
-from app.models.types import utc_now
 from app.services import execution_store as store
 from app.services.access import Action
-from app.services.audit import audit_row
-from app.services.db_threads import run_db, run_write, submit_write
+from app.services.db_threads import run_db, run_merged, run_write, submit_write
 from app.services.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
     ServiceError,
 )
+from app.services.execution_ends import finish_any_active
 from app.services.execution_reads import authorized_execution, fetch_public, read_public
-from app.services.execution_runner import (
-    PreparedWorkflow,
-    ReactiveOptions,
-    get_runner,
-    run_persisted,
+from app.services.execution_runner import get_runner
+from app.services.execution_starts import (
+    StartRequest,
+    execution_values,
+    insert_running,
+    run_audit,
+    running_values,
 )
 from app.services.ledger_store import LedgerContext
+from app.services.persisted_run import (
+    PreparedWorkflow,
+    ReactiveOptions,
+    StartedRow,
+    run_persisted,
+)
 from app.services.principal import Principal
 from app.services.runnable_workflows import read_runnable, runnable
 
@@ -64,10 +71,11 @@ class QueuedExecution:
     execution: ExecutionPublic
     prepared: PreparedWorkflow
     options: ReactiveOptions | None = None
+    started: StartedRow | None = None
 
     def submit(self) -> None:
         """Start the run on the running event loop (after the row is committed)."""
-        get_runner().submit(self.execution.id, self.options, self.prepared)
+        get_runner().submit(self.execution.id, self.options, self.prepared, self.started)
 
 
 def _check_trigger(trigger: str) -> None:
@@ -75,36 +83,8 @@ def _check_trigger(trigger: str) -> None:
         raise InvalidInputError(f"trigger must be 1 to {TRIGGER_MAX} characters")
 
 
-def _execution_values(
-    row: Any, workflow_id: int, trigger: str, input: Any, principal: Principal
-) -> dict[str, Any]:
-    return {
-        "workflow_id": workflow_id,
-        "workflow_name": row.name,
-        "definition": row.definition,
-        "status": ExecutionStatus.QUEUED.value,
-        "trigger": trigger,
-        "input": input,
-        "created_at": utc_now(),
-        "started_by_id": principal.user_id or None,
-        "version_id": row.version_id,
-        "version_number": row.version_number,
-    }
-
-
-def _run_audit(row: Any, workflow_id: int, trigger: str, principal: Principal) -> dict[str, Any]:
-    """The audit row of a run (its execution id is added when the row is inserted)."""
-    return audit_row(
-        actor=principal,
-        action=f"{row.kind}.run",
-        object_type=row.kind,
-        object_id=workflow_id,
-        detail={"name": row.name, "trigger": trigger},
-    )
-
-
 def _insert(connection: Connection, row: Any, values: dict[str, Any], principal: Principal) -> int:
-    audit = _run_audit(row, values["workflow_id"], values["trigger"], principal)
+    audit = run_audit(row, values["workflow_id"], values["trigger"], principal)
     return store.insert_execution(connection, values, audit)
 
 
@@ -113,9 +93,11 @@ def _queued(
     execution_id: int,
     prepared: PreparedWorkflow,
     options: ReactiveOptions | None,
+    started: StartedRow | None = None,
 ) -> QueuedExecution:
     public = {k: v for k, v in values.items() if k != "definition"}
-    return QueuedExecution(ExecutionPublic(id=execution_id, **public), prepared, options)
+    execution = ExecutionPublic(id=execution_id, **public)
+    return QueuedExecution(execution, prepared, options, started)
 
 
 def insert_queued(
@@ -140,7 +122,7 @@ def insert_queued(
         InvalidInputError: a bad trigger name.
     """
     _check_trigger(trigger)
-    values = _execution_values(row, workflow_id, trigger, input, principal)
+    values = execution_values(row, workflow_id, trigger, input, principal)
     return _queued(values, _insert(connection, row, values, principal), prepared, None)
 
 
@@ -160,11 +142,11 @@ def insert_queued_many(
     """
     _check_trigger(trigger)
     values = [
-        _execution_values(row, workflow_id, trigger, input, principal)
+        execution_values(row, workflow_id, trigger, input, principal)
         for row, _, workflow_id, input, principal in runs
     ]
     audits = [
-        _run_audit(row, workflow_id, trigger, principal)
+        run_audit(row, workflow_id, trigger, principal)
         for row, _, workflow_id, _, principal in runs
     ]
     ids = store.insert_executions(connection, values, audits)
@@ -198,7 +180,7 @@ def queue_execution(
     if loaded is None:
         loaded = runnable(session.get_bind(), connection, workflow_id, principal)  # type: ignore[arg-type]
     row, prepared = loaded
-    values = _execution_values(row, workflow_id, trigger, input, principal)
+    values = execution_values(row, workflow_id, trigger, input, principal)
     return _queued(values, _insert(connection, row, values, principal), prepared, options)
 
 
@@ -250,34 +232,15 @@ async def start_execution_async(
     input: Any = None,
     options: ReactiveOptions | None = None,
 ) -> ExecutionPublic:
-    """`start_execution` for async code: the workflow is read and prepared, and the row
-    inserted, in one write of the group-commit writer.
+    """`start_execution` for async code: the workflow is read and prepared, and its row
+    inserted `running`, in one write of the group-commit writer (with the other runs
+    starting at that moment: one multi-row INSERT), and the run starts at once.
 
     Raises:
         NotFoundError, InvalidWorkflowError, InvalidInputError: as `start_execution`.
     """
     _check_trigger(trigger)
-    written = await run_write(_insert_runnable, workflow_id, trigger, input, principal)
-    if isinstance(written, Exception):
-        raise written
-    values, execution_id, prepared = written
-    queued = _queued(values, execution_id, prepared, options)
-    queued.submit()
-    return queued.execution
-
-
-def _insert_runnable(
-    connection: Connection, workflow_id: int, trigger: str, input: Any, principal: Principal
-) -> tuple[dict[str, Any], int, PreparedWorkflow] | ServiceError:
-    """Read the workflow and insert its queued execution in one write (one trip to the
-    writer thread). A workflow that cannot run is returned, not raised: a write that raises
-    makes the writer retry every other write of its batch on its own."""
-    try:
-        row, prepared = runnable(connection.engine, connection, workflow_id, principal)
-    except ServiceError as exc:
-        return exc
-    values = _execution_values(row, workflow_id, trigger, input, principal)
-    return values, _insert(connection, row, values, principal), prepared
+    return await _start_running(StartRequest(workflow_id, trigger, input, principal), options)
 
 
 async def start_loaded_execution_async(
@@ -289,12 +252,20 @@ async def start_loaded_execution_async(
     input: Any,
     options: ReactiveOptions | None,
 ) -> ExecutionPublic:
-    """`start_execution_async` for a caller that already read the workflow (`runnable`):
-    insert the row through the group-commit writer and start the run."""
-    row, prepared = loaded
-    values = _execution_values(row, workflow_id, trigger, input, principal)
-    execution_id = await run_write(_insert, row, values, principal)
-    queued = _queued(values, execution_id, prepared, options)
+    """`start_execution_async` for a caller that already read the workflow (`runnable`)."""
+    return await _start_running(
+        StartRequest(workflow_id, trigger, input, principal, loaded), options
+    )
+
+
+async def _start_running(request: StartRequest, options: ReactiveOptions | None) -> ExecutionPublic:
+    written = await run_merged(insert_running, request)
+    if isinstance(written, ServiceError):
+        raise written
+    values, execution_id, (row, prepared) = written
+    ledger = LedgerContext(request.workflow_id, row.version_id, row.version_number, row.owner_id)
+    started = StartedRow(request.input, request.trigger, ledger)
+    queued = _queued(values, execution_id, prepared, options, started)
     queued.submit()
     return queued.execution
 
@@ -309,13 +280,7 @@ async def run_execution_inline(
     """
     _check_trigger(trigger)
     row, prepared = await run_db(read_runnable, workflow_id, principal)
-    now = utc_now()
-    values = _execution_values(row, workflow_id, trigger, input, principal) | {
-        "status": ExecutionStatus.RUNNING.value,
-        "created_at": now,
-        "started_at": now,
-        "heartbeat_at": now,
-    }
+    values = running_values(row, workflow_id, trigger, input, principal)
     execution_id = await run_write(_insert, row, values, principal)
     del values["definition"]
     runner = get_runner()
@@ -369,7 +334,7 @@ def cancel_execution(
     # transaction of its own would lock the execution row and then its node runs, while
     # the writer locks them in the other order (a deadlock on PostgreSQL).
     changed = submit_write(
-        store.finish_any_active, execution_id, status=ExecutionStatus.CANCELLED.value, error=None
+        finish_any_active, execution_id, status=ExecutionStatus.CANCELLED.value, error=None
     ).result()
     connection = session.connection()
     current = fetch_public(connection, execution_id)

@@ -279,6 +279,14 @@ def _read_settings() -> LLMSettings:
     return LLMSettings(providers, ModelMap(groups=groups))
 
 
+def cached_llm_settings() -> LLMSettings | None:
+    """The settings when this process read them less than a couple of seconds ago (no
+    database work: safe on the event loop), else None."""
+    with _cache_lock:
+        cached = _cache.get(str(get_engine().url))
+    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+
 def current_llm_settings() -> LLMSettings:
     """The settings, cached for a couple of seconds (other workers' edits show up after that).
 

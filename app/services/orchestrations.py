@@ -34,8 +34,8 @@ from app.models.workflow import (
 from app.services.access import Action
 from app.services.db_threads import run_db
 from app.services.errors import ConflictError, InvalidInputError, NotFoundError
-from app.services.execution_runner import PreparedWorkflow
 from app.services.executions import start_execution, start_loaded_execution_async
+from app.services.persisted_run import PreparedWorkflow
 from app.services.principal import Principal
 from app.services.runnable_workflows import runnable
 from app.services.unit_of_work import session_scope

@@ -9,11 +9,12 @@ AI node attempt's billed LLM calls are priced and written with its row, which ta
 tokens and cost from them (`ledger_store`).
 
 Node writes are write-behind: they are queued for the services' group-commit writer
-(`submit_write`) and the run goes on without waiting, so a run pays no database latency per
-node and concurrent runs share commits. The writer runs writes in order, so the run's final
-write (awaited) comes after all of them; each run event is published once the write it
-reports is committed (a subscriber that re-reads finds it), and a failed node write fails
-the run when its final status is written. The heartbeat is not written here but by the
+(`submit_merged`, so the whole rows of every run in a batch go in one executemany) and the
+run goes on without waiting, so a run pays no database latency per node and concurrent runs
+share commits. A run's final write (awaited) is queued after all of its node writes, so it
+comes after them; each run event is published once the write it reports is committed (a
+subscriber that re-reads finds it), and a failed node write fails the run when its final
+status is written. The heartbeat is not written here but by the
 process's heartbeat thread (`run_heartbeat.py`), so a blocked event loop cannot stop it.
 """
 
@@ -37,7 +38,7 @@ from app.engine.events import (
 )
 from app.services import execution_store as store
 from app.services.billed_calls import node_calls, start_node_calls
-from app.services.db_threads import run_db, submit_write
+from app.services.db_threads import run_db, submit_merged
 from app.services.ledger_store import LedgerContext, ledger_rows, usage_of, write_ledger
 from app.services.llm_events import enter_llm_node
 from app.services.llm_ledger import LedgerEntry, ledger_entries, unreported_entries
@@ -48,6 +49,9 @@ from app.services.run_event_publisher import RunPublisher
 
 logger = logging.getLogger(__name__)
 
+# What a queued node write leaves to `write_attempts`: a whole row to insert with others,
+# a write to run in its place, or nothing.
+_NodeWrite = dict[str, Any] | Callable[[Connection], None] | None
 # The state of a node that ended without a record of its own (e.g. pending when cancelled).
 _NOT_REPORTED: dict[str, Any] = {"cached": False, "cache_key": None, "pinned": False}
 # Attempts that ran and ended without an output (calls noted in their task are charged).
@@ -125,7 +129,7 @@ class PersistenceHooks(ExecutionHooks):
 
     def _queue(
         self,
-        fn: Callable[..., None],
+        fn: Callable[..., _NodeWrite],
         *args: Any,
         then: Callable[[], None],
         undo: Callable[[], object] | None = None,
@@ -144,15 +148,18 @@ class PersistenceHooks(ExecutionHooks):
                 self.write_error = error
                 logger.error("a write of execution %s failed: %s", self._execution_id, error)
 
-        self._last_write = submit_write(fn, *args)
+        self._last_write = submit_merged(write_attempts, (fn, args))
         self._last_write.add_done_callback(done)
 
-    def _write_started(self, connection: Connection, event: NodeStarted) -> None:
+    def _write_started(self, _connection: Connection, event: NodeStarted) -> _NodeWrite:
         if (event.node_id, event.attempt) not in self._unended:
             # Ended before its start was written: the end, queued after this, inserts the
-            # whole row in the same or a later transaction (one statement, not two; no one
-            # could have seen the `running` row of a transaction not yet committed).
-            return
+            # whole row in the same or a later transaction (one row, not a row and its
+            # update; no one could have seen the `running` row of an uncommitted transaction).
+            return None
+        return partial(self._insert_started, event)
+
+    def _insert_started(self, event: NodeStarted, connection: Connection) -> None:
         name = self._names.get(event.node_id, event.node_id)
         row_id = store.insert_started_node_run(connection, self._execution_id, event, name)
         self._open[(event.node_id, event.attempt)] = row_id
@@ -200,7 +207,9 @@ class PersistenceHooks(ExecutionHooks):
         usage: NodeUsage,
         entries: list[LedgerEntry],
         mark_mock: bool,
-    ) -> None:
+    ) -> _NodeWrite:
+        """How an attempt ended: its whole row, for `write_attempts` to insert with others,
+        when it has no row yet and nothing else to write with it; else the write to run."""
         # The billed calls are priced and written with the node run; its totals are theirs.
         rows = ledger_rows(
             connection,
@@ -213,10 +222,40 @@ class PersistenceHooks(ExecutionHooks):
             usage = usage_of(rows, is_mock=usage.is_mock)
         # The start of the attempt was queued (and so written) before this.
         row_id = self._open.get((record.node_id, record.attempt))
-        if row_id is None:
-            row_id = store.insert_node_run(connection, self._execution_id, record, usage)
-        else:
-            store.end_node_run(connection, self._execution_id, row_id, record, usage)
-        write_ledger(connection, rows, row_id)
-        if mark_mock:
-            store.mark_uses_mock(connection, self._execution_id)
+        if row_id is None and not rows and not mark_mock:
+            return store.node_run_values(self._execution_id, record, usage)
+
+        def write(connection: Connection) -> None:
+            ended_id = row_id
+            if ended_id is None:
+                ended_id = store.insert_node_run(connection, self._execution_id, record, usage)
+            else:
+                store.end_node_run(connection, self._execution_id, ended_id, record, usage)
+            write_ledger(connection, rows, ended_id)
+            if mark_mock:
+                store.mark_uses_mock(connection, self._execution_id)
+
+        return write
+
+
+# A queued node write: the hooks' method and its arguments after the connection.
+AttemptWrite = tuple[Callable[..., _NodeWrite], tuple[Any, ...]]
+
+
+def write_attempts(connection: Connection, writes: list[AttemptWrite]) -> list[None]:
+    """Run a batch's node writes of every run (`submit_merged`): the whole rows of attempts
+    that started and ended since the last batch go in executemanys, in the order the
+    writes were queued (so row ids follow the order attempts started). They commute with
+    the batch's other writes: each run's own later writes (its final status) are queued
+    after them."""
+    rows: list[dict[str, Any]] = []
+    for fn, args in writes:
+        write = fn(connection, *args)
+        if isinstance(write, dict):
+            rows.append(write)
+        elif write is not None:
+            store.insert_node_runs(connection, rows)
+            rows = []
+            write(connection)
+    store.insert_node_runs(connection, rows)
+    return [None] * len(writes)

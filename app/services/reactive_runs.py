@@ -30,7 +30,6 @@ from app.models.execution import ExecutionPublic
 from app.services import execution_store as store
 from app.services.db_threads import run_db
 from app.services.errors import InvalidInputError, NotFoundError
-from app.services.execution_runner import PreparedWorkflow, ReactiveOptions
 from app.services.executions import (
     QueuedExecution,
     queue_execution,
@@ -45,6 +44,7 @@ from app.services.node_states import (
     stale_node_ids,
     workflow_node_states,
 )
+from app.services.persisted_run import PreparedWorkflow, ReactiveOptions
 from app.services.principal import Principal
 from app.services.runnable_workflows import runnable
 from app.services.unit_of_work import session_scope

@@ -40,7 +40,7 @@ def recover_crashed_executions(
     holding process's heartbeat thread (`run_heartbeat.py`), so a process whose event loop
     is blocked still keeps its runs. Their node runs are kept; attempts left `running` are
     marked `crashed` too. Should a run marked here finish after all, its true result
-    replaces the mark (`execution_store.finish`). Each one marked is counted in the metrics
+    replaces the mark (`execution_ends.finish`). Each one marked is counted in the metrics
     and captured in the error log (queued: nothing waits for it).
 
     Args:

@@ -1,7 +1,7 @@
 """The runner's side of the run event bus: one run's events, each with a small summary.
 
 Callers publish only after the write an event reports is committed (see
-`persistence_hooks.py` and `execution_runner.py`).
+`persistence_hooks.py` and `persisted_run.py`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from app.models.db import get_engine
 from app.services import execution_store as store
 from app.services.access import Action, require
 from app.services.errors import InvalidWorkflowError, NotFoundError
-from app.services.execution_runner import PreparedWorkflow
+from app.services.persisted_run import PreparedWorkflow
 from app.services.principal import Principal
 from app.services.run_budget_check import check_run_allowed
 

@@ -19,8 +19,8 @@ from app.models.account import User
 from app.models.version_run import VersionRef
 from app.models.workflow import Workflow
 from app.services.errors import NotFoundError, PermissionDeniedError, ServiceError
-from app.services.execution_runner import PreparedWorkflow
 from app.services.executions import QueuedExecution, insert_queued, insert_queued_many
+from app.services.persisted_run import PreparedWorkflow
 from app.services.principal import SYSTEM, Principal, principal_of
 from app.services.runnable_workflows import runnable
 from app.services.version_runs import insert_version_runs

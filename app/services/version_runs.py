@@ -20,8 +20,8 @@ from app.models.version_run import AB_INPUTS_MAX, AbPair, AbStarted, VersionRef
 from app.services.access import Action
 from app.services.db_threads import run_write
 from app.services.errors import InvalidInputError, NotFoundError, ServiceError
-from app.services.execution_runner import PreparedWorkflow
 from app.services.executions import QueuedExecution, insert_queued
+from app.services.persisted_run import PreparedWorkflow
 from app.services.principal import Principal
 from app.services.run_budget_check import check_run_allowed
 from app.services.runnable_workflows import prepare, workflow_row

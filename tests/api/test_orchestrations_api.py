@@ -120,7 +120,7 @@ async def test_run_answers_202_and_the_runs_show_each_agent_side_by_side(
     )
     assert response.status_code == 202, response.text
     started = response.json()
-    assert started["status"] == "queued" and started["workflow_id"] == created["id"]
+    assert started["status"] == "running" and started["workflow_id"] == created["id"]
     execution = await wait_for_execution(started["execution_id"])
     assert execution["status"] == "succeeded", execution
     assert execution["uses_mock"] is True

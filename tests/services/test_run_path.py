@@ -4,6 +4,7 @@ validated once per run."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -11,13 +12,22 @@ from sqlalchemy import Engine, event
 
 from app.engine import validation
 from app.engine.spec import WorkflowSpec
-from app.services import execution_store, executions, runnable_workflows, workflows
+from app.models.execution import ExecutionPublic
+from app.services import (
+    execution_reads,
+    execution_store,
+    executions,
+    runnable_workflows,
+    workflows,
+)
+from app.services.errors import NotFoundError
 from app.services.principal import SYSTEM
 from app.services.reactive_runs import RunMode, start_reactive_run, start_reactive_run_async
 from app.services.run_events import RunEvent, Subscription, get_run_events
 from app.services.unit_of_work import session_scope
 from tests.documents import chain, greeting, node, slow
 from tests.records import execution_detail, make_workflow
+from tests.sql_threads import hold_the_writer
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -184,9 +194,9 @@ async def test_a_failed_node_write_fails_the_run(monkeypatch: pytest.MonkeyPatch
         raise RuntimeError("disk full")
 
     # A node's end is an UPDATE of its running row, or the whole row when its start was
-    # not written yet (a fast node).
+    # not written yet (a fast node), inserted with the batch's others.
     monkeypatch.setattr(execution_store, "end_node_run", refuse)
-    monkeypatch.setattr(execution_store, "insert_node_run", refuse)
+    monkeypatch.setattr(execution_store, "insert_node_runs", refuse)
     done = await executions.run_execution_inline(
         principal=SYSTEM, workflow_id=workflow_id, input={"name": "A"}
     )
@@ -217,5 +227,42 @@ async def test_concurrent_runs_share_commits(engine: Engine) -> None:
                 finished += got.kind == "execution_finished"
     finally:
         event.remove(engine, "commit", count)
-    # Per run: insert, start, 3 attempts started and ended, the end: 9 writes, 90 in all.
-    assert len(commits) < 90 / 2, len(commits)
+    # Per run: the insert, 3 attempts started and ended, the end: 8 writes, 80 in all.
+    assert len(commits) < 80 / 2, len(commits)
+
+
+async def test_runs_starting_together_are_inserted_running_in_one_statement(
+    engine: Engine,
+) -> None:
+    """Requests that reach the writer together: one multi-row INSERT of their rows, already
+    `running` (no separate start), and a workflow that cannot run among them is refused
+    alone."""
+    runnable = [make_workflow(greeting()) for _ in range(5)]
+    release = hold_the_writer()
+    inserts: list[int] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if statement.startswith("INSERT INTO executions"):
+            inserts.append(len(parameters) if isinstance(parameters, list) else 1)
+
+    starts = [
+        executions.start_execution_async(principal=SYSTEM, workflow_id=w, input={"name": "A"})
+        for w in [*runnable[:2], 999_999, *runnable[2:]]
+    ]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        pending = asyncio.gather(*starts, return_exceptions=True)
+        await asyncio.sleep(0.2)  # every start is queued behind the held writer
+        release.set()
+        started = await pending
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert isinstance(started.pop(2), NotFoundError)
+    assert len(inserts) == 1
+    assert [s.status for s in started] == ["running"] * 5  # type: ignore[union-attr]
+    assert [s.workflow_id for s in started] == runnable  # type: ignore[union-attr]
+    for execution in started:
+        assert isinstance(execution, ExecutionPublic)
+        done = await execution_reads.wait_for_execution(execution_id=execution.id, timeout_s=10)
+        assert done.status == "succeeded" and done.input == {"name": "A"}

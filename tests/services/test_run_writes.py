@@ -19,12 +19,13 @@ from app.models import db
 from app.models.migrations import upgrade_database
 from app.services import execution_store as store
 from app.services import executions
-from app.services.db_threads import submit_write
+from app.services.db_threads import submit_merged, submit_write
 from app.services.persistence_hooks import PersistenceHooks
 from app.services.principal import SYSTEM
 from app.services.unit_of_work import session_scope
 from tests.documents import greeting, slow
 from tests.records import execution_detail, make_workflow
+from tests.sql_threads import hold_the_writer
 
 
 def _record(node_id: str) -> NodeRunRecord:
@@ -201,11 +202,11 @@ def executions_running(engine: Engine) -> list[int]:
         return [row.id for row in rows]
 
 
-async def test_an_attempt_that_ended_before_its_start_was_written_is_one_insert(
+async def test_attempts_that_ended_before_their_start_was_written_are_one_insert(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While the writer is busy, a fast run's attempts start and end: each is then written
-    as one INSERT of the ended row, never an INSERT of a running row and its UPDATE."""
+    """While the writer is busy, a fast run's attempts start and end: they are then written
+    as their ended rows in one executemany, never a running row and its UPDATE each."""
     release = threading.Event()
     original = PersistenceHooks.before_node
 
@@ -216,11 +217,12 @@ async def test_an_attempt_that_ended_before_its_start_was_written_is_one_insert(
         await original(self, started)
 
     monkeypatch.setattr(PersistenceHooks, "before_node", hold_the_writer_first)
-    statements: list[str] = []
+    statements: list[tuple[str, int]] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
         if "node_runs" in statement.split("(")[0]:
-            statements.append(statement.split()[0])
+            rows = len(parameters) if isinstance(parameters, list) else 1
+            statements.append((statement.split()[0], rows))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -231,7 +233,7 @@ async def test_an_attempt_that_ended_before_its_start_was_written_is_one_insert(
         event.remove(engine, "before_cursor_execute", record)
 
     assert done.status == "succeeded", done.error
-    assert statements == ["INSERT", "INSERT", "INSERT"]
+    assert statements == [("INSERT", 3)]
     detail = execution_detail(done.id)
     assert [(r.node_id, r.status) for r in detail.node_runs] == [
         ("start", "succeeded"),
@@ -239,3 +241,67 @@ async def test_an_attempt_that_ended_before_its_start_was_written_is_one_insert(
         ("result", "succeeded"),
     ]
     assert detail.node_runs[1].output == "Hello A"
+
+
+@pytest.mark.usefixtures("db_url")
+def test_merged_writes_run_once_between_plain_writes_by_rank() -> None:
+    calls: list[tuple[str, list[str]]] = []
+
+    def first(_connection: Connection, items: list[str]) -> list[str]:
+        calls.append(("first", list(items)))
+        return [f"first {item}" for item in items]
+
+    def second(_connection: Connection, items: list[str]) -> list[str]:
+        calls.append(("second", list(items)))
+        return [f"second {item}" for item in items]
+
+    def plain(_connection: Connection) -> str:
+        calls.append(("plain", []))
+        return "plain"
+
+    gate = hold_the_writer()
+    futures = [
+        submit_merged(second, "a", rank=1),
+        submit_merged(first, "b"),
+        submit_merged(second, "c", rank=1),
+        submit_merged(first, "d"),
+        submit_write(plain),
+        submit_merged(second, "e", rank=1),
+    ]
+    gate.set()
+
+    assert [future.result(10) for future in futures] == [
+        "second a",
+        "first b",
+        "second c",
+        "first d",
+        "plain",
+        "second e",
+    ]
+    # Together up to the plain write, the lower rank first; never across a plain write.
+    assert calls == [
+        ("first", ["b", "d"]),
+        ("second", ["a", "c"]),
+        ("plain", []),
+        ("second", ["e"]),
+    ]
+
+
+@pytest.mark.usefixtures("db_url")
+def test_merged_writes_are_retried_alone_when_one_fails() -> None:
+    batches: list[list[str]] = []
+
+    def merge(_connection: Connection, items: list[str]) -> list[str]:
+        batches.append(list(items))
+        if "bad" in items:
+            raise ValueError("a bad item")
+        return [f"wrote {item}" for item in items]
+
+    gate = hold_the_writer()
+    good = [submit_merged(merge, item) for item in ("a", "b")]
+    bad = submit_merged(merge, "bad")
+    gate.set()
+
+    assert [future.result(10) for future in good] == ["wrote a", "wrote b"]
+    assert isinstance(bad.exception(10), ValueError)
+    assert batches == [["a", "b", "bad"], ["a"], ["b"], ["bad"]]
