@@ -57,20 +57,12 @@ def forget_fastapi_apps() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def openapi_document() -> dict[str, Any]:
-    """The API's OpenAPI document, built once: it depends on the routes only, and building
-    it takes about a second, which each new app otherwise spends on its first refused
-    request (the 404/405/422 handlers read the documented paths)."""
-    return create_api().openapi()
-
-
-@pytest.fixture
-def api_app(openapi_document: dict[str, Any]) -> FastAPI:
-    """A new app of the API for the test, with the session's OpenAPI document (the app only
-    reads its document once built, so one copy serves every test)."""
-    api = create_api()
-    api.openapi_schema = openapi_document
-    return api
+def api_app() -> FastAPI:
+    """One app of the API for the session. A new app costs about a second on its first
+    requests (FastAPI prepares every included route then, and the 404/405/422 handlers build
+    the OpenAPI document), and an app keeps nothing of a request but what it derives from its
+    routes: the database, settings and limits are read per request."""
+    return create_api()
 
 
 @pytest.fixture
