@@ -4,7 +4,7 @@ document lists the three ways in (the docs page gets an Authorize button)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -16,7 +16,8 @@ from fastapi.security import (
 )
 
 from app.models.account import Scope
-from app.services.credentials import authenticated_principal
+from app.services.credentials import authenticated_principal, cached_principal
+from app.services.db_threads import run_db
 from app.services.principal import Principal, Via
 from app.services.user_sessions import SESSION_COOKIE
 
@@ -38,28 +39,43 @@ def _unauthorized() -> HTTPException:
     )
 
 
-def current_principal(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
-    _token: Annotated[str | None, Security(password_flow)],
-    cookie: Annotated[str | None, Security(session_cookie)],
+def principal_or_401(
+    credentials: HTTPAuthorizationCredentials | None, cookie: str | None
 ) -> Principal:
-    """The authenticated caller (FastAPI runs this in its thread pool: it may query).
+    """The authenticated caller, for synchronous code (it may query).
 
     Raises:
         HTTPException: 401 when there are no credentials or they are not valid.
     """
-    principal = authenticated_principal(
-        bearer=credentials.credentials if credentials is not None else None, cookie=cookie
-    )
+    bearer = credentials.credentials if credentials is not None else None
+    principal = authenticated_principal(bearer=bearer, cookie=cookie)
     if principal is None:
         raise _unauthorized()
     return principal
 
 
-def require(scope: Scope) -> Callable[[Principal], Principal]:
+async def current_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    _token: Annotated[str | None, Security(password_flow)],
+    cookie: Annotated[str | None, Security(session_cookie)],
+) -> Principal:
+    """The authenticated caller: from the cache of credentials verified lately on the event
+    loop, else looked up on the services' database threads.
+
+    Raises:
+        HTTPException: 401 when there are no credentials or they are not valid.
+    """
+    bearer_value = credentials.credentials if credentials is not None else None
+    principal = cached_principal(bearer=bearer_value, cookie=cookie)
+    if principal is None:
+        principal = await run_db(principal_or_401, credentials, cookie)
+    return principal
+
+
+def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency giving the caller when its credentials carry `scope`, else 403."""
 
-    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.has_scope(scope):
             raise HTTPException(403, f"This needs the {scope.value} scope")
         return principal
@@ -72,7 +88,9 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def self_service(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+async def self_service(
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Principal:
     """The caller managing its own account: any session or token, but an API key only with
     the admin scope (a read-only key must not revoke keys or end sessions)."""
     if principal.via is Via.API_KEY and not principal.has_scope(Scope.ADMIN):

@@ -49,7 +49,7 @@ def required_scope(method: str, path: str) -> Scope:
     return Scope.WORKFLOWS_WRITE
 
 
-def authorize(
+async def authorize(
     request: Request, principal: Annotated[Principal, Depends(current_principal)]
 ) -> Principal:
     """The caller, when its credentials carry the scope of the route it called, else 403."""

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from app.api.authentication import bearer, current_principal, session_cookie
+from app.api.authentication import bearer, principal_or_401, session_cookie
 from app.models.account import Scope
 from app.services.metrics_collectors import metrics_text
 
@@ -39,7 +39,7 @@ def may_scrape(
     """Let the metrics token or admin credentials through; 401 / 403 otherwise."""
     if _scraper_token(credentials):
         return
-    principal = current_principal(credentials, None, cookie)
+    principal = principal_or_401(credentials, cookie)
     if not principal.has_scope(Scope.ADMIN):
         raise HTTPException(403, f"This needs the {Scope.ADMIN.value} scope or the metrics token")
 

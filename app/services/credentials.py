@@ -43,6 +43,24 @@ LOOKUPS: dict[str, Callable[[Session, str, datetime], Verified | None]] = {
 }
 
 
+def _credential(bearer: str | None, cookie: str | None) -> tuple[str, str, str] | None:
+    """(kind, credential, cache digest) of what was sent, or None when nothing was."""
+    if bearer:
+        kind, credential = ("key" if bearer.startswith(KEY_START) else "jwt"), bearer
+    elif cookie:
+        kind, credential = "session", cookie
+    else:
+        return None
+    return kind, credential, token_digest(f"{kind}:{credential}")
+
+
+def cached_principal(*, bearer: str | None, cookie: str | None) -> Principal | None:
+    """The principal of credentials verified lately (memory only: no database work, so
+    callable on the event loop), else None (not cached, or not valid)."""
+    sent = _credential(bearer, cookie)
+    return None if sent is None else credential_cache().get(sent[2])
+
+
 def authenticated_principal(*, bearer: str | None, cookie: str | None) -> Principal | None:
     """The principal of the credentials sent, or None when there are none or they are not valid.
 
@@ -50,21 +68,17 @@ def authenticated_principal(*, bearer: str | None, cookie: str | None) -> Princi
         bearer: the `Authorization: Bearer` value: an API key (`fbk_...`) or an access token.
         cookie: the session cookie's token (used when there is no bearer).
     """
-    if bearer:
-        kind, credential = ("key" if bearer.startswith(KEY_START) else "jwt"), bearer
-    elif cookie:
-        kind, credential = "session", cookie
-    else:
+    sent = _credential(bearer, cookie)
+    if sent is None:
         return None
-    lookup = LOOKUPS[kind]
+    kind, credential, digest = sent
     cache = credential_cache()
-    digest = token_digest(f"{kind}:{credential}")
     principal = cache.get(digest)
     if principal is not None:
         return principal
     generation, now = cache.generation, utc_now()
     with session_scope(read_only=True) as session:
-        verified = lookup(session, credential, now)
+        verified = LOOKUPS[kind](session, credential, now)
     if verified is None:
         return None
     if verified.touch is not None:

@@ -92,7 +92,7 @@ async def run_write(
     or commit, every write of the batch fails at once). Cancellation is handled as in
     `run_db`.
     """
-    return await _to_the_end(asyncio.wrap_future(submit_write(fn, *args, **kwargs)))
+    return await _to_the_end(_put_awaited(_Write(get_engine(), partial(fn, **kwargs), args)))
 
 
 def submit_write(
@@ -112,7 +112,8 @@ async def run_merged(
     merge: Callable[[Connection, list[Any]], list[T]], item: Any, /, *, rank: int = 0
 ) -> T:
     """`submit_merged` and await the item's result (cancellation as in `run_db`)."""
-    return await _to_the_end(asyncio.wrap_future(submit_merged(merge, item, rank=rank)))
+    job = _Write(get_engine(), merge, (item,), merge=merge, rank=rank)
+    return await _to_the_end(_put_awaited(job))
 
 
 def submit_merged(
@@ -130,6 +131,14 @@ def submit_merged(
     job = _Write(get_engine(), merge, (item,), merge=merge, rank=rank)
     _writer().put(job)
     return job.future
+
+
+def _put_awaited(job: _Write) -> asyncio.Future[Any]:
+    """Queue `job` with a waiter on the running loop (woken with the other waiters of the
+    same commit in one call: one cross-thread wake-up per loop and transaction)."""
+    job.waiter = asyncio.get_running_loop().create_future()
+    _writer().put(job)
+    return job.waiter
 
 
 async def _to_the_end(future: asyncio.Future[T]) -> T:
@@ -152,6 +161,7 @@ class _Write:
     future: Future[Any] = field(default_factory=Future)
     merge: Callable[[Connection, list[Any]], list[Any]] | None = None
     rank: int = 0
+    waiter: asyncio.Future[Any] | None = None
 
 
 class _GroupWriter:
@@ -193,11 +203,40 @@ class _GroupWriter:
                 for job in jobs:
                     self._commit(engine, [job])
             else:
-                for job in jobs:
-                    job.future.set_exception(exc)
+                _settle([(job, None, exc) for job in jobs])
             return
-        for job, result in zip(jobs, results, strict=True):
+        _settle([(job, result, None) for job, result in zip(jobs, results, strict=True)])
+
+
+_Outcome = tuple[Any, BaseException | None]
+
+
+def _settle(ended: list[tuple[_Write, Any, BaseException | None]]) -> None:
+    """Give each job its result or error: its future's done-callbacks run here, its waiter
+    is woken with the others of its loop."""
+    wakes: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]] = {}
+    for job, result, error in ended:
+        if error is None:
             job.future.set_result(result)
+        else:
+            job.future.set_exception(error)
+        if job.waiter is not None:
+            wakes.setdefault(job.waiter.get_loop(), []).append((job.waiter, (result, error)))
+    for loop, waiters in wakes.items():
+        try:
+            loop.call_soon_threadsafe(_wake, waiters)
+        except RuntimeError:  # the loop was closed: nobody waits any more
+            continue
+
+
+def _wake(waiters: list[tuple[asyncio.Future[Any], _Outcome]]) -> None:
+    for waiter, (result, error) in waiters:
+        if waiter.done():
+            continue
+        if error is None:
+            waiter.set_result(result)
+        else:
+            waiter.set_exception(error)
 
 
 def _run_jobs(connection: Connection, jobs: list[_Write]) -> list[Any]:

@@ -207,13 +207,11 @@ async def test_attempts_that_ended_before_their_start_was_written_are_one_insert
 ) -> None:
     """While the writer is busy, a fast run's attempts start and end: they are then written
     as their ended rows in one executemany, never a running row and its UPDATE each."""
-    release = threading.Event()
     original = PersistenceHooks.before_node
 
     async def hold_the_writer_first(self: PersistenceHooks, started: Any) -> None:
-        if not release.is_set() and started.node_id == "start":
-            submit_write(lambda _connection: release.wait(10))
-            threading.Timer(0.3, release.set).start()
+        if started.node_id == "start":
+            threading.Timer(0.3, hold_the_writer().set).start()
         await original(self, started)
 
     monkeypatch.setattr(PersistenceHooks, "before_node", hold_the_writer_first)
