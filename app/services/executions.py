@@ -109,6 +109,7 @@ def insert_queued(
     trigger: str,
     input: Any,
     principal: Principal,
+    started: bool = False,
 ) -> QueuedExecution:
     """Insert a queued execution of `row` in the caller's transaction (not started: see
     `QueuedExecution`).
@@ -117,13 +118,18 @@ def insert_queued(
         row: the workflow's row, or one standing for a stored version of it (name,
             definition, kind, owner_id, version_id, version_number).
         prepared: `row.definition` parsed and validated.
+        started: insert it `running`, for a run `submit` starts as soon as the caller has
+            committed (the run then writes no queued -> running update).
 
     Raises:
         InvalidInputError: a bad trigger name.
     """
-    _check_trigger(trigger)
-    values = execution_values(row, workflow_id, trigger, input, principal)
-    return _queued(values, _insert(connection, row, values, principal), prepared, None)
+    return insert_queued_many(
+        connection,
+        [(row, prepared, workflow_id, input, principal)],
+        trigger=trigger,
+        started=started,
+    )[0]
 
 
 def insert_queued_many(
@@ -131,18 +137,21 @@ def insert_queued_many(
     runs: Sequence[tuple[Any, PreparedWorkflow, int, Any, Principal]],
     *,
     trigger: str,
+    started: bool = False,
 ) -> list[QueuedExecution]:
     """`insert_queued` for many runs in one go (batched INSERTs), in the order given.
 
     Args:
         runs: (row, prepared, workflow_id, input, principal) of each run.
+        started: as in `insert_queued`.
 
     Raises:
         InvalidInputError: a bad trigger name.
     """
     _check_trigger(trigger)
+    row_values = running_values if started else execution_values
     values = [
-        execution_values(row, workflow_id, trigger, input, principal)
+        row_values(row, workflow_id, trigger, input, principal)
         for row, _, workflow_id, input, principal in runs
     ]
     audits = [
@@ -151,9 +160,17 @@ def insert_queued_many(
     ]
     ids = store.insert_executions(connection, values, audits)
     return [
-        _queued(one, execution_id, run[1], None)
+        _queued(one, execution_id, run[1], None, _started_row(run, trigger) if started else None)
         for one, execution_id, run in zip(values, ids, runs, strict=True)
     ]
+
+
+def _started_row(
+    run: tuple[Any, PreparedWorkflow, int, Any, Principal], trigger: str
+) -> StartedRow:
+    row, _, workflow_id, input, _ = run
+    ledger = LedgerContext(workflow_id, row.version_id, row.version_number, row.owner_id)
+    return StartedRow(input, trigger, ledger)
 
 
 def queue_execution(
@@ -263,9 +280,8 @@ async def _start_running(request: StartRequest, options: ReactiveOptions | None)
     if isinstance(written, ServiceError):
         raise written
     values, execution_id, (row, prepared) = written
-    ledger = LedgerContext(request.workflow_id, row.version_id, row.version_number, row.owner_id)
-    started = StartedRow(request.input, request.trigger, ledger)
-    queued = _queued(values, execution_id, prepared, options, started)
+    run = (row, prepared, request.workflow_id, request.input, request.principal)
+    queued = _queued(values, execution_id, prepared, options, _started_row(run, request.trigger))
     queued.submit()
     return queued.execution
 

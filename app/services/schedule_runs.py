@@ -118,6 +118,7 @@ def queue_scheduled_run(connection: Connection, schedule: Any) -> QueuedExecutio
         trigger=TRIGGER,
         input=schedule.input,
         principal=principal,
+        started=True,
     )
 
 
@@ -166,7 +167,7 @@ def queue_fire_runs(
             (workflow.row, workflow.prepared, schedule.workflow_id, schedule.input, principal)
         )
     for position, queued in zip(
-        positions, insert_queued_many(connection, batch, trigger=TRIGGER), strict=True
+        positions, insert_queued_many(connection, batch, trigger=TRIGGER, started=True), strict=True
     ):
         results[position] = queued
     return [result for result in results if result is not None]

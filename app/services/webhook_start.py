@@ -163,6 +163,7 @@ def _queue(
             trigger=TRIGGER,
             input=input,
             principal=principal,
+            started=True,
         )
     ref = VersionRef(tag=hook.version_tag)
     queued = insert_version_runs(connection, hook.workflow_id, [(ref, input)], TRIGGER, principal)

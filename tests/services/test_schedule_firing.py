@@ -72,7 +72,8 @@ def test_a_fire_records_its_time_lag_and_run_and_moves_next_fire_at(engine: Engi
     )
     (execution,) = scheduled_executions(workflow_id)
     assert fired.execution_id == execution.id == outcome.started[0][1].execution.id
-    assert (execution.status, execution.input) == (ExecutionStatus.QUEUED.value, {"name": "Ada"})
+    # Inserted running: the scheduler starts it as soon as the fire is committed.
+    assert (execution.status, execution.input) == (ExecutionStatus.RUNNING.value, {"name": "Ada"})
     stored = read_schedule(schedule_id)
     assert (stored.next_fire_at, stored.last_fire_at) == (due + seconds(5), due)
 
