@@ -44,21 +44,8 @@ _VALUES = {
     "node_states": bindparam("new_node_states", type_=EXECUTIONS.c.node_states.type),
     "finished_at": _NOW,
 }
-_FINISH = (
-    update(EXECUTIONS)
-    .where(
-        EXECUTIONS.c.id == bindparam("execution_id"),
-        or_(EXECUTIONS.c.status == RUNNING, EXECUTIONS.c.status == CRASHED),
-    )
-    .values(_VALUES)
-    .returning(
-        EXECUTIONS.c.workflow_id,
-        EXECUTIONS.c.started_at,
-        EXECUTION_OWNER,
-        EXECUTION_COST,
-    )
-)
-# Many ends: the rows read (and, on PostgreSQL, locked) first, then one executemany.
+# Many ends: the rows read (and, on PostgreSQL, locked) first, then one executemany
+# (`_FINISH`, one end, returns what the rollup needs instead).
 _ENDING = (
     select(
         EXECUTIONS.c.id,
@@ -79,6 +66,12 @@ _FINISH_EACH = (
         or_(EXECUTIONS.c.status == RUNNING, EXECUTIONS.c.status == CRASHED),
     )
     .values(_VALUES)
+)
+_FINISH = _FINISH_EACH.returning(
+    EXECUTIONS.c.workflow_id,
+    EXECUTIONS.c.started_at,
+    EXECUTION_OWNER,
+    EXECUTION_COST,
 )
 _SAVE_NODE_STATES = (
     update(EXECUTIONS)

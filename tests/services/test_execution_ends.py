@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, event, select
 
 from app.services.execution_ends import Finish, finish_many
 from app.services.execution_store import EXECUTIONS
+from tests import records
 from tests.documents import greeting
 from tests.records import make_workflow
 from tests.services.ledger_prices import execution_daily_rows
@@ -20,17 +21,10 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def add_execution(engine: Engine, workflow_id: int, status: str) -> int:
-    values = {
-        "workflow_id": workflow_id,
-        "workflow_name": "Flow",
-        "definition": greeting(),
-        "status": status,
-        "trigger": "manual",
-        "created_at": NOW - timedelta(seconds=2),
-        "started_at": NOW - timedelta(seconds=2),
-    }
-    with engine.begin() as connection:
-        return int(connection.execute(insert(EXECUTIONS), values).inserted_primary_key[0])
+    started = NOW - timedelta(seconds=2)
+    return records.add_execution(
+        engine, workflow_id, status, created_at=started, started_at=started
+    )
 
 
 def statuses(engine: Engine, ids: list[int]) -> list[tuple[str, Any]]:

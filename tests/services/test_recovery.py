@@ -14,6 +14,7 @@ from app.services import workflows
 from app.services.principal import SYSTEM
 from app.services.recovery import CRASH_ERROR, recover_crashed_executions
 from app.services.unit_of_work import session_scope
+from tests import records
 from tests.documents import greeting
 
 EXECUTIONS = Execution.__table__  # type: ignore[attr-defined]
@@ -22,17 +23,9 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=utc_now().tzinfo)
 
 
 def add_execution(engine: Engine, workflow_id: int, status: str, **times: Any) -> int:
-    values = {
-        "workflow_id": workflow_id,
-        "workflow_name": "Flow",
-        "definition": greeting(),
-        "status": status,
-        "trigger": "manual",
-        "created_at": NOW - timedelta(minutes=10),
-        **times,
-    }
-    with engine.begin() as connection:
-        return int(connection.execute(insert(EXECUTIONS), values).inserted_primary_key[0])
+    return records.add_execution(
+        engine, workflow_id, status, **{"created_at": NOW - timedelta(minutes=10), **times}
+    )
 
 
 def node_run(execution_id: int, node_id: str, status: str, **values: Any) -> dict[str, Any]:
