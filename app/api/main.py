@@ -34,6 +34,7 @@ from app.api import (
 from app.api.authorization import AUTH_RESPONSES, authorize, declare_scopes
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.error_handlers import install_error_handlers
+from app.api.execute_fast_lane import ExecuteFastLane
 from app.api.openapi_document import install_openapi_refinements
 from app.api.request_guard import RequestGuardMiddleware
 from app.api.schemas import ErrorResponse
@@ -77,6 +78,8 @@ def create_api(lifespan: Lifespan | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(api)
+    # Innermost of ours: a plain run request is answered here, inside every check below.
+    api.add_middleware(ExecuteFastLane)
     api.add_middleware(BodyLimitMiddleware)
     api.add_middleware(RequestGuardMiddleware)
     # Outermost: every answer, refusals included, carries the security headers.
