@@ -17,6 +17,19 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 10.0
+MAKE_RUN_TIMEOUT_S = 900.0
+SERVE_TIMEOUT_S = 600.0
+# Set by the test harness or a developer's venv; a new user's shell has none of them.
+HARNESS_VARIABLES = (
+    "DATABASE_URL",
+    "FLOWBOOK_DATA_DIR",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    # `make test` runs the e2e tests: the clone's `make run` must not inherit the outer make's.
+    "MAKEFLAGS",
+    "MFLAGS",
+    "MAKELEVEL",
+)
 
 
 def free_port() -> int:
@@ -34,6 +47,8 @@ class AppProcess:
     frontend_url: str
     backend_url: str
     log_path: Path
+    # time.monotonic() when both ports first answered (0 until then).
+    ready_at: float = 0.0
 
     def log_tail(self, lines: int = 60) -> str:
         """The end of the app's output, for failure messages."""
@@ -134,6 +149,14 @@ def launch(
     Raises:
         RuntimeError: the command exited or the app did not answer in time (with its log).
     """
+    app = spawn(command, cwd=cwd, env=env, log_path=log_path, ports=ports)
+    return wait_ready(app, timeout_s)
+
+
+def spawn(
+    command: list[str], *, cwd: Path, env: dict[str, str], log_path: Path, ports: tuple[int, int]
+) -> AppProcess:
+    """Start `command` in its own process group, serving on `ports` (frontend, backend)."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
@@ -143,20 +166,72 @@ def launch(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    app = AppProcess(
+    return AppProcess(
         process=process,
         frontend_url=f"http://localhost:{ports[0]}",
         backend_url=f"http://localhost:{ports[1]}",
         log_path=log_path,
     )
+
+
+def wait_ready(app: AppProcess, timeout_s: float) -> AppProcess:
+    """Wait until the app's backend and frontend answer (noting when in `ready_at`).
+
+    Raises:
+        RuntimeError: the command exited or the app did not answer in time (with its log);
+            in time, it is stopped.
+    """
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"{' '.join(command[:4])} exited with {process.returncode}:\n{app.log_tail()}"
-            )
+        if app.process.poll() is not None:
+            command = " ".join(str(part) for part in app.process.args[:4])  # type: ignore[index]
+            raise RuntimeError(f"{command} exited with {app.process.returncode}:\n{app.log_tail()}")
         if _ready(f"{app.backend_url}/ping") and _ready(app.frontend_url):
+            app.ready_at = time.monotonic()
             return app
         time.sleep(0.5)
     app.stop()
     raise RuntimeError(f"the app did not start within {timeout_s} s:\n{app.log_tail()}")
+
+
+def start_serve(work_dir: Path) -> AppProcess:
+    """Start `flowbook serve --port PORT` on a scratch database and build folder under
+    `work_dir`; it serves only after the production build of the pages (minutes)."""
+    port = free_port()
+    return spawn(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=app_environment(work_dir, port, port),
+        log_path=work_dir / "serve.log",
+        ports=(port, port),
+    )
+
+
+def user_environment(frontend_port: int, backend_port: int) -> dict[str, str]:
+    """A shell like a new user's: no project venv on PATH, no Reflex or test settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("REFLEX_") and key not in HARNESS_VARIABLES
+    }
+    env["PATH"] = os.pathsep.join(
+        entry for entry in env.get("PATH", "").split(os.pathsep) if str(REPO_ROOT) not in entry
+    )
+    env["FLOWBOOK_FRONTEND_PORT"] = str(frontend_port)
+    env["FLOWBOOK_BACKEND_PORT"] = str(backend_port)
+    return env
+
+
+def start_make_run(work_dir: Path) -> AppProcess:
+    """Start `make run` in a fresh clone of HEAD under `work_dir`, on ports of its own; it
+    serves only after minutes (the clone sets itself up: venv, packages, bun, database)."""
+    clone = work_dir / "flowbook"
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
+    frontend_port, backend_port = free_port(), free_port()
+    return spawn(
+        ["make", "run"],
+        cwd=clone,
+        env=user_environment(frontend_port, backend_port),
+        log_path=work_dir / "make-run.log",
+        ports=(frontend_port, backend_port),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -12,7 +13,15 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from app.services.user_sessions import SESSION_COOKIE
-from e2e.app_process import AppProcess, start_app
+from e2e.app_process import (
+    MAKE_RUN_TIMEOUT_S,
+    SERVE_TIMEOUT_S,
+    AppProcess,
+    start_app,
+    start_make_run,
+    start_serve,
+    wait_ready,
+)
 from e2e.artifacts import ARTIFACTS, save_screenshot
 from tests.credentials import owner_api_key, set_up_owner
 
@@ -50,6 +59,59 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]
         app.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(app.log_path, ARTIFACTS / "reflex.log")
+
+
+def in_background(app: AppProcess, timeout_s: float) -> Iterator[Future[AppProcess]]:
+    """The app once it serves (or the RuntimeError saying why not), waited for in a thread;
+    the app is stopped at the end."""
+    with ThreadPoolExecutor(max_workers=1) as waiter:
+        try:
+            yield waiter.submit(wait_ready, app, timeout_s)
+        finally:
+            app.stop()
+
+
+@pytest.fixture(scope="session")
+def make_run_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future[AppProcess]]:
+    """`make run` in a fresh clone of HEAD, coming up in the background."""
+    app = start_make_run(tmp_path_factory.mktemp("make-run"))
+    yield from in_background(app, MAKE_RUN_TIMEOUT_S)
+
+
+@pytest.fixture(scope="session")
+def served_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future[AppProcess]]:
+    """`flowbook serve` on a scratch database and build folder, coming up in the background."""
+    app = start_serve(tmp_path_factory.mktemp("serve"))
+    yield from in_background(app, SERVE_TIMEOUT_S)
+
+
+# The apps that take minutes to come up, and their starters.
+SLOW_STARTS = {"make_run": "make_run_started", "served": "served_started"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def slow_starts_first(request: pytest.FixtureRequest) -> None:
+    """Start the slow apps the session's tests use before the first test: their minutes of
+    set-up and build (and `make run`'s of steady serving) pass during the other tests."""
+    used = {name for item in request.session.items for name in item.fixturenames}
+    for app, starter in SLOW_STARTS.items():
+        if app in used:
+            request.getfixturevalue(starter)
+
+
+@pytest.fixture
+def make_run(make_run_started: Future[AppProcess]) -> AppProcess:
+    """`make run`'s app, once it serves."""
+    try:
+        return make_run_started.result()
+    except RuntimeError as exc:
+        pytest.fail(f"make run did not come up: {exc}")
+
+
+@pytest.fixture
+def served(served_started: Future[AppProcess]) -> AppProcess:
+    """`flowbook serve`'s app, once it serves."""
+    return served_started.result()
 
 
 @pytest.fixture(scope="session")

@@ -6,38 +6,17 @@ started through the API shows up on the executions page, and SIGTERM stops the p
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import psutil
-import pytest
 from playwright.sync_api import Browser, expect
 
-from e2e.app_process import REPO_ROOT, AppProcess, app_environment, free_port, launch
+from e2e.app_process import AppProcess
 from e2e.conftest import logged_in_context, wait_finished
 from tests.credentials import owner_api_key, set_up_owner
 
-STARTUP_TIMEOUT_S = 600.0
 LOAD_TIMEOUT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """`flowbook serve --port PORT` on a scratch database and build folder."""
-    work = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    app = launch(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=app_environment(work, port, port),
-        log_path=work / "serve.log",
-        ports=(port, port),
-        timeout_s=STARTUP_TIMEOUT_S,
-    )
-    yield app
-    app.stop()
 
 
 def test_one_process_serves_pages_events_and_the_api(served: AppProcess, browser: Browser) -> None:
