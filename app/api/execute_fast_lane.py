@@ -42,8 +42,9 @@ class ExecuteFastLane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         workflow_id = _workflow_id(scope)
-        principal = _principal(scope) if workflow_id is not None else None
-        if workflow_id is None or principal is None or not _json_body_of_known_size(scope):
+        headers = dict(scope["headers"]) if workflow_id is not None else {}
+        principal = _principal(headers) if workflow_id is not None else None
+        if workflow_id is None or principal is None or not _json_body_of_known_size(headers):
             await self.app(scope, receive, send)
             return
         body, messages = await _read_body(receive)
@@ -75,15 +76,9 @@ def _workflow_id(scope: Scope) -> int | None:
     return workflow_id if workflow_id <= MAX_ID else None
 
 
-def _headers(scope: Scope) -> dict[bytes, bytes]:
-    return dict(scope["headers"])
-
-
-def _principal(scope: Scope) -> Principal | None:
+def _principal(headers: dict[bytes, bytes]) -> Principal | None:
     """The caller of a `Bearer` credential verified lately that may start runs."""
-    scheme, _, credential = (
-        _headers(scope).get(b"authorization", b"").decode("latin-1").partition(" ")
-    )
+    scheme, _, credential = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
     if scheme.lower() != "bearer" or not credential or credential != credential.strip():
         return None
     principal = cached_principal(bearer=credential, cookie=None)
@@ -92,8 +87,7 @@ def _principal(scope: Scope) -> Principal | None:
     return principal
 
 
-def _json_body_of_known_size(scope: Scope) -> bool:
-    headers = _headers(scope)
+def _json_body_of_known_size(headers: dict[bytes, bytes]) -> bool:
     content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
     length = headers.get(b"content-length", b"")
     return (

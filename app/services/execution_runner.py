@@ -23,7 +23,7 @@ from app.services import execution_store as store
 from app.services.db_threads import run_db, run_write
 from app.services.execution_ends import finish
 from app.services.ledger_store import LedgerContext
-from app.services.llm_settings import cached_llm_settings, current_llm_settings
+from app.services.llm_settings import current_llm_settings
 from app.services.persisted_run import (
     PreparedWorkflow,
     ReactiveOptions,
@@ -132,7 +132,6 @@ class ExecutionRunner:
             options=options,
             workflow_id=started.ledger.workflow_id,
             analysis=prepared.analysis,
-            settings=cached_llm_settings(),
         )
 
     async def _start_and_run(
