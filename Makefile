@@ -41,8 +41,11 @@ migrate: setup
 run: migrate
 	$(VENV)/bin/reflex run
 
+# The unit tests run on one worker per CPU (each worker has its own databases), then the
+# few that assert a wall-clock bound run alone, then the browser tests.
 test: setup browser
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider -n auto -m "not timing"
+	$(PY) -m pytest tests -q -p no:cacheprovider -m timing
 	$(PY) -m pytest e2e -q -p no:cacheprovider
 
 ## more --------------------------------------------------------------------------------------
@@ -51,7 +54,8 @@ serve: migrate
 	$(VENV)/bin/flowbook serve
 
 test-unit: setup
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q -n auto -m "not timing"
+	$(PY) -m pytest tests -q -m timing
 
 test-e2e: setup browser
 	$(PY) -m pytest e2e -q

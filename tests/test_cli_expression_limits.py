@@ -20,6 +20,7 @@ PAYLOADS = {
 }
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("name", PAYLOADS)
 def test_run_stops_an_expression_payload_with_the_limit_error(tmp_path: Path, name: str) -> None:
     path = write(tmp_path, heavy_document(PAYLOADS[name]))

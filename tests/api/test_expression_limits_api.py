@@ -25,6 +25,9 @@ from tests.expression_payloads import (
     p99,
 )
 
+# Asserts wall-clock bounds: run alone (`make test` runs these after the others).
+pytestmark = pytest.mark.timing
+
 
 @pytest.fixture(scope="module", autouse=True)
 def serving_heap() -> Iterator[None]:

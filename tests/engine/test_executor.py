@@ -31,6 +31,7 @@ async def test_nodes_run_in_topological_order(
     assert list(result.outputs["c"]) == ["b", "a"]  # incoming-edge order
 
 
+@pytest.mark.timing
 async def test_independent_branches_run_concurrently(registry: NodeRegistry) -> None:
     spec = make_spec(
         [

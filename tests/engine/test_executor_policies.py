@@ -68,6 +68,7 @@ async def test_exhausted_retries_fail_the_run(
     assert result.node_status["a"] is NodeStatus.CANCELLED
 
 
+@pytest.mark.timing
 async def test_a_hanging_node_times_out(registry: NodeRegistry, hooks: RecordingHooks) -> None:
     spec = make_spec(
         [
@@ -84,6 +85,7 @@ async def test_a_hanging_node_times_out(registry: NodeRegistry, hooks: Recording
     assert hooks.records_of("s")[0].status is NodeStatus.FAILED
 
 
+@pytest.mark.timing
 async def test_the_default_timeout_applies_to_nodes_without_one(registry: NodeRegistry) -> None:
     spec = make_spec([("t", "manual_trigger"), ("s", "sleep", {"seconds": 30})], [("t", "s")])
     began = time.perf_counter()
@@ -92,6 +94,7 @@ async def test_the_default_timeout_applies_to_nodes_without_one(registry: NodeRe
     assert result.error == "timed out after 0.1s"
 
 
+@pytest.mark.timing
 async def test_on_error_stop_cancels_running_and_pending_nodes(
     registry: NodeRegistry, hooks: RecordingHooks
 ) -> None:
@@ -243,6 +246,7 @@ def slow_workflow() -> Any:
     )
 
 
+@pytest.mark.timing
 async def test_cancel_event_cancels_the_run(registry: NodeRegistry, hooks: RecordingHooks) -> None:
     cancel = asyncio.Event()
     run = asyncio.create_task(

@@ -19,6 +19,9 @@ from app.engine.expressions import ExpressionLimits
 from app.engine.spec import WorkflowSpec
 from tests.expression_payloads import TIME_PAYLOADS, heavy_document
 
+# Asserts wall-clock bounds: run alone (`make test` runs these after the others).
+pytestmark = pytest.mark.timing
+
 SLOW_SERVICES = RunServices(expression_limits=ExpressionLimits(max_seconds=60))
 # 300 iterations of two sorts of 20,000 items: many seconds of CPU.
 SPEC = WorkflowSpec.from_document(heavy_document(TIME_PAYLOADS["sort_in_loop"]))

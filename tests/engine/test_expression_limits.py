@@ -34,6 +34,9 @@ from tests.expression_payloads import (
     p99,
 )
 
+# Asserts wall-clock bounds: run alone (`make test` runs these after the others).
+pytestmark = pytest.mark.timing
+
 MB = 1024 * 1024
 
 

@@ -138,6 +138,7 @@ def test_template_length_limit(scope: dict[str, Any]) -> None:
         render_string("{{ 1 }}" + " " * 50, scope, limits=limits)
 
 
+@pytest.mark.timing
 def test_render_time_limit_stops_a_busy_template(scope: dict[str, Any]) -> None:
     limits = ExpressionLimits(max_seconds=0.1, max_iterations=10**12)
     busy = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"

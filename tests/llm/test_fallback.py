@@ -83,6 +83,7 @@ async def test_retry_after_within_cap_is_waited_out_on_the_same_deployment(
     assert fake_server.calls == {"primary": 2}
 
 
+@pytest.mark.timing
 async def test_retry_after_over_cap_moves_on_at_once(fake_server: FakeLLMServer) -> None:
     fake_server.set("primary", error(429, retry_after="30"))
     async with client_for(fake_server, "primary", "backup") as client:
@@ -106,6 +107,7 @@ async def test_a_second_429_moves_on_instead_of_retrying_again(fake_server: Fake
     assert fake_server.calls == {"primary": 2, "backup": 1}
 
 
+@pytest.mark.timing
 async def test_a_hang_ends_within_the_timeout_and_falls_back(fake_server: FakeLLMServer) -> None:
     fake_server.set("primary", HANG)
     async with client_for(fake_server, "primary", "backup", attempt_timeout_s=0.3) as client:
@@ -118,6 +120,7 @@ async def test_a_hang_ends_within_the_timeout_and_falls_back(fake_server: FakeLL
     assert response.path[0].latency_ms >= 300
 
 
+@pytest.mark.timing
 async def test_latency_over_threshold_falls_back_but_the_last_gets_the_full_timeout(
     fake_server: FakeLLMServer,
 ) -> None:

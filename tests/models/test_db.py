@@ -81,6 +81,7 @@ def test_sqlite_transactions_take_the_write_lock_at_begin(sqlite_engine: Engine)
     assert order == ["first commits", "second began"]
 
 
+@pytest.mark.timing
 def test_read_only_transactions_do_not_wait_for_writers(sqlite_engine: Engine) -> None:
     reader = sqlite_engine.execution_options(sqlite_begin="DEFERRED")
     with sqlite_engine.begin() as writer:

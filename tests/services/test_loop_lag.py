@@ -27,6 +27,9 @@ from app.services.run_events import get_run_events
 from tests.documents import chain, node
 from tests.records import make_workflow
 
+# Asserts wall-clock bounds: run alone (`make test` runs these after the others).
+pytestmark = pytest.mark.timing
+
 STATEMENT_SLEEP_S = 0.005
 LONG_RUN_STATEMENT_SLEEP_S = 0.006
 PROBE_SLEEP_S = 0.005

@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from app.services.loop_lag import LoopLagProbe
+
+# Asserts wall-clock bounds: run alone (`make test` runs these after the others).
+pytestmark = pytest.mark.timing
 
 
 async def test_a_blocked_loop_shows_as_lag() -> None:

@@ -29,6 +29,9 @@ from app.services.unit_of_work import session_scope
 from tests.documents import slow
 from tests.records import execution_detail, make_workflow
 
+# Asserts wall-clock bounds: run alone (`make test` runs these after the others).
+pytestmark = pytest.mark.timing
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BEAT_S = 0.1
 STALE_S = 1.0

@@ -30,6 +30,9 @@ from tests.services.schedule_builders import (
     scheduled_executions,
 )
 
+# Asserts wall-clock bounds: run alone (`make test` runs these after the others).
+pytestmark = pytest.mark.timing
+
 POLL_S = 0.2
 
 

@@ -28,7 +28,7 @@ from tests.services.schedule_builders import (
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HANDOVER_S = 5
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timing]
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout_s: float) -> None:

@@ -114,6 +114,7 @@ def search_threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return threads
 
 
+@pytest.mark.timing
 async def test_a_slow_pattern_ends_fast_with_a_clear_error_off_the_loop(
     make_ctx: Callable[..., NodeContext], search_threads: list[int]
 ) -> None:
@@ -151,6 +152,7 @@ async def test_slow_pattern_properties_end_fast_too(
         ("(" * 500 + ")" * 500, "nest more than 32 deep"),
     ],
 )
+@pytest.mark.timing
 @pytest.mark.parametrize("where", ["pattern", "patternProperties"])
 async def test_a_stored_pattern_past_the_bounds_never_reaches_regex(
     make_ctx: Callable[..., NodeContext], pattern: str, message: str, where: str

@@ -115,6 +115,7 @@ async def test_response_size_is_capped(
         await run_http_request(ctx, {}, HttpRequestConfig(url=f"{http_server}{path}"))
 
 
+@pytest.mark.timing
 async def test_timeout(make_ctx: Callable[..., NodeContext], http_server: str) -> None:
     config = HttpRequestConfig(url=f"{http_server}/slow", timeout_s=0.3)
     started = time.monotonic()

@@ -32,6 +32,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("where", ["pattern", "patternProperties"])
 @pytest.mark.parametrize("pattern", EXPANDING)
 def test_a_pattern_regex_would_write_out_is_refused_fast_and_small(
