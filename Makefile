@@ -42,11 +42,15 @@ run: migrate
 	$(VENV)/bin/reflex run
 
 # The unit tests run on one worker per CPU (each worker has its own databases), then the
-# few that assert a wall-clock bound run alone, then the browser tests.
+# few that assert a wall-clock bound run alone (only their files are collected), then the
+# browser tests on two workers (each with its own app and Chromium; an idle worker takes
+# queued tests from a busy one). Three browsers on two cores crashed one of them.
+TIMING_TESTS = $(shell grep -rl --include='test_*.py' 'pytest.mark.timing' tests)
+
 test: setup browser
 	$(PY) -m pytest tests -q -p no:cacheprovider -n auto -m "not timing"
-	$(PY) -m pytest tests -q -p no:cacheprovider -m timing
-	$(PY) -m pytest e2e -q -p no:cacheprovider
+	$(PY) -m pytest $(TIMING_TESTS) -q -p no:cacheprovider -m timing
+	$(PY) -m pytest e2e -q -p no:cacheprovider -n 2 --dist worksteal
 
 ## more --------------------------------------------------------------------------------------
 
@@ -55,10 +59,10 @@ serve: migrate
 
 test-unit: setup
 	$(PY) -m pytest tests -q -n auto -m "not timing"
-	$(PY) -m pytest tests -q -m timing
+	$(PY) -m pytest $(TIMING_TESTS) -q -m timing
 
 test-e2e: setup browser
-	$(PY) -m pytest e2e -q
+	$(PY) -m pytest e2e -q -n 2 --dist worksteal
 
 check: setup
 	$(VENV)/bin/ruff check app tests e2e bench

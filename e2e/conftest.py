@@ -89,10 +89,27 @@ def served_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future[
 SLOW_STARTS = {"make_run": "make_run_started", "served": "served_started"}
 
 
+def on_xdist_worker(config: pytest.Config) -> bool:
+    """Whether this session is one of several pytest-xdist workers (`make test`: `-n 2`)."""
+    return hasattr(config, "workerinput")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With several workers, the tests of the slow apps go first: each worker takes one of
+    them first (xdist hands out the first tests in turn), and while it waits minutes for its
+    app the other worker runs, and then steals, the rest."""
+    if on_xdist_worker(config):
+        items.sort(key=lambda item: not SLOW_STARTS.keys() & set(item.fixturenames))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def slow_starts_first(request: pytest.FixtureRequest) -> None:
-    """Start the slow apps the session's tests use before the first test: their minutes of
-    set-up and build (and `make run`'s of steady serving) pass during the other tests."""
+    """In one session, start the slow apps its tests use before the first test: their
+    minutes of set-up and build (and `make run`'s of steady serving) pass during the other
+    tests. A worker of several starts them only when a test needs them: every worker sees
+    every test, and two `make run`s would only slow both."""
+    if on_xdist_worker(request.config):
+        return
     used = {name for item in request.session.items for name in item.fixturenames}
     for app, starter in SLOW_STARTS.items():
         if app in used:
