@@ -208,7 +208,11 @@ def run_load_generator(
         for line in generator.stdout:
             word = line.strip()
             if word in (MEASURING, DONE):
-                marks[word] = {"cpu_s": cpu_seconds(server_pid), "finished": database.finished()}
+                marks[word] = {
+                    "cpu_s": cpu_seconds(server_pid),
+                    "generator_cpu_s": cpu_seconds(generator.pid),
+                    "finished": database.finished(),
+                }
             elif word:
                 load: dict[str, Any] = json.loads(word)
     if generator.returncode != 0 or set(marks) != {MEASURING, DONE}:
@@ -281,6 +285,12 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
             "transport_errors": load["transport_errors"],
             "drain_after_window_s": round(drain_s, 2),
             "server_cpu_ms_window_to_drained": round(cpu_ms, 1),
+            # Near 1.0 the load generator (one Python process) is what limits the figures:
+            # its requests wait on its own loop, which counts in their latency.
+            "load_generator_cores_busy_in_window": round(
+                (marks[DONE]["generator_cpu_s"] - marks[MEASURING]["generator_cpu_s"]) / window_s,
+                2,
+            ),
             "executions_finished_window_to_drained": finished_since_window,
             "finished_at_window_start_and_end": [
                 marks[MEASURING]["finished"],
