@@ -7,7 +7,8 @@ its snapshots of the server at those moments), then one JSON line: the window's 
 execution id it was given (warm-up included, for the integrity check).
 
 Run by bench/http_api.py: `python bench/http_api_load.py URL WORKFLOW_ID [--warmup S] [--duration S]
-[--concurrency N]`.
+[--concurrency N] [--client httpx|raw]`. `raw` (bench/raw_http_client.py) costs the machine a
+small part of httpx's CPU per request, so the server, not the generator, sets the figures.
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.raw_http_client import RawHttpClient, RawHttpError
 
 MEASURING, DONE = "measuring", "done"
 API_KEY_ENV = "FLOWBOOK_BENCH_API_KEY"
@@ -45,11 +52,29 @@ class Answer:
     execution_id: int | None
 
 
-Send = Callable[[httpx.AsyncClient, int, int], Awaitable[httpx.Response]]
+# A client is an httpx.AsyncClient or a RawHttpClient; both answer `post` alike.
+Client = httpx.AsyncClient | RawHttpClient
+Send = Callable[[Any, int, int], Awaitable[Any]]
+CLIENTS = ("httpx", "raw")
+
+
+@asynccontextmanager
+async def open_client(
+    kind: str, url: str, concurrency: int, headers: dict[str, str] | None = None
+) -> AsyncIterator[Client]:
+    """An httpx client with one kept-alive connection per concurrent client, or a raw one."""
+    if kind == "raw":
+        async with RawHttpClient(url, headers) as raw:
+            yield raw
+        return
+    async with httpx.AsyncClient(
+        base_url=url, limits=client_limits(concurrency), timeout=60, headers=headers
+    ) as client:
+        yield client
 
 
 async def measure_clients(
-    client: httpx.AsyncClient, send: Send, warmup_s: float, duration_s: float, concurrency: int
+    client: Client, send: Send, warmup_s: float, duration_s: float, concurrency: int
 ) -> dict[str, Any]:
     """Runs `concurrency` loops of `send(client, loop number, request number)` (a 202 with an
     `execution_id` counts as accepted); prints the window's start and end.
@@ -67,7 +92,7 @@ async def measure_clients(
             t0 = time.perf_counter()
             try:
                 response = await send(client, number, sent)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, RawHttpError) as exc:
                 failures[type(exc).__name__] += 1
                 continue
             t1 = time.perf_counter()
@@ -108,21 +133,17 @@ def client_limits(concurrency: int) -> httpx.Limits:
     return httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
 
-async def generate_load(
-    url: str, workflow_id: int, warmup_s: float, duration_s: float, concurrency: int
-) -> dict[str, Any]:
-    """POSTs execute requests from `concurrency` clients (see `measure_clients`)."""
+async def generate_load(url: str, workflow_id: int, args: argparse.Namespace) -> dict[str, Any]:
+    """POSTs execute requests from `args.concurrency` clients (see `measure_clients`)."""
     path = f"/api/workflows/{workflow_id}/execute"
 
-    async def send(client: httpx.AsyncClient, number: int, sent: int) -> httpx.Response:
+    async def send(client: Client, number: int, sent: int) -> Any:
         return await client.post(path, json={"input": {"name": f"client {number} request {sent}"}})
 
     # The API key of the server's owner (set up by bench/http_api.py), kept off the command line.
     headers = {"Authorization": f"Bearer {os.environ[API_KEY_ENV]}"}
-    async with httpx.AsyncClient(
-        base_url=url, limits=client_limits(concurrency), timeout=60, headers=headers
-    ) as client:
-        return await measure_clients(client, send, warmup_s, duration_s, concurrency)
+    async with open_client(args.client, url, args.concurrency, headers) as client:
+        return await measure_clients(client, send, args.warmup, args.duration, args.concurrency)
 
 
 def main() -> None:
@@ -133,10 +154,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--client", choices=CLIENTS, default="httpx", help="the HTTP client")
     args = parser.parse_args()
-    result = asyncio.run(
-        generate_load(args.url, args.workflow_id, args.warmup, args.duration, args.concurrency)
-    )
+    result = asyncio.run(generate_load(args.url, args.workflow_id, args))
     print(json.dumps(result), flush=True)
 
 

@@ -16,10 +16,11 @@ fresh webhook-id): a warm-up, then a measured window. Prints one JSON document:
   execution, finished; no execution nobody was answered for; one delivery row per call.
 Goals (issue 11, on SQLite): >= 500 accepted and executed per second (the lower of
 accepted/s and finished/s), p99 < 50 ms, 0 lost. The load generator shares the machine's
-CPUs with the server, so on a small machine the figures are a lower bound.
+CPUs with the server, so on a small machine the figures are a lower bound; `--client raw`
+(bench/raw_http_client.py) leaves nearly all of them to the server.
 
 Run with `python bench/webhooks.py [--postgres] [--warmup S] [--duration S]
-[--concurrency N]`.
+[--concurrency N] [--client httpx|raw]`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from app.models.webhook import SignatureMode, Webhook
 from app.services.webhook_secrets import encrypt_secret, new_public_id, new_secret
 from bench.engine import _drop_postgres, _fresh_postgres_url
 from bench.http_api import figure, server_environment, three_node_workflow
-from bench.http_api_load import DONE, MEASURING
+from bench.http_api_load import CLIENTS, DONE, MEASURING
 from bench.process_metrics import cpu_seconds
 from bench.webhooks_load import SECRET_ENV
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
@@ -145,7 +146,7 @@ def run_load_generator(
     at its window's edges."""
     command = [sys.executable, str(LOAD_GENERATOR), url, public_id]
     command += ["--warmup", str(args.warmup), "--duration", str(args.duration)]
-    command += ["--concurrency", str(args.concurrency)]
+    command += ["--concurrency", str(args.concurrency), "--client", args.client]
     marks: dict[str, dict[str, float]] = {}
     env = {**os.environ, SECRET_ENV: secret}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as generator:
@@ -231,6 +232,7 @@ def measure(args: argparse.Namespace, work_dir: Path, database_url: str) -> dict
             "workflow": "manual_trigger -> set_variables -> output",
             "signature": "Standard Webhooks, signed by the reference standardwebhooks package",
             "concurrency": args.concurrency,
+            "load_generator_client": args.client,
             "warmup_s": args.warmup,
             "measured_s": round(window_s, 2),
             "cpus": os.cpu_count(),
@@ -266,6 +268,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
+    parser.add_argument(
+        "--client",
+        choices=CLIENTS,
+        default="httpx",
+        help="the load generator's HTTP client: httpx (as issue 11 asks) or raw, a bare"
+        " HTTP/1.1 client that leaves the CPUs to the server",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="flowbook-bench-webhooks-") as folder:
         if args.postgres:

@@ -22,11 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from standardwebhooks.webhooks import Webhook as ReferenceSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.http_api_load import client_limits, measure_clients
+from bench.http_api_load import CLIENTS, measure_clients, open_client
 
 SECRET_ENV = "FLOWBOOK_BENCH_WEBHOOK_SECRET"
 
@@ -42,22 +41,18 @@ def signed(signer: ReferenceSigner, msg_id: str, body: bytes) -> dict[str, str]:
     }
 
 
-async def generate_load(
-    url: str, public_id: str, warmup_s: float, duration_s: float, concurrency: int
-) -> dict[str, Any]:
-    """POSTs signed webhook calls from `concurrency` clients (see `measure_clients`)."""
+async def generate_load(url: str, public_id: str, args: argparse.Namespace) -> dict[str, Any]:
+    """POSTs signed webhook calls from `args.concurrency` clients (see `measure_clients`)."""
     path = f"/api/hooks/{public_id}"
     signer = ReferenceSigner(os.environ[SECRET_ENV])
 
-    async def send(client: httpx.AsyncClient, number: int, sent: int) -> httpx.Response:
+    async def send(client: Any, number: int, sent: int) -> Any:
         body = json.dumps({"name": f"client {number} request {sent}"}).encode()
         headers = signed(signer, f"msg_{number}_{sent}", body)
         return await client.post(path, content=body, headers=headers)
 
-    async with httpx.AsyncClient(
-        base_url=url, limits=client_limits(concurrency), timeout=60
-    ) as client:
-        return await measure_clients(client, send, warmup_s, duration_s, concurrency)
+    async with open_client(args.client, url, args.concurrency) as client:
+        return await measure_clients(client, send, args.warmup, args.duration, args.concurrency)
 
 
 def main() -> None:
@@ -68,10 +63,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--client", choices=CLIENTS, default="httpx", help="the HTTP client")
     args = parser.parse_args()
-    result = asyncio.run(
-        generate_load(args.url, args.public_id, args.warmup, args.duration, args.concurrency)
-    )
+    result = asyncio.run(generate_load(args.url, args.public_id, args))
     print(json.dumps(result), flush=True)
 
 
