@@ -42,9 +42,12 @@ class ExecuteFastLane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         workflow_id = _workflow_id(scope)
-        headers = dict(scope["headers"]) if workflow_id is not None else {}
-        principal = _principal(headers) if workflow_id is not None else None
-        if workflow_id is None or principal is None or not _json_body_of_known_size(headers):
+        if workflow_id is None:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        principal = _principal(headers)
+        if principal is None or not _json_body_of_known_size(headers):
             await self.app(scope, receive, send)
             return
         body, messages = await _read_body(receive)
