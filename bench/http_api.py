@@ -46,7 +46,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.models.execution import FINISHED_STATUSES
-from bench.http_api_load import API_KEY_ENV, CLIENTS, DONE, MEASURING
+from bench.http_api_load import (
+    API_KEY_ENV,
+    DONE,
+    MEASURING,
+    add_load_arguments,
+    load_arguments,
+)
 from bench.process_metrics import RssSampler, cpu_seconds
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
 from tests.credentials import owner_api_key
@@ -201,8 +207,7 @@ def run_load_generator(
 ) -> dict[str, Any]:
     """Runs the load generator process; snapshots CPU and finished counts at its window."""
     command = [sys.executable, str(LOAD_GENERATOR), url, str(workflow_id)]
-    command += ["--warmup", str(args.warmup), "--duration", str(args.duration)]
-    command += ["--concurrency", str(args.concurrency), "--client", args.client]
+    command += load_arguments(args)
     marks: dict[str, dict[str, float]] = {}
     env = {**os.environ, API_KEY_ENV: api_key}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as generator:
@@ -310,16 +315,7 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
 def main() -> None:
     """Parses the flags, runs the benchmark and prints its report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
-    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
-    parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
-    parser.add_argument(
-        "--client",
-        choices=CLIENTS,
-        default="httpx",
-        help="the load generator's HTTP client: httpx (as issue 7 asks) or raw, a bare"
-        " HTTP/1.1 client that leaves the CPUs to the server",
-    )
+    add_load_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="flowbook-bench-http-") as folder:
         report = measure(args, Path(folder))

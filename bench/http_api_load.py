@@ -54,8 +54,30 @@ class Answer:
 
 # A client is an httpx.AsyncClient or a RawHttpClient; both answer `post` alike.
 Client = httpx.AsyncClient | RawHttpClient
-Send = Callable[[Any, int, int], Awaitable[Any]]
+Send = Callable[[Client, int, int], Awaitable[Any]]
 CLIENTS = ("httpx", "raw")
+
+
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The load's options, the same for a bench and its load generator."""
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
+    parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
+    parser.add_argument(
+        "--client",
+        choices=CLIENTS,
+        default="httpx",
+        help="the load generator's HTTP client: httpx (as the issues ask) or raw, a bare"
+        " HTTP/1.1 client that leaves the CPUs to the server",
+    )
+
+
+def load_arguments(args: argparse.Namespace) -> list[str]:
+    """The options of `add_load_arguments` as given, for the load generator's command."""
+    return [
+        *("--warmup", str(args.warmup), "--duration", str(args.duration)),
+        *("--concurrency", str(args.concurrency), "--client", args.client),
+    ]
 
 
 @asynccontextmanager
@@ -151,10 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="the server's base URL")
     parser.add_argument("workflow_id", type=int, help="the workflow to execute")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
-    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
-    parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
-    parser.add_argument("--client", choices=CLIENTS, default="httpx", help="the HTTP client")
+    add_load_arguments(parser)
     args = parser.parse_args()
     result = asyncio.run(generate_load(args.url, args.workflow_id, args))
     print(json.dumps(result), flush=True)

@@ -47,7 +47,7 @@ from app.models.webhook import SignatureMode, Webhook
 from app.services.webhook_secrets import encrypt_secret, new_public_id, new_secret
 from bench.engine import _drop_postgres, _fresh_postgres_url
 from bench.http_api import figure, server_environment, three_node_workflow
-from bench.http_api_load import CLIENTS, DONE, MEASURING
+from bench.http_api_load import DONE, MEASURING, add_load_arguments, load_arguments
 from bench.process_metrics import cpu_seconds
 from bench.webhooks_load import SECRET_ENV
 from e2e.app_process import REPO_ROOT, AppProcess, free_port, launch
@@ -145,8 +145,7 @@ def run_load_generator(
     """Runs the load generator process; counts finished runs (and the server's CPU time)
     at its window's edges."""
     command = [sys.executable, str(LOAD_GENERATOR), url, public_id]
-    command += ["--warmup", str(args.warmup), "--duration", str(args.duration)]
-    command += ["--concurrency", str(args.concurrency), "--client", args.client]
+    command += load_arguments(args)
     marks: dict[str, dict[str, float]] = {}
     env = {**os.environ, SECRET_ENV: secret}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as generator:
@@ -265,16 +264,7 @@ def main() -> None:
     """Parses the flags, runs the benchmark and prints its report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
-    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
-    parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
-    parser.add_argument(
-        "--client",
-        choices=CLIENTS,
-        default="httpx",
-        help="the load generator's HTTP client: httpx (as issue 11 asks) or raw, a bare"
-        " HTTP/1.1 client that leaves the CPUs to the server",
-    )
+    add_load_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="flowbook-bench-webhooks-") as folder:
         if args.postgres:

@@ -25,7 +25,7 @@ from typing import Any
 from standardwebhooks.webhooks import Webhook as ReferenceSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.http_api_load import CLIENTS, measure_clients, open_client
+from bench.http_api_load import Client, add_load_arguments, measure_clients, open_client
 
 SECRET_ENV = "FLOWBOOK_BENCH_WEBHOOK_SECRET"
 
@@ -46,7 +46,7 @@ async def generate_load(url: str, public_id: str, args: argparse.Namespace) -> d
     path = f"/api/hooks/{public_id}"
     signer = ReferenceSigner(os.environ[SECRET_ENV])
 
-    async def send(client: Any, number: int, sent: int) -> Any:
+    async def send(client: Client, number: int, sent: int) -> Any:
         body = json.dumps({"name": f"client {number} request {sent}"}).encode()
         headers = signed(signer, f"msg_{number}_{sent}", body)
         return await client.post(path, content=body, headers=headers)
@@ -60,10 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="the server's base URL")
     parser.add_argument("public_id", help="the webhook's public id")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
-    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
-    parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
-    parser.add_argument("--client", choices=CLIENTS, default="httpx", help="the HTTP client")
+    add_load_arguments(parser)
     args = parser.parse_args()
     result = asyncio.run(generate_load(args.url, args.public_id, args))
     print(json.dumps(result), flush=True)
