@@ -95,9 +95,9 @@ def on_xdist_worker(config: pytest.Config) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With several workers, the tests of the slow apps go first: each worker takes one of
-    them first (xdist hands out the first tests in turn), and while it waits minutes for its
-    app the other worker runs, and then steals, the rest."""
+    """With several workers, the tests of the slow apps go first: `--dist worksteal` hands
+    the first worker the front of the queue, so it takes them and waits minutes for their
+    apps while the other worker runs the rest, stealing from the back of its queue."""
     if on_xdist_worker(config):
         items.sort(key=lambda item: not SLOW_STARTS.keys() & set(item.fixturenames))
 
