@@ -242,13 +242,11 @@ def measure(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
             created.raise_for_status()
             workflow_id = int(created.json()["id"])
             database = Database(work_dir / "flowbook.db", workflow_id)
-            with RssSampler(server.process.pid) as rss:
-                run = run_load_generator(
-                    url, api_key, workflow_id, args, database, server.process.pid
-                )
+            with RssSampler(server.pid) as rss:
+                run = run_load_generator(url, api_key, workflow_id, args, database, server.pid)
                 load, marks = run["load"], run["marks"]
                 drain_s = wait_until_drained(database, len(load["execution_ids"]))
-            cpu_end, finished_end = cpu_seconds(server.process.pid), database.finished()
+            cpu_end, finished_end = cpu_seconds(server.pid), database.finished()
             api_total = api.get(
                 "/api/executions", params={"workflow_id": workflow_id, "limit": 1}
             ).json()["total"]

@@ -204,7 +204,7 @@ def measure(args: argparse.Namespace, work_dir: Path, database_url: str) -> dict
             workflow_id = int(created.json()["id"])
         public_id, secret = create_webhook(engine, workflow_id)
         counts = Counts(engine, workflow_id)
-        run = run_load_generator(url, public_id, secret, args, counts, server.process.pid)
+        run = run_load_generator(url, public_id, secret, args, counts, server.pid)
         load, marks = run["load"], run["marks"]
         started = time.perf_counter()
         while time.perf_counter() - started < DRAIN_TIMEOUT_S:
@@ -212,7 +212,7 @@ def measure(args: argparse.Namespace, work_dir: Path, database_url: str) -> dict
                 break
             time.sleep(0.2)
         drain_s = time.perf_counter() - started
-        cpu_end, finished_end = cpu_seconds(server.process.pid), counts.finished()
+        cpu_end, finished_end = cpu_seconds(server.pid), counts.finished()
         checked = integrity(counts, load["execution_ids"])
     finally:
         server.stop()

@@ -43,12 +43,24 @@ def free_port() -> int:
 class AppProcess:
     """A running `reflex run` in its own process group."""
 
-    process: subprocess.Popen[bytes]
+    # None: another process started it (and stops it), e.g. e2e/shared_make_run.py.
+    process: subprocess.Popen[bytes] | None
     frontend_url: str
     backend_url: str
     log_path: Path
     # time.monotonic() when both ports first answered (0 until then).
     ready_at: float = 0.0
+    pid: int = 0
+
+    def alive(self) -> bool:
+        """Whether the app's process still runs."""
+        if self.process is not None:
+            return self.process.poll() is None
+        try:
+            state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state != "Z"  # a zombie has exited (its parent has not reaped it yet)
 
     def log_tail(self, lines: int = 60) -> str:
         """The end of the app's output, for failure messages."""
@@ -56,8 +68,9 @@ class AppProcess:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        """Stop the whole process group (reflex, the backend worker and bun)."""
-        if self.process.poll() is not None:
+        """Stop the whole process group (reflex, the backend worker and bun), when this
+        process started it."""
+        if self.process is None or self.process.poll() is not None:
             return
         pgid = os.getpgid(self.process.pid)
         os.killpg(pgid, signal.SIGTERM)
@@ -171,6 +184,7 @@ def spawn(
         frontend_url=f"http://localhost:{ports[0]}",
         backend_url=f"http://localhost:{ports[1]}",
         log_path=log_path,
+        pid=process.pid,
     )
 
 
@@ -183,9 +197,9 @@ def wait_ready(app: AppProcess, timeout_s: float) -> AppProcess:
     """
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if app.process.poll() is not None:
-            command = " ".join(str(part) for part in app.process.args[:4])  # type: ignore[index]
-            raise RuntimeError(f"{command} exited with {app.process.returncode}:\n{app.log_tail()}")
+        if not app.alive():
+            code = "" if app.process is None else f" with {app.process.returncode}"
+            raise RuntimeError(f"the app exited{code}:\n{app.log_tail()}")
         if _ready(f"{app.backend_url}/ping") and _ready(app.frontend_url):
             app.ready_at = time.monotonic()
             return app

@@ -23,6 +23,13 @@ from e2e.app_process import (
     wait_ready,
 )
 from e2e.artifacts import ARTIFACTS, save_screenshot
+from e2e.shared_make_run import (
+    hand_to_worker,
+    selects_the_make_run_test,
+    shared_make_run,
+    stop_for_workers,
+    wait_shared,
+)
 from tests.credentials import owner_api_key, set_up_owner
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,8 +79,16 @@ def in_background(app: AppProcess, timeout_s: float) -> Iterator[Future[AppProce
 
 
 @pytest.fixture(scope="session")
-def make_run_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future[AppProcess]]:
-    """`make run` in a fresh clone of HEAD, coming up in the background."""
+def make_run_started(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Future[AppProcess]]:
+    """`make run` in a fresh clone of HEAD, coming up in the background (the xdist
+    controller's, when it started one for the workers)."""
+    shared = shared_make_run(request.config)
+    if shared is not None:
+        with ThreadPoolExecutor(max_workers=1) as waiter:
+            yield waiter.submit(wait_shared, shared, MAKE_RUN_TIMEOUT_S)
+        return
     app = start_make_run(tmp_path_factory.mktemp("make-run"))
     yield from in_background(app, MAKE_RUN_TIMEOUT_S)
 
@@ -94,12 +109,34 @@ def on_xdist_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller, per worker: `make run` comes up once, from the start, for all."""
+    if selects_the_make_run_test(node.config):
+        hand_to_worker(node.config, node.workerinput)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the controller's `make run` (if it started one) once every worker is done."""
+    stop_for_workers(config)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With several workers, the tests of the slow apps go first: `--dist worksteal` hands
-    the first worker the front of the queue, so it takes them and waits minutes for their
-    apps while the other worker runs the rest, stealing from the back of its queue."""
-    if on_xdist_worker(config):
-        items.sort(key=lambda item: not SLOW_STARTS.keys() & set(item.fixturenames))
+    """With several workers, the tests of the slow apps a worker starts itself go first:
+    `--dist worksteal` hands the first worker the front of the queue, so it takes them and
+    waits minutes for their apps while the other worker runs the rest, stealing from the
+    back of its queue. The test of the controller's `make run` goes last, when that app has
+    long come up and served (whichever worker takes it)."""
+    if not on_xdist_worker(config):
+        return
+    own = set(SLOW_STARTS)
+    if shared_make_run(config) is not None:
+        own.discard("make_run")
+    items.sort(
+        key=lambda item: (
+            "make_run" in item.fixturenames and "make_run" not in own,
+            not own & set(item.fixturenames),
+        )
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

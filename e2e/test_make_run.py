@@ -23,10 +23,10 @@ LOAD_TIMEOUT_MS = 10_000
 
 @pytest.mark.slow
 def test_make_run_serves_and_keeps_serving(make_run: AppProcess, browser: Browser) -> None:
-    # `make run` came up before the session's first test (e2e/conftest.py): the part of the
-    # steady wait that the other tests took already is not waited again.
+    # `make run` came up while other tests ran (e2e/conftest.py, e2e/shared_make_run.py):
+    # the part of the steady wait that they took already is not waited again.
     time.sleep(max(0.0, STEADY_WAIT_S - (time.monotonic() - make_run.ready_at)))
-    assert make_run.process.poll() is None, make_run.log_tail()
+    assert make_run.alive(), make_run.log_tail()
     log = Path(make_run.log_path).read_text(errors="replace")
     compiles = sum("Compiling" in line for line in log.splitlines())
     assert compiles == 1, f"the backend compiled {compiles} times:\n{make_run.log_tail()}"

@@ -20,7 +20,7 @@ LOAD_TIMEOUT_MS = 20_000
 
 
 def test_one_process_serves_pages_events_and_the_api(served: AppProcess, browser: Browser) -> None:
-    server = psutil.Process(served.process.pid)
+    server = psutil.Process(served.pid)
     assert server.children(recursive=True) == [], served.log_tail()
 
     token = set_up_owner(served.backend_url)
@@ -48,6 +48,6 @@ def test_one_process_serves_pages_events_and_the_api(served: AppProcess, browser
         context.close()
 
     served.stop()
-    assert served.process.returncode is not None
+    assert served.process is not None and served.process.returncode is not None
     log = Path(served.log_path).read_text(errors="replace")
     assert "Shutting down granian" in log, served.log_tail()
