@@ -7,9 +7,8 @@ reads in both themes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from app.models.cost_schemas import CostBreakdownRow, TokenUsage, TrendRow, usd
@@ -61,40 +60,41 @@ def trend_figure(rows: list[TrendRow], start: date, end: date, *, metric: str) -
         end: last day of the range (inclusive).
         metric: "cost" (US dollars) or "tokens".
     """
-    days = pd.date_range(start, end, freq="D")
+    days = [
+        datetime.combine(start, time()) + timedelta(days=offset)
+        for offset in range((end - start).days + 1)
+    ]
     figure = go.Figure()
-    if rows:
-        frame = pd.DataFrame(
-            {
-                "day": pd.to_datetime([row.day for row in rows]),
-                "provider": [row.provider or "(none)" for row in rows],
-                "cost": [usd(row.cost_micros) for row in rows],
-                "tokens": [row.tokens for row in rows],
-            }
+    # Colours go by cost, then tokens, whatever the measure, so a provider keeps its colour
+    # when the charts switch between dollars and tokens (ties: by name).
+    totals: dict[str, list[float]] = {}
+    by_day: dict[str, dict[date, float]] = {}
+    for row in rows:
+        provider = row.provider or "(none)"
+        total = totals.setdefault(provider, [0.0, 0])
+        total[0] += usd(row.cost_micros)
+        total[1] += row.tokens
+        value = usd(row.cost_micros) if metric == "cost" else row.tokens
+        days_of = by_day.setdefault(provider, {})
+        days_of[row.day] = days_of.get(row.day, 0) + value
+    ranked = sorted(sorted(totals), key=lambda name: (-totals[name][0], -totals[name][1]))
+    for index, provider in enumerate(ranked):
+        figure.add_bar(
+            x=days,
+            y=[by_day[provider].get(day.date(), 0) for day in days],
+            name=provider,
+            marker={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "line": {"width": 0}},
+            hovertemplate=(
+                "%{x|%b %d}<br>"
+                + ("$%{y:,.6f}" if metric == "cost" else "%{y:,} tokens")
+                + f"<extra>{provider}</extra>"
+            ),
         )
-        # Colours go by cost, then tokens, whatever the measure, so a provider keeps its
-        # colour when the charts switch between dollars and tokens.
-        ranked = frame.groupby("provider")[["cost", "tokens"]].sum()
-        ranked = ranked.sort_values(["cost", "tokens"], ascending=False).index
-        table = frame.pivot_table(
-            index="day", columns="provider", values=metric, aggfunc="sum"
-        ).reindex(days, fill_value=0)
-        for index, provider in enumerate(ranked):
-            figure.add_bar(
-                x=table.index,
-                y=table[provider].fillna(0),
-                name=str(provider),
-                marker={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "line": {"width": 0}},
-                hovertemplate=(
-                    "%{x|%b %d}<br>"
-                    + ("$%{y:,.6f}" if metric == "cost" else "%{y:,} tokens")
-                    + f"<extra>{provider}</extra>"
-                ),
-            )
     figure.update_layout(
         barmode="stack", bargap=0.25, showlegend=True, legend={"traceorder": "normal"}
     )
-    figure.update_xaxes(range=[days[0] - pd.Timedelta(hours=12), days[-1] + pd.Timedelta(hours=12)])
+    half_day = timedelta(hours=12)
+    figure.update_xaxes(range=[days[0] - half_day, days[-1] + half_day])
     figure.update_yaxes(**(USD_AXIS if metric == "cost" else {"rangemode": "tozero"}))
     return _layout(figure)
 
