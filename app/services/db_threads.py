@@ -27,7 +27,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -103,9 +103,9 @@ def submit_write(
     Writes run in the order they are queued; the returned future is done once the write's
     transaction is committed (or failed), and its done-callbacks run on the writer thread.
     """
-    job = _Write(get_engine(), partial(fn, **kwargs), args)
-    _writer().put(job)
-    return job.future
+    future: Future[T] = Future()
+    _writer().put(_Write(get_engine(), partial(fn, **kwargs), args, future=future))
+    return future
 
 
 async def run_merged(
@@ -128,9 +128,9 @@ def submit_merged(
     rank). Each item's future gets its result (`merge` returns one per item, in order). On
     a failure every write of the batch is retried alone, as in `run_write`.
     """
-    job = _Write(get_engine(), merge, (item,), merge=merge, rank=rank)
-    _writer().put(job)
-    return job.future
+    future: Future[T] = Future()
+    _writer().put(_Write(get_engine(), merge, (item,), merge=merge, rank=rank, future=future))
+    return future
 
 
 def _put_awaited(job: _Write) -> asyncio.Future[Any]:
@@ -158,9 +158,11 @@ class _Write:
     engine: Engine
     fn: Callable[..., Any]
     args: tuple[Any, ...]
-    future: Future[Any] = field(default_factory=Future)
     merge: Callable[[Connection, list[Any]], list[Any]] | None = None
     rank: int = 0
+    # A write queued without waiting has a thread-safe future; an awaited one only its
+    # waiter on the loop (a concurrent Future costs a Condition, on the loop's thread).
+    future: Future[Any] | None = None
     waiter: asyncio.Future[Any] | None = None
 
 
@@ -216,9 +218,9 @@ def _settle(ended: list[tuple[_Write, Any, BaseException | None]]) -> None:
     is woken with the others of its loop."""
     wakes: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]] = {}
     for job, result, error in ended:
-        if error is None:
+        if job.future is not None and error is None:
             job.future.set_result(result)
-        else:
+        elif job.future is not None:
             job.future.set_exception(error)
         if job.waiter is not None:
             wakes.setdefault(job.waiter.get_loop(), []).append((job.waiter, (result, error)))
