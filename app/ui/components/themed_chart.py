@@ -6,17 +6,21 @@ mode (transparent background, the theme's text and grid greys), so one figure re
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import reflex as rx
 from plotly.graph_objs.layout import Template
 from reflex_base.vars.base import LiteralVar
+
+from app.ui.state.chart_json import ChartJson
 
 FONT = "Inter, ui-sans-serif, system-ui, -apple-system, sans-serif"
 # Plotly's bar, scatter and pie traces need nothing more than the basic build.
 CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def _template(text: str, grid: str, line: str, hover_bg: str) -> go.layout.Template:
+def _template(text: str, grid: str, line: str, hover_bg: str) -> dict[str, Any]:
     axis = {
         "gridcolor": grid,
         "linecolor": line,
@@ -25,8 +29,8 @@ def _template(text: str, grid: str, line: str, hover_bg: str) -> go.layout.Templ
         "title": {"font": {"color": text}},
         "automargin": True,
     }
-    return go.layout.Template(
-        layout={
+    return {
+        "layout": {
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
             "font": {"color": text, "family": FONT, "size": 12},
@@ -39,7 +43,7 @@ def _template(text: str, grid: str, line: str, hover_bg: str) -> go.layout.Templ
                 "font": {"color": text, "family": FONT},
             },
         }
-    )
+    }
 
 
 # Radix gray (light / dark): step 11 for text, 4 for grid lines, 7 for axis lines, 1 behind
@@ -49,7 +53,7 @@ DARK = _template("#b0b4ba", "#272a2d", "#43484e", "#111113")
 
 
 def themed_chart(
-    figure: rx.Var[go.Figure],
+    figure: rx.Var[ChartJson],
     *,
     label: str | rx.Var[str],
     height: str | rx.Var[str] | None = None,
@@ -57,7 +61,7 @@ def themed_chart(
     """A plotly chart as wide as its container in the page's colour mode.
 
     Args:
-        figure: the state var holding the figure.
+        figure: the state var holding the figure's JSON (`app/ui/state/chart_json.py`).
         label: what the chart shows, read by screen readers (the SVG itself is unlabelled).
         height: the figure's layout height as CSS ("300px"). The resize handler fits the
             plot to its box, which can otherwise be shorter than the figure when the chart
@@ -69,7 +73,7 @@ def themed_chart(
     )
     return rx.box(
         rx.plotly.basic(
-            data=figure,
+            data=figure.to(go.Figure),
             template=template,
             config=CONFIG,
             use_resize_handler=True,

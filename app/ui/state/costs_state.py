@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-import plotly.graph_objects as go
 import reflex as rx
 from reflex_base.event import EventSpec
 
@@ -24,6 +23,7 @@ from app.services.errors import ServiceError
 from app.services.principal import Principal
 from app.services.unit_of_work import session_scope
 from app.ui.state.auth_state import acting_principal
+from app.ui.state.chart_json import ChartJson, chart_json
 from app.ui.state.cost_figures import (
     CHART_HEIGHT,
     TOKEN_COLORS,
@@ -127,14 +127,14 @@ class CostsState(rx.State):
     # until the user picks.
     metric: str = "cost"
     _metric_chosen: bool = False
-    trend_chart: go.Figure = go.Figure()
+    trend_chart: ChartJson = {}
     breakdown_group: str = CostGroup.WORKFLOW.value
-    breakdown_chart: go.Figure = go.Figure()
+    breakdown_chart: ChartJson = {}
     breakdown_height: str = f"{CHART_HEIGHT}px"
     breakdown_rows: list[BreakdownLine] = []
-    top_chart: go.Figure = go.Figure()
+    top_chart: ChartJson = {}
     top_height: str = f"{CHART_HEIGHT}px"
-    token_chart: go.Figure = go.Figure()
+    token_chart: ChartJson = {}
     tokens: list[TokenPart] = []
     stats: list[WorkflowStatLine] = []
     _dashboard: CostDashboard | None = None
@@ -163,7 +163,7 @@ class CostsState(rx.State):
         self.range_calls = "1 call" if in_range.calls == 1 else f"{in_range.calls:,} calls"
         if not self._metric_chosen:
             self.metric = "cost" if in_range.cost_micros or not in_range.tokens else "tokens"
-        self.token_chart = token_figure(dashboard.tokens)
+        self.token_chart = chart_json(token_figure(dashboard.tokens))
         self.tokens = token_parts(dashboard.tokens, TOKEN_COLORS)
         self.stats = workflow_stat_lines(dashboard.execution_stats, self._range())
         self._draw()
@@ -173,14 +173,14 @@ class CostsState(rx.State):
         dashboard = self._dashboard
         if dashboard is None:
             return
-        self.trend_chart = trend_figure(
-            dashboard.trend, dashboard.start, dashboard.end, metric=self.metric
+        self.trend_chart = chart_json(
+            trend_figure(dashboard.trend, dashboard.start, dashboard.end, metric=self.metric)
         )
-        self.top_chart = breakdown_figure(dashboard.top_workflows, metric=self.metric, limit=10)
-        self.top_height = css_height(self.top_chart)
+        top = breakdown_figure(dashboard.top_workflows, metric=self.metric, limit=10)
+        self.top_chart, self.top_height = chart_json(top), css_height(top)
         rows = _breakdown(dashboard, self.breakdown_group)
-        self.breakdown_chart = breakdown_figure(rows, metric=self.metric)
-        self.breakdown_height = css_height(self.breakdown_chart)
+        breakdown = breakdown_figure(rows, metric=self.metric)
+        self.breakdown_chart, self.breakdown_height = chart_json(breakdown), css_height(breakdown)
         self.breakdown_rows = breakdown_lines(rows)
 
     @rx.event

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import plotly.graph_objects as go
 import reflex as rx
 from reflex_base.event import EventSpec
 
@@ -26,6 +25,7 @@ from app.services.errors import ServiceError
 from app.services.unit_of_work import session_scope
 from app.ui.state import monitoring_views as views
 from app.ui.state.auth_state import acting_principal
+from app.ui.state.chart_json import ChartJson, chart_json
 from app.ui.state.display import error_message, iso
 from app.ui.state.monitoring_charts import SeriesPoint, latency_figure, throughput_figure
 from app.ui.state.schedules_io import overdue_alerts
@@ -120,8 +120,8 @@ class MonitoringState(rx.State):
     error_events: list[views.ErrorEventRow] = []
     # "hour" (per minute) or "day" (per hour).
     window: str = "hour"
-    throughput_chart: go.Figure = go.Figure()
-    latency_chart: go.Figure = go.Figure()
+    throughput_chart: ChartJson = {}
+    latency_chart: ChartJson = {}
     loading: bool = True
     refreshing: bool = False
     # The last read failed because the database did not answer.
@@ -159,8 +159,8 @@ class MonitoringState(rx.State):
             return
         hour = self.window == "hour"
         points = _points(snapshot.throughput_minutes if hour else snapshot.throughput_hours)
-        self.throughput_chart = throughput_figure(points, hour=hour)
-        self.latency_chart = latency_figure(points, hour=hour)
+        self.throughput_chart = chart_json(throughput_figure(points, hour=hour))
+        self.latency_chart = chart_json(latency_figure(points, hour=hour))
 
     async def _reload_live(self) -> None:
         states, events = await run_db(read_monitoring)

@@ -75,7 +75,7 @@ async def test_one_workflow_over_30_days(world: CostWorld) -> None:
     assert [line.cost for line in state.breakdown_rows] == ["$0.0662", "$0.0600"]
     state.set_metric("tokens")
     assert state.metric == "tokens"
-    assert set(state.trend_chart.data[0].y) >= {1500}  # c1's tokens on today's bar
+    assert set(state.trend_chart["data"][0]["y"]) >= {1500}  # c1's tokens on today's bar
 
     exported = _csv(await state.download("model"))
     assert exported.splitlines()[0].startswith("key,label,calls")

@@ -36,15 +36,15 @@ async def test_a_load_shows_every_check_card_and_chart() -> None:
     assert state.overall in {"ok", "warning", "error"}
     assert [row.label for row in state.database][:2] == ["Query latency", "Size on disk"]
     assert {row.label for row in state.runner} >= {"Queued", "Running", "Oldest queued"}
-    assert [trace.name for trace in state.throughput_chart.data] == ["Succeeded", "Failed"]
-    assert len(state.throughput_chart.data[0].x) == 60  # a minute each, the last hour
+    assert [trace["name"] for trace in state.throughput_chart["data"]] == ["Succeeded", "Failed"]
+    assert len(state.throughput_chart["data"][0]["x"]) == 60  # a minute each, the last hour
 
     state.set_window("day")
     assert state.window == "day"
-    assert len(state.throughput_chart.data[0].x) == 24  # an hour each, the last day
-    assert len(state.latency_chart.data[0].x) == 24
+    assert len(state.throughput_chart["data"][0]["x"]) == 24  # an hour each, the last day
+    assert len(state.latency_chart["data"][0]["x"]) == 24
     state.set_window(["hour"])  # the segmented control may send a list
-    assert len(state.throughput_chart.data[0].x) == 60
+    assert len(state.throughput_chart["data"][0]["x"]) == 60
 
 
 async def test_an_error_group_and_its_occurrences() -> None:
