@@ -14,6 +14,7 @@ test's file among the arguments); otherwise a worker starts its own, as without 
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -53,10 +54,12 @@ def hand_to_worker(config: pytest.Config, workerinput: dict[str, Any]) -> None:
 
 
 def stop_for_workers(config: pytest.Config) -> None:
-    """Controller: stop the app once every worker is done."""
+    """Controller: stop the app once every worker is done, and remove its clone (a venv
+    and a built frontend: about a gigabyte)."""
     app = config.stash.get(_APP, None)
     if app is not None:
         app.stop()
+        shutil.rmtree(app.log_path.parent, ignore_errors=True)
 
 
 def _ready_file(log_path: Path) -> Path:
