@@ -128,12 +128,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     long come up and served (whichever worker takes it)."""
     if not on_xdist_worker(config):
         return
-    own = set(SLOW_STARTS)
-    if shared_make_run(config) is not None:
-        own.discard("make_run")
+    shared = shared_make_run(config) is not None
+    own = set(SLOW_STARTS) - ({"make_run"} if shared else set())
     items.sort(
         key=lambda item: (
-            "make_run" in item.fixturenames and "make_run" not in own,
+            shared and "make_run" in item.fixturenames,
             not own & set(item.fixturenames),
         )
     )

@@ -218,10 +218,11 @@ def _settle(ended: list[tuple[_Write, Any, BaseException | None]]) -> None:
     is woken with the others of its loop."""
     wakes: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]] = {}
     for job, result, error in ended:
-        if job.future is not None and error is None:
-            job.future.set_result(result)
-        elif job.future is not None:
-            job.future.set_exception(error)
+        if job.future is not None:
+            if error is None:
+                job.future.set_result(result)
+            else:
+                job.future.set_exception(error)
         if job.waiter is not None:
             wakes.setdefault(job.waiter.get_loop(), []).append((job.waiter, (result, error)))
     for loop, waiters in wakes.items():

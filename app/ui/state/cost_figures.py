@@ -67,16 +67,14 @@ def trend_figure(rows: list[TrendRow], start: date, end: date, *, metric: str) -
     figure = go.Figure()
     # Colours go by cost, then tokens, whatever the measure, so a provider keeps its colour
     # when the charts switch between dollars and tokens (ties: by name).
-    totals: dict[str, list[float]] = {}
+    totals: dict[str, tuple[float, int]] = {}
     by_day: dict[str, dict[date, float]] = {}
     for row in rows:
-        provider = row.provider or "(none)"
-        total = totals.setdefault(provider, [0.0, 0])
-        total[0] += usd(row.cost_micros)
-        total[1] += row.tokens
-        value = usd(row.cost_micros) if metric == "cost" else row.tokens
+        provider, cost = row.provider or "(none)", usd(row.cost_micros)
+        spent, tokens = totals.get(provider, (0.0, 0))
+        totals[provider] = (spent + cost, tokens + row.tokens)
         days_of = by_day.setdefault(provider, {})
-        days_of[row.day] = days_of.get(row.day, 0) + value
+        days_of[row.day] = days_of.get(row.day, 0) + (cost if metric == "cost" else row.tokens)
     ranked = sorted(sorted(totals), key=lambda name: (-totals[name][0], -totals[name][1]))
     for index, provider in enumerate(ranked):
         figure.add_bar(
