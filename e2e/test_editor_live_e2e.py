@@ -23,10 +23,10 @@ LONG_RUN_TIMEOUT_MS = 240_000
 # Rendering 1,000 cards keeps a headless browser busy; the page must answer, not race.
 REACTION_TIMEOUT_MS = 60_000
 COLUMNS = 40
-# A few delays keep the run going long enough to act on the page while it runs: about 35 s
-# in all, where the actions took 5 s on a quiet machine.
+# A few delays keep the run going long enough to act on the page while it runs: about 65 s
+# in all. The actions took 5 s on a quiet machine but outlasted a 35 s run under make test.
 PAUSE_EVERY = 100
-PAUSE_S = 3.0
+PAUSE_S = 6.0
 
 
 def long_chain(length: int) -> dict[str, Any]:
