@@ -3,7 +3,8 @@
 Order: the webhook exists and is enabled (404, the same answer for both), the caller's
 address is allowed (403), the body is within the limit (413, before it is read whole), the
 signature holds (401), the body parses (400) and maps to an input (422); then, in one write
-of the group-commit writer, a replayed `webhook-id` gets its first answer again (nothing
+of the group-commit writer (merged with the other calls reaching it at that moment:
+`webhook_start.start_runs`), a replayed `webhook-id` gets its first answer again (nothing
 starts), the rate limit takes a token (429 with Retry-After) and the execution, the
 delivery and the call's log row are inserted together. Every refusal is logged too.
 """
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.models.execution import FINISHED_STATUSES, ExecutionStatus
 from app.models.types import utc_now
 from app.models.webhook import DELIVERY_ID_MAX, RespondMode, SignatureMode
-from app.services.db_threads import run_write
+from app.services.db_threads import run_merged, run_write
 from app.services.errors import InvalidInputError
 from app.services.execution_reads import wait_for_execution
 from app.services.webhook_config import HookConfig, hook_config
@@ -32,7 +33,7 @@ from app.services.webhook_request import (
     parse_body,
 )
 from app.services.webhook_signature import valid_secrets, verify_request
-from app.services.webhook_start import CallValues, insert_call, start_run
+from app.services.webhook_start import CallValues, insert_call, start_runs
 
 __all__ = ["WebhookAnswer", "receive_webhook"]
 
@@ -181,7 +182,7 @@ async def receive_webhook(request: WebhookRequest) -> WebhookAnswer:
             test=request.test,
         )
         try:
-            written = await run_write(start_run, hook, values)
+            written = await run_merged(start_runs, (hook, values))
         except IntegrityError:
             # Another process took this webhook-id first: the next round answers the replay.
             continue

@@ -1,5 +1,12 @@
-"""The one write of an accepted webhook call: replay check, rate limit, execution, delivery
-and call log together, in a transaction of the group-commit writer (`run_write`).
+"""The one write of the webhook calls that reach the group-commit writer together
+(`db_threads.run_merged`): replay checks, rate limits, executions, deliveries and call logs
+of the whole batch in one transaction, a few statements per webhook rather than per call.
+
+Each webhook of the batch is claimed (its row locked, its settings checked unchanged) and
+read once; its calls are then decided in order, in memory (a `webhook-id` seen earlier in
+the batch is a replay of that call; the token bucket is spent call by call and written
+once); the runs of every webhook are inserted in one multi-row INSERT, the deliveries and
+log rows in one executemany each, and each webhook's log is pruned once.
 
 Everything the write decides is returned, never raised: a write that raises makes the
 writer retry every other write of its batch on its own.
@@ -12,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from app.models.account import Role, User
 from app.models.version_run import VersionRef
@@ -31,12 +38,13 @@ from app.services.errors import (
     PermissionDeniedError,
     ServiceError,
 )
-from app.services.executions import QueuedExecution, insert_queued
+from app.services.executions import QueuedExecution, insert_queued_many
+from app.services.persisted_run import PreparedWorkflow
 from app.services.principal import ROLE_SCOPES, Principal, Via
 from app.services.runnable_workflows import runnable
 from app.services.version_runs import insert_version_runs
 from app.services.webhook_config import HookConfig
-from app.services.webhook_rate_limit import BUCKETS, take_token
+from app.services.webhook_rate_limit import BUCKETS, RateBucket
 
 WEBHOOKS: Table = Webhook.__table__  # type: ignore[attr-defined]
 CALLS: Table = WebhookCall.__table__  # type: ignore[attr-defined]
@@ -45,6 +53,7 @@ WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 TRIGGER = "webhook"
 DELIVERY_PRUNE_EVERY_S = 60.0
+REPLAY_REASON = "replay of a webhook-id seen before: its first answer, nothing started"
 
 # Locks the webhook's row (PostgreSQL) for the rest of the transaction: calls to one webhook
 # from several processes take turns at its bucket and deliveries.
@@ -54,7 +63,7 @@ _CLAIM = (
     .values(last_called_at=bindparam("now"))
     .returning(WEBHOOKS.c.updated_at)
 )
-# Everything else the write decides on, in one query: the owner, the bucket, the delivery.
+# The workflow's owner and the webhook's bucket, in one query.
 _STATE = (
     select(
         USERS.c.id,
@@ -63,23 +72,19 @@ _STATE = (
         USERS.c.email,
         BUCKETS.c.tokens,
         BUCKETS.c.updated_at.label("bucket_at"),
-        DELIVERIES.c.id.label("seen_id"),
-        DELIVERIES.c.received_at.label("seen_at"),
-        DELIVERIES.c.response.label("seen_response"),
     )
     .select_from(
         WEBHOOKS.join(WORKFLOWS, WORKFLOWS.c.id == WEBHOOKS.c.workflow_id)
         .outerjoin(USERS, USERS.c.id == WORKFLOWS.c.owner_id)
         .outerjoin(BUCKETS, BUCKETS.c.webhook_id == WEBHOOKS.c.id)
-        .outerjoin(
-            DELIVERIES,
-            and_(
-                DELIVERIES.c.webhook_id == WEBHOOKS.c.id,
-                DELIVERIES.c.delivery_id == bindparam("delivery_id"),
-            ),
-        )
     )
     .where(WEBHOOKS.c.id == bindparam("webhook_id"))
+)
+_SEEN = select(
+    DELIVERIES.c.id, DELIVERIES.c.delivery_id, DELIVERIES.c.received_at, DELIVERIES.c.response
+).where(
+    DELIVERIES.c.webhook_id == bindparam("webhook_id"),
+    DELIVERIES.c.delivery_id.in_(bindparam("delivery_ids", expanding=True)),
 )
 _FORGET = delete(DELIVERIES).where(DELIVERIES.c.id == bindparam("delivery_row"))
 _PRUNE_DELIVERIES = delete(DELIVERIES).where(DELIVERIES.c.received_at < bindparam("before"))
@@ -127,16 +132,50 @@ class Written:
 
 def insert_call(connection: Connection, webhook_id: int, call: CallValues) -> None:
     """Log a call, keeping only the webhook's newest `CALL_LOG_KEPT`."""
-    values = {"webhook_id": webhook_id, **vars(call)}
-    connection.execute(_INSERT_CALL, values)
+    connection.execute(_INSERT_CALL, {"webhook_id": webhook_id, **vars(call)})
     connection.execute(_PRUNE_CALLS, {"webhook_id": webhook_id})
 
 
-def _refused(
-    connection: Connection, hook: HookConfig, call: CallValues, status: int, reason: str
-) -> Written:
-    insert_call(connection, hook.id, replace(call, status_code=status, reason=reason))
-    return Written(status, {"detail": reason})
+@dataclass
+class _Decision:
+    """What the write decided for one call of the batch (the execution id of a started run
+    or of a replay is known once the batch's runs are inserted)."""
+
+    hook: HookConfig
+    call: CallValues
+    status: int = 202
+    reason: str | None = None
+    retry_after: int | None = None
+    queued: QueuedExecution | None = None
+    replay_of: _Decision | None = None
+    seen_response: dict[str, Any] | None = None
+
+    def refuse(self, status: int, reason: str, retry_after: int | None = None) -> None:
+        self.status, self.reason, self.retry_after = status, reason, retry_after
+
+    def answer(self) -> tuple[Written, CallValues]:
+        """The caller's answer and the call's log row."""
+        if self.replay_of is not None:
+            first = self.replay_of
+            if first.status != 202:  # the first call was refused: so is its replay
+                self.refuse(first.status, first.reason or "", first.retry_after)
+            else:
+                self.seen_response = {"execution_id": first.execution_id()}
+        if self.seen_response is not None:
+            execution_id = self.seen_response.get("execution_id")
+            row = replace(self.call, reason=REPLAY_REASON, execution_id=execution_id)
+            return Written(202, self.seen_response, execution_id=execution_id), row
+        if self.status != 202:
+            row = replace(self.call, status_code=self.status, reason=self.reason)
+            return Written(self.status, {"detail": self.reason}, retry_after=self.retry_after), row
+        execution_id = self.execution_id()
+        body = {"execution_id": execution_id}
+        row = replace(self.call, execution_id=execution_id)
+        return Written(202, body, execution_id=execution_id, queued=self.queued), row
+
+    def execution_id(self) -> int:
+        assert self.queued is not None
+        return self.queued.execution.id
 
 
 def _owner(state: Any, hook: HookConfig) -> Principal | str:
@@ -148,28 +187,6 @@ def _owner(state: Any, hook: HookConfig) -> Principal | str:
     role = Role(state.role)
     label = f"{state.email} (webhook {hook.name or hook.public_id})"
     return Principal(state.id, role, label[:300], Via.TOKEN, ROLE_SCOPES[role])
-
-
-def _queue(
-    connection: Connection, hook: HookConfig, principal: Principal, input: Any
-) -> QueuedExecution:
-    if hook.version_tag is None:
-        row, prepared = runnable(connection.engine, connection, hook.workflow_id, principal)
-        return insert_queued(
-            connection,
-            row,
-            prepared,
-            workflow_id=hook.workflow_id,
-            trigger=TRIGGER,
-            input=input,
-            principal=principal,
-            started=True,
-        )
-    ref = VersionRef(tag=hook.version_tag)
-    queued = insert_version_runs(connection, hook.workflow_id, [(ref, input)], TRIGGER, principal)
-    if isinstance(queued, ServiceError):
-        raise queued
-    return queued[0]
 
 
 def _status_of(exc: ServiceError) -> int:
@@ -192,69 +209,153 @@ def _prune_deliveries(connection: Connection, now: datetime) -> None:
         connection.execute(_PRUNE_DELIVERIES, {"before": before})
 
 
-def _replayed(
-    connection: Connection, hook: HookConfig, call: CallValues, state: Any
-) -> Written | None:
-    """The first answer to a `webhook-id` seen in the last 24 h, or None."""
-    if call.delivery_id is None or state.seen_id is None:
-        return None
-    if state.seen_at < call.received_at - timedelta(seconds=REPLAY_WINDOW_SECONDS):
-        connection.execute(_FORGET, {"delivery_row": state.seen_id})
-        return None
-    execution_id = (state.seen_response or {}).get("execution_id")
-    reason = "replay of a webhook-id seen before: its first answer, nothing started"
-    insert_call(connection, hook.id, replace(call, reason=reason, execution_id=execution_id))
-    return Written(202, state.seen_response, execution_id=execution_id)
+def _seen(connection: Connection, hook: HookConfig, decisions: list[_Decision]) -> dict[str, Any]:
+    """The deliveries of the last 24 h among the calls' `webhook-id`s (older rows of those
+    ids are deleted: the id may be used again)."""
+    ids = sorted({d.call.delivery_id for d in decisions if d.call.delivery_id is not None})
+    if not ids:
+        return {}
+    rows = connection.execute(_SEEN, {"webhook_id": hook.id, "delivery_ids": ids}).all()
+    seen = {}
+    window = timedelta(seconds=REPLAY_WINDOW_SECONDS)
+    for row in rows:
+        if row.received_at < decisions[0].call.received_at - window:
+            connection.execute(_FORGET, {"delivery_row": row.id})
+        else:
+            seen[row.delivery_id] = row
+    return seen
 
 
-def start_run(connection: Connection, hook: HookConfig, call: CallValues) -> Written | None:
-    """Replay check, rate limit, then the execution with its delivery and log rows.
+class _Batch:
+    """The calls of one write: decided webhook by webhook, then inserted together."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.runs: list[tuple[Any, PreparedWorkflow, int, Any, Principal]] = []
+        self.run_decisions: list[_Decision] = []
+
+    def decide(self, decisions: list[_Decision]) -> bool:
+        """Decide the calls of one webhook, in order; False when it changed since it was
+        read (none of its calls is decided)."""
+        hook, first = decisions[0].hook, decisions[0].call
+        claim = {"hook_id": hook.id, "now": first.received_at}
+        claimed = self.connection.execute(_CLAIM, claim).first()
+        if claimed is None or claimed.updated_at != hook.updated_at:
+            return False
+        state = self.connection.execute(_STATE, {"webhook_id": hook.id}).one()
+        seen = _seen(self.connection, hook, decisions)
+        bucket_row = None if state.tokens is None else (state.tokens, state.bucket_at)
+        bucket = RateBucket(hook.id, hook.rate_limit_per_hour, bucket_row)
+        owner = _owner(state, hook)
+        accepted: dict[str, _Decision] = {}
+        to_run: list[_Decision] = []
+        for decision in decisions:
+            delivery_id = decision.call.delivery_id
+            if delivery_id in accepted:
+                decision.replay_of = accepted[delivery_id]
+                continue
+            if delivery_id in seen:
+                decision.seen_response = seen[delivery_id].response or {}
+                continue
+            retry_after = bucket.take(decision.call.received_at)
+            if retry_after is not None:
+                reason = f"rate limit of {hook.rate_limit_per_hour} calls per hour reached"
+                decision.refuse(429, reason, int(retry_after))
+            elif isinstance(owner, str):
+                decision.refuse(403, owner)
+            else:
+                to_run.append(decision)
+                if delivery_id is not None:
+                    accepted[delivery_id] = decision
+        bucket.save(self.connection)
+        if to_run:
+            assert isinstance(owner, Principal)
+            self._queue(hook, owner, to_run)
+        return True
+
+    def _queue(self, hook: HookConfig, owner: Principal, decisions: list[_Decision]) -> None:
+        if hook.version_tag is not None:
+            ref = VersionRef(tag=hook.version_tag)
+            runs = [(ref, d.call.mapped_input) for d in decisions]
+            queued = insert_version_runs(self.connection, hook.workflow_id, runs, TRIGGER, owner)
+            if isinstance(queued, ServiceError):
+                for decision in decisions:
+                    decision.refuse(_status_of(queued), str(queued))
+                return
+            for decision, one in zip(decisions, queued, strict=True):
+                decision.queued = one
+            return
+        try:
+            row, prepared = runnable(
+                self.connection.engine, self.connection, hook.workflow_id, owner
+            )
+        except ServiceError as exc:
+            for decision in decisions:
+                decision.refuse(_status_of(exc), str(exc))
+            return
+        for decision in decisions:
+            self.runs.append((row, prepared, hook.workflow_id, decision.call.mapped_input, owner))
+            self.run_decisions.append(decision)
+
+    def write(self, decisions: list[_Decision]) -> list[Written]:
+        """Insert the runs, deliveries and log rows of the decided calls; their answers."""
+        if self.runs:
+            queued = insert_queued_many(self.connection, self.runs, trigger=TRIGGER, started=True)
+            for decision, one in zip(self.run_decisions, queued, strict=True):
+                decision.queued = one
+        answers, calls, deliveries = [], [], []
+        for decision in decisions:
+            written, row = decision.answer()
+            answers.append(written)
+            calls.append({"webhook_id": decision.hook.id, **vars(row)})
+            if written.queued is not None and row.delivery_id is not None:
+                deliveries.append(
+                    {
+                        "webhook_id": decision.hook.id,
+                        "delivery_id": row.delivery_id,
+                        "received_at": row.received_at,
+                        "status_code": 202,
+                        "response": written.body,
+                    }
+                )
+        if deliveries:
+            self.connection.execute(_INSERT_DELIVERY, deliveries)
+        if calls:
+            self.connection.execute(_INSERT_CALL, calls)
+        for webhook_id in sorted({d.hook.id for d in decisions}):
+            self.connection.execute(_PRUNE_CALLS, {"webhook_id": webhook_id})
+        return answers
+
+
+def start_runs(
+    connection: Connection, calls: list[tuple[HookConfig, CallValues]]
+) -> list[Written | None]:
+    """Replay check, rate limit, then the execution with its delivery and log rows, for each
+    call of the batch (merged by `db_threads.run_merged`; see the module docstring).
 
     Returns:
-        None when the webhook changed since `hook` was read (check the call again with
-        the new settings); else what was decided (a run to start is in `queued`).
+        Per call, in order: None when its webhook changed since `hook` was read (check the
+        call again with the new settings); else what was decided (a run to start is in
+        `queued`).
     """
-    now = call.received_at
-    claimed = connection.execute(_CLAIM, {"hook_id": hook.id, "now": now}).first()
-    if claimed is None or claimed.updated_at != hook.updated_at:
-        return None
-    keys = {"webhook_id": hook.id, "delivery_id": call.delivery_id}
-    state = connection.execute(_STATE, keys).one()
-    _prune_deliveries(connection, now)
-    replayed = _replayed(connection, hook, call, state)
-    if replayed is not None:
-        return replayed
-    bucket = None if state.tokens is None else (state.tokens, state.bucket_at)
-    retry_after = take_token(
-        connection,
-        webhook_id=hook.id,
-        per_hour=hook.rate_limit_per_hour,
-        bucket=bucket,
-        now=now,
-    )
-    if retry_after is not None:
-        reason = f"rate limit of {hook.rate_limit_per_hour} calls per hour reached"
-        refused = _refused(connection, hook, call, 429, reason)
-        return Written(429, refused.body, retry_after=int(retry_after))
-    owner = _owner(state, hook)
-    if isinstance(owner, str):
-        return _refused(connection, hook, call, 403, owner)
-    try:
-        queued = _queue(connection, hook, owner, call.mapped_input)
-    except ServiceError as exc:
-        return _refused(connection, hook, call, _status_of(exc), str(exc))
-    execution_id = queued.execution.id
-    body = {"execution_id": execution_id}
-    if call.delivery_id is not None:
-        connection.execute(
-            _INSERT_DELIVERY,
-            {
-                "webhook_id": hook.id,
-                "delivery_id": call.delivery_id,
-                "received_at": call.received_at,
-                "status_code": 202,
-                "response": body,
-            },
-        )
-    insert_call(connection, hook.id, replace(call, execution_id=execution_id))
-    return Written(202, body, execution_id=execution_id, queued=queued)
+    if not calls:
+        return []
+    _prune_deliveries(connection, calls[0][1].received_at)
+    decisions = [_Decision(hook, call) for hook, call in calls]
+    # One group per webhook and settings read: of two copies of one webhook's settings in a
+    # batch, at most one is current.
+    groups: dict[tuple[int, datetime], list[_Decision]] = {}
+    for decision in decisions:
+        groups.setdefault((decision.hook.id, decision.hook.updated_at), []).append(decision)
+    batch = _Batch(connection)
+    stale: set[tuple[int, datetime]] = set()
+    # Webhooks in id order: two processes' batches lock their rows in the same order.
+    for key in sorted(groups):
+        if not batch.decide(groups[key]):
+            stale.add(key)
+
+    def key_of(decision: _Decision) -> tuple[int, datetime]:
+        return (decision.hook.id, decision.hook.updated_at)
+
+    answers = iter(batch.write([d for d in decisions if key_of(d) not in stale]))
+    return [None if key_of(d) in stale else next(answers) for d in decisions]

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, select
 
 from app.models.types import utc_now
 from app.models.webhook import WebhookRateBucket
-from app.services.webhook_rate_limit import BUCKETS, refilled, take_token
+from app.services.webhook_rate_limit import BUCKETS, RateBucket, refilled
 from tests.services.webhook_rows import hook_row
 
 
@@ -21,13 +21,10 @@ def _bucket(connection: Connection, webhook_id: int) -> Any:
 
 def _take(engine: Engine, webhook_id: int, per_hour: int, at: datetime) -> float | None:
     with engine.begin() as connection:
-        return take_token(
-            connection,
-            webhook_id=webhook_id,
-            per_hour=per_hour,
-            bucket=_bucket(connection, webhook_id),
-            now=at,
-        )
+        bucket = RateBucket(webhook_id, per_hour, _bucket(connection, webhook_id))
+        retry_after = bucket.take(at)
+        bucket.save(connection)
+        return retry_after
 
 
 def test_refill_is_continuous_and_capped() -> None:
@@ -56,3 +53,17 @@ def test_no_limit_takes_nothing(engine: Engine) -> None:
     assert _take(engine, webhook_id, 0, utc_now()) is None
     with engine.connect() as connection:
         assert _bucket(connection, webhook_id) is None
+
+
+def test_a_batch_spends_the_bucket_call_by_call_and_writes_it_once(engine: Engine) -> None:
+    webhook_id = hook_row(engine)
+    now = utc_now()
+    with engine.begin() as connection:
+        bucket = RateBucket(webhook_id, 3, None)
+        taken = [bucket.take(now + timedelta(seconds=k)) for k in range(4)]
+        bucket.save(connection)
+    assert taken[:3] == [None, None, None]
+    assert taken[3] == 1197  # 3 s after the first call, 3 s of refill
+    with engine.connect() as connection:
+        tokens, at = _bucket(connection, webhook_id)
+    assert (round(tokens, 6), at) == (round(3 * 3 / 3600, 6), now + timedelta(seconds=3))

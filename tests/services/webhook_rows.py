@@ -14,8 +14,9 @@ from app.models.workflow import Workflow
 from app.services.webhook_secrets import new_public_id
 
 
-def hook_row(engine: Engine, **fields: Any) -> int:
-    """Insert an owner, a workflow and a webhook (mode `none` unless told); its id."""
+def hook_row(engine: Engine, definition: dict[str, Any] | None = None, **fields: Any) -> int:
+    """Insert an owner, a workflow (of `definition`, else an empty one) and a webhook (mode
+    `none` unless told); its id."""
     now = utc_now()
     with Session(engine) as session:
         owner = User(
@@ -29,7 +30,7 @@ def hook_row(engine: Engine, **fields: Any) -> int:
         session.add(owner)
         session.flush()
         workflow = Workflow(
-            name="w", definition={}, owner_id=owner.id, created_at=now, updated_at=now
+            name="w", definition=definition or {}, owner_id=owner.id, created_at=now, updated_at=now
         )
         session.add(workflow)
         session.flush()
