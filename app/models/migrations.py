@@ -1,15 +1,27 @@
-"""Run the Alembic migrations from code (start-up, CLI, tests)."""
+"""Run the Alembic migrations from code (start-up, CLI, tests).
+
+Alembic is imported only when the database is not at the code's head already (see
+`app/models/migration_heads.py`): a serving process that starts on a current database never
+loads it.
+"""
 
 from __future__ import annotations
 
-from alembic.config import Config
+from typing import TYPE_CHECKING
 
-from alembic import command
-from app.models.db import REPO_ROOT, database_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.models.db import REPO_ROOT, create_db_engine, database_url
+from app.models.migration_heads import code_heads, database_revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def alembic_config(url: str | None = None) -> Config:
     """The Alembic config of this repository, pointed at `url` (default: database_url())."""
+    from alembic.config import Config
+
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
     config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
@@ -23,4 +35,19 @@ def upgrade_database(url: str | None = None) -> None:
     Args:
         url: database URL; defaults to database_url().
     """
+    if _at_head(url or database_url()):
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
+
+
+def _at_head(url: str) -> bool:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return database_revisions(connection) == code_heads()
+    except SQLAlchemyError:  # never migrated (no alembic_version), or unreachable: Alembic says
+        return False
+    finally:
+        engine.dispose()

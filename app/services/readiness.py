@@ -9,18 +9,16 @@ a reason to stop serving) and the free disk space of the data folder.
 from __future__ import annotations
 
 import fcntl
-import functools
 import os
 import shutil
 import time
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.models.db import data_dir, get_engine
-from app.models.migrations import alembic_config
+from app.models.migration_heads import code_heads, database_revisions
 from app.models.monitoring import CheckStatus, HealthCheck
 from app.models.types import utc_now
 from app.services.schedule_health import overdue_schedules
@@ -39,12 +37,6 @@ FAILED_DETAIL = {
 }
 
 
-@functools.cache
-def migration_heads() -> frozenset[str]:
-    """The migration head(s) of the code (read once per process)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
-
-
 def database_check(connection: Connection | Session) -> tuple[HealthCheck, float]:
     """Time `SELECT 1`; the check and the latency in ms."""
     started = time.perf_counter()
@@ -59,10 +51,8 @@ def database_check(connection: Connection | Session) -> tuple[HealthCheck, float
 
 def migrations_check(connection: Connection | Session) -> HealthCheck:
     """Whether the database's schema revision is the code's migration head."""
-    revisions = {
-        row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))
-    }
-    heads = migration_heads()
+    revisions = database_revisions(connection)
+    heads = code_heads()
     if revisions == heads:
         return HealthCheck(
             name="migrations",
