@@ -215,8 +215,11 @@ async def _write_end(
     hooks: PersistenceHooks,
 ) -> tuple[str, str | None]:
     end = _End(execution_id, outcome, states, cache, hooks)
-    # Ranked after the node writes: in a batch that holds both, the run's rows come first.
-    return await run_merged(write_ends, end, rank=1)
+    try:
+        # Ranked after the node writes: in a batch that holds both, the run's rows come first.
+        return await run_merged(write_ends, end, rank=1)
+    finally:
+        hooks.release()
 
 
 def write_ends(connection: Connection, ends: list[_End]) -> list[tuple[str, str | None]]:

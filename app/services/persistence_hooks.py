@@ -96,6 +96,13 @@ class PersistenceHooks(ExecutionHooks):
         self.uses_mock = False
         self.write_error: BaseException | None = None
 
+    def release(self) -> None:
+        """Forget the last write once the run's end is written (every write of the run is
+        done by then). Its future's callbacks refer to these hooks: left alone, that cycle is
+        only freed by the garbage collector's full collections, one per run; under load that
+        was a pause of about 20 ms every third of a second."""
+        self._last_write = None
+
     def attempts_open(self) -> bool:
         """Whether an attempt may still have a `running` row once the queued writes are
         done: one was started and never reported ended, or a write failed."""
