@@ -18,6 +18,8 @@ from app.services.run_services import close_llm_client
 from app.services.scheduler import start_scheduler, stop_scheduler
 from app.services.startup import start_up
 
+YOUNG_COLLECTION_THRESHOLD = 20_000
+
 
 @asynccontextmanager
 async def serving_lifespan() -> AsyncIterator[None]:
@@ -32,6 +34,12 @@ async def serving_lifespan() -> AsyncIterator[None]:
     # the garbage collector's full collections, which otherwise walk it all and stop the
     # event loop for hundreds of milliseconds now and then.
     gc.freeze()
+    # Young collections after 20,000 net new objects rather than 700. A run's objects are
+    # freed by reference counting (it leaves no cycle: tests/services/test_run_garbage.py),
+    # so collecting that often only promoted the objects of requests in flight, and those
+    # promotions set off full collections: a 15-25 ms pause three times a second under load
+    # (execute bench: p99 to the 202 50 -> 32-39 ms, measured).
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
     recovery = asyncio.create_task(run_recovery_loop(), name="crash-recovery")
     prices = asyncio.create_task(keep_price_book_fresh(), name="price-book")
     start_serving_probe()
