@@ -24,6 +24,7 @@ from app.services.db_threads import run_merged, run_write
 from app.services.errors import InvalidInputError
 from app.services.execution_reads import wait_for_execution
 from app.services.webhook_config import HookConfig, hook_config
+from app.services.webhook_decisions import CallValues
 from app.services.webhook_mapping import map_input, mapping_source
 from app.services.webhook_request import (
     BodyTooLargeError,
@@ -33,7 +34,7 @@ from app.services.webhook_request import (
     parse_body,
 )
 from app.services.webhook_signature import valid_secrets, verify_request
-from app.services.webhook_start import CallValues, insert_call, start_runs
+from app.services.webhook_start import insert_call, start_runs
 
 __all__ = ["WebhookAnswer", "receive_webhook"]
 

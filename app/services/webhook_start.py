@@ -3,10 +3,11 @@
 of the whole batch in one transaction, a few statements per webhook rather than per call.
 
 Each webhook of the batch is claimed (its row locked, its settings checked unchanged) and
-read once; its calls are then decided in order, in memory (a `webhook-id` seen earlier in
-the batch is a replay of that call; the token bucket is spent call by call and written
-once); the runs of every webhook are inserted in one multi-row INSERT, the deliveries and
-log rows in one executemany each, and each webhook's log is pruned once.
+read once; its calls are then decided in order, in memory, each as if it were alone
+(`webhook_decisions.py`: a `webhook-id` repeated in the batch is a replay of the first call
+whose run is queued; the token bucket is spent call by call and written once); the runs of
+every webhook are inserted in one multi-row INSERT, the deliveries and log rows in one
+executemany each, and each webhook's log is pruned once.
 
 Everything the write decides is returned, never raised: a write that raises makes the
 writer retry every other write of its batch on its own.
@@ -15,7 +16,6 @@ writer retry every other write of its batch on its own.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,12 +38,13 @@ from app.services.errors import (
     PermissionDeniedError,
     ServiceError,
 )
-from app.services.executions import QueuedExecution, insert_queued_many
+from app.services.executions import insert_queued_many
 from app.services.persisted_run import PreparedWorkflow
 from app.services.principal import ROLE_SCOPES, Principal, Via
 from app.services.runnable_workflows import runnable
 from app.services.version_runs import insert_version_runs
 from app.services.webhook_config import HookConfig
+from app.services.webhook_decisions import CallValues, Decision, Written, decide_calls
 from app.services.webhook_rate_limit import BUCKETS, RateBucket
 
 WEBHOOKS: Table = Webhook.__table__  # type: ignore[attr-defined]
@@ -53,7 +54,6 @@ WORKFLOWS: Table = Workflow.__table__  # type: ignore[attr-defined]
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 TRIGGER = "webhook"
 DELIVERY_PRUNE_EVERY_S = 60.0
-REPLAY_REASON = "replay of a webhook-id seen before: its first answer, nothing started"
 
 # Locks the webhook's row (PostgreSQL) for the rest of the transaction: calls to one webhook
 # from several processes take turns at its bucket and deliveries.
@@ -87,7 +87,14 @@ _SEEN = select(
     DELIVERIES.c.delivery_id.in_(bindparam("delivery_ids", expanding=True)),
 )
 _FORGET = delete(DELIVERIES).where(DELIVERIES.c.id == bindparam("delivery_row"))
-_PRUNE_DELIVERIES = delete(DELIVERIES).where(DELIVERIES.c.received_at < bindparam("before"))
+# Rows another transaction has locked are left for the next prune (PostgreSQL): a prune
+# never waits on a delivery that a call to another webhook is replacing.
+_EXPIRED = (
+    select(DELIVERIES.c.id)
+    .where(DELIVERIES.c.received_at < bindparam("before"))
+    .with_for_update(skip_locked=True)
+)
+_PRUNE_DELIVERIES = delete(DELIVERIES).where(DELIVERIES.c.id.in_(_EXPIRED.scalar_subquery()))
 _INSERT_DELIVERY = insert(DELIVERIES)
 _INSERT_CALL = insert(CALLS)
 _OLDEST_KEPT = (
@@ -104,78 +111,10 @@ _PRUNE_CALLS = delete(CALLS).where(
 _last_delivery_prune = 0.0
 
 
-@dataclass(frozen=True)
-class CallValues:
-    """A call's row in the log (status and reason are filled in by the write when it
-    decides them)."""
-
-    received_at: datetime
-    ip: str
-    delivery_id: str | None
-    status_code: int = 202
-    reason: str | None = None
-    execution_id: int | None = None
-    mapped_input: Any = None
-    test: bool = False
-
-
-@dataclass(frozen=True)
-class Written:
-    """What the write decided: the answer, and the run to start once it is committed."""
-
-    status: int
-    body: Any
-    execution_id: int | None = None
-    retry_after: int | None = None
-    queued: QueuedExecution | None = None
-
-
 def insert_call(connection: Connection, webhook_id: int, call: CallValues) -> None:
     """Log a call, keeping only the webhook's newest `CALL_LOG_KEPT`."""
     connection.execute(_INSERT_CALL, {"webhook_id": webhook_id, **vars(call)})
     connection.execute(_PRUNE_CALLS, {"webhook_id": webhook_id})
-
-
-@dataclass
-class _Decision:
-    """What the write decided for one call of the batch (the execution id of a started run
-    or of a replay is known once the batch's runs are inserted)."""
-
-    hook: HookConfig
-    call: CallValues
-    status: int = 202
-    reason: str | None = None
-    retry_after: int | None = None
-    queued: QueuedExecution | None = None
-    replay_of: _Decision | None = None
-    seen_response: dict[str, Any] | None = None
-
-    def refuse(self, status: int, reason: str, retry_after: int | None = None) -> None:
-        self.status, self.reason, self.retry_after = status, reason, retry_after
-
-    def answer(self) -> tuple[Written, CallValues]:
-        """The caller's answer and the call's log row."""
-        if self.replay_of is not None:
-            first = self.replay_of
-            if first.status != 202:  # the first call was refused: so is its replay
-                self.refuse(first.status, first.reason or "", first.retry_after)
-            else:
-                self.seen_response = {"execution_id": first.execution_id()}
-        if self.seen_response is not None:
-            execution_id = self.seen_response.get("execution_id")
-            row = replace(self.call, reason=REPLAY_REASON, execution_id=execution_id)
-            return Written(202, self.seen_response, execution_id=execution_id), row
-        if self.status != 202:
-            row = replace(self.call, status_code=self.status, reason=self.reason)
-            return Written(self.status, {"detail": self.reason}, retry_after=self.retry_after), row
-        execution_id = self.execution_id()
-        body = {"execution_id": execution_id}
-        row = replace(self.call, execution_id=execution_id)
-        return Written(202, body, execution_id=execution_id, queued=self.queued), row
-
-    def execution_id(self) -> int:
-        assert self.queued is not None
-        return self.queued.execution.id
 
 
 def _owner(state: Any, hook: HookConfig) -> Principal | str:
@@ -209,21 +148,13 @@ def _prune_deliveries(connection: Connection, now: datetime) -> None:
         connection.execute(_PRUNE_DELIVERIES, {"before": before})
 
 
-def _seen(connection: Connection, hook: HookConfig, decisions: list[_Decision]) -> dict[str, Any]:
-    """The deliveries of the last 24 h among the calls' `webhook-id`s (older rows of those
-    ids are deleted: the id may be used again)."""
+def _seen(connection: Connection, hook: HookConfig, decisions: list[Decision]) -> dict[str, Any]:
+    """The stored deliveries of the calls' `webhook-id`s, by id."""
     ids = sorted({d.call.delivery_id for d in decisions if d.call.delivery_id is not None})
     if not ids:
         return {}
     rows = connection.execute(_SEEN, {"webhook_id": hook.id, "delivery_ids": ids}).all()
-    seen = {}
-    window = timedelta(seconds=REPLAY_WINDOW_SECONDS)
-    for row in rows:
-        if row.received_at < decisions[0].call.received_at - window:
-            connection.execute(_FORGET, {"delivery_row": row.id})
-        else:
-            seen[row.delivery_id] = row
-    return seen
+    return {row.delivery_id: row for row in rows}
 
 
 class _Batch:
@@ -232,72 +163,63 @@ class _Batch:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.runs: list[tuple[Any, PreparedWorkflow, int, Any, Principal]] = []
-        self.run_decisions: list[_Decision] = []
+        self.run_decisions: list[Decision] = []
 
-    def decide(self, decisions: list[_Decision]) -> bool:
+    def decide(self, decisions: list[Decision]) -> bool:
         """Decide the calls of one webhook, in order; False when it changed since it was
         read (none of its calls is decided)."""
-        hook, first = decisions[0].hook, decisions[0].call
-        claim = {"hook_id": hook.id, "now": first.received_at}
-        claimed = self.connection.execute(_CLAIM, claim).first()
+        hook = decisions[0].hook
+        last = max(d.call.received_at for d in decisions)
+        claimed = self.connection.execute(_CLAIM, {"hook_id": hook.id, "now": last}).first()
         if claimed is None or claimed.updated_at != hook.updated_at:
             return False
         state = self.connection.execute(_STATE, {"webhook_id": hook.id}).one()
         seen = _seen(self.connection, hook, decisions)
         bucket_row = None if state.tokens is None else (state.tokens, state.bucket_at)
-        bucket = RateBucket(hook.id, hook.rate_limit_per_hour, bucket_row)
+
+        def bucket() -> RateBucket:
+            return RateBucket(hook.id, hook.rate_limit_per_hour, bucket_row)
+
         owner = _owner(state, hook)
-        accepted: dict[str, _Decision] = {}
-        to_run: list[_Decision] = []
-        for decision in decisions:
-            delivery_id = decision.call.delivery_id
-            if delivery_id in accepted:
-                decision.replay_of = accepted[delivery_id]
-                continue
-            if delivery_id in seen:
-                decision.seen_response = seen[delivery_id].response or {}
-                continue
-            retry_after = bucket.take(decision.call.received_at)
-            if retry_after is not None:
-                reason = f"rate limit of {hook.rate_limit_per_hour} calls per hour reached"
-                decision.refuse(429, reason, int(retry_after))
-            elif isinstance(owner, str):
-                decision.refuse(403, owner)
-            else:
-                to_run.append(decision)
-                if delivery_id is not None:
-                    accepted[delivery_id] = decision
-        bucket.save(self.connection)
-        if to_run:
+        refusal = (403, owner) if isinstance(owner, str) else None
+        decided = decide_calls(decisions, seen, bucket(), refusal)
+        if decided.to_run:
             assert isinstance(owner, Principal)
-            self._queue(hook, owner, to_run)
+            refusal = self._queue(hook, owner, decided.to_run)
+            if refusal is not None:
+                # No run of this webhook can start: decide again knowing it, so a repeated
+                # webhook-id is no replay of a refused call and takes its token, as alone.
+                decided = decide_calls(decisions, seen, bucket(), refusal)
+        for row_id in decided.expired:
+            self.connection.execute(_FORGET, {"delivery_row": row_id})
+        decided.bucket.save(self.connection)
         return True
 
-    def _queue(self, hook: HookConfig, owner: Principal, decisions: list[_Decision]) -> None:
+    def _queue(
+        self, hook: HookConfig, owner: Principal, decisions: list[Decision]
+    ) -> tuple[int, str] | None:
+        """Queue the calls' runs; else why none can start (nothing written then)."""
         if hook.version_tag is not None:
             ref = VersionRef(tag=hook.version_tag)
             runs = [(ref, d.call.mapped_input) for d in decisions]
             queued = insert_version_runs(self.connection, hook.workflow_id, runs, TRIGGER, owner)
             if isinstance(queued, ServiceError):
-                for decision in decisions:
-                    decision.refuse(_status_of(queued), str(queued))
-                return
+                return _status_of(queued), str(queued)
             for decision, one in zip(decisions, queued, strict=True):
                 decision.queued = one
-            return
+            return None
         try:
             row, prepared = runnable(
                 self.connection.engine, self.connection, hook.workflow_id, owner
             )
         except ServiceError as exc:
-            for decision in decisions:
-                decision.refuse(_status_of(exc), str(exc))
-            return
+            return _status_of(exc), str(exc)
         for decision in decisions:
             self.runs.append((row, prepared, hook.workflow_id, decision.call.mapped_input, owner))
             self.run_decisions.append(decision)
+        return None
 
-    def write(self, decisions: list[_Decision]) -> list[Written]:
+    def write(self, decisions: list[Decision]) -> list[Written]:
         """Insert the runs, deliveries and log rows of the decided calls; their answers."""
         if self.runs:
             queued = insert_queued_many(self.connection, self.runs, trigger=TRIGGER, started=True)
@@ -341,20 +263,21 @@ def start_runs(
     if not calls:
         return []
     _prune_deliveries(connection, calls[0][1].received_at)
-    decisions = [_Decision(hook, call) for hook, call in calls]
+    decisions = [Decision(hook, call) for hook, call in calls]
     # One group per webhook and settings read: of two copies of one webhook's settings in a
     # batch, at most one is current.
-    groups: dict[tuple[int, datetime], list[_Decision]] = {}
+    groups: dict[tuple[int, datetime], list[Decision]] = {}
     for decision in decisions:
         groups.setdefault((decision.hook.id, decision.hook.updated_at), []).append(decision)
     batch = _Batch(connection)
     stale: set[tuple[int, datetime]] = set()
-    # Webhooks in id order: two processes' batches lock their rows in the same order.
+    # Webhooks in id order within the write, so two processes' writes mostly lock them in the
+    # same order (a deadlock PostgreSQL still finds aborts one; its writes are retried alone).
     for key in sorted(groups):
         if not batch.decide(groups[key]):
             stale.add(key)
 
-    def key_of(decision: _Decision) -> tuple[int, datetime]:
+    def key_of(decision: Decision) -> tuple[int, datetime]:
         return (decision.hook.id, decision.hook.updated_at)
 
     answers = iter(batch.write([d for d in decisions if key_of(d) not in stale]))

@@ -6,15 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select
+import pytest
+from sqlalchemy import Engine, event, func, select, update
 from sqlmodel import Session
 
 from app.models.execution import Execution
 from app.models.types import utc_now
 from app.models.webhook import Webhook, WebhookCall, WebhookDelivery
+from app.services import webhook_start
 from app.services.webhook_config import HookConfig, load_config
+from app.services.webhook_decisions import CallValues, Written
 from app.services.webhook_secrets import new_public_id
-from app.services.webhook_start import CallValues, Written, start_runs
+from app.services.webhook_start import start_runs
 from tests.documents import greeting
 from tests.services.webhook_rows import hook_row
 
@@ -73,9 +76,9 @@ def test_a_batch_decides_each_call_in_order_as_if_alone(engine: Engine) -> None:
     calls = [_call("a"), _call("b"), _call("a"), _call(None), _call("c"), _call("c")]
     answers = _batch(engine, [(hook, call) for call in calls])
     statuses = [a.status if a else None for a in answers]
-    # Three tokens: a, b and the call without an id; `a` again and `c` again are replays
-    # (a replay takes no token); the first `c` finds the bucket empty, so its replay is
-    # refused the same way.
+    # Three tokens: a, b and the call without an id; `a` again is a replay (it takes no
+    # token); the first `c` finds the bucket empty, and the second, no replay of a refused
+    # call, is decided afresh and finds it empty too.
     assert statuses == [202, 202, 202, 202, 429, 429]
     a, b, a_again, anonymous = answers[:4]
     assert a and b and a_again and anonymous
@@ -122,3 +125,60 @@ def test_a_changed_webhook_decides_none_of_its_calls(engine: Engine) -> None:
     assert answers[0] is None and answers[2] is None
     assert answers[1] and answers[1].status == 202
     assert _count(engine, WebhookCall) == 1
+
+
+def test_a_repeated_id_whose_run_cannot_start_is_decided_as_if_alone(engine: Engine) -> None:
+    hook = _hook(engine, rate_limit_per_hour=1, version_tag="no-such-tag")
+    answers = _batch(engine, [(hook, _call("x")), (hook, _call("x"))])
+    # Alone: the first takes the token and is refused (no such version), so the second is
+    # no replay and finds the bucket empty.
+    assert [a.status if a else None for a in answers] == [404, 429]
+    assert _count(engine, Execution) == 0 and _count(engine, WebhookDelivery) == 0
+
+
+def _delivery(engine: Engine, hook: HookConfig, delivery_id: str, hours_ago: float) -> None:
+    with Session(engine) as session:
+        session.add(
+            WebhookDelivery(
+                webhook_id=hook.id,
+                delivery_id=delivery_id,
+                received_at=utc_now() - timedelta(hours=hours_ago),
+                status_code=202,
+                response={"execution_id": 999_999},
+            )
+        )
+        session.commit()
+
+
+def _age(engine: Engine, delivery_id: str, hours: float) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.delivery_id == delivery_id)  # type: ignore[arg-type]
+            .values(received_at=utc_now() - timedelta(hours=hours))
+        )
+
+
+def test_an_id_seen_more_than_a_day_ago_starts_a_run_again(engine: Engine) -> None:
+    hook = _hook(engine)
+    first_old, first_recent = _batch(engine, [(hook, _call("old")), (hook, _call("recent"))])
+    assert first_old and first_recent
+    _age(engine, "old", hours=25)
+    _age(engine, "recent", hours=23)
+    old, recent = _batch(engine, [(hook, _call("old")), (hook, _call("recent"))])
+    assert old and old.queued is not None
+    assert old.execution_id not in (None, first_old.execution_id)
+    assert recent and recent.queued is None
+    assert recent.body == {"execution_id": first_recent.execution_id}
+    assert _count(engine, Execution) == 3 and _count(engine, WebhookDelivery) == 2
+
+
+def test_expired_deliveries_are_pruned(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    hook = _hook(engine)
+    _delivery(engine, hook, "expired", hours_ago=25)
+    _delivery(engine, hook, "kept", hours_ago=23)
+    monkeypatch.setattr(webhook_start, "_last_delivery_prune", 0.0)
+    _batch(engine, [(hook, _call(None))])
+    with engine.connect() as connection:
+        left = connection.execute(select(WebhookDelivery.delivery_id)).scalars().all()  # type: ignore[call-overload]
+    assert left == ["kept"]
