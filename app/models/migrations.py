@@ -47,7 +47,9 @@ def _at_head(url: str) -> bool:
     try:
         with engine.connect() as connection:
             return database_revisions(connection) == code_heads()
-    except SQLAlchemyError:  # never migrated (no alembic_version), or unreachable: Alembic says
+    # Never migrated (no alembic_version), unreachable, or a script the reader cannot follow:
+    # Alembic decides.
+    except (SQLAlchemyError, OSError, SyntaxError, ValueError):
         return False
     finally:
         engine.dispose()
