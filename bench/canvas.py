@@ -35,8 +35,9 @@ from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from e2e.app_process import start_app
-from e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from e2e.app_process import AppProcess, start_app
+from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, logged_in_context
+from tests.credentials import owner_api_key, set_up_owner
 
 NODES = 300
 ROWS = 20
@@ -272,7 +273,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="flowbook-bench-") as work_dir:
         app = start_app(Path(work_dir), prod=prod)
         try:
-            with httpx.Client(base_url=app.backend_url, timeout=30) as api:
+            token = set_up_owner(app.backend_url)
+            key = owner_api_key(app.backend_url, token)
+            bearer = {"Authorization": f"Bearer {key}"}
+            with httpx.Client(base_url=app.backend_url, headers=bearer, timeout=30) as api:
                 created = api.post(
                     "/api/workflows", json={"name": "Bench 300", "definition": big_workflow()}
                 )
@@ -283,7 +287,8 @@ def main() -> None:
                 )
                 chain.raise_for_status()
                 report = measure(
-                    app.frontend_url + f"/workflows/{workflow_id}",
+                    app,
+                    token,
                     api,
                     workflow_id,
                     chain_id=chain.json()["id"],
@@ -294,11 +299,17 @@ def main() -> None:
     print(json.dumps(report, indent=2))
 
 
-def measure(url: str, api: httpx.Client, workflow_id: int, *, chain_id: int) -> dict[str, Any]:
-    """Every figure of the benchmark: the 300-node page, then a run of the 150-node chain."""
+def measure(
+    app: AppProcess, token: str, api: httpx.Client, workflow_id: int, *, chain_id: int
+) -> dict[str, Any]:
+    """Every figure of the benchmark, as the owner (`token`, a session of theirs): the 300-node
+    page, then a run of the 150-node chain."""
+    url = app.frontend_url + f"/workflows/{workflow_id}"
+    viewport = {"width": 1600, "height": 1000}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        context = logged_in_context(browser, app, token, viewport=viewport)
+        page = context.new_page()
         page.on("websocket", lambda ws: _sockets.append(ws))
         page.goto(url)  # the dev server compiles the page on its first visit
         page.wait_for_selector(".react-flow__node", timeout=120_000)
@@ -316,7 +327,7 @@ def measure(url: str, api: httpx.Client, workflow_id: int, *, chain_id: int) -> 
         )
         saved = saved_node["position"]
         zoom = zoom_frames(page)
-        run_page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        run_page = context.new_page()
         chain_url = url.rsplit("/", 1)[0] + f"/{chain_id}"
         run = chain_run(run_page, chain_url, api, chain_id)
         browser.close()
