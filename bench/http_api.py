@@ -19,8 +19,9 @@ Prints one JSON document:
 Goals (issue 7): >= 1,000 finished/s, p99 < 50 ms, <= 1 ms CPU per execution, RSS <= 200 MB,
 0 lost. Each figure is printed with its ratio to its goal and whether it is met. The load
 generator shares the machine's CPUs with the server, so on a small machine the figures are
-a lower bound of what the server alone could do: with httpx (the default, as issue 7 asks)
-it takes about a core, `--client raw` (bench/raw_http_client.py) a few percent of one.
+a lower bound of what the server alone could do: with httpx (the default, as issue 7 asks;
+one client per caller) it takes about 0.5 ms of CPU a request, `--client raw`
+(bench/raw_http_client.py) a few percent of that.
 (Not named bench/http.py: a script's folder comes first on the import path, so that name
 would hide the standard library's `http` package from every other script in bench/.)
 

@@ -25,7 +25,7 @@ from typing import Any
 from standardwebhooks.webhooks import Webhook as ReferenceSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.http_api_load import Client, add_load_arguments, measure_clients, open_client
+from bench.http_api_load import Client, add_load_arguments, measure_clients, open_clients
 
 SECRET_ENV = "FLOWBOOK_BENCH_WEBHOOK_SECRET"
 
@@ -51,8 +51,8 @@ async def generate_load(url: str, public_id: str, args: argparse.Namespace) -> d
         headers = signed(signer, f"msg_{number}_{sent}", body)
         return await client.post(path, content=body, headers=headers)
 
-    async with open_client(args.client, url, args.concurrency) as client:
-        return await measure_clients(client, send, args.warmup, args.duration, args.concurrency)
+    async with open_clients(args.client, url, args.concurrency) as clients:
+        return await measure_clients(clients, send, args.warmup, args.duration)
 
 
 def main() -> None:
