@@ -5,6 +5,7 @@ reference cycle for the garbage collector, whose full collections pause the whol
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,6 +15,8 @@ from app.services import executions
 from app.services.principal import SYSTEM
 from tests.documents import greeting
 from tests.records import make_workflow
+
+RUNS = 5
 
 
 @contextmanager
@@ -46,7 +49,9 @@ async def test_a_finished_run_leaves_no_reference_cycle_of_ours() -> None:
     workflow_id = make_workflow(greeting())
     await _run(workflow_id)  # builds what a process builds once (settings, LLM client)
     with unreachable_after() as garbage:
-        for _ in range(5):
+        for _ in range(RUNS):
             await _run(workflow_id)
-    ours = {type(o).__qualname__ for o in garbage if type(o).__module__.startswith("app.")}
-    assert sorted(ours) == []
+    ours = Counter(type(o).__qualname__ for o in garbage if type(o).__module__.startswith("app."))
+    # Something of ours once per run (not, say, the LLM client of an earlier test's event
+    # loop, freed meanwhile).
+    assert sorted(name for name, count in ours.items() if count >= RUNS) == []
