@@ -1,6 +1,6 @@
 """The code's migration head(s) and the database's revision, read without Alembic.
 
-Alembic (with Mako and every dialect's DDL module) costs a serving process about 12 MB that
+Alembic (with Mako and every dialect's DDL module) costs a serving process about 10 MB that
 it would keep for its whole life only to learn, at each start, that the schema is current.
 So the heads are read from the migration scripts' `revision` and `down_revision`
 assignments (parsed with `ast`, not imported) and compared with the database's

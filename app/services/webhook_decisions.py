@@ -97,11 +97,10 @@ class Decision:
 
 @dataclass
 class Round:
-    """One pass over a webhook's calls: the calls whose run is to be queued, the bucket as
-    they spent it, and the stored deliveries found expired (the id may be used again)."""
+    """One pass over a webhook's calls: the calls whose run is to be queued, and the stored
+    deliveries found expired (the id may be used again)."""
 
     to_run: list[Decision]
-    bucket: RateBucket
     expired: set[int]
 
 
@@ -111,8 +110,8 @@ def decide_calls(
     bucket: RateBucket,
     refusal: tuple[int, str] | None,
 ) -> Round:
-    """Decide each call in order as if it were alone: a replay, the rate limit, then
-    `refusal` (why no run of this webhook can start) or a run to queue."""
+    """Decide each call in order as if it were alone: a replay, the rate limit (spent from
+    `bucket`), then `refusal` (why no run of this webhook can start) or a run to queue."""
     hook = decisions[0].hook
     window = timedelta(seconds=REPLAY_WINDOW_SECONDS)
     accepted: dict[str, Decision] = {}
@@ -138,4 +137,4 @@ def decide_calls(
             to_run.append(decision)
             if delivery_id is not None:
                 accepted[delivery_id] = decision
-    return Round(to_run, bucket, expired)
+    return Round(to_run, expired)

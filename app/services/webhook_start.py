@@ -176,23 +176,21 @@ class _Batch:
         state = self.connection.execute(_STATE, {"webhook_id": hook.id}).one()
         seen = _seen(self.connection, hook, decisions)
         bucket_row = None if state.tokens is None else (state.tokens, state.bucket_at)
-
-        def bucket() -> RateBucket:
-            return RateBucket(hook.id, hook.rate_limit_per_hour, bucket_row)
-
+        bucket = RateBucket(hook.id, hook.rate_limit_per_hour, bucket_row)
         owner = _owner(state, hook)
         refusal = (403, owner) if isinstance(owner, str) else None
-        decided = decide_calls(decisions, seen, bucket(), refusal)
+        decided = decide_calls(decisions, seen, bucket, refusal)
         if decided.to_run:
             assert isinstance(owner, Principal)
             refusal = self._queue(hook, owner, decided.to_run)
             if refusal is not None:
                 # No run of this webhook can start: decide again knowing it, so a repeated
                 # webhook-id is no replay of a refused call and takes its token, as alone.
-                decided = decide_calls(decisions, seen, bucket(), refusal)
+                bucket = RateBucket(hook.id, hook.rate_limit_per_hour, bucket_row)
+                decided = decide_calls(decisions, seen, bucket, refusal)
         for row_id in decided.expired:
             self.connection.execute(_FORGET, {"delivery_row": row_id})
-        decided.bucket.save(self.connection)
+        bucket.save(self.connection)
         return True
 
     def _queue(
