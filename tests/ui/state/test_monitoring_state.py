@@ -82,6 +82,7 @@ async def test_an_error_group_and_its_occurrences() -> None:
 async def test_a_database_that_stops_answering_is_said_and_the_last_figures_stay(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(monitoring_state, "MOUNT_CALL_S", 0.0)  # every refresh is a period's
     state = await _loaded()
     checks = list(state.checks)
     with monkeypatch.context() as patch:
@@ -99,3 +100,13 @@ async def test_a_database_that_stops_answering_is_said_and_the_last_figures_stay
     await state.refresh_snapshot()
     assert not state.unreachable
     assert state.overall != "" and state.checks
+
+
+async def test_the_timers_call_at_mount_does_not_read_the_snapshot_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = await _loaded()
+    # The snapshot timer calls its handler as it mounts, just after `load` read it all.
+    monkeypatch.setattr(monitoring_state, "read_snapshot", _boom)
+    await state.refresh_snapshot()
+    assert not state.unreachable
