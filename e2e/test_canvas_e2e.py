@@ -51,7 +51,12 @@ def drag_from_palette(page: Page, node_type: str, x: float, y: float) -> None:
 
 
 def settled_box(page: Page, locator: Locator) -> FloatRect:
-    """The element's box once it stops moving (the canvas may still be fitting the view)."""
+    """The element's box once it shows and stops moving (the canvas may still be fitting the view).
+
+    React Flow hides a card until it has measured it, and ignores a press on the handles
+    of a card it has not measured yet.
+    """
+    expect(locator).to_be_visible()
     last = None
     for _ in range(50):
         box = locator.bounding_box()

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.app_process import AppProcess
 from e2e.conftest import logged_in_context
-from e2e.test_canvas_e2e import canvas_node, create_workflow, open_editor
+from e2e.test_canvas_e2e import canvas_node, create_workflow, open_editor, settled_box
 
 START = {
     "schema": 1,
@@ -90,7 +90,7 @@ def test_the_menu_stays_open_while_the_canvas_moves_itself(page: Page, api: http
 
     # Something beside the canvas takes room (as a panel opening does): the canvas pans
     # itself to keep the cards in place, which must not close the menu being typed in.
-    start = canvas_node(page, "start").bounding_box()
+    start = settled_box(page, canvas_node(page, "start"))
     page.get_by_test_id("flow-canvas").evaluate("el => { el.style.paddingLeft = '80px'; }")
     page.wait_for_timeout(300)
     assert canvas_node(page, "start").bounding_box() == start
@@ -113,9 +113,8 @@ def test_a_connection_dropped_on_empty_space_adds_a_connected_node(
 ) -> None:
     workflow_id = create_workflow(api, "E2E quick add from a handle", START)
     open_editor(page, workflow_id)
-    handle = canvas_node(page, "start").locator(".react-flow__handle.source")
-    box = handle.bounding_box()
-    assert box is not None
+    # The canvas fits its view once it has loaded: take the handle where it comes to rest.
+    box = settled_box(page, canvas_node(page, "start").locator(".react-flow__handle.source"))
     drop_x, drop_y = pane_point(page, 0.45, 0.75)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
