@@ -343,8 +343,11 @@ def _calls(
 
 
 def test_lists_filter_by_workflow_and_state_and_skip_deleted_workflows(
-    session: Session, eve: Principal, workflow_id: int
+    session: Session, eve: Principal, workflow_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Lists go by next fire time. In the last minute of an hour the every-minute and the
+    # hourly schedule would fire at the same instant, so the clock is set mid-hour.
+    monkeypatch.setattr(schedules, "utc_now", lambda: datetime(2026, 3, 4, 10, 15, tzinfo=UTC))
     other = workflows.create_workflow(
         session, principal=eve, data=WorkflowCreate(name="Other", definition=greeting())
     ).id
