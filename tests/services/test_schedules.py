@@ -66,6 +66,17 @@ def _create(session: Session, who: Principal, workflow_id: int, **fields: object
     return schedules.create_schedule(session, principal=who, workflow_id=workflow_id, data=data).id
 
 
+@pytest.fixture
+def midweek_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The schedule service's clock stopped at a Wednesday, 10:15 UTC.
+
+    For tests that compare next fire times, which tie at some instants of a real clock.
+    """
+    now = datetime(2026, 3, 4, 10, 15, tzinfo=UTC)
+    monkeypatch.setattr(schedules, "utc_now", lambda: now)
+    return now
+
+
 def _audits(session: Session, schedule_id: int) -> list[AuditEvent]:
     return list(
         session.exec(
@@ -112,7 +123,7 @@ def test_a_created_paused_schedule_owes_no_fire(
 
 
 def test_update_changes_only_what_was_sent_bumps_the_revision_and_audits_it(
-    session: Session, eve: Principal, workflow_id: int
+    session: Session, eve: Principal, workflow_id: int, midweek_clock: datetime
 ) -> None:
     schedule_id = _create(session, eve, workflow_id, name="Report", input={"x": 1})
     first = schedules.get_schedule(session, principal=eve, schedule_id=schedule_id)
@@ -343,11 +354,10 @@ def _calls(
 
 
 def test_lists_filter_by_workflow_and_state_and_skip_deleted_workflows(
-    session: Session, eve: Principal, workflow_id: int, monkeypatch: pytest.MonkeyPatch
+    session: Session, eve: Principal, workflow_id: int, midweek_clock: datetime
 ) -> None:
     # Lists go by next fire time. In the last minute of an hour the every-minute and the
-    # hourly schedule would fire at the same instant, so the clock is set mid-hour.
-    monkeypatch.setattr(schedules, "utc_now", lambda: datetime(2026, 3, 4, 10, 15, tzinfo=UTC))
+    # hourly schedule would fire at the same instant: the clock says mid-hour.
     other = workflows.create_workflow(
         session, principal=eve, data=WorkflowCreate(name="Other", definition=greeting())
     ).id
