@@ -41,12 +41,20 @@ def drop_from_palette(page: Page, node_type: str, x: float, y: float) -> None:
 
 
 def expect_inside_the_canvas(page: Page, card: Locator) -> None:
-    """The whole card shows on the canvas (not cut off, not under a panel)."""
+    """The whole card shows on the canvas (not cut off, not under a panel).
+
+    The canvas pans to reveal the card once it has measured its new size, which a loaded
+    machine may do late: the check is repeated for up to five seconds.
+    """
     expect(card).to_be_visible()
-    page.wait_for_timeout(350)  # let the reveal pan settle
-    pane, box = box_of(page.locator(".react-flow__pane")), box_of(card)
-    assert pane["x"] <= box["x"] and box["x"] + box["width"] <= pane["x"] + pane["width"]
-    assert pane["y"] <= box["y"] and box["y"] + box["height"] <= pane["y"] + pane["height"]
+    for _ in range(50):
+        pane, box = box_of(page.locator(".react-flow__pane")), box_of(card)
+        inside_x = pane["x"] <= box["x"] and box["x"] + box["width"] <= pane["x"] + pane["width"]
+        inside_y = pane["y"] <= box["y"] and box["y"] + box["height"] <= pane["y"] + pane["height"]
+        if inside_x and inside_y:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the card {box} is not inside the canvas {pane}")
 
 
 def test_drops_at_the_far_right_land_and_stay_in_view_with_the_inspector_open_or_opening(
