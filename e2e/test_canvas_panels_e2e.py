@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from e2e.test_canvas_e2e import canvas_node, create_workflow, open_editor
 
@@ -119,3 +119,22 @@ def test_at_1024_px_the_canvas_keeps_its_width_and_panels_cover_no_node(
     palette.get_by_role("button", name="Collapse the palette").click()
     expect(palette.get_by_label("Search nodes")).to_be_hidden()
     assert box_of(page.locator(".react-flow__pane"))["width"] >= MIN_CANVAS_WIDTH
+
+
+def test_the_canvas_area_says_it_is_loading_until_the_canvas_is_there(
+    page: Page, api: httpx.Client
+) -> None:
+    workflow_id = create_workflow(api, "E2E canvas placeholder", two_nodes())
+    held: list[Route] = []
+    # The canvas's code is held back until the test lets it through.
+    page.route("**/flow_canvas.jsx*", lambda route: held.append(route))
+    page.goto(f"/workflows/{workflow_id}")
+    expect(page.get_by_test_id("palette")).to_be_visible()  # the workflow has loaded
+    placeholder = page.get_by_test_id("canvas-placeholder")
+    expect(placeholder).to_be_visible()
+    expect(placeholder).to_contain_text("Loading the canvas")
+    assert held, "the canvas's code was not requested"
+    for route in held:
+        route.continue_()
+    expect(canvas_node(page, "fetch")).to_be_visible()
+    expect(placeholder).to_be_hidden()

@@ -98,3 +98,29 @@ def flow_canvas() -> rx.Component:
         on_command=C.command,
         on_quick_add=C.quick_add,
     )
+
+
+# The canvas's code loads after the page (a few seconds the first time under `make run`):
+# the area says so until React Flow is in it.
+CANVAS_PLACEHOLDER_STYLE = {"&:has(.react-flow) > .fb-canvas-placeholder": {"display": "none"}}
+
+
+def canvas_placeholder() -> rx.Component:
+    """What the canvas area shows while the canvas's code loads.
+
+    Place it in a box styled with `CANVAS_PLACEHOLDER_STYLE`, which hides it once the
+    canvas is there.
+    """
+    return rx.center(
+        rx.hstack(
+            rx.spinner(size="2"),
+            rx.text("Loading the canvas…", size="2", color=rx.color("gray", 11)),
+            align="center",
+            spacing="2",
+        ),
+        class_name="fb-canvas-placeholder",
+        position="absolute",
+        inset="0",
+        pointer_events="none",
+        data_testid="canvas-placeholder",
+    )
