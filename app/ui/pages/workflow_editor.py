@@ -7,11 +7,7 @@ import reflex as rx
 from app.ui.components.budget_parts import canvas_budget_banner
 from app.ui.components.canvas.ab_dialog import ab_dialog
 from app.ui.components.canvas.conflict_dialog import conflict_dialog
-from app.ui.components.canvas.flow_canvas import (
-    CANVAS_PLACEHOLDER_STYLE,
-    canvas_placeholder,
-    flow_canvas,
-)
+from app.ui.components.canvas.flow_canvas import canvas_placeholder, flow_canvas
 from app.ui.components.canvas.history_panel import diff_legend, history_panel, restore_dialog
 from app.ui.components.canvas.inspector import inspector
 from app.ui.components.canvas.leave_guard import leave_guard
@@ -61,7 +57,6 @@ def _editor() -> rx.Component:
                     min_height="0",
                     width="100%",
                     data_testid="canvas-area",
-                    style=CANVAS_PLACEHOLDER_STYLE,
                 ),
                 output_panel(),
                 spacing="0",

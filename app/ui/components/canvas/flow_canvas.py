@@ -100,17 +100,10 @@ def flow_canvas() -> rx.Component:
     )
 
 
-# The canvas's code loads after the page (a few seconds the first time under `make run`):
-# the area says so until React Flow is in it.
-CANVAS_PLACEHOLDER_STYLE = {"&:has(.react-flow) > .fb-canvas-placeholder": {"display": "none"}}
-
-
 def canvas_placeholder() -> rx.Component:
-    """What the canvas area shows while the canvas's code loads.
-
-    Place it in a box styled with `CANVAS_PLACEHOLDER_STYLE`, which hides it once the
-    canvas is there.
-    """
+    """What the canvas area shows while the canvas's code loads (a few seconds the first
+    time under `make run`); placed before `flow_canvas()`, it hides once React Flow is in a
+    sibling after it."""
     return rx.center(
         rx.hstack(
             rx.spinner(size="2"),
@@ -118,9 +111,9 @@ def canvas_placeholder() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        class_name="fb-canvas-placeholder",
         position="absolute",
         inset="0",
         pointer_events="none",
         data_testid="canvas-placeholder",
+        style={"&:has(~ * .react-flow)": {"display": "none"}},
     )
