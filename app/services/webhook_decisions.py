@@ -65,10 +65,12 @@ class Decision:
     stored: Any = None
 
     def reset(self) -> None:
+        """Undecide the call (a webhook's calls are decided again when none can run)."""
         self.status, self.reason, self.retry_after = 202, None, None
         self.replay_of = self.stored = None
 
     def refuse(self, status: int, reason: str, retry_after: int | None = None) -> None:
+        """Answer the call `status` with `reason` (and `Retry-After` when given)."""
         self.status, self.reason, self.retry_after = status, reason, retry_after
 
     def answer(self) -> tuple[Written, CallValues]:
@@ -91,6 +93,7 @@ class Decision:
         return Written(202, response, execution_id=execution_id), row
 
     def execution_id(self) -> int:
+        """The id of the run queued for this call (known once the batch's runs are in)."""
         assert self.queued is not None
         return self.queued.execution.id
 
